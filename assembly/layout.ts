@@ -1,0 +1,187 @@
+// Every address and field offset of the shared heap, in one place.
+//
+// The TypeScript wrapper mirrors the numbers it reads (src/layout.ts); the
+// module exports them as globals and a test checks that both sides agree.
+//
+// Whole memory (wasm pages of 64 KiB):
+//
+//   0            static data     HEADER_START      POOLS_START    ARENA_START      memory.size
+//   | constants  | (must end     | heap header     | pool slots   | backing        |
+//   | only: re-  |  below the    | + backing state | MAX_POOLS *  | allocator's    |
+//   | written by |  header)      | (bins, bitmap)  | 128 bytes    | chunks; grows  |
+//   | every      |               |                 |              | -->            |
+//   | instance)  |               |                 |              |                |
+//
+// The header sits at a fixed address, not at __heap_base, because
+// __heap_base moves with the optimisation level and the debug and release
+// builds must find the same header (DESIGN.md §2 rule 3).
+
+// ---- Format identity ------------------------------------------------------
+
+/** "WPOL" in little-endian ASCII. */
+export const HEAP_MAGIC: u32 = 0x4c4f5057;
+/** Bumped whenever a byte of this file's layout changes meaning. */
+export const ABI_VERSION: u32 = 1;
+
+export const PAGE_BYTES: u32 = 65536;
+export const CACHE_LINE: u32 = 64;
+/** Largest memory the heap will use: 65535 pages, so `end` still fits a u32. */
+export const MAX_PAGES_LIMIT: u32 = 65535;
+
+// ---- Heap header ----------------------------------------------------------
+//
+//   HEADER_START
+//   +0   init state  (0 empty, 1 initialising, 2 ready)   } line 0: written once,
+//   +4   magic                                            } read by every attach
+//   +8   ABI version                                      }
+//   +12  heap id (random, from the creator)               }
+//   +16  max pages                                        }
+//   +20  test switches (TEST_*), test builds only         }
+//   +24  next thread id                                   }
+//   +64  registry lock (mutex: create/destroy/gc)           line 1
+//   +128 backing lock, top, free/used byte counters         line 2
+//   +192 bin bitmap (BIN_BITMAP_WORDS u32)                  line 3
+//   +256 bin heads (BIN_COUNT u32)                          lines 4..
+
+export const HEADER_START: u32 = 65536;
+
+export const H_INIT_STATE: u32 = HEADER_START + 0;
+export const H_MAGIC: u32 = HEADER_START + 4;
+export const H_ABI_VERSION: u32 = HEADER_START + 8;
+export const H_HEAP_ID: u32 = HEADER_START + 12;
+export const H_MAX_PAGES: u32 = HEADER_START + 16;
+export const H_TEST_SWITCHES: u32 = HEADER_START + 20;
+export const H_NEXT_THREAD_ID: u32 = HEADER_START + 24;
+
+export const H_REGISTRY_LOCK: u32 = HEADER_START + CACHE_LINE;
+
+export const H_BACKING_LOCK: u32 = HEADER_START + 2 * CACHE_LINE;
+/** First byte past the last carved chunk; [top, memory end) is uncarved. */
+export const H_BACKING_TOP: u32 = H_BACKING_LOCK + 4;
+/** Bytes (headers included) of chunks sitting free in the bins. */
+export const H_BACKING_FREE_BYTES: u32 = H_BACKING_LOCK + 8;
+/** Bytes (headers included) of chunks handed out. */
+export const H_BACKING_USED_BYTES: u32 = H_BACKING_LOCK + 12;
+
+export const INIT_EMPTY: u32 = 0;
+export const INIT_BUSY: u32 = 1;
+export const INIT_READY: u32 = 2;
+
+/** Test-only switches that remove a safety mechanism (negative controls). */
+export const TEST_NO_SEQUENCE: u32 = 1;
+export const TEST_NO_FLUSH_LOCK: u32 = 2;
+
+// ---- Backing allocator bins -----------------------------------------------
+//
+// Free chunks are kept in segregated lists. Chunk sizes below 256 bytes get
+// one bin per multiple of 8; above that, each power of two is split into
+// 8 bins (a two-level mapping, as TLSF does).
+//
+//   size < 256:  bin = size / 8                                  (0..31)
+//   size >= 256: fl = log2(size), sl = next 3 bits below the top bit
+//                bin = 32 + (fl - 8) * 8 + sl                    (32..223)
+
+export const SMALL_BIN_LIMIT: u32 = 256;
+export const SL_BITS: u32 = 3;
+export const BIN_COUNT: u32 = 32 + (31 - 8 + 1) * 8;
+export const BIN_BITMAP_WORDS: u32 = (BIN_COUNT + 31) / 32;
+
+export const H_BIN_BITMAP: u32 = HEADER_START + 3 * CACHE_LINE;
+export const H_BIN_HEADS: u32 = HEADER_START + 4 * CACHE_LINE;
+export const H_BIN_HEADS_END: u32 = H_BIN_HEADS + BIN_COUNT * 4;
+export const HEADER_END: u32 = (H_BIN_HEADS_END + CACHE_LINE - 1) & ~(CACHE_LINE - 1);
+
+// ---- Chunks of the backing allocator --------------------------------------
+//
+//   chunk                      payload (what callers get)
+//   |  size | flags  | prev size |  next free | prev free | ...        |
+//   |  u32           | u32       |  u32       | u32       |            |
+//   +0               +4          +8 (only while the chunk is free)
+//
+// `size` counts the whole chunk, header included, and is a multiple of 8, so
+// its low bit holds CHUNK_USED. `prev size` is the size of the chunk just
+// before this one in memory (0 for the first), which lets a freed chunk merge
+// with a free neighbour on either side.
+
+export const C_SIZE: u32 = 0;
+export const C_PREV_SIZE: u32 = 4;
+export const C_NEXT_FREE: u32 = 8;
+export const C_PREV_FREE: u32 = 12;
+export const CHUNK_HEADER: u32 = 8;
+export const CHUNK_MIN: u32 = 16;
+export const CHUNK_USED: u32 = 1;
+export const CHUNK_SIZE_MASK: u32 = ~7;
+/** Largest payload one chunk may hold (1 GiB); larger requests fail. */
+export const CHUNK_MAX_PAYLOAD: u32 = 1 << 30;
+
+// ---- Pool slots -----------------------------------------------------------
+//
+// One 128-byte slot per pool, two cache lines: the words that every
+// allocating thread writes apart from the read-mostly description.
+//
+//   line 0 (hot)                          line 1 (read-mostly)
+//   +0  free-list head: u32 ptr | u32 seq +64  state (FREE, LIVE)
+//   +8  flush_lock (rwlock)               +68  generation (bumped at destroy)
+//   +12 allocated  (objects from backing) +72  object size (multiple of 8)
+//   +16 used       (objects handed out)   +76  flags (POOL_SHARED)
+//   +20 failed     (allocations refused)  +80  users
+//                                         +84  minAvail
+//   invariant, once threads are quiet:    +88  limit (0: none)
+//   allocated == used + |free list|       +92  name length
+//                                         +96  name, UTF-8, 32 bytes
+
+export const MAX_POOLS: u32 = 256;
+export const POOL_SLOT_SIZE: u32 = 2 * CACHE_LINE;
+export const POOLS_START: u32 = HEADER_END;
+export const POOLS_END: u32 = POOLS_START + MAX_POOLS * POOL_SLOT_SIZE;
+
+export const P_HEAD: u32 = 0;
+export const P_FLUSH_LOCK: u32 = 8;
+export const P_ALLOCATED: u32 = 12;
+export const P_USED: u32 = 16;
+export const P_FAILED: u32 = 20;
+export const P_STATE: u32 = CACHE_LINE + 0;
+export const P_GENERATION: u32 = CACHE_LINE + 4;
+export const P_SIZE: u32 = CACHE_LINE + 8;
+export const P_FLAGS: u32 = CACHE_LINE + 12;
+export const P_USERS: u32 = CACHE_LINE + 16;
+export const P_MIN_AVAIL: u32 = CACHE_LINE + 20;
+export const P_LIMIT: u32 = CACHE_LINE + 24;
+export const P_NAME_LEN: u32 = CACHE_LINE + 28;
+export const P_NAME: u32 = CACHE_LINE + 32;
+export const POOL_NAME_MAX: u32 = 31;
+
+export const POOL_FREE: u32 = 0;
+export const POOL_LIVE: u32 = 1;
+export const POOL_SHARED: u32 = 1;
+
+/** A pool token is `generation << POOL_INDEX_BITS | slot index`; stale tokens are refused. */
+export const POOL_INDEX_BITS: u32 = 8;
+export const POOL_GENERATION_MASK: u32 = 0x7fffff;
+
+// ---- Arena ----------------------------------------------------------------
+
+export const ARENA_START: u32 = POOLS_END;
+/** The smallest memory a heap can live in: header, pool slots, one page of arena. */
+export const MIN_PAGES: u32 = (ARENA_START + PAGE_BYTES - 1) / PAGE_BYTES + 1;
+
+// ---- Status codes returned through the ABI --------------------------------
+// Pointers are multiples of 8 and at least ARENA_START, so alloc can return
+// small codes in place of a pointer.
+
+export const ALLOC_FAILED: u32 = 0;
+export const ALLOC_STALE_POOL: u32 = 1;
+
+export const OK: i32 = 0;
+export const ERR_STALE_POOL: i32 = -1;
+export const ERR_BAD_POINTER: i32 = -2;
+export const ERR_NAME_TAKEN: i32 = -3;
+export const ERR_TOO_MANY_POOLS: i32 = -4;
+export const ERR_POOL_IN_USE: i32 = -5;
+export const ERR_FREE_UNDERFLOW: i32 = -6;
+export const ERR_NOT_READY: i32 = -7;
+export const ERR_BAD_MAGIC: i32 = -8;
+export const ERR_ABI_MISMATCH: i32 = -9;
+export const ERR_ALREADY_INITIALISED: i32 = -10;
+export const ERR_STATIC_DATA_TOO_LARGE: i32 = -11;
+export const ERR_SIZE_MISMATCH: i32 = -12;

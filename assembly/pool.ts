@@ -1,0 +1,148 @@
+// Pool operations: alloc, free, flush, gc (HAProxy 2.1's pool design).
+//
+//   alloc: read-lock flush_lock, pop, unlock. Empty list: refill several
+//          objects from the backing allocator under one lock; if that fails,
+//          run gc on every pool and retry once; then count a failure.
+//   free:  push (no lock: a push never reads another object's memory).
+//   flush: write-lock, detach the whole list, release every object, unlock.
+//   gc:    write-lock, detach, release objects while
+//          allocated - used > minAvail, push the rest back, unlock.
+//
+// Counters (atomic): allocated = objects taken from the backing allocator
+// and not yet given back; used = objects handed out. Once threads are quiet,
+// allocated == used + |free list|.
+
+import {
+  ALLOC_FAILED, ALLOC_STALE_POOL, ARENA_START, C_SIZE, CHUNK_HEADER, CHUNK_MIN, CHUNK_SIZE_MASK,
+  CHUNK_USED, ERR_BAD_POINTER, ERR_FREE_UNDERFLOW, ERR_SIZE_MISMATCH, ERR_STALE_POOL, H_BACKING_TOP,
+  OK, P_ALLOCATED, P_FAILED, P_FLUSH_LOCK, P_HEAD, P_LIMIT, P_MIN_AVAIL, P_SIZE, P_USED,
+} from "./layout";
+import { backingAllocChain, backingFreeChain, chainLast, chainObtained, chunkSizeFor } from "./backing";
+import { chainLength, chainTail, listDetachAll, listFirst, listPop, listPush, listPushChain } from "./freelist";
+import { readLock, readUnlock, writeLock, writeUnlock } from "./rwlock";
+import { registryGc, resolvePool } from "./registry";
+import { flushLockEnabled } from "./thread";
+
+/** A refill asks the backing allocator for about this many bytes of objects at once. */
+const REFILL_BYTES: u32 = 2048;
+const REFILL_MAX_OBJECTS: u32 = 16;
+
+@inline function popGuarded(pool: usize): usize {
+  if (!flushLockEnabled) return listPop(pool + P_HEAD);
+  readLock(pool + P_FLUSH_LOCK);
+  const object = listPop(pool + P_HEAD);
+  readUnlock(pool + P_FLUSH_LOCK);
+  return object;
+}
+
+/** Adds up to `wanted` to `allocated` without passing the pool's limit; returns what was reserved. */
+function reserveObjects(pool: usize, wanted: u32): u32 {
+  const limit = load<u32>(pool + P_LIMIT);
+  if (limit == 0) {
+    atomic.add<u32>(pool + P_ALLOCATED, wanted);
+    return wanted;
+  }
+  while (true) {
+    const current = atomic.load<u32>(pool + P_ALLOCATED);
+    if (current >= limit) return 0;
+    const granted = min(wanted, limit - current);
+    if (atomic.cmpxchg<u32>(pool + P_ALLOCATED, current, current + granted) == current) return granted;
+  }
+}
+
+/** Takes several objects from the backing allocator: returns one, pushes the rest. 0 on failure. */
+function refill(pool: usize): usize {
+  const size = load<u32>(pool + P_SIZE);
+  const perRefill = min(REFILL_MAX_OBJECTS, max<u32>(1, REFILL_BYTES / chunkSizeFor(size)));
+  const reserved = reserveObjects(pool, perRefill);
+  if (reserved == 0) return 0;
+  const first = backingAllocChain(size, reserved);
+  const obtained = chainObtained;
+  if (obtained < reserved) atomic.sub<u32>(pool + P_ALLOCATED, reserved - obtained);
+  if (obtained > 1) listPushChain(pool + P_HEAD, <usize>load<u32>(first), chainLast);
+  return first;
+}
+
+@noinline function allocSlow(pool: usize): usize {
+  let object = refill(pool);
+  if (object != 0) return object;
+  registryGc();
+  object = popGuarded(pool);
+  if (object != 0) return object;
+  object = refill(pool);
+  if (object != 0) return object;
+  atomic.add<u32>(pool + P_FAILED, 1);
+  return 0;
+}
+
+/** Returns an object, ALLOC_FAILED (0) when memory or the limit is exhausted, or ALLOC_STALE_POOL. */
+export function poolAlloc(token: u32): usize {
+  const pool = resolvePool(token);
+  if (pool == 0) return ALLOC_STALE_POOL;
+  let object = popGuarded(pool);
+  if (object == 0) object = allocSlow(pool);
+  if (object != ALLOC_FAILED) atomic.add<u32>(pool + P_USED, 1);
+  return object;
+}
+
+/**
+ * Cheap checks that `object` is a live chunk of this pool's size: aligned,
+ * inside the carved arena, its chunk header marked used with a matching size.
+ */
+@inline function looksLikeObjectOf(pool: usize, object: usize): i32 {
+  if ((object & 7) != 0 || object < ARENA_START + CHUNK_HEADER || object >= <usize>load<u32>(H_BACKING_TOP)) return ERR_BAD_POINTER;
+  const header = load<u32>(object - CHUNK_HEADER + C_SIZE);
+  const payload = (header & CHUNK_SIZE_MASK) - CHUNK_HEADER;
+  const size = load<u32>(pool + P_SIZE);
+  if ((header & CHUNK_USED) == 0 || payload < size || payload >= size + CHUNK_MIN) return ERR_SIZE_MISMATCH;
+  return OK;
+}
+
+export function poolFree(token: u32, object: usize): i32 {
+  const pool = resolvePool(token);
+  if (pool == 0) return ERR_STALE_POOL;
+  const verdict = looksLikeObjectOf(pool, object);
+  if (verdict != OK) return verdict;
+  if (atomic.sub<u32>(pool + P_USED, 1) == 0) {
+    atomic.add<u32>(pool + P_USED, 1);
+    return ERR_FREE_UNDERFLOW;
+  }
+  listPush(pool + P_HEAD, object);
+  return OK;
+}
+
+/** Gives back the first `count` objects of a detached chain; returns the rest. */
+function releaseFromChain(pool: usize, first: usize, count: u32): usize {
+  let rest = first;
+  for (let i: u32 = 0; i < count; i++) rest = <usize>load<u32>(rest);
+  if (count > 0) {
+    backingFreeChain(first, count);
+    atomic.sub<u32>(pool + P_ALLOCATED, count);
+  }
+  return rest;
+}
+
+/** Releases every free object of the pool. */
+export function poolFlush(pool: usize): void {
+  writeLock(pool + P_FLUSH_LOCK);
+  const first = listDetachAll(pool + P_HEAD);
+  releaseFromChain(pool, first, chainLength(first));
+  writeUnlock(pool + P_FLUSH_LOCK);
+}
+
+/** Releases free objects while allocated - used > minAvail. */
+export function poolGc(pool: usize): void {
+  writeLock(pool + P_FLUSH_LOCK);
+  const first = listDetachAll(pool + P_HEAD);
+  const length = chainLength(first);
+  const spare = <i64>atomic.load<u32>(pool + P_ALLOCATED) - <i64>atomic.load<u32>(pool + P_USED) - <i64>load<u32>(pool + P_MIN_AVAIL);
+  const toRelease = <u32>min<i64>(max<i64>(spare, 0), <i64>length);
+  const kept = releaseFromChain(pool, first, toRelease);
+  if (kept != 0) listPushChain(pool + P_HEAD, kept, chainTail(kept));
+  writeUnlock(pool + P_FLUSH_LOCK);
+}
+
+/** Objects on the pool's free list (exact only while threads are quiet). */
+export function poolFreeCount(pool: usize): u32 {
+  return chainLength(listFirst(pool + P_HEAD));
+}

@@ -1,0 +1,118 @@
+// The pool registry: MAX_POOLS slots after the header, claimed and released
+// under the registry mutex. Callers name a pool by a token,
+// `generation << POOL_INDEX_BITS | slot`, so a token kept after its pool was
+// destroyed (and the slot perhaps reused) is refused instead of reaching
+// another pool's objects.
+
+import {
+  H_REGISTRY_LOCK, MAX_POOLS, P_ALLOCATED, P_FAILED, P_FLAGS, P_GENERATION, P_LIMIT,
+  P_MIN_AVAIL, P_NAME, P_NAME_LEN, P_SIZE, P_STATE, P_USED, P_USERS, POOL_FREE,
+  POOL_GENERATION_MASK, POOL_INDEX_BITS, POOL_LIVE, POOL_SHARED, POOL_SLOT_SIZE, POOLS_START,
+  ERR_NAME_TAKEN, ERR_POOL_IN_USE, ERR_STALE_POOL, ERR_TOO_MANY_POOLS,
+} from "./layout";
+import { mutexLock, mutexUnlock } from "./mutex";
+import { poolFlush, poolGc } from "./pool";
+
+@inline export function poolAt(index: u32): usize {
+  return POOLS_START + index * POOL_SLOT_SIZE;
+}
+
+@inline function tokenOf(index: u32, pool: usize): i32 {
+  return <i32>((load<u32>(pool + P_GENERATION) << POOL_INDEX_BITS) | index);
+}
+
+/** The live pool a token names, or 0 when the token is stale or malformed. */
+@inline export function resolvePool(token: u32): usize {
+  const index = token & ((1 << POOL_INDEX_BITS) - 1);
+  const pool = poolAt(index);
+  if (load<u32>(pool + P_GENERATION) != token >> POOL_INDEX_BITS || load<u32>(pool + P_STATE) != POOL_LIVE) return 0;
+  return pool;
+}
+
+function nameEquals(pool: usize, name: usize, length: u32): bool {
+  return load<u32>(pool + P_NAME_LEN) == length && memory.compare(pool + P_NAME, name, length) == 0;
+}
+
+/**
+ * Creates a pool, or joins an existing shared pool of the same rounded size.
+ * Returns its token, or ERR_NAME_TAKEN / ERR_TOO_MANY_POOLS.
+ */
+export function registryCreate(name: usize, nameLength: u32, size: u32, flags: u32, minAvail: u32, limit: u32): i32 {
+  mutexLock(H_REGISTRY_LOCK);
+  let result = ERR_TOO_MANY_POOLS;
+  let freeSlot: i32 = -1;
+  let joined = false;
+  for (let index: u32 = 0; index < MAX_POOLS; index++) {
+    const pool = poolAt(index);
+    if (load<u32>(pool + P_STATE) != POOL_LIVE) {
+      if (freeSlot < 0) freeSlot = <i32>index;
+      continue;
+    }
+    const mergeable = (flags & POOL_SHARED) != 0 && (load<u32>(pool + P_FLAGS) & POOL_SHARED) != 0 && load<u32>(pool + P_SIZE) == size;
+    if (mergeable) {
+      atomic.add<u32>(pool + P_USERS, 1);
+      result = tokenOf(index, pool);
+      joined = true;
+      break;
+    }
+    if (nameEquals(pool, name, nameLength)) result = ERR_NAME_TAKEN;
+  }
+  if (!joined && result != ERR_NAME_TAKEN && freeSlot >= 0) {
+    const index = <u32>freeSlot;
+    const pool = poolAt(index);
+    // The hot line (head, flush_lock) was left empty and unlocked by the last flush.
+    atomic.store<u32>(pool + P_ALLOCATED, 0);
+    atomic.store<u32>(pool + P_USED, 0);
+    atomic.store<u32>(pool + P_FAILED, 0);
+    const generation = (load<u32>(pool + P_GENERATION) + 1) & POOL_GENERATION_MASK;
+    store<u32>(pool + P_GENERATION, generation == 0 ? 1 : generation);
+    store<u32>(pool + P_SIZE, size);
+    store<u32>(pool + P_FLAGS, flags);
+    store<u32>(pool + P_USERS, 1);
+    store<u32>(pool + P_MIN_AVAIL, minAvail);
+    store<u32>(pool + P_LIMIT, limit);
+    store<u32>(pool + P_NAME_LEN, nameLength);
+    memory.copy(pool + P_NAME, name, nameLength);
+    atomic.store<u32>(pool + P_STATE, POOL_LIVE);
+    result = tokenOf(index, pool);
+  }
+  mutexUnlock(H_REGISTRY_LOCK);
+  return result;
+}
+
+/**
+ * Drops one user of a pool. At zero users the pool is flushed and its slot
+ * freed; that is refused (ERR_POOL_IN_USE, nothing changed) while objects are
+ * still handed out. Returns the users left, or an error.
+ */
+export function registryDestroy(token: u32): i32 {
+  mutexLock(H_REGISTRY_LOCK);
+  const pool = resolvePool(token);
+  let result = ERR_STALE_POOL;
+  if (pool != 0) {
+    const users = load<u32>(pool + P_USERS);
+    if (users > 1) {
+      atomic.sub<u32>(pool + P_USERS, 1);
+      result = <i32>users - 1;
+    } else if (atomic.load<u32>(pool + P_USED) != 0) {
+      result = ERR_POOL_IN_USE;
+    } else {
+      poolFlush(pool);
+      store<u32>(pool + P_USERS, 0);
+      atomic.store<u32>(pool + P_STATE, POOL_FREE);
+      result = 0;
+    }
+  }
+  mutexUnlock(H_REGISTRY_LOCK);
+  return result;
+}
+
+/** gc for the whole heap: every live pool gives back what it holds beyond its minAvail. */
+export function registryGc(): void {
+  mutexLock(H_REGISTRY_LOCK);
+  for (let index: u32 = 0; index < MAX_POOLS; index++) {
+    const pool = poolAt(index);
+    if (load<u32>(pool + P_STATE) == POOL_LIVE) poolGc(pool);
+  }
+  mutexUnlock(H_REGISTRY_LOCK);
+}

@@ -1,0 +1,30 @@
+// What a Heap and its Pools call through. The Heap owns one binding and
+// swaps its `core` for a throwing stand-in when it closes, so every Pool of
+// that heap refuses further calls at no cost on the hot path; a destroyed
+// Pool gets a throwing binding of its own.
+
+import type { CoreExports } from "./wasm.js";
+
+export interface CoreBinding {
+  core: CoreExports;
+}
+
+/** A core whose every function throws the error `makeError` builds. */
+export function refusingCore(makeError: () => Error): CoreExports {
+  const refuse = (): never => {
+    throw makeError();
+  };
+  return {
+    heap_create: refuse,
+    heap_attach: refuse,
+    heap_gc: refuse,
+    pool_create: refuse,
+    pool_destroy: refuse,
+    pool_alloc: refuse,
+    pool_free: refuse,
+    pool_flush: refuse,
+    pool_free_count: refuse,
+    scratch_alloc: refuse,
+    scratch_free: refuse,
+  };
+}

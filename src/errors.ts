@@ -1,0 +1,65 @@
+// Every error the package throws extends WasmPoolsError, so callers can catch
+// the package's errors apart from their own; each says what was wrong and,
+// where there is one, what to do.
+
+/** Base class of every error thrown by wasm-pools. */
+export class WasmPoolsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** An argument of the wrong type or out of range. `argument` names it. */
+export class InvalidArgumentError extends WasmPoolsError {
+  constructor(
+    readonly argument: string,
+    message: string,
+  ) {
+    super(`${argument}: ${message}`);
+  }
+}
+
+/** A pointer that is not an object of this pool: outside the arena, misaligned, or of another size. */
+export class InvalidPointerError extends WasmPoolsError {}
+
+/** More frees than allocations in a pool: a double free, or a pointer of another pool of the same size. */
+export class DoubleFreeError extends WasmPoolsError {}
+
+/** The pool's limit or the heap's maxBytes is reached, even after gc. */
+export class OutOfMemoryError extends WasmPoolsError {}
+
+/** No live pool has that name or id. */
+export class PoolNotFoundError extends WasmPoolsError {}
+
+/** The pool was destroyed (by this handle, or by its last user in any thread). */
+export class PoolDestroyedError extends WasmPoolsError {}
+
+/** A live pool already has that name and cannot be shared with this request. */
+export class PoolExistsError extends WasmPoolsError {}
+
+/** All pool slots of the heap are taken. */
+export class TooManyPoolsError extends WasmPoolsError {}
+
+/** The last user cannot destroy a pool while objects are still allocated from it. */
+export class PoolInUseError extends WasmPoolsError {}
+
+/** The heap was closed on this thread. */
+export class HeapClosedError extends WasmPoolsError {}
+
+/** A value given to Heap.attach is not a handle made by heap.handle(), or was tampered with. */
+export class InvalidHandleError extends WasmPoolsError {}
+
+/** The memory holds a heap this build cannot use (another ABI version, or not a heap). */
+export class IncompatibleHeapError extends WasmPoolsError {}
+
+/** Sharing a heap needs a cross-origin isolated page. */
+export class NotIsolatedError extends WasmPoolsError {
+  constructor() {
+    super(
+      "sharing a heap with workers needs a cross-origin isolated page: serve it with " +
+        "'Cross-Origin-Opener-Policy: same-origin' and " +
+        "'Cross-Origin-Embedder-Policy: require-corp' (or 'credentialless')",
+    );
+  }
+}

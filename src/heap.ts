@@ -1,0 +1,331 @@
+// A heap: one shared WebAssembly.Memory holding the pools, as seen from one
+// thread. Every thread (main or worker) makes its own Heap object, by
+// Heap.create or by Heap.attach with a handle another thread sent it; all of
+// them instantiate the same module over the same memory.
+
+import type { CoreBinding } from "./core-binding.js";
+import { refusingCore } from "./core-binding.js";
+import { formatDump } from "./dump.js";
+import {
+  HeapClosedError, IncompatibleHeapError, InvalidArgumentError, InvalidHandleError, InvalidPointerError,
+  NotIsolatedError, OutOfMemoryError, PoolExistsError, PoolNotFoundError, TooManyPoolsError, WasmPoolsError,
+} from "./errors.js";
+import {
+  ABI_VERSION, ARENA_START, CHUNK_MAX_PAYLOAD, ERR_ABI_MISMATCH, ERR_BAD_MAGIC, ERR_NAME_TAKEN,
+  ERR_NOT_READY, ERR_STATIC_DATA_TOO_LARGE, ERR_TOO_MANY_POOLS, H_BACKING_FREE_BYTES, H_BACKING_TOP,
+  H_BACKING_USED_BYTES, H_HEAP_ID, H_MAX_PAGES, MAX_POOLS, MAX_PAGES_LIMIT, MIN_PAGES, PAGE_BYTES, POOL_NAME_MAX,
+  POOL_SHARED, TEST_NO_FLUSH_LOCK, TEST_NO_SEQUENCE,
+} from "./layout.js";
+import { liveToken, Pool, type PoolStats } from "./pool.js";
+import { integerIn, optionalBoolean, optionalIntegerIn, optionsObject } from "./validate.js";
+import { MemoryViews } from "./views.js";
+import { type CoreBuild, type CoreExports, instantiateCore, loadCore, threadMayBlock } from "./wasm.js";
+
+export interface HeapOptions {
+  /** Memory to start with, rounded up to 64 KiB pages (default 1 MiB, at least 192 KiB). */
+  initialBytes?: number;
+  /** Memory the heap may grow to; allocation fails cleanly beyond it (default 1 GiB, at most 4 GiB - 64 KiB). */
+  maxBytes?: number;
+  /** Which compiled core to run (default `release`). */
+  build?: CoreBuild;
+  /** Whether this thread may sleep in Atomics.wait; detected when left out (false on a browser's main thread). */
+  canBlock?: boolean;
+  /**
+   * Test-only: remove a safety mechanism to show that the tests catch its
+   * absence. Never use outside tests: `noSequence` lets the free list hand
+   * out the same object twice (ABA), `noFlushLock` lets a pop read an object
+   * that flush or gc gave back.
+   */
+  unsafeTestSwitches?: { noSequence?: boolean; noFlushLock?: boolean };
+}
+
+export interface AttachOptions {
+  /** Whether this thread may sleep in Atomics.wait; detected when left out. */
+  canBlock?: boolean;
+}
+
+export interface PoolOptions {
+  /** Join an existing shared pool of the same rounded size instead of making a new one (HAProxy's MEM_F_SHARED). */
+  shared?: boolean;
+  /** Free objects that gc leaves in the pool (default 0). */
+  minAvail?: number;
+  /** Most objects the pool may hold at once, free or used (default 0: no limit). */
+  limit?: number;
+}
+
+export interface HeapStats {
+  pools: PoolStats[];
+  /** Size of the shared memory now. */
+  memoryBytes: number;
+  /** Limit the memory may grow to. */
+  maxBytes: number;
+  /** Bytes of objects the pools hold (allocated × size, summed). */
+  allocatedBytes: number;
+  /** Bytes of objects handed out (used × size, summed). */
+  usedBytes: number;
+  /** Bytes of chunks the backing allocator has handed out, headers included. */
+  backingUsedBytes: number;
+  /** Bytes of free chunks the backing allocator keeps for reuse. */
+  backingFreeBytes: number;
+}
+
+/** What heap.handle() returns: send it to a worker with postMessage and pass it to Heap.attach there. */
+export interface HeapHandle {
+  readonly kind: "wasm-pools/heap";
+  readonly abi: number;
+  readonly heapId: number;
+  readonly build: CoreBuild;
+  readonly memory: WebAssembly.Memory;
+  readonly module: WebAssembly.Module;
+}
+
+const HANDLE_KIND = "wasm-pools/heap";
+const DEFAULT_INITIAL_BYTES = 1 << 20;
+const DEFAULT_MAX_BYTES = 1 << 30;
+const MAX_UINT32 = 2 ** 32 - 1;
+const encoder = new TextEncoder();
+
+function pagesFor(bytes: number): number {
+  return Math.ceil(bytes / PAGE_BYTES);
+}
+
+function buildOption(value: unknown): CoreBuild {
+  if (value === undefined) return "release";
+  if (value === "release" || value === "debug") return value;
+  throw new InvalidArgumentError("options.build", `expected "release" or "debug", got ${String(value)}`);
+}
+
+function testSwitches(value: HeapOptions["unsafeTestSwitches"]): number {
+  const switches = optionsObject("options.unsafeTestSwitches", value);
+  return (
+    (optionalBoolean("options.unsafeTestSwitches.noSequence", switches.noSequence, false) ? TEST_NO_SEQUENCE : 0) |
+    (optionalBoolean("options.unsafeTestSwitches.noFlushLock", switches.noFlushLock, false) ? TEST_NO_FLUSH_LOCK : 0)
+  );
+}
+
+function isShared(memory: WebAssembly.Memory): boolean {
+  return typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
+}
+
+function threadIdOrThrow(status: number): number {
+  if (status > 0) return status;
+  switch (status) {
+    case ERR_NOT_READY:
+    case ERR_BAD_MAGIC:
+      throw new IncompatibleHeapError("the memory does not hold a wasm-pools heap");
+    case ERR_ABI_MISMATCH:
+      throw new IncompatibleHeapError(`the heap was made by another version of wasm-pools (this one speaks ABI ${ABI_VERSION})`);
+    case ERR_STATIC_DATA_TOO_LARGE:
+      throw new IncompatibleHeapError("the core's static data overlaps the heap header: the build is broken");
+    default:
+      throw new WasmPoolsError(`heap set-up failed with status ${status}`);
+  }
+}
+
+/**
+ * A heap of pools in one shared WebAssembly memory. Make one with
+ * Heap.create, send `heap.handle()` to workers, and call Heap.attach there.
+ *
+ * ```ts
+ * const heap = await Heap.create({ maxBytes: 256 << 20 });
+ * const pool = heap.createPool("session", 64, { shared: true });
+ * worker.postMessage(heap.handle());
+ * ```
+ */
+export class Heap {
+  /** The shared memory; pointers are byte offsets into it. */
+  readonly memory: WebAssembly.Memory;
+  /** Number of this thread in the heap (1 for the creator). */
+  readonly threadId: number;
+  readonly #module: WebAssembly.Module;
+  readonly #build: CoreBuild;
+  readonly #views: MemoryViews;
+  readonly #binding: CoreBinding;
+  readonly #maxBytes: number;
+  #closed = false;
+
+  private constructor(memory: WebAssembly.Memory, module: WebAssembly.Module, build: CoreBuild, core: CoreExports, threadId: number, maxBytes: number) {
+    this.memory = memory;
+    this.#module = module;
+    this.#build = build;
+    this.#binding = { core };
+    this.#views = new MemoryViews(memory);
+    this.threadId = threadId;
+    this.#maxBytes = maxBytes;
+  }
+
+  /** Makes a new heap in a new shared memory. */
+  static async create(options?: HeapOptions): Promise<Heap> {
+    const o = optionsObject("options", options);
+    const maxBytesLimit = MAX_PAGES_LIMIT * PAGE_BYTES;
+    const maxBytes = optionalIntegerIn("options.maxBytes", o.maxBytes, MIN_PAGES * PAGE_BYTES, maxBytesLimit, DEFAULT_MAX_BYTES);
+    const initialBytes = optionalIntegerIn("options.initialBytes", o.initialBytes, 0, maxBytes, Math.min(DEFAULT_INITIAL_BYTES, maxBytes));
+    const build = buildOption(o.build);
+    const canBlock = optionalBoolean("options.canBlock", o.canBlock, threadMayBlock());
+    const switches = testSwitches(o.unsafeTestSwitches);
+    const maxPages = Math.floor(maxBytes / PAGE_BYTES);
+    const memory = new WebAssembly.Memory({
+      initial: Math.min(maxPages, Math.max(MIN_PAGES, pagesFor(initialBytes))),
+      maximum: maxPages,
+      shared: true,
+    });
+    const module = await loadCore(build);
+    const core = await instantiateCore(module, memory);
+    const heapId = crypto.getRandomValues(new Uint32Array(1))[0]!;
+    const threadId = threadIdOrThrow(core.heap_create(maxPages, heapId, switches, canBlock ? 1 : 0));
+    return new Heap(memory, module, build, core, threadId, maxPages * PAGE_BYTES);
+  }
+
+  /** Joins, from this thread, a heap that another thread made and sent as `heap.handle()`. */
+  static async attach(handle: HeapHandle, options?: AttachOptions): Promise<Heap> {
+    const h = handle as Partial<HeapHandle> | undefined;
+    if (typeof h !== "object" || h === null || h.kind !== HANDLE_KIND) {
+      throw new InvalidHandleError("expected a value made by heap.handle()");
+    }
+    if (h.abi !== ABI_VERSION) {
+      throw new IncompatibleHeapError(`the handle comes from another version of wasm-pools (ABI ${String(h.abi)}, this one speaks ${ABI_VERSION})`);
+    }
+    const memory = h.memory;
+    if (!(memory instanceof WebAssembly.Memory) || !isShared(memory)) {
+      throw new InvalidHandleError("handle.memory is not a shared WebAssembly.Memory");
+    }
+    if (!(h.module instanceof WebAssembly.Module)) throw new InvalidHandleError("handle.module is not a WebAssembly.Module");
+    const build = buildOption(h.build);
+    const o = optionsObject("options", options);
+    const canBlock = optionalBoolean("options.canBlock", o.canBlock, threadMayBlock());
+    const views = new MemoryViews(memory);
+    if (views.memoryBytes < MIN_PAGES * PAGE_BYTES || views.word(H_HEAP_ID) !== h.heapId) {
+      throw new InvalidHandleError("handle.heapId does not match the heap in handle.memory");
+    }
+    const core = await instantiateCore(h.module, memory);
+    const threadId = threadIdOrThrow(core.heap_attach(canBlock ? 1 : 0));
+    const maxPages = views.word(H_MAX_PAGES);
+    return new Heap(memory, h.module, build, core, threadId, maxPages * PAGE_BYTES);
+  }
+
+  /** Whether close() was called on this thread's Heap. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  #core(): CoreExports {
+    if (this.#closed) throw new HeapClosedError("this heap was closed on this thread");
+    return this.#binding.core;
+  }
+
+  /**
+   * Makes a pool of `size`-byte objects (rounded up to a multiple of 8, at
+   * least 8). With `shared`, joins a live shared pool of the same rounded size
+   * if there is one (it keeps its own name) and counts one more user.
+   */
+  createPool(name: string, size: number, options?: PoolOptions): Pool {
+    const core = this.#core();
+    if (typeof name !== "string") throw new InvalidArgumentError("name", `expected a string, got ${typeof name}`);
+    const encoded = encoder.encode(name);
+    if (encoded.length === 0 || encoded.length > POOL_NAME_MAX) {
+      throw new InvalidArgumentError("name", `expected 1 to ${POOL_NAME_MAX} bytes of UTF-8, got ${encoded.length}`);
+    }
+    integerIn("size", size, 1, CHUNK_MAX_PAYLOAD);
+    const o = optionsObject("options", options);
+    const shared = optionalBoolean("options.shared", o.shared, false);
+    const minAvail = optionalIntegerIn("options.minAvail", o.minAvail, 0, MAX_UINT32, 0);
+    const limit = optionalIntegerIn("options.limit", o.limit, 0, MAX_UINT32, 0);
+    const rounded = Math.max(8, Math.ceil(size / 8) * 8);
+    const scratch = core.scratch_alloc(encoded.length) >>> 0;
+    if (scratch === 0) throw new OutOfMemoryError("no memory left even for the pool's name; raise maxBytes");
+    this.#views.write(scratch, encoded);
+    const token = core.pool_create(scratch, encoded.length, rounded, shared ? POOL_SHARED : 0, minAvail, limit);
+    core.scratch_free(scratch);
+    if (token === ERR_NAME_TAKEN) {
+      throw new PoolExistsError(`a pool named "${name}" exists already` + (shared ? " and cannot be shared with this one (not shared, or another size)" : ""));
+    }
+    if (token === ERR_TOO_MANY_POOLS) throw new TooManyPoolsError(`the heap holds ${MAX_POOLS} pools already; destroy one first`);
+    return new Pool(this.#binding, this.#views, token >>> 0);
+  }
+
+  /** Finds a live pool by name or id. */
+  pool(nameOrId: string | number): Pool {
+    this.#core();
+    if (typeof nameOrId === "number") {
+      const id = integerIn("nameOrId", nameOrId, 0, MAX_POOLS - 1);
+      const token = liveToken(this.#views, id);
+      if (token < 0) throw new PoolNotFoundError(`no live pool has id ${id}`);
+      return new Pool(this.#binding, this.#views, token);
+    }
+    if (typeof nameOrId !== "string") throw new InvalidArgumentError("nameOrId", `expected a pool name or id, got ${typeof nameOrId}`);
+    const found = this.pools().find((pool) => pool.name === nameOrId);
+    if (!found) throw new PoolNotFoundError(`no live pool is named "${nameOrId}"`);
+    return found;
+  }
+
+  /** Every live pool of the heap. */
+  pools(): Pool[] {
+    this.#core();
+    const pools: Pool[] = [];
+    for (let id = 0; id < MAX_POOLS; id++) {
+      const token = liveToken(this.#views, id);
+      if (token >= 0) pools.push(new Pool(this.#binding, this.#views, token));
+    }
+    return pools;
+  }
+
+  /** Every pool gives back to the backing allocator the free objects it holds beyond its minAvail. */
+  gc(): void {
+    this.#core().heap_gc();
+  }
+
+  stats(): HeapStats {
+    this.#core();
+    const pools = this.pools().map((pool) => pool.stats());
+    return {
+      pools,
+      memoryBytes: this.#views.memoryBytes,
+      maxBytes: this.#maxBytes,
+      allocatedBytes: pools.reduce((sum, p) => sum + p.allocated * p.size, 0),
+      usedBytes: pools.reduce((sum, p) => sum + p.used * p.size, 0),
+      backingUsedBytes: this.#views.word(H_BACKING_USED_BYTES),
+      backingFreeBytes: this.#views.word(H_BACKING_FREE_BYTES),
+    };
+  }
+
+  /** A text table of every pool, in the spirit of HAProxy's `show pools`. */
+  dump(): string {
+    return formatDump(this.stats());
+  }
+
+  /**
+   * A Uint8Array over [ptr, ptr + length) of the shared memory. It stays valid
+   * when the memory grows later; make a new one for memory allocated after.
+   */
+  bytes(ptr: number, length: number): Uint8Array {
+    this.#core();
+    integerIn("ptr", ptr, 0, MAX_UINT32);
+    integerIn("length", length, 0, MAX_UINT32);
+    const top = this.#views.word(H_BACKING_TOP);
+    if (ptr < ARENA_START || ptr + length > top) {
+      throw new InvalidPointerError(`[${ptr}, ${ptr + length}) is not inside the heap's arena [${ARENA_START}, ${top})`);
+    }
+    return this.#views.view(ptr, length);
+  }
+
+  /** A structured-cloneable value to postMessage to a worker, which passes it to Heap.attach. */
+  handle(): HeapHandle {
+    this.#core();
+    if (typeof crossOriginIsolated !== "undefined" && !crossOriginIsolated) throw new NotIsolatedError();
+    return {
+      kind: HANDLE_KIND,
+      abi: ABI_VERSION,
+      heapId: this.#views.word(H_HEAP_ID),
+      build: this.#build,
+      memory: this.memory,
+      module: this.#module,
+    };
+  }
+
+  /** Detaches this thread: this Heap and its Pools refuse every later call. Other threads are not affected. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#binding.core = refusingCore(() => new HeapClosedError("this heap was closed on this thread"));
+  }
+}

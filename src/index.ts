@@ -1,0 +1,13 @@
+// wasm-pools: HAProxy-style memory pools in shared WebAssembly memory.
+// This entry imports no Node built-in at top level, so browsers load it too.
+
+export { Heap } from "./heap.js";
+export type { AttachOptions, HeapHandle, HeapOptions, HeapStats, PoolOptions } from "./heap.js";
+export { Pool } from "./pool.js";
+export type { PoolStats } from "./pool.js";
+export type { CoreBuild } from "./wasm.js";
+export {
+  DoubleFreeError, HeapClosedError, IncompatibleHeapError, InvalidArgumentError, InvalidHandleError,
+  InvalidPointerError, NotIsolatedError, OutOfMemoryError, PoolDestroyedError, PoolExistsError,
+  PoolInUseError, PoolNotFoundError, TooManyPoolsError, WasmPoolsError,
+} from "./errors.js";

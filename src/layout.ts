@@ -1,0 +1,59 @@
+// The numbers of assembly/layout.ts that the wrapper reads. The module
+// exports every layout constant as a global; test/layout.test.ts checks that
+// each number here equals the module's, so the two sides cannot drift.
+
+export const ABI_VERSION = 1;
+export const PAGE_BYTES = 65536;
+export const MAX_PAGES_LIMIT = 65535;
+export const MIN_PAGES = 3;
+
+export const H_HEAP_ID = 65536 + 12;
+export const H_MAX_PAGES = 65536 + 16;
+export const H_BACKING_TOP = 65536 + 128 + 4;
+export const H_BACKING_FREE_BYTES = 65536 + 128 + 8;
+export const H_BACKING_USED_BYTES = 65536 + 128 + 12;
+
+export const MAX_POOLS = 256;
+export const POOL_SLOT_SIZE = 128;
+export const POOLS_START = 65536 + 1152;
+export const ARENA_START = POOLS_START + MAX_POOLS * POOL_SLOT_SIZE;
+
+export const P_ALLOCATED = 12;
+export const P_USED = 16;
+export const P_FAILED = 20;
+export const P_STATE = 64;
+export const P_GENERATION = 68;
+export const P_SIZE = 72;
+export const P_FLAGS = 76;
+export const P_USERS = 80;
+export const P_MIN_AVAIL = 84;
+export const P_LIMIT = 88;
+export const P_NAME_LEN = 92;
+export const P_NAME = 96;
+export const POOL_NAME_MAX = 31;
+export const POOL_LIVE = 1;
+export const POOL_SHARED = 1;
+export const POOL_INDEX_BITS = 8;
+
+export const CHUNK_HEADER = 8;
+export const CHUNK_MAX_PAYLOAD = 1 << 30;
+
+export const TEST_NO_SEQUENCE = 1;
+export const TEST_NO_FLUSH_LOCK = 2;
+
+export const ALLOC_FAILED = 0;
+export const ALLOC_STALE_POOL = 1;
+
+export const OK = 0;
+export const ERR_STALE_POOL = -1;
+export const ERR_BAD_POINTER = -2;
+export const ERR_NAME_TAKEN = -3;
+export const ERR_TOO_MANY_POOLS = -4;
+export const ERR_POOL_IN_USE = -5;
+export const ERR_FREE_UNDERFLOW = -6;
+export const ERR_NOT_READY = -7;
+export const ERR_BAD_MAGIC = -8;
+export const ERR_ABI_MISMATCH = -9;
+export const ERR_ALREADY_INITIALISED = -10;
+export const ERR_STATIC_DATA_TOO_LARGE = -11;
+export const ERR_SIZE_MISMATCH = -12;

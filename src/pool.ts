@@ -1,0 +1,191 @@
+// A pool of fixed-size objects in the shared heap, as seen from one thread.
+
+import type { CoreBinding } from "./core-binding.js";
+import { refusingCore } from "./core-binding.js";
+import {
+  DoubleFreeError, InvalidPointerError, OutOfMemoryError, PoolDestroyedError, PoolInUseError,
+} from "./errors.js";
+import {
+  ALLOC_STALE_POOL, ERR_BAD_POINTER, ERR_FREE_UNDERFLOW, ERR_POOL_IN_USE, ERR_SIZE_MISMATCH,
+  ERR_STALE_POOL, OK, P_ALLOCATED, P_FAILED, P_FLAGS, P_GENERATION, P_LIMIT, P_MIN_AVAIL,
+  P_NAME, P_NAME_LEN, P_SIZE, P_STATE, P_USED, P_USERS, POOL_INDEX_BITS, POOL_LIVE, POOL_SHARED,
+  POOL_SLOT_SIZE, POOLS_START,
+} from "./layout.js";
+import { pointer } from "./validate.js";
+import type { MemoryViews } from "./views.js";
+
+/** A pool's counters, as HAProxy's `show pools` prints them. */
+export interface PoolStats {
+  /** Slot number of the pool in its heap. */
+  id: number;
+  name: string;
+  /** Object size in bytes (the requested size rounded up to a multiple of 8). */
+  size: number;
+  /** Objects taken from the backing allocator and not yet given back. */
+  allocated: number;
+  /** Objects handed out and not yet freed. */
+  used: number;
+  /** Objects ready on the free list (allocated - used). */
+  free: number;
+  /** Allocations refused (limit or memory exhausted). */
+  failed: number;
+  /** Registrations (createPool calls) holding the pool. */
+  users: number;
+  /** Free objects that gc leaves in the pool. */
+  minAvail: number;
+  /** Most objects the pool may hold at once; 0 for no limit. */
+  limit: number;
+  shared: boolean;
+}
+
+const decoder = new TextDecoder();
+
+export function slotAddress(id: number): number {
+  return POOLS_START + id * POOL_SLOT_SIZE;
+}
+
+/** The token of the pool now live in slot `id`, or -1 if the slot is free. */
+export function liveToken(views: MemoryViews, id: number): number {
+  const slot = slotAddress(id);
+  if (views.word(slot + P_STATE) !== POOL_LIVE) return -1;
+  return ((views.word(slot + P_GENERATION) << POOL_INDEX_BITS) | id) >>> 0;
+}
+
+export function slotName(views: MemoryViews, id: number): string {
+  const slot = slotAddress(id);
+  return decoder.decode(views.copy(slot + P_NAME, views.word(slot + P_NAME_LEN)));
+}
+
+/**
+ * A pool of fixed-size objects. Any thread attached to the heap may allocate
+ * from it and free into it, including objects another thread allocated.
+ *
+ * ```ts
+ * const pool = heap.createPool("session", 64);
+ * const p = pool.alloc();
+ * heap.bytes(p, pool.size).fill(0);
+ * pool.free(p);
+ * ```
+ */
+export class Pool {
+  /** Slot number of the pool in its heap; `heap.pool(id)` finds it from any thread. */
+  readonly id: number;
+  readonly name: string;
+  /** Object size in bytes: the requested size rounded up to a multiple of 8. */
+  readonly size: number;
+  #binding: CoreBinding;
+  readonly #token: number;
+  readonly #views: MemoryViews;
+  readonly #slot: number;
+
+  /** @internal Pools are made by Heap.createPool, Heap.pool and Heap.pools. */
+  constructor(binding: CoreBinding, views: MemoryViews, token: number) {
+    this.#binding = binding;
+    this.#views = views;
+    this.#token = token;
+    this.id = token & ((1 << POOL_INDEX_BITS) - 1);
+    this.#slot = slotAddress(this.id);
+    this.name = slotName(views, this.id);
+    this.size = views.word(this.#slot + P_SIZE);
+  }
+
+  /** Returns a pointer to a free object; throws OutOfMemoryError when none can be had. */
+  alloc(): number {
+    const object = this.#binding.core.pool_alloc(this.#token) >>> 0;
+    if (object > ALLOC_STALE_POOL) return object;
+    if (object === ALLOC_STALE_POOL) throw this.#destroyed();
+    throw new OutOfMemoryError(
+      `pool "${this.name}" (${this.size}-byte objects) cannot allocate: ` +
+        (this.stats().limit !== 0 ? `its limit of ${this.stats().limit} objects or ` : "") +
+        "the heap's maxBytes is reached; free objects, call heap.gc(), or raise maxBytes",
+    );
+  }
+
+  /** Returns a pointer to a free object, or 0 when none can be had. */
+  tryAlloc(): number {
+    const object = this.#binding.core.pool_alloc(this.#token) >>> 0;
+    if (object === ALLOC_STALE_POOL) throw this.#destroyed();
+    return object;
+  }
+
+  /** Gives an object back to the pool. Any thread may free any object of the pool. */
+  free(ptr: number): void {
+    const status = this.#binding.core.pool_free(this.#token, pointer("ptr", ptr));
+    if (status !== OK) throw this.#freeError(status, ptr);
+  }
+
+  /** Gives every free object of the pool back to the heap's backing allocator. */
+  flush(): void {
+    if (this.#binding.core.pool_flush(this.#token) === ERR_STALE_POOL) throw this.#destroyed();
+  }
+
+  /**
+   * Drops this registration. When the last user drops it, the pool is
+   * flushed and its slot freed; that throws PoolInUseError (and changes
+   * nothing) while objects are still allocated. This Pool object refuses
+   * further calls either way.
+   */
+  destroy(): void {
+    const status = this.#binding.core.pool_destroy(this.#token);
+    if (status === ERR_STALE_POOL) throw this.#destroyed();
+    if (status === ERR_POOL_IN_USE) {
+      throw new PoolInUseError(
+        `pool "${this.name}" still has ${this.stats().used} objects allocated; free them before destroying its last user`,
+      );
+    }
+    const name = this.name;
+    this.#binding = { core: refusingCore(() => new PoolDestroyedError(`pool "${name}" was destroyed through this handle`)) };
+  }
+
+  /** The pool's counters, read atomically one by one (exact once threads are quiet). */
+  stats(): PoolStats {
+    const views = this.#views;
+    const slot = this.#slot;
+    if (liveToken(views, this.id) !== this.#token) throw this.#destroyed();
+    const allocated = views.word(slot + P_ALLOCATED);
+    const used = views.word(slot + P_USED);
+    return {
+      id: this.id,
+      name: this.name,
+      size: this.size,
+      allocated,
+      used,
+      free: allocated - used,
+      failed: views.word(slot + P_FAILED),
+      users: views.word(slot + P_USERS),
+      minAvail: views.word(slot + P_MIN_AVAIL),
+      limit: views.word(slot + P_LIMIT),
+      shared: (views.word(slot + P_FLAGS) & POOL_SHARED) !== 0,
+    };
+  }
+
+  /** Walks the free list and counts it. Exact only while no thread allocates or frees in this pool. */
+  freeListLength(): number {
+    const length = this.#binding.core.pool_free_count(this.#token);
+    if (length === ERR_STALE_POOL) throw this.#destroyed();
+    return length;
+  }
+
+  #destroyed(): Error {
+    return new PoolDestroyedError(`pool "${this.name}" (id ${this.id}) was destroyed`);
+  }
+
+  #freeError(status: number, ptr: number): Error {
+    switch (status) {
+      case ERR_STALE_POOL:
+        return this.#destroyed();
+      case ERR_BAD_POINTER:
+        return new InvalidPointerError(`ptr: ${ptr} is not inside the heap's arena`);
+      case ERR_SIZE_MISMATCH:
+        return new InvalidPointerError(
+          `ptr: ${ptr} is not an allocated object of pool "${this.name}" (${this.size}-byte objects)`,
+        );
+      case ERR_FREE_UNDERFLOW:
+        return new DoubleFreeError(
+          `pool "${this.name}" has no object allocated, so freeing ${ptr} is a double free or a pointer of another pool`,
+        );
+      default:
+        return new Error(`wasm-pools: unexpected status ${status} from pool_free`);
+    }
+  }
+}

@@ -1,0 +1,39 @@
+// Messages between concurrency tests and their workers.
+
+import type { HeapHandle } from "wasm-pools";
+
+/** Shared Int32Array slots the test and its workers coordinate through. */
+export const SIGNAL_GO = 0;
+export const SIGNAL_STOP = 1;
+export const SIGNAL_SLOTS = 2;
+
+export interface WorkerTask {
+  kind: "churn" | "flusher" | "attacher" | "grower";
+  handle: HeapHandle;
+  signals: Int32Array;
+  workerNumber: number;
+  poolName: string;
+  /** churn: operations to run; grower: objects to allocate. */
+  operations: number;
+  /** churn: most objects held at once. */
+  hold: number;
+  seed: number;
+  /** churn: the pool is broken on purpose: count its errors, and stop every worker at the first double hand-out. */
+  stopOnDouble?: boolean;
+}
+
+export interface WorkerReport {
+  workerNumber: number;
+  allocs: number;
+  frees: number;
+  doubles: number;
+  /** Errors thrown by the pool (counted only where a test expects breakage). */
+  errors: number;
+  flushes: number;
+  gcs: number;
+  /** attacher: the target pool's `allocated` seen right after attaching. */
+  seenAllocated?: number;
+  /** grower: objects whose contents were not what the worker wrote. */
+  corrupted?: number;
+  memoryBytes?: number;
+}

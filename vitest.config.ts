@@ -1,0 +1,17 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  resolve: {
+    // Tests use the package as users get it: the built dist/.
+    alias: { "wasm-pools": fileURLToPath(new URL("./dist/index.js", import.meta.url)) },
+  },
+  test: {
+    include: ["test/**/*.test.ts"],
+    testTimeout: 120_000,
+    hookTimeout: 60_000,
+    // Concurrency tests start their own workers; running files one at a time
+    // keeps the 2 cores for them.
+    fileParallelism: false,
+  },
+});
