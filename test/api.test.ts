@@ -1,0 +1,424 @@
+// Every public call, single-threaded, with its errors.
+
+import { describe, expect, it } from "vitest";
+import {
+  DoubleFreeError, Heap, HeapClosedError, IncompatibleHeapError, InvalidArgumentError, InvalidHandleError,
+  InvalidPointerError, OutOfMemoryError, PoolDestroyedError, PoolExistsError, PoolInUseError, PoolNotFoundError,
+  TooManyPoolsError, WasmPoolsError,
+} from "wasm-pools";
+import { expectConsistent } from "./support/consistency.js";
+
+const ARENA_START = 99456;
+
+describe("Heap.create", () => {
+  it("makes a heap with the default sizes", async () => {
+    const heap = await Heap.create();
+    const stats = heap.stats();
+    expect(stats.memoryBytes).toBe(1 << 20);
+    expect(stats.maxBytes).toBe(1 << 30);
+    expect(stats.pools).toEqual([]);
+    expect(heap.threadId).toBe(1);
+    expect(heap.memory.buffer).toBeInstanceOf(SharedArrayBuffer);
+  });
+
+  it("rounds initialBytes up to pages and keeps the minimum the header needs", async () => {
+    expect((await Heap.create({ initialBytes: 200_000 })).stats().memoryBytes).toBe(4 * 65536);
+    expect((await Heap.create({ initialBytes: 0 })).stats().memoryBytes).toBe(3 * 65536);
+  });
+
+  it("runs the debug build of the core the same way", async () => {
+    const heap = await Heap.create({ build: "debug" });
+    const pool = heap.createPool("debug", 24);
+    const ptrs = Array.from({ length: 100 }, () => pool.alloc());
+    expect(new Set(ptrs).size).toBe(100);
+    ptrs.forEach((p) => pool.free(p));
+    expect(heap.handle().build).toBe("debug");
+    expectConsistent(heap);
+  });
+
+  it.each([
+    ["options", 5],
+    ["options", "big"],
+    ["options.initialBytes", { initialBytes: 1.5 }],
+    ["options.initialBytes", { initialBytes: -1 }],
+    ["options.initialBytes", { initialBytes: Number.NaN }],
+    ["options.initialBytes", { initialBytes: "1024" }],
+    ["options.initialBytes", { initialBytes: 4 << 20, maxBytes: 1 << 20 }],
+    ["options.maxBytes", { maxBytes: 1024 }],
+    ["options.maxBytes", { maxBytes: 2 ** 32 }],
+    ["options.maxBytes", { maxBytes: Number.POSITIVE_INFINITY }],
+    ["options.build", { build: "fast" }],
+    ["options.canBlock", { canBlock: "yes" }],
+    ["options.unsafeTestSwitches", { unsafeTestSwitches: true }],
+    ["options.unsafeTestSwitches.noSequence", { unsafeTestSwitches: { noSequence: 1 } }],
+  ])("rejects a bad %s", async (argument, options) => {
+    const attempt = Heap.create(options as never);
+    await expect(attempt).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(attempt).rejects.toMatchObject({ argument });
+  });
+});
+
+describe("heap.createPool", () => {
+  it("rounds the size up to a multiple of 8, at least 8", async () => {
+    const heap = await Heap.create();
+    expect(heap.createPool("one", 1).size).toBe(8);
+    expect(heap.createPool("thirteen", 13).size).toBe(16);
+    expect(heap.createPool("sixty-four", 64).size).toBe(64);
+    expect(heap.createPool("mib", 1 << 20).size).toBe(1 << 20);
+  });
+
+  it("accepts names up to 31 bytes of UTF-8", async () => {
+    const heap = await Heap.create();
+    expect(heap.createPool("x".repeat(31), 8).name).toBe("x".repeat(31));
+    expect(heap.createPool("€".repeat(10), 8).name).toBe("€".repeat(10));
+  });
+
+  it.each([
+    ["name", 42, 64, undefined],
+    ["name", "", 64, undefined],
+    ["name", "x".repeat(32), 64, undefined],
+    ["name", "€".repeat(11), 64, undefined],
+    ["size", "p", 0, undefined],
+    ["size", "p", -8, undefined],
+    ["size", "p", 1.5, undefined],
+    ["size", "p", Number.NaN, undefined],
+    ["size", "p", Number.POSITIVE_INFINITY, undefined],
+    ["size", "p", "64", undefined],
+    ["size", "p", 2 ** 30 + 1, undefined],
+    ["options", "p", 64, 3],
+    ["options.shared", "p", 64, { shared: "yes" }],
+    ["options.minAvail", "p", 64, { minAvail: -1 }],
+    ["options.limit", "p", 64, { limit: 1.5 }],
+    ["options.limit", "p", 64, { limit: 2 ** 32 }],
+  ])("rejects a bad %s and leaves the heap as it was", async (argument, name, size, options) => {
+    const heap = await Heap.create();
+    heap.createPool("existing", 32).alloc();
+    expect(() => heap.createPool(name as never, size as never, options as never)).toThrow(
+      expect.objectContaining({ argument, constructor: InvalidArgumentError }),
+    );
+    expect(heap.pools().map((p) => p.name)).toEqual(["existing"]);
+    expectConsistent(heap);
+  });
+
+  it("refuses a second pool with a live pool's name", async () => {
+    const heap = await Heap.create();
+    heap.createPool("session", 64);
+    expect(() => heap.createPool("session", 32)).toThrow(PoolExistsError);
+    expect(() => heap.createPool("session", 64, { shared: true })).toThrow(PoolExistsError);
+    expect(heap.pools()).toHaveLength(1);
+  });
+
+  it("shares a pool of the same rounded size and counts its users", async () => {
+    const heap = await Heap.create();
+    const a = heap.createPool("a", 60, { shared: true });
+    const b = heap.createPool("b", 64, { shared: true });
+    const c = heap.createPool("c", 64);
+    const d = heap.createPool("d", 72, { shared: true });
+    expect(b.id).toBe(a.id);
+    expect(b.name).toBe("a");
+    expect(a.stats().users).toBe(2);
+    expect(a.stats().shared).toBe(true);
+    expect(c.id).not.toBe(a.id);
+    expect(d.id).not.toBe(a.id);
+    const p = a.alloc();
+    b.free(p);
+    expect(a.stats()).toMatchObject({ allocated: a.stats().allocated, used: 0 });
+  });
+
+  it(`throws TooManyPoolsError past 256 pools and keeps the others`, async () => {
+    const heap = await Heap.create();
+    for (let i = 0; i < 256; i++) heap.createPool(`p${i}`, 8 + (i % 4) * 8);
+    expect(() => heap.createPool("one-more", 8)).toThrow(TooManyPoolsError);
+    expect(heap.pools()).toHaveLength(256);
+    heap.pool("p7").destroy();
+    expect(heap.createPool("one-more", 8).id).toBe(7);
+    expectConsistent(heap);
+  });
+});
+
+describe("heap.pool and heap.pools", () => {
+  it("find live pools by name and by id", async () => {
+    const heap = await Heap.create();
+    const a = heap.createPool("a", 8);
+    const b = heap.createPool("b", 16);
+    expect(heap.pool("b").id).toBe(b.id);
+    expect(heap.pool(a.id).name).toBe("a");
+    expect(heap.pools().map((p) => [p.id, p.name, p.size])).toEqual([
+      [a.id, "a", 8],
+      [b.id, "b", 16],
+    ]);
+  });
+
+  it("throw PoolNotFoundError for unknown pools and InvalidArgumentError for bad keys", async () => {
+    const heap = await Heap.create();
+    heap.createPool("a", 8);
+    expect(() => heap.pool("nope")).toThrow(PoolNotFoundError);
+    expect(() => heap.pool(200)).toThrow(PoolNotFoundError);
+    for (const bad of [null, 1.5, -1, 256, Number.NaN, {}]) {
+      expect(() => heap.pool(bad as never)).toThrow(InvalidArgumentError);
+    }
+  });
+});
+
+describe("pool.alloc, tryAlloc and free", () => {
+  it("hands out distinct 8-aligned objects inside the arena, reused after free", async () => {
+    const heap = await Heap.create();
+    const pool = heap.createPool("p", 40);
+    const ptrs = Array.from({ length: 1000 }, () => pool.alloc());
+    expect(new Set(ptrs).size).toBe(1000);
+    for (const p of ptrs) {
+      expect(p % 8).toBe(0);
+      expect(p).toBeGreaterThanOrEqual(ARENA_START);
+    }
+    // No two objects overlap.
+    const sorted = [...ptrs].sort((x, y) => x - y);
+    for (let i = 1; i < sorted.length; i++) expect(sorted[i]! - sorted[i - 1]!).toBeGreaterThanOrEqual(40);
+    expect(pool.stats()).toMatchObject({ used: 1000, failed: 0 });
+    ptrs.forEach((p) => pool.free(p));
+    expect(pool.stats().used).toBe(0);
+    const again = pool.tryAlloc();
+    expect(ptrs).toContain(again);
+  });
+
+  it("respects the pool's limit: OutOfMemoryError, tryAlloc 0, failures counted, then recovers", async () => {
+    const heap = await Heap.create();
+    const pool = heap.createPool("limited", 64, { limit: 3 });
+    const ptrs = [pool.alloc(), pool.alloc(), pool.alloc()];
+    expect(() => pool.alloc()).toThrow(OutOfMemoryError);
+    expect(pool.tryAlloc()).toBe(0);
+    expect(pool.stats()).toMatchObject({ allocated: 3, used: 3, failed: 2, limit: 3 });
+    pool.free(ptrs.pop()!);
+    expect(pool.alloc()).toBeGreaterThan(0);
+    expectConsistent(heap);
+  });
+
+  it.each([
+    [InvalidArgumentError, "8"],
+    [InvalidArgumentError, 1.5],
+    [InvalidArgumentError, -8],
+    [InvalidArgumentError, Number.NaN],
+    [InvalidArgumentError, 2 ** 32],
+    [InvalidArgumentError, undefined],
+    [InvalidPointerError, 0],
+    [InvalidPointerError, 12],
+    [InvalidPointerError, 65536],
+    [InvalidPointerError, 2 ** 32 - 8],
+  ])("free rejects %o %s and changes nothing", async (errorClass, bad) => {
+    const heap = await Heap.create();
+    const pool = heap.createPool("p", 64);
+    const kept = pool.alloc();
+    expect(() => pool.free(bad as never)).toThrow(errorClass);
+    expect(pool.stats().used).toBe(1);
+    pool.free(kept);
+    expectConsistent(heap);
+  });
+
+  it("free rejects an object of a pool of another size, and a pointer into an object's middle", async () => {
+    const heap = await Heap.create();
+    const small = heap.createPool("small", 16);
+    const big = heap.createPool("big", 256);
+    const s = small.alloc();
+    const b = big.alloc();
+    expect(() => big.free(s)).toThrow(InvalidPointerError);
+    expect(() => big.free(b + 64)).toThrow(InvalidPointerError);
+    expect(big.stats().used).toBe(1);
+    small.free(s);
+    big.free(b);
+    expectConsistent(heap);
+  });
+
+  it("free throws DoubleFreeError when the pool has nothing allocated", async () => {
+    const heap = await Heap.create();
+    const pool = heap.createPool("p", 32);
+    const p = pool.alloc();
+    pool.free(p);
+    expect(() => pool.free(p)).toThrow(DoubleFreeError);
+    expect(pool.stats().used).toBe(0);
+    expectConsistent(heap);
+  });
+});
+
+describe("pool.flush, heap.gc, minAvail", () => {
+  it("flush gives every free object back; gc keeps minAvail", async () => {
+    const heap = await Heap.create();
+    const keep = heap.createPool("keep", 64, { minAvail: 5 });
+    const drop = heap.createPool("drop", 64);
+    const k = Array.from({ length: 50 }, () => keep.alloc());
+    const d = Array.from({ length: 50 }, () => drop.alloc());
+    const held = d.pop()!;
+    k.forEach((p) => keep.free(p));
+    d.forEach((p) => drop.free(p));
+    drop.flush();
+    expect(drop.stats()).toMatchObject({ allocated: 1, used: 1 });
+    heap.gc();
+    expect(keep.stats()).toMatchObject({ allocated: 5, used: 0 });
+    expect(keep.freeListLength()).toBe(5);
+    drop.free(held);
+    heap.gc();
+    expect(heap.stats()).toMatchObject({ allocatedBytes: 5 * 64, usedBytes: 0 });
+    expectConsistent(heap);
+  });
+});
+
+describe("pool.destroy", () => {
+  it("refuses while objects are allocated, then frees the slot; stale handles are refused", async () => {
+    const heap = await Heap.create();
+    const pool = heap.createPool("p", 64);
+    const lookedUp = heap.pool("p");
+    const p = pool.alloc();
+    expect(() => pool.destroy()).toThrow(PoolInUseError);
+    expect(pool.stats()).toMatchObject({ users: 1, used: 1 });
+    pool.free(p);
+    pool.destroy();
+    expect(() => pool.alloc()).toThrow(PoolDestroyedError);
+    expect(() => pool.destroy()).toThrow(PoolDestroyedError);
+    expect(() => lookedUp.alloc()).toThrow(PoolDestroyedError);
+    expect(() => lookedUp.free(p)).toThrow(PoolDestroyedError);
+    expect(() => lookedUp.stats()).toThrow(PoolDestroyedError);
+    expect(() => heap.pool("p")).toThrow(PoolNotFoundError);
+    expect(heap.stats().backingUsedBytes).toBe(0);
+    // The slot is reused, and the old handle still does not reach the new pool.
+    const next = heap.createPool("q", 64);
+    expect(next.id).toBe(lookedUp.id);
+    expect(() => lookedUp.tryAlloc()).toThrow(PoolDestroyedError);
+    expect(next.stats().allocated).toBe(0);
+  });
+
+  it("drops one user of a shared pool; the pool lives on for the others", async () => {
+    const heap = await Heap.create();
+    const a = heap.createPool("a", 64, { shared: true });
+    const b = heap.createPool("b", 64, { shared: true });
+    b.destroy();
+    expect(() => b.alloc()).toThrow(PoolDestroyedError);
+    expect(a.stats().users).toBe(1);
+    a.free(a.alloc());
+    a.destroy();
+    expect(heap.pools()).toEqual([]);
+  });
+});
+
+describe("heap.stats and heap.dump", () => {
+  it("report every pool's counters and the byte totals", async () => {
+    const heap = await Heap.create();
+    const a = heap.createPool("alpha", 64, { minAvail: 2, limit: 100 });
+    const b = heap.createPool("beta", 24, { shared: true });
+    const ptrs = Array.from({ length: 10 }, () => a.alloc());
+    b.alloc();
+    a.free(ptrs[0]!);
+    const stats = heap.stats();
+    expect(stats.pools.map((p) => p.name)).toEqual(["alpha", "beta"]);
+    expect(stats.pools[0]).toMatchObject({ name: "alpha", size: 64, used: 9, failed: 0, users: 1, minAvail: 2, limit: 100, shared: false });
+    expect(stats.pools[0]!.free).toBe(stats.pools[0]!.allocated - 9);
+    expect(stats.usedBytes).toBe(9 * 64 + 24);
+    expect(stats.allocatedBytes).toBe(stats.pools[0]!.allocated * 64 + stats.pools[1]!.allocated * 24);
+    const dump = heap.dump();
+    expect(dump).toMatch(/^Dumping pools usage: 2 pools/);
+    expect(dump).toMatch(/alpha\s+64\s+\d+\s+[\d.]+ \w*B\s+9\s/);
+    expect(dump).toMatch(/beta\s+24\s+.*\s+yes$/m);
+  });
+});
+
+describe("heap.bytes", () => {
+  it("gives a view of an object that reads and writes the shared memory", async () => {
+    const heap = await Heap.create();
+    const pool = heap.createPool("p", 64);
+    const p = pool.alloc();
+    heap.bytes(p, 64).fill(7);
+    expect(new Uint8Array(heap.memory.buffer, p, 64).every((x) => x === 7)).toBe(true);
+    expect(heap.bytes(p, 0)).toHaveLength(0);
+  });
+
+  it.each([
+    [InvalidArgumentError, 1.5, 8],
+    [InvalidArgumentError, -8, 8],
+    [InvalidArgumentError, "8", 8],
+    [InvalidArgumentError, ARENA_START + 8, -1],
+    [InvalidPointerError, 0, 8],
+    [InvalidPointerError, 65536, 8],
+    [InvalidPointerError, ARENA_START + 8, 1 << 30],
+  ])("rejects %o for (%s, %s)", async (errorClass, ptr, length) => {
+    const heap = await Heap.create();
+    heap.createPool("p", 64).alloc();
+    expect(() => heap.bytes(ptr as never, length)).toThrow(errorClass);
+  });
+});
+
+describe("heap.handle and Heap.attach", () => {
+  it("a second Heap on the same memory sees the same pools and objects", async () => {
+    const heap = await Heap.create();
+    const pool = heap.createPool("p", 64);
+    const p = pool.alloc();
+    heap.bytes(p, 4).set([1, 2, 3, 4]);
+    const other = await Heap.attach(heap.handle());
+    expect(other.threadId).toBe(2);
+    const mirror = other.pool("p");
+    expect([...other.bytes(p, 4)]).toEqual([1, 2, 3, 4]);
+    mirror.free(p);
+    expect(pool.stats().used).toBe(0);
+    expectConsistent(heap);
+  });
+
+  it.each([
+    ["null", () => null],
+    ["an empty object", () => ({})],
+    ["another kind", (h: Record<string, unknown>) => ({ ...h, kind: "something" })],
+    ["a memory that is not shared", (h: Record<string, unknown>) => ({ ...h, memory: new WebAssembly.Memory({ initial: 3 }) })],
+    ["a module that is not a module", (h: Record<string, unknown>) => ({ ...h, module: {} })],
+    ["a tampered heap id", (h: Record<string, unknown>) => ({ ...h, heapId: (h.heapId as number) ^ 1 })],
+    [
+      "another heap's memory",
+      async (h: Record<string, unknown>) => ({ ...h, memory: (await Heap.create()).memory }),
+    ],
+  ])("Heap.attach rejects %s with InvalidHandleError", async (_, tamper) => {
+    const heap = await Heap.create();
+    const handle = await tamper(heap.handle() as never);
+    await expect(Heap.attach(handle as never)).rejects.toBeInstanceOf(InvalidHandleError);
+  });
+
+  it("Heap.attach refuses a handle of another ABI version", async () => {
+    const heap = await Heap.create();
+    await expect(Heap.attach({ ...heap.handle(), abi: 99 })).rejects.toBeInstanceOf(IncompatibleHeapError);
+  });
+});
+
+describe("heap.close", () => {
+  it("makes this Heap and its Pools refuse every call; other Heaps go on", async () => {
+    const heap = await Heap.create();
+    const pool = heap.createPool("p", 64);
+    const other = await Heap.attach(heap.handle());
+    const p = pool.alloc();
+    heap.close();
+    heap.close();
+    expect(heap.closed).toBe(true);
+    const calls: Array<() => unknown> = [
+      () => heap.createPool("q", 8),
+      () => heap.pool("p"),
+      () => heap.pools(),
+      () => heap.gc(),
+      () => heap.stats(),
+      () => heap.dump(),
+      () => heap.bytes(p, 8),
+      () => heap.handle(),
+      () => pool.alloc(),
+      () => pool.tryAlloc(),
+      () => pool.free(p),
+      () => pool.flush(),
+      () => pool.destroy(),
+      () => pool.freeListLength(),
+    ];
+    for (const call of calls) expect(call).toThrow(HeapClosedError);
+    other.pool("p").free(p);
+    expectConsistent(other);
+  });
+});
+
+it("every error class extends WasmPoolsError and carries its own name", () => {
+  for (const ErrorClass of [
+    DoubleFreeError, HeapClosedError, IncompatibleHeapError, InvalidHandleError, InvalidPointerError,
+    OutOfMemoryError, PoolDestroyedError, PoolExistsError, PoolInUseError, PoolNotFoundError, TooManyPoolsError,
+  ]) {
+    const error = new ErrorClass("message");
+    expect(error).toBeInstanceOf(WasmPoolsError);
+    expect(error.name).toBe(ErrorClass.name);
+  }
+});
