@@ -241,8 +241,3 @@ export function backingFreeChain(first: usize, count: u32): void {
   }
   mutexUnlock(H_BACKING_LOCK);
 }
-
-/** Payload bytes a chunk can hold (for tests and checks). */
-export function backingPayloadSize(payload: usize): u32 {
-  return chunkSize(payload - CHUNK_HEADER) - CHUNK_HEADER;
-}

@@ -18,7 +18,7 @@ function attachThread(canBlock: bool): i32 {
   const id = atomic.add<u32>(H_NEXT_THREAD_ID, 1) + 1;
   const switches = load<u32>(H_TEST_SWITCHES);
   const sequenceStep: u64 = (switches & TEST_NO_SEQUENCE) != 0 ? 0 : 1;
-  setThreadState(id, canBlock, sequenceStep, (switches & TEST_NO_FLUSH_LOCK) == 0);
+  setThreadState(canBlock, sequenceStep, (switches & TEST_NO_FLUSH_LOCK) == 0);
   return <i32>id;
 }
 

@@ -12,7 +12,7 @@ const LOCKED: i32 = 1;
 const CONTENDED: i32 = 2;
 const SPINS_BEFORE_WAIT: i32 = 64;
 /** Upper bound of one sleep; a wake-up is never lost, this only bounds a stall. */
-export const WAIT_SLICE_NS: i64 = 10_000_000;
+const WAIT_SLICE_NS: i64 = 10_000_000;
 
 /**
  * Busy-waits for roughly `rounds` iterations; wasm has no pause instruction.

@@ -4,15 +4,12 @@
 
 /** Whether this thread may block in `atomic.wait` (false on a browser's main thread). */
 export let threadCanBlock: bool = false;
-/** This thread's id, handed out by the heap at attach (1, 2, ...). */
-export let threadId: u32 = 0;
 /** Added to a free-list head's sequence on every pop; 0 only in the no-sequence negative control. */
 export let sequenceStep: u64 = 1;
 /** Whether alloc read-locks flush_lock around the pop; false only in the no-lock negative control. */
 export let flushLockEnabled: bool = true;
 
-export function setThreadState(id: u32, canBlock: bool, seqStep: u64, lockEnabled: bool): void {
-  threadId = id;
+export function setThreadState(canBlock: bool, seqStep: u64, lockEnabled: bool): void {
   threadCanBlock = canBlock;
   sequenceStep = seqStep;
   flushLockEnabled = lockEnabled;

@@ -3,7 +3,7 @@
 import type { CoreBinding } from "./core-binding.js";
 import { refusingCore } from "./core-binding.js";
 import {
-  DoubleFreeError, InvalidPointerError, OutOfMemoryError, PoolDestroyedError, PoolInUseError,
+  DoubleFreeError, InvalidPointerError, OutOfMemoryError, PoolDestroyedError, PoolInUseError, WasmPoolsError,
 } from "./errors.js";
 import {
   ALLOC_STALE_POOL, ERR_BAD_POINTER, ERR_FREE_UNDERFLOW, ERR_POOL_IN_USE, ERR_SIZE_MISMATCH,
@@ -94,9 +94,10 @@ export class Pool {
     const object = this.#binding.core.pool_alloc(this.#token) >>> 0;
     if (object > ALLOC_STALE_POOL) return object;
     if (object === ALLOC_STALE_POOL) throw this.#destroyed();
+    const limit = this.#views.word(this.#slot + P_LIMIT);
     throw new OutOfMemoryError(
       `pool "${this.name}" (${this.size}-byte objects) cannot allocate: ` +
-        (this.stats().limit !== 0 ? `its limit of ${this.stats().limit} objects or ` : "") +
+        (limit !== 0 ? `its limit of ${limit} objects or ` : "") +
         "the heap's maxBytes is reached; free objects, call heap.gc(), or raise maxBytes",
     );
   }
@@ -185,7 +186,7 @@ export class Pool {
           `pool "${this.name}" has no object allocated, so freeing ${ptr} is a double free or a pointer of another pool`,
         );
       default:
-        return new Error(`wasm-pools: unexpected status ${status} from pool_free`);
+        return new WasmPoolsError(`unexpected status ${status} from pool_free`);
     }
   }
 }

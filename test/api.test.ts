@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import {
   DoubleFreeError, Heap, HeapClosedError, IncompatibleHeapError, InvalidArgumentError, InvalidHandleError,
-  InvalidPointerError, OutOfMemoryError, PoolDestroyedError, PoolExistsError, PoolInUseError, PoolNotFoundError,
+  InvalidPointerError, NotIsolatedError, OutOfMemoryError, PoolDestroyedError, PoolExistsError, PoolInUseError, PoolNotFoundError,
   TooManyPoolsError, WasmPoolsError,
 } from "wasm-pools";
 import { expectConsistent } from "./support/consistency.js";
@@ -358,6 +358,21 @@ describe("heap.handle and Heap.attach", () => {
     expectConsistent(heap);
   });
 
+  it("attaching writes nothing shared but the thread counter (data segments, header, pools)", async () => {
+    const heap = await Heap.create();
+    const pool = heap.createPool("p", 64);
+    const held = Array.from({ length: 100 }, () => pool.alloc());
+    held.slice(0, 50).forEach((p) => pool.free(p));
+    const before = new Uint8Array(heap.memory.buffer).slice();
+    const other = await Heap.attach(heap.handle());
+    const after = new Uint8Array(heap.memory.buffer);
+    const changed: number[] = [];
+    for (let i = 0; i < before.length; i++) if (before[i] !== after[i]) changed.push(i);
+    // H_NEXT_THREAD_ID, at header + 24, went from 1 to 2.
+    expect(changed).toEqual([65536 + 24]);
+    expect(other.threadId).toBe(2);
+  });
+
   it.each([
     ["null", () => null],
     ["an empty object", () => ({})],
@@ -373,6 +388,22 @@ describe("heap.handle and Heap.attach", () => {
     const heap = await Heap.create();
     const handle = await tamper(heap.handle() as never);
     await expect(Heap.attach(handle as never)).rejects.toBeInstanceOf(InvalidHandleError);
+  });
+
+  it("heap.handle throws NotIsolatedError on a page that is not cross-origin isolated", async () => {
+    const heap = await Heap.create();
+    const pool = heap.createPool("p", 64);
+    // What a browser page without COOP/COEP shows; Node has no such global.
+    Object.defineProperty(globalThis, "crossOriginIsolated", { value: false, configurable: true });
+    try {
+      expect(() => heap.handle()).toThrow(NotIsolatedError);
+      expect(() => heap.handle()).toThrow(/Cross-Origin-Opener-Policy: same-origin/);
+      // Single-thread use goes on.
+      pool.free(pool.alloc());
+    } finally {
+      delete (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
+    }
+    expect(heap.handle().kind).toBe("wasm-pools/heap");
   });
 
   it("Heap.attach refuses a handle of another ABI version", async () => {

@@ -61,6 +61,25 @@ describe("backing allocator", () => {
   });
 });
 
+describe("pointers above 2 GiB", () => {
+  it("arrive in JS as positive numbers and work like any other", async () => {
+    const heap = await Heap.create({ maxBytes: 4 * 1024 ** 3 - 65536 });
+    const giant = heap.createPool("giant", 1 << 30);
+    giant.alloc();
+    giant.alloc();
+    const small = heap.createPool("small", 64);
+    const high = small.alloc();
+    expect(high).toBeGreaterThan(2 ** 31);
+    heap.bytes(high, 64).fill(3);
+    expect(new Uint8Array(heap.memory.buffer, high, 64).every((x) => x === 3)).toBe(true);
+    small.free(high);
+    expect(small.alloc()).toBe(high);
+    // The fourth gigabyte does not fit below 4 GiB - 64 KiB with the rest.
+    expect(giant.alloc()).toBeGreaterThan(2 ** 31);
+    expect(giant.tryAlloc()).toBe(0);
+  });
+});
+
 describe("maxBytes", () => {
   it("allocation at the limit fails cleanly, and succeeds again after frees and gc", async () => {
     const maxBytes = 2 << 20;

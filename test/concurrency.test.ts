@@ -60,12 +60,16 @@ describe("flush and gc while others allocate and free", () => {
     heap.createPool("shared", 64, { minAvail: 4 });
     heap.createPool("other", 40);
     const signals = makeSignals();
+    // Worker 1 may not sleep (as on a browser's main thread): its locks spin with back-off.
     const churners = [0, 1].map((n) =>
-      startWorker(heap, signals, n, { kind: "churn", poolName: n === 0 ? "shared" : "other", operations: CHURN_OPERATIONS, hold: 16, seed: 99 + n }),
+      startWorker(heap, signals, n, {
+        kind: "churn", poolName: "shared", operations: CHURN_OPERATIONS, hold: 16, seed: 99 + n, canBlock: n === 0,
+      }),
     );
+    const other = startWorker(heap, signals, 3, { kind: "churn", poolName: "other", operations: CHURN_OPERATIONS / 4, hold: 16, seed: 3 });
     const flusher = startWorker(heap, signals, 2, { kind: "flusher", poolName: "shared", operations: 0, hold: 0, seed: 0 });
-    const churnReports = runTogether(signals, [...churners, flusher]);
-    const done = await Promise.all(churners.map((w) => w.report));
+    const churnReports = runTogether(signals, [...churners, other, flusher]);
+    const done = await Promise.all([...churners, other].map((w) => w.report));
     stop(signals, SIGNAL_STOP);
     const flushReport = await flusher.report;
     await churnReports;

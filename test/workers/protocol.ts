@@ -18,6 +18,8 @@ export interface WorkerTask {
   /** churn: most objects held at once. */
   hold: number;
   seed: number;
+  /** Passed to Heap.attach: false makes the worker spin instead of sleeping on contended locks. */
+  canBlock?: boolean;
   /** churn: the pool is broken on purpose: count its errors, and stop every worker at the first double hand-out. */
   stopOnDouble?: boolean;
 }
