@@ -63,7 +63,7 @@ function refill(pool: usize): usize {
   return first;
 }
 
-@noinline function allocSlow(pool: usize): usize {
+function allocSlow(pool: usize): usize {
   let object = refill(pool);
   if (object != 0) return object;
   registryGc();

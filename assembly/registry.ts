@@ -5,11 +5,13 @@
 // another pool's objects.
 
 import {
-  H_REGISTRY_LOCK, MAX_POOLS, P_ALLOCATED, P_FAILED, P_FLAGS, P_GENERATION, P_LIMIT,
+  H_REGISTRY_LOCK, MAX_POOLS, P_ALLOCATED, P_HEAD, P_FAILED, P_FLAGS, P_GENERATION, P_LIMIT,
   P_MIN_AVAIL, P_NAME, P_NAME_LEN, P_SIZE, P_STATE, P_USED, P_USERS, POOL_FREE,
   POOL_GENERATION_MASK, POOL_INDEX_BITS, POOL_LIVE, POOL_SHARED, POOL_SLOT_SIZE, POOLS_START,
   ERR_NAME_TAKEN, ERR_POOL_IN_USE, ERR_STALE_POOL, ERR_TOO_MANY_POOLS,
 } from "./layout";
+import { backingFreeChain } from "./backing";
+import { chainLength, listDetachAll } from "./freelist";
 import { mutexLock, mutexUnlock } from "./mutex";
 import { poolFlush, poolGc } from "./pool";
 
@@ -60,7 +62,11 @@ export function registryCreate(name: usize, nameLength: u32, size: u32, flags: u
   if (!joined && result != ERR_NAME_TAKEN && freeSlot >= 0) {
     const index = <u32>freeSlot;
     const pool = poolAt(index);
-    // The hot line (head, flush_lock) was left empty and unlocked by the last flush.
+    // The last flush left the list empty and flush_lock free. A free that
+    // raced with that destroy (against the contract) may have pushed an
+    // object since: give it back rather than hand it out uncounted.
+    const straggler = listDetachAll(pool + P_HEAD);
+    if (straggler != 0) backingFreeChain(straggler, chainLength(straggler));
     atomic.store<u32>(pool + P_ALLOCATED, 0);
     atomic.store<u32>(pool + P_USED, 0);
     atomic.store<u32>(pool + P_FAILED, 0);

@@ -37,7 +37,6 @@ export function readUnlock(word: usize): void {
   if ((before & READER_MASK) == READER_ONE && (before & WRITER_WAITING_MASK) != 0) atomic.notify(word);
 }
 
-@noinline
 function readLockSlow(word: usize): void {
   let backoff = 1;
   while (true) {

@@ -22,9 +22,9 @@ async function churnTogether(heap: Heap, workers: number, spec: { operations: nu
 }
 
 describe("workers hammering one pool", () => {
-  for (const workers of [2, 4]) {
-    it(`${workers} workers: no double hand-out, exact accounting`, async () => {
-      const heap = await Heap.create();
+  for (const [workers, build] of [[2, "release"], [4, "release"], [2, "debug"]] as const) {
+    it(`${workers} workers, ${build} core: no double hand-out, exact accounting`, async () => {
+      const heap = await Heap.create({ build });
       heap.createPool("shared", 64);
       const reports = await churnTogether(heap, workers, { operations: CHURN_OPERATIONS, hold: CHURN_HOLD });
       expect(sum(reports, "doubles")).toBe(0);
@@ -34,7 +34,7 @@ describe("workers hammering one pool", () => {
       expect(stats.used).toBe(0);
       expect(stats.failed).toBe(0);
       expectExactAccounting(heap);
-      console.log(`${workers} workers: ${sum(reports, "allocs") + sum(reports, "frees")} operations, 0 double hand-outs`);
+      console.log(`${workers} workers (${build}): ${sum(reports, "allocs") + sum(reports, "frees")} operations, 0 double hand-outs`);
     });
   }
 
