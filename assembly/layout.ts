@@ -99,7 +99,9 @@ export const HEADER_END: u32 = (H_BIN_HEADS_END + CACHE_LINE - 1) & ~(CACHE_LINE
 //   +0               +4          +8 (only while the chunk is free)
 //
 // `size` counts the whole chunk, header included, and is a multiple of 8, so
-// its low bit holds CHUNK_USED. `prev size` is the size of the chunk just
+// its low bits hold flags: CHUNK_USED (handed out by the backing allocator)
+// and CHUNK_ON_FREE_LIST (a pool object sitting on its pool's free list,
+// kept by pool.ts so that free() can refuse a double free). `prev size` is the size of the chunk just
 // before this one in memory (0 for the first), which lets a freed chunk merge
 // with a free neighbour on either side.
 
@@ -110,6 +112,7 @@ export const C_PREV_FREE: u32 = 12;
 export const CHUNK_HEADER: u32 = 8;
 export const CHUNK_MIN: u32 = 16;
 export const CHUNK_USED: u32 = 1;
+export const CHUNK_ON_FREE_LIST: u32 = 2;
 export const CHUNK_SIZE_MASK: u32 = ~7;
 /** Largest payload one chunk may hold (1 GiB); larger requests fail. */
 export const CHUNK_MAX_PAYLOAD: u32 = 1 << 30;
@@ -185,3 +188,4 @@ export const ERR_ABI_MISMATCH: i32 = -9;
 export const ERR_ALREADY_INITIALISED: i32 = -10;
 export const ERR_STATIC_DATA_TOO_LARGE: i32 = -11;
 export const ERR_SIZE_MISMATCH: i32 = -12;
+export const ERR_DOUBLE_FREE: i32 = -13;

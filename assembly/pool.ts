@@ -3,7 +3,9 @@
 //   alloc: read-lock flush_lock, pop, unlock. Empty list: refill several
 //          objects from the backing allocator under one lock; if that fails,
 //          run gc on every pool and retry once; then count a failure.
-//   free:  push (no lock: a push never reads another object's memory).
+//   free:  check, mark the object's chunk header CHUNK_ON_FREE_LIST, push
+//          (no lock: a push never reads another object's memory). A pop
+//          clears the mark, so freeing an object twice is refused.
 //   flush: write-lock, detach the whole list, release every object, unlock.
 //   gc:    write-lock, detach, release objects while
 //          allocated - used > minAvail, push the rest back, unlock.
@@ -14,7 +16,7 @@
 
 import {
   ALLOC_FAILED, ALLOC_STALE_POOL, ARENA_START, C_SIZE, CHUNK_HEADER, CHUNK_MIN, CHUNK_SIZE_MASK,
-  CHUNK_USED, ERR_BAD_POINTER, ERR_FREE_UNDERFLOW, ERR_SIZE_MISMATCH, ERR_STALE_POOL, H_BACKING_TOP,
+  CHUNK_ON_FREE_LIST, CHUNK_USED, ERR_BAD_POINTER, ERR_DOUBLE_FREE, ERR_FREE_UNDERFLOW, ERR_SIZE_MISMATCH, ERR_STALE_POOL, H_BACKING_TOP,
   OK, P_ALLOCATED, P_FAILED, P_FLUSH_LOCK, P_HEAD, P_LIMIT, P_MIN_AVAIL, P_SIZE, P_USED,
 } from "./layout";
 import { backingAllocChain, backingFreeChain, chainLast, chainObtained, chunkSizeFor } from "./backing";
@@ -50,6 +52,21 @@ function reserveObjects(pool: usize, wanted: u32): u32 {
   }
 }
 
+@inline function chunkHeaderOf(object: usize): usize {
+  return object - CHUNK_HEADER + C_SIZE;
+}
+
+/** Marks an object that a pop just took: its owner may free it once. */
+@inline function markHandedOut(object: usize): void {
+  const header = chunkHeaderOf(object);
+  store<u32>(header, load<u32>(header) & ~CHUNK_ON_FREE_LIST);
+}
+
+@inline function markOnFreeList(object: usize): void {
+  const header = chunkHeaderOf(object);
+  store<u32>(header, load<u32>(header) | CHUNK_ON_FREE_LIST);
+}
+
 /** Takes several objects from the backing allocator: returns one, pushes the rest. 0 on failure. */
 function refill(pool: usize): usize {
   const size = load<u32>(pool + P_SIZE);
@@ -59,7 +76,11 @@ function refill(pool: usize): usize {
   const first = backingAllocChain(size, reserved);
   const obtained = chainObtained;
   if (obtained < reserved) atomic.sub<u32>(pool + P_ALLOCATED, reserved - obtained);
-  if (obtained > 1) listPushChain(pool + P_HEAD, <usize>load<u32>(first), chainLast);
+  if (obtained > 1) {
+    const second = <usize>load<u32>(first);
+    for (let object = second; object != 0; object = <usize>load<u32>(object)) markOnFreeList(object);
+    listPushChain(pool + P_HEAD, second, chainLast);
+  }
   return first;
 }
 
@@ -68,7 +89,10 @@ function allocSlow(pool: usize): usize {
   if (object != 0) return object;
   registryGc();
   object = popGuarded(pool);
-  if (object != 0) return object;
+  if (object != 0) {
+    markHandedOut(object);
+    return object;
+  }
   object = refill(pool);
   if (object != 0) return object;
   atomic.add<u32>(pool + P_FAILED, 1);
@@ -80,33 +104,37 @@ export function poolAlloc(token: u32): usize {
   const pool = resolvePool(token);
   if (pool == 0) return ALLOC_STALE_POOL;
   let object = popGuarded(pool);
-  if (object == 0) object = allocSlow(pool);
+  if (object != 0) markHandedOut(object);
+  else object = allocSlow(pool);
   if (object != ALLOC_FAILED) atomic.add<u32>(pool + P_USED, 1);
   return object;
 }
 
 /**
- * Cheap checks that `object` is a live chunk of this pool's size: aligned,
- * inside the carved arena, its chunk header marked used with a matching size.
+ * Cheap checks that `object` is a handed-out object of this pool's size:
+ * aligned, inside the carved arena, its chunk header marked used with a
+ * matching size and not on a free list. Returns OK or the error.
  */
-@inline function looksLikeObjectOf(pool: usize, object: usize): i32 {
+@inline function checkFreeable(pool: usize, object: usize): i32 {
   if ((object & 7) != 0 || object < ARENA_START + CHUNK_HEADER || object >= <usize>load<u32>(H_BACKING_TOP)) return ERR_BAD_POINTER;
-  const header = load<u32>(object - CHUNK_HEADER + C_SIZE);
+  const header = load<u32>(chunkHeaderOf(object));
   const payload = (header & CHUNK_SIZE_MASK) - CHUNK_HEADER;
   const size = load<u32>(pool + P_SIZE);
   if ((header & CHUNK_USED) == 0 || payload < size || payload >= size + CHUNK_MIN) return ERR_SIZE_MISMATCH;
+  if ((header & CHUNK_ON_FREE_LIST) != 0) return ERR_DOUBLE_FREE;
   return OK;
 }
 
 export function poolFree(token: u32, object: usize): i32 {
   const pool = resolvePool(token);
   if (pool == 0) return ERR_STALE_POOL;
-  const verdict = looksLikeObjectOf(pool, object);
+  const verdict = checkFreeable(pool, object);
   if (verdict != OK) return verdict;
   if (atomic.sub<u32>(pool + P_USED, 1) == 0) {
     atomic.add<u32>(pool + P_USED, 1);
     return ERR_FREE_UNDERFLOW;
   }
+  markOnFreeList(object);
   listPush(pool + P_HEAD, object);
   return OK;
 }

@@ -23,7 +23,7 @@ export class InvalidArgumentError extends WasmPoolsError {
 /** A pointer that is not an object of this pool: outside the arena, misaligned, or of another size. */
 export class InvalidPointerError extends WasmPoolsError {}
 
-/** More frees than allocations in a pool: a double free, or a pointer of another pool of the same size. */
+/** An object freed while it is already free, or more frees than allocations in a pool. */
 export class DoubleFreeError extends WasmPoolsError {}
 
 /** The pool's limit or the heap's maxBytes is reached, even after gc. */

@@ -36,6 +36,7 @@ export const POOL_SHARED = 1;
 export const POOL_INDEX_BITS = 8;
 
 export const CHUNK_HEADER = 8;
+export const CHUNK_ON_FREE_LIST = 2;
 export const CHUNK_MAX_PAYLOAD = 1 << 30;
 
 export const TEST_NO_SEQUENCE = 1;
@@ -57,3 +58,4 @@ export const ERR_ABI_MISMATCH = -9;
 export const ERR_ALREADY_INITIALISED = -10;
 export const ERR_STATIC_DATA_TOO_LARGE = -11;
 export const ERR_SIZE_MISMATCH = -12;
+export const ERR_DOUBLE_FREE = -13;

@@ -6,7 +6,7 @@ import {
   DoubleFreeError, InvalidPointerError, OutOfMemoryError, PoolDestroyedError, PoolInUseError, WasmPoolsError,
 } from "./errors.js";
 import {
-  ALLOC_STALE_POOL, ERR_BAD_POINTER, ERR_FREE_UNDERFLOW, ERR_POOL_IN_USE, ERR_SIZE_MISMATCH,
+  ALLOC_STALE_POOL, ERR_BAD_POINTER, ERR_DOUBLE_FREE, ERR_FREE_UNDERFLOW, ERR_POOL_IN_USE, ERR_SIZE_MISMATCH,
   ERR_STALE_POOL, OK, P_ALLOCATED, P_FAILED, P_FLAGS, P_GENERATION, P_LIMIT, P_MIN_AVAIL,
   P_NAME, P_NAME_LEN, P_SIZE, P_STATE, P_USED, P_USERS, POOL_INDEX_BITS, POOL_LIVE, POOL_SHARED,
   POOL_SLOT_SIZE, POOLS_START,
@@ -181,6 +181,8 @@ export class Pool {
         return new InvalidPointerError(
           `ptr: ${ptr} is not an allocated object of pool "${this.name}" (${this.size}-byte objects)`,
         );
+      case ERR_DOUBLE_FREE:
+        return new DoubleFreeError(`ptr: ${ptr} is already free in pool "${this.name}" (a double free)`);
       case ERR_FREE_UNDERFLOW:
         return new DoubleFreeError(
           `pool "${this.name}" has no object allocated, so freeing ${ptr} is a double free or a pointer of another pool`,

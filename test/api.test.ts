@@ -227,6 +227,22 @@ describe("pool.alloc, tryAlloc and free", () => {
     expectConsistent(heap);
   });
 
+  it("free throws DoubleFreeError for an object that is already free, while others are in use", async () => {
+    const heap = await Heap.create();
+    const pool = heap.createPool("p", 32);
+    const [a, b, c] = [pool.alloc(), pool.alloc(), pool.alloc()];
+    pool.free(a);
+    expect(() => pool.free(a)).toThrow(DoubleFreeError);
+    expect(() => pool.free(a)).toThrow(/already free/);
+    expect(pool.stats().used).toBe(2);
+    // The list holds `a` once: it is handed out once, then the next free object.
+    const again = [pool.alloc(), pool.alloc()];
+    expect(again[0]).toBe(a);
+    expect(again[1]).not.toBe(a);
+    [b, c, ...again].forEach((p) => pool.free(p));
+    expectConsistent(heap);
+  });
+
   it("free throws DoubleFreeError when the pool has nothing allocated", async () => {
     const heap = await Heap.create();
     const pool = heap.createPool("p", 32);
