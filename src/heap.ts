@@ -24,7 +24,7 @@ import { type CoreBuild, type CoreExports, instantiateCore, loadCore, threadMayB
 export interface HeapOptions {
   /** Memory to start with, rounded up to 64 KiB pages (default 1 MiB, at least 192 KiB). */
   initialBytes?: number;
-  /** Memory the heap may grow to; allocation fails cleanly beyond it (default 1 GiB, at most 4 GiB - 64 KiB). */
+  /** Memory the heap may grow to, rounded down to 64 KiB pages; allocation fails cleanly beyond it (default 1 GiB, at most 4 GiB - 64 KiB). */
   maxBytes?: number;
   /** Which compiled core to run (default `release`). */
   build?: CoreBuild;
@@ -144,12 +144,12 @@ export class Heap {
   readonly #maxBytes: number;
   #closed = false;
 
-  private constructor(memory: WebAssembly.Memory, module: WebAssembly.Module, build: CoreBuild, core: CoreExports, threadId: number, maxBytes: number) {
-    this.memory = memory;
+  private constructor(views: MemoryViews, module: WebAssembly.Module, build: CoreBuild, core: CoreExports, threadId: number, maxBytes: number) {
+    this.memory = views.memory;
     this.#module = module;
     this.#build = build;
     this.#binding = { core };
-    this.#views = new MemoryViews(memory);
+    this.#views = views;
     this.threadId = threadId;
     this.#maxBytes = maxBytes;
   }
@@ -173,7 +173,7 @@ export class Heap {
     const core = await instantiateCore(module, memory);
     const heapId = crypto.getRandomValues(new Uint32Array(1))[0]!;
     const threadId = threadIdOrThrow(core.heap_create(maxPages, heapId, switches, canBlock ? 1 : 0));
-    return new Heap(memory, module, build, core, threadId, maxPages * PAGE_BYTES);
+    return new Heap(new MemoryViews(memory), module, build, core, threadId, maxPages * PAGE_BYTES);
   }
 
   /** Joins, from this thread, a heap that another thread made and sent as `heap.handle()`. */
@@ -190,7 +190,8 @@ export class Heap {
       throw new InvalidHandleError("handle.memory is not a shared WebAssembly.Memory");
     }
     if (!(h.module instanceof WebAssembly.Module)) throw new InvalidHandleError("handle.module is not a WebAssembly.Module");
-    const build = buildOption(h.build);
+    if (h.build !== "release" && h.build !== "debug") throw new InvalidHandleError("handle.build is neither \"release\" nor \"debug\"");
+    const build = h.build;
     const o = optionsObject("options", options);
     const canBlock = optionalBoolean("options.canBlock", o.canBlock, threadMayBlock());
     const views = new MemoryViews(memory);
@@ -200,7 +201,7 @@ export class Heap {
     const core = await instantiateCore(h.module, memory);
     const threadId = threadIdOrThrow(core.heap_attach(canBlock ? 1 : 0));
     const maxPages = views.word(H_MAX_PAGES);
-    return new Heap(memory, h.module, build, core, threadId, maxPages * PAGE_BYTES);
+    return new Heap(views, h.module, build, core, threadId, maxPages * PAGE_BYTES);
   }
 
   /** Whether close() was called on this thread's Heap. */

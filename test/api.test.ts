@@ -395,6 +395,7 @@ describe("heap.handle and Heap.attach", () => {
     ["another kind", (h: Record<string, unknown>) => ({ ...h, kind: "something" })],
     ["a memory that is not shared", (h: Record<string, unknown>) => ({ ...h, memory: new WebAssembly.Memory({ initial: 3 }) })],
     ["a module that is not a module", (h: Record<string, unknown>) => ({ ...h, module: {} })],
+    ["an unknown build", (h: Record<string, unknown>) => ({ ...h, build: "fast" })],
     ["a tampered heap id", (h: Record<string, unknown>) => ({ ...h, heapId: (h.heapId as number) ^ 1 })],
     [
       "another heap's memory",
