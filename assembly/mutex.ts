@@ -19,7 +19,7 @@ const WAIT_SLICE_NS: i64 = 10_000_000;
  * Each round is an atomic load of a read-only header word, which the
  * optimiser cannot remove and which costs no cache-line traffic.
  */
-export function spinFor(rounds: i32): void {
+function spinFor(rounds: i32): void {
   for (let i = 0; i < rounds; i++) atomic.load<u32>(H_MAGIC);
 }
 

@@ -15,7 +15,7 @@ import { chainLength, listDetachAll } from "./freelist";
 import { mutexLock, mutexUnlock } from "./mutex";
 import { poolFlush, poolGc } from "./pool";
 
-@inline export function poolAt(index: u32): usize {
+@inline function poolAt(index: u32): usize {
   return POOLS_START + index * POOL_SLOT_SIZE;
 }
 

@@ -11,7 +11,7 @@ import {
   NotIsolatedError, OutOfMemoryError, PoolExistsError, PoolNotFoundError, TooManyPoolsError, WasmPoolsError,
 } from "./errors.js";
 import {
-  ABI_VERSION, ARENA_START, CHUNK_MAX_PAYLOAD, ERR_ABI_MISMATCH, ERR_BAD_MAGIC, ERR_NAME_TAKEN,
+  ABI_VERSION, ARENA_START, CHUNK_MAX_PAYLOAD, ERR_ABI_MISMATCH, ERR_ALREADY_INITIALISED, ERR_BAD_MAGIC, ERR_NAME_TAKEN,
   ERR_NOT_READY, ERR_STATIC_DATA_TOO_LARGE, ERR_TOO_MANY_POOLS, H_BACKING_FREE_BYTES, H_BACKING_TOP,
   H_BACKING_USED_BYTES, H_HEAP_ID, H_MAX_PAGES, MAX_POOLS, MAX_PAGES_LIMIT, MIN_PAGES, PAGE_BYTES, POOL_NAME_MAX,
   POOL_SHARED, TEST_NO_FLUSH_LOCK, TEST_NO_SEQUENCE,
@@ -115,6 +115,8 @@ function threadIdOrThrow(status: number): number {
       throw new IncompatibleHeapError("the memory does not hold a wasm-pools heap");
     case ERR_ABI_MISMATCH:
       throw new IncompatibleHeapError(`the heap was made by another version of wasm-pools (this one speaks ABI ${ABI_VERSION})`);
+    case ERR_ALREADY_INITIALISED:
+      throw new IncompatibleHeapError("the memory already holds a heap: attach to it with Heap.attach");
     case ERR_STATIC_DATA_TOO_LARGE:
       throw new IncompatibleHeapError("the core's static data overlaps the heap header: the build is broken");
     default:
@@ -141,17 +143,15 @@ export class Heap {
   readonly #build: CoreBuild;
   readonly #views: MemoryViews;
   readonly #binding: CoreBinding;
-  readonly #maxBytes: number;
   #closed = false;
 
-  private constructor(views: MemoryViews, module: WebAssembly.Module, build: CoreBuild, core: CoreExports, threadId: number, maxBytes: number) {
+  private constructor(views: MemoryViews, module: WebAssembly.Module, build: CoreBuild, core: CoreExports, threadId: number) {
     this.memory = views.memory;
     this.#module = module;
     this.#build = build;
     this.#binding = { core };
     this.#views = views;
     this.threadId = threadId;
-    this.#maxBytes = maxBytes;
   }
 
   /** Makes a new heap in a new shared memory. */
@@ -173,7 +173,7 @@ export class Heap {
     const core = await instantiateCore(module, memory);
     const heapId = crypto.getRandomValues(new Uint32Array(1))[0]!;
     const threadId = threadIdOrThrow(core.heap_create(maxPages, heapId, switches, canBlock ? 1 : 0));
-    return new Heap(new MemoryViews(memory), module, build, core, threadId, maxPages * PAGE_BYTES);
+    return new Heap(new MemoryViews(memory), module, build, core, threadId);
   }
 
   /** Joins, from this thread, a heap that another thread made and sent as `heap.handle()`. */
@@ -200,8 +200,7 @@ export class Heap {
     }
     const core = await instantiateCore(h.module, memory);
     const threadId = threadIdOrThrow(core.heap_attach(canBlock ? 1 : 0));
-    const maxPages = views.word(H_MAX_PAGES);
-    return new Heap(views, h.module, build, core, threadId, maxPages * PAGE_BYTES);
+    return new Heap(views, h.module, build, core, threadId);
   }
 
   /** Whether close() was called on this thread's Heap. */
@@ -281,7 +280,7 @@ export class Heap {
     return {
       pools,
       memoryBytes: this.#views.memoryBytes,
-      maxBytes: this.#maxBytes,
+      maxBytes: this.#views.word(H_MAX_PAGES) * PAGE_BYTES,
       allocatedBytes: pools.reduce((sum, p) => sum + p.allocated * p.size, 0),
       usedBytes: pools.reduce((sum, p) => sum + p.used * p.size, 0),
       backingUsedBytes: this.#views.word(H_BACKING_USED_BYTES),

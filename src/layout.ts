@@ -35,14 +35,11 @@ export const POOL_LIVE = 1;
 export const POOL_SHARED = 1;
 export const POOL_INDEX_BITS = 8;
 
-export const CHUNK_HEADER = 8;
-export const CHUNK_ON_FREE_LIST = 2;
 export const CHUNK_MAX_PAYLOAD = 1 << 30;
 
 export const TEST_NO_SEQUENCE = 1;
 export const TEST_NO_FLUSH_LOCK = 2;
 
-export const ALLOC_FAILED = 0;
 export const ALLOC_STALE_POOL = 1;
 
 export const OK = 0;

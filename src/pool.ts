@@ -51,7 +51,7 @@ export function liveToken(views: MemoryViews, id: number): number {
   return ((views.word(slot + P_GENERATION) << POOL_INDEX_BITS) | id) >>> 0;
 }
 
-export function slotName(views: MemoryViews, id: number): string {
+function slotName(views: MemoryViews, id: number): string {
   const slot = slotAddress(id);
   return decoder.decode(views.copy(slot + P_NAME, views.word(slot + P_NAME_LEN)));
 }
