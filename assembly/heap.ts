@@ -1,29 +1,29 @@
 // The heap header: claimed once by a CAS on its init word
 // (INIT_EMPTY -> INIT_BUSY -> INIT_READY), then only read. Attaching threads
-// check magic and ABI version and take a thread id; attaching changes no
-// other shared byte, so a worker may join in the middle of a run.
+// check magic and ABI version and take a thread slot (threads.ts); attaching
+// changes no other shared state, so a worker may join in the middle of a run.
 
 import {
   ABI_VERSION, ERR_ABI_MISMATCH, ERR_ALREADY_INITIALISED, ERR_BAD_MAGIC, ERR_NOT_READY,
   ERR_STATIC_DATA_TOO_LARGE, H_ABI_VERSION, H_HEAP_ID, H_INIT_STATE, H_MAGIC, H_MAX_PAGES,
-  H_NEXT_THREAD_ID, H_TEST_SWITCHES, HEADER_START, HEAP_MAGIC, INIT_BUSY, INIT_EMPTY, INIT_READY,
+  H_TEST_SWITCHES, HEADER_START, HEAP_MAGIC, INIT_BUSY, INIT_EMPTY, INIT_READY,
   TEST_NO_FLUSH_LOCK, TEST_NO_SEQUENCE,
 } from "./layout";
 import { backingInit } from "./backing";
 import { setThreadState } from "./thread";
 import { waitWhileEquals } from "./mutex";
+import { threadAttach } from "./threads";
 
-/** Registers the calling thread; returns its id (>= 1). */
-function attachThread(canBlock: bool): i32 {
-  const id = atomic.add<u32>(H_NEXT_THREAD_ID, 1) + 1;
+/** Registers the calling thread; returns its id (>= 1) or an error. */
+function attachThread(canBlock: bool, cacheLimitBytes: u32): i32 {
   const switches = load<u32>(H_TEST_SWITCHES);
   const sequenceStep: u64 = (switches & TEST_NO_SEQUENCE) != 0 ? 0 : 1;
   setThreadState(canBlock, sequenceStep, (switches & TEST_NO_FLUSH_LOCK) == 0);
-  return <i32>id;
+  return threadAttach(cacheLimitBytes);
 }
 
 /** Lays out a new heap in an empty memory; returns this thread's id or an error. */
-export function heapCreate(maxPages: u32, heapId: u32, testSwitches: u32, canBlock: bool): i32 {
+export function heapCreate(maxPages: u32, heapId: u32, testSwitches: u32, canBlock: bool, cacheLimitBytes: u32): i32 {
   // Static data is rewritten by every instantiation and must end below the header.
   if (__heap_base > HEADER_START) return ERR_STATIC_DATA_TOO_LARGE;
   if (atomic.cmpxchg<u32>(H_INIT_STATE, INIT_EMPTY, INIT_BUSY) != INIT_EMPTY) return ERR_ALREADY_INITIALISED;
@@ -35,11 +35,11 @@ export function heapCreate(maxPages: u32, heapId: u32, testSwitches: u32, canBlo
   backingInit();
   atomic.store<u32>(H_INIT_STATE, INIT_READY);
   atomic.notify(H_INIT_STATE);
-  return attachThread(canBlock);
+  return attachThread(canBlock, cacheLimitBytes);
 }
 
 /** Joins a heap another thread created; returns this thread's id or an error. */
-export function heapAttach(canBlock: bool): i32 {
+export function heapAttach(canBlock: bool, cacheLimitBytes: u32): i32 {
   let backoff = 1;
   let state = atomic.load<u32>(H_INIT_STATE);
   while (state == INIT_BUSY) {
@@ -49,5 +49,5 @@ export function heapAttach(canBlock: bool): i32 {
   if (state != INIT_READY) return ERR_NOT_READY;
   if (load<u32>(H_MAGIC) != HEAP_MAGIC) return ERR_BAD_MAGIC;
   if (load<u32>(H_ABI_VERSION) != ABI_VERSION) return ERR_ABI_MISMATCH;
-  return attachThread(canBlock);
+  return attachThread(canBlock, cacheLimitBytes);
 }

@@ -2,33 +2,41 @@
 // the boundary; pool tokens and status codes are described in layout.ts.
 
 import { backingAlloc, backingFree } from "./backing";
+import { cacheAlloc, cacheAllocMany, cacheFree, cacheFreeMany, cacheScratch, cachedCount } from "./cache";
 import { heapAttach, heapCreate } from "./heap";
-import { poolAlloc, poolFree, poolFreeCount, poolFlush } from "./pool";
-import { registryCreate, registryDestroy, registryGc, resolvePool } from "./registry";
+import { poolFreeCount } from "./pool";
+import { registryCreate, registryDestroy, registryFlush, registryGc, resolvePool } from "./registry";
+import { threadClose, threadReclaim } from "./threads";
 import { ERR_STALE_POOL } from "./layout";
 
 // Every layout constant, so the wrapper can check its mirror against them.
 export * from "./layout";
 
-export {
-  ABI_VERSION, HEAP_MAGIC, HEADER_START, H_INIT_STATE, H_HEAP_ID, H_MAX_PAGES, H_BACKING_TOP,
-  H_BACKING_FREE_BYTES, H_BACKING_USED_BYTES, MAX_POOLS, POOL_SLOT_SIZE, POOLS_START, ARENA_START,
-  MIN_PAGES, MAX_PAGES_LIMIT, P_HEAD, P_FLUSH_LOCK, P_ALLOCATED, P_USED, P_FAILED, P_STATE,
-  P_GENERATION, P_SIZE, P_FLAGS, P_USERS, P_MIN_AVAIL, P_LIMIT, P_NAME_LEN, P_NAME, POOL_NAME_MAX,
-  POOL_LIVE, POOL_SHARED, POOL_INDEX_BITS, CHUNK_HEADER, CHUNK_MAX_PAYLOAD,
-  TEST_NO_SEQUENCE, TEST_NO_FLUSH_LOCK,
-} from "./layout";
-
-export function heap_create(maxPages: u32, heapId: u32, testSwitches: u32, canBlock: bool): i32 {
-  return heapCreate(maxPages, heapId, testSwitches, canBlock);
+export function heap_create(maxPages: u32, heapId: u32, testSwitches: u32, canBlock: bool, cacheBytes: u32): i32 {
+  return heapCreate(maxPages, heapId, testSwitches, canBlock, cacheBytes);
 }
 
-export function heap_attach(canBlock: bool): i32 {
-  return heapAttach(canBlock);
+export function heap_attach(canBlock: bool, cacheBytes: u32): i32 {
+  return heapAttach(canBlock, cacheBytes);
 }
 
 export function heap_gc(): void {
   registryGc();
+}
+
+/** Detaches this thread: its cache goes back to the pools. */
+export function thread_close(): void {
+  threadClose();
+}
+
+/** Drains the cache of thread `id`, which must be gone for good. */
+export function thread_reclaim(id: u32): i32 {
+  return threadReclaim(id);
+}
+
+/** Address of this thread's BATCH_MAX scratch words for the batch calls. */
+export function thread_scratch(): usize {
+  return cacheScratch();
 }
 
 export function pool_create(name: usize, nameLength: u32, size: u32, flags: u32, minAvail: u32, limit: u32): i32 {
@@ -40,17 +48,25 @@ export function pool_destroy(token: u32): i32 {
 }
 
 export function pool_alloc(token: u32): usize {
-  return poolAlloc(token);
+  return cacheAlloc(token);
 }
 
 export function pool_free(token: u32, object: usize): i32 {
-  return poolFree(token, object);
+  return cacheFree(token, object);
+}
+
+export function pool_alloc_many(token: u32, count: u32): i32 {
+  return cacheAllocMany(token, count);
+}
+
+export function pool_free_many(token: u32, count: u32): i32 {
+  return cacheFreeMany(token, count);
 }
 
 export function pool_flush(token: u32): i32 {
   const pool = resolvePool(token);
   if (pool == 0) return ERR_STALE_POOL;
-  poolFlush(pool);
+  registryFlush(pool, token);
   return 0;
 }
 
@@ -58,6 +74,11 @@ export function pool_flush(token: u32): i32 {
 export function pool_free_count(token: u32): i32 {
   const pool = resolvePool(token);
   return pool == 0 ? ERR_STALE_POOL : <i32>poolFreeCount(pool);
+}
+
+/** Objects of the pool sitting in thread caches; only exact while threads are quiet. */
+export function pool_cached_count(token: u32): i32 {
+  return resolvePool(token) == 0 ? ERR_STALE_POOL : <i32>cachedCount(token);
 }
 
 /** Scratch memory for passing strings in (pool names); 0 when memory is exhausted. */

@@ -5,12 +5,12 @@
 //
 // Whole memory (wasm pages of 64 KiB):
 //
-//   0            static data     HEADER_START      POOLS_START    ARENA_START      memory.size
-//   | constants  | (must end     | heap header     | pool slots   | backing        |
-//   | only: re-  |  below the    | + backing state | MAX_POOLS *  | allocator's    |
-//   | written by |  header)      | (bins, bitmap)  | 128 bytes    | chunks; grows  |
-//   | every      |               |                 |              | -->            |
-//   | instance)  |               |                 |              |                |
+//   0            static data   HEADER_START     POOLS_START   THREADS_START  ARENA_START   memory.size
+//   | constants  | (must end   | heap header    | pool slots  | thread slots | backing      |
+//   | only: re-  |  below the  | + backing state| MAX_POOLS * | MAX_THREADS *| allocator's  |
+//   | written by |  header)    | (bins, bitmap) | 128 bytes   | 16 bytes     | chunks (and  |
+//   | every      |             |                |             |              | thread cache |
+//   | instance)  |             |                |             |              | blocks) -->  |
 //
 // The header sits at a fixed address, not at __heap_base, because
 // __heap_base moves with the optimisation level and the debug and release
@@ -21,7 +21,7 @@
 /** "WPOL" in little-endian ASCII. */
 export const HEAP_MAGIC: u32 = 0x4c4f5057;
 /** Bumped whenever a byte of this file's layout changes meaning. */
-export const ABI_VERSION: u32 = 1;
+export const ABI_VERSION: u32 = 2;
 
 export const PAGE_BYTES: u32 = 65536;
 export const CACHE_LINE: u32 = 64;
@@ -39,6 +39,7 @@ export const MAX_PAGES_LIMIT: u32 = 65535;
 //   +20  test switches (TEST_*), test builds only         }
 //   +24  next thread id                                   }
 //   +64  registry lock (mutex: create/destroy/gc)           line 1
+//   +68  stamp counter (source of pool stamps)
 //   +128 backing lock, top, free/used byte counters         line 2
 //   +192 bin bitmap (BIN_BITMAP_WORDS u32)                  line 3
 //   +256 bin heads (BIN_COUNT u32)                          lines 4..
@@ -54,6 +55,8 @@ export const H_TEST_SWITCHES: u32 = HEADER_START + 20;
 export const H_NEXT_THREAD_ID: u32 = HEADER_START + 24;
 
 export const H_REGISTRY_LOCK: u32 = HEADER_START + CACHE_LINE;
+/** Every pool stamp is taken from this counter, so no two stamps are ever equal. */
+export const H_STAMP_COUNTER: u32 = H_REGISTRY_LOCK + 4;
 
 export const H_BACKING_LOCK: u32 = HEADER_START + 2 * CACHE_LINE;
 /** First byte past the last carved chunk; [top, memory end) is uncarved. */
@@ -126,12 +129,15 @@ export const CHUNK_MAX_PAYLOAD: u32 = 1 << 30;
 //   +0  free-list head: u32 ptr | u32 seq +64  state (FREE, LIVE)
 //   +8  flush_lock (rwlock)               +68  generation (bumped at destroy)
 //   +12 allocated  (objects from backing) +72  object size (multiple of 8)
-//   +16 used       (objects handed out)   +76  flags (POOL_SHARED)
-//   +20 failed     (allocations refused)  +80  users
-//                                         +84  minAvail
-//   invariant, once threads are quiet:    +88  limit (0: none)
-//   allocated == used + |free list|       +92  name length
-//                                         +96  name, UTF-8, 32 bytes
+//   +16 used       (objects out of the    +76  flags (POOL_SHARED)
+//                   shared list: handed   +80  users
+//                   out or in a thread    +84  minAvail
+//                   cache)                +88  limit (0: none)
+//   +20 failed     (allocations refused)  +92  stamp (see cache.ts)
+//                                         +96  name length (u8)
+//   invariant, once threads are quiet:    +97  name, UTF-8, 31 bytes
+//   allocated == used + |free list|
+//   used == handed out + Σ thread caches' counts
 
 export const MAX_POOLS: u32 = 256;
 export const POOL_SLOT_SIZE: u32 = 2 * CACHE_LINE;
@@ -150,8 +156,9 @@ export const P_FLAGS: u32 = CACHE_LINE + 12;
 export const P_USERS: u32 = CACHE_LINE + 16;
 export const P_MIN_AVAIL: u32 = CACHE_LINE + 20;
 export const P_LIMIT: u32 = CACHE_LINE + 24;
-export const P_NAME_LEN: u32 = CACHE_LINE + 28;
-export const P_NAME: u32 = CACHE_LINE + 32;
+export const P_STAMP: u32 = CACHE_LINE + 28;
+export const P_NAME_LEN: u32 = CACHE_LINE + 32;
+export const P_NAME: u32 = CACHE_LINE + 33;
 export const POOL_NAME_MAX: u32 = 31;
 
 export const POOL_FREE: u32 = 0;
@@ -162,9 +169,59 @@ export const POOL_SHARED: u32 = 1;
 export const POOL_INDEX_BITS: u32 = 8;
 export const POOL_GENERATION_MASK: u32 = 0x7fffff;
 
+// ---- Thread slots and thread caches ---------------------------------------
+//
+// Every attached thread holds one slot (claimed by CAS, freed by close) and
+// one cache block, taken from the backing allocator at attach. Only its
+// owner writes a block, with plain stores; other threads read the counts
+// (stats) and drain the block of a thread known to be gone (reclaim).
+//
+//   thread slot (16 bytes)          cache block
+//   +0 state (FREE, LIVE, BUSY)     | entry 0 | entry 1 | ... | entry 255 | batch scratch        |
+//   +4 thread id (never reused)     | 32 bytes each, one per pool slot    | BATCH_MAX u32 words  |
+//   +8 cache block
+//
+//   cache entry (32 bytes)
+//   +0  first cached object (chain linked through the objects' first word)
+//   +4  count
+//   +8  token of the pool incarnation the objects belong to (0: never used)
+//   +12 stamp of that pool when the entry was last synchronised
+//   +16 object size
+//   +20 LRU previous entry index (-1: none)    } the thread's pools, most
+//   +24 LRU next entry index (-1: none)        } recently used first
+//   +28 1 while the entry is on the LRU list
+
+export const MAX_THREADS: u32 = 256;
+export const THREAD_SLOT_SIZE: u32 = 16;
+export const THREADS_START: u32 = POOLS_END;
+export const THREADS_END: u32 = THREADS_START + MAX_THREADS * THREAD_SLOT_SIZE;
+
+export const T_STATE: u32 = 0;
+export const T_ID: u32 = 4;
+export const T_CACHE: u32 = 8;
+export const THREAD_FREE: u32 = 0;
+export const THREAD_LIVE: u32 = 1;
+/** Being set up, closed or reclaimed: nobody else may touch the block. */
+export const THREAD_BUSY: u32 = 2;
+
+export const CACHE_ENTRY_SIZE: u32 = 32;
+export const CACHE_ENTRY_SHIFT: u32 = 5;
+export const E_FIRST: u32 = 0;
+export const E_COUNT: u32 = 4;
+export const E_TOKEN: u32 = 8;
+export const E_STAMP: u32 = 12;
+export const E_SIZE: u32 = 16;
+export const E_LRU_PREV: u32 = 20;
+export const E_LRU_NEXT: u32 = 24;
+export const E_LINKED: u32 = 28;
+/** Most pointers one allocMany / freeMany call moves through the scratch words. */
+export const BATCH_MAX: u32 = 256;
+export const CACHE_SCRATCH: u32 = MAX_POOLS * CACHE_ENTRY_SIZE;
+export const CACHE_BLOCK_BYTES: u32 = CACHE_SCRATCH + BATCH_MAX * 4;
+
 // ---- Arena ----------------------------------------------------------------
 
-export const ARENA_START: u32 = POOLS_END;
+export const ARENA_START: u32 = THREADS_END;
 /** The smallest memory a heap can live in: header, pool slots, one page of arena. */
 export const MIN_PAGES: u32 = (ARENA_START + PAGE_BYTES - 1) / PAGE_BYTES + 1;
 
@@ -189,3 +246,6 @@ export const ERR_ALREADY_INITIALISED: i32 = -10;
 export const ERR_STATIC_DATA_TOO_LARGE: i32 = -11;
 export const ERR_SIZE_MISMATCH: i32 = -12;
 export const ERR_DOUBLE_FREE: i32 = -13;
+export const ERR_TOO_MANY_THREADS: i32 = -14;
+export const ERR_NO_MEMORY: i32 = -15;
+export const ERR_UNKNOWN_THREAD: i32 = -16;

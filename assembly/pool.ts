@@ -1,4 +1,6 @@
-// Pool operations: alloc, free, flush, gc (HAProxy 2.1's pool design).
+// Pool operations on the shared free list: alloc, free, flush, gc
+// (HAProxy 2.1's pool design). With thread caches on (cache.ts), alloc and
+// free reach this file only to move clusters between a cache and the list.
 //
 //   alloc: read-lock flush_lock, pop, unlock. Empty list: refill several
 //          objects from the backing allocator under one lock; if that fails,
@@ -11,19 +13,19 @@
 //          allocated - used > minAvail, push the rest back, unlock.
 //
 // Counters (atomic): allocated = objects taken from the backing allocator
-// and not yet given back; used = objects handed out. Once threads are quiet,
-// allocated == used + |free list|.
+// and not yet given back; used = objects off the shared list (handed out or
+// in a thread cache). Once threads are quiet, allocated == used + |free list|.
 
 import {
-  ALLOC_FAILED, ALLOC_STALE_POOL, ARENA_START, C_SIZE, CHUNK_HEADER, CHUNK_MIN, CHUNK_SIZE_MASK,
-  CHUNK_ON_FREE_LIST, CHUNK_USED, ERR_BAD_POINTER, ERR_DOUBLE_FREE, ERR_FREE_UNDERFLOW, ERR_SIZE_MISMATCH, ERR_STALE_POOL, H_BACKING_TOP,
+  ARENA_START, C_SIZE, CHUNK_HEADER, CHUNK_MIN, CHUNK_SIZE_MASK,
+  CHUNK_ON_FREE_LIST, CHUNK_USED, ERR_BAD_POINTER, ERR_DOUBLE_FREE, ERR_FREE_UNDERFLOW, ERR_SIZE_MISMATCH, H_BACKING_TOP,
   OK, P_ALLOCATED, P_FAILED, P_FLUSH_LOCK, P_HEAD, P_LIMIT, P_MIN_AVAIL, P_SIZE, P_USED,
 } from "./layout";
 import { backingAllocChain, backingFreeChain, chainLast, chainObtained, chunkSizeFor } from "./backing";
 import { chainLength, chainTail, listDetachAll, listFirst, listPop, listPush, listPushChain } from "./freelist";
 import { readLock, readUnlock, writeLock, writeUnlock } from "./rwlock";
-import { registryGc, resolvePool } from "./registry";
-import { flushLockEnabled } from "./thread";
+import { registryGc } from "./registry";
+import { flushLockEnabled, sequenceStep } from "./thread";
 
 /** A refill asks the backing allocator for about this many bytes of objects at once. */
 const REFILL_BYTES: u32 = 2048;
@@ -57,18 +59,27 @@ function reserveObjects(pool: usize, wanted: u32): u32 {
 }
 
 /** Marks an object that a pop just took: its owner may free it once. */
-@inline function markHandedOut(object: usize): void {
+@inline export function markHandedOut(object: usize): void {
   const header = chunkHeaderOf(object);
   store<u32>(header, load<u32>(header) & ~CHUNK_ON_FREE_LIST);
 }
 
-@inline function markOnFreeList(object: usize): void {
+@inline export function markOnFreeList(object: usize): void {
   const header = chunkHeaderOf(object);
   store<u32>(header, load<u32>(header) | CHUNK_ON_FREE_LIST);
 }
 
-/** Takes several objects from the backing allocator: returns one, pushes the rest. 0 on failure. */
-function refill(pool: usize): usize {
+/** What the last takeFromBacking / popCluster on this thread obtained: how many, and the last object. */
+export let takenCount: u32 = 0;
+export let takenLast: usize = 0;
+
+/**
+ * Takes several objects (about REFILL_BYTES, within the pool's limit) from
+ * the backing allocator under one lock, counts them in `allocated`, and
+ * marks them all free. Returns the chain's first object, or 0.
+ */
+export function takeFromBacking(pool: usize): usize {
+  takenCount = 0;
   const size = load<u32>(pool + P_SIZE);
   const perRefill = min(REFILL_MAX_OBJECTS, max<u32>(1, REFILL_BYTES / chunkSizeFor(size)));
   const reserved = reserveObjects(pool, perRefill);
@@ -76,59 +87,95 @@ function refill(pool: usize): usize {
   const first = backingAllocChain(size, reserved);
   const obtained = chainObtained;
   if (obtained < reserved) atomic.sub<u32>(pool + P_ALLOCATED, reserved - obtained);
-  if (obtained > 1) {
-    const second = <usize>load<u32>(first);
-    for (let object = second; object != 0; object = <usize>load<u32>(object)) markOnFreeList(object);
-    listPushChain(pool + P_HEAD, second, chainLast);
-  }
+  for (let object = first; object != 0; object = <usize>load<u32>(object)) markOnFreeList(object);
+  takenCount = obtained;
+  takenLast = chainLast;
   return first;
 }
 
-function allocSlow(pool: usize): usize {
-  let object = refill(pool);
-  if (object != 0) return object;
-  registryGc();
-  object = popGuarded(pool);
-  if (object != 0) {
-    markHandedOut(object);
-    return object;
+/**
+ * Pops up to `wanted` objects from the shared list with one CAS, under the
+ * read lock (the walk reads `next` words of objects still on the list).
+ * Returns the first of the chain (its last object's next word is stale), or 0.
+ */
+export function popCluster(pool: usize, wanted: u32): usize {
+  takenCount = 0;
+  const head = pool + P_HEAD;
+  if (flushLockEnabled) readLock(pool + P_FLUSH_LOCK);
+  let first: usize = 0;
+  while (true) {
+    const old = atomic.load<u64>(head);
+    first = <usize>(old & 0xffffffff);
+    if (first == 0) break;
+    // Another thread may pop and reuse these objects meanwhile; their words
+    // are then garbage, but every pop bumps the sequence, so the CAS below
+    // fails. A garbage pointer must only not be read out of bounds.
+    const end = <usize>memory.size() << 16;
+    let last = first;
+    let count: u32 = 1;
+    let next = <usize>load<u32>(last);
+    while (count < wanted && next != 0 && (next & 7) == 0 && next < end) {
+      last = next;
+      count++;
+      next = <usize>load<u32>(last);
+    }
+    if ((next & 7) != 0 || next >= end) continue;
+    const replacement = ((old & 0xffffffff00000000) + (sequenceStep << 32)) | <u64>next;
+    if (atomic.cmpxchg<u64>(head, old, replacement) == old) {
+      takenCount = count;
+      takenLast = last;
+      break;
+    }
   }
-  object = refill(pool);
-  if (object != 0) return object;
-  atomic.add<u32>(pool + P_FAILED, 1);
-  return 0;
+  if (flushLockEnabled) readUnlock(pool + P_FLUSH_LOCK);
+  return first;
 }
 
-/** Returns an object, ALLOC_FAILED (0) when memory or the limit is exhausted, or ALLOC_STALE_POOL. */
-export function poolAlloc(token: u32): usize {
-  const pool = resolvePool(token);
-  if (pool == 0) return ALLOC_STALE_POOL;
+/** Takes one object from the backing allocator, pushing the rest of a refill on the shared list. 0 on failure. */
+function refillShared(pool: usize): usize {
+  const first = takeFromBacking(pool);
+  if (first == 0) return 0;
+  const second = <usize>load<u32>(first);
+  if (second != 0) listPushChain(pool + P_HEAD, second, takenLast);
+  markHandedOut(first);
+  return first;
+}
+
+/** Alloc on the shared list alone (caches off): returns an object or ALLOC_FAILED. */
+export function poolAllocShared(pool: usize): usize {
   let object = popGuarded(pool);
   if (object != 0) markHandedOut(object);
-  else object = allocSlow(pool);
-  if (object != ALLOC_FAILED) atomic.add<u32>(pool + P_USED, 1);
+  else {
+    object = refillShared(pool);
+    if (object == 0) {
+      registryGc();
+      object = popGuarded(pool);
+      if (object != 0) markHandedOut(object);
+      else object = refillShared(pool);
+    }
+  }
+  if (object == 0) atomic.add<u32>(pool + P_FAILED, 1);
+  else atomic.add<u32>(pool + P_USED, 1);
   return object;
 }
 
 /**
- * Cheap checks that `object` is a handed-out object of this pool's size:
+ * Cheap checks that `object` is a handed-out object of `size` bytes:
  * aligned, inside the carved arena, its chunk header marked used with a
  * matching size and not on a free list. Returns OK or the error.
  */
-@inline function checkFreeable(pool: usize, object: usize): i32 {
+@inline export function checkFreeable(size: u32, object: usize): i32 {
   if ((object & 7) != 0 || object < ARENA_START + CHUNK_HEADER || object >= <usize>load<u32>(H_BACKING_TOP)) return ERR_BAD_POINTER;
   const header = load<u32>(chunkHeaderOf(object));
   const payload = (header & CHUNK_SIZE_MASK) - CHUNK_HEADER;
-  const size = load<u32>(pool + P_SIZE);
   if ((header & CHUNK_USED) == 0 || payload < size || payload >= size + CHUNK_MIN) return ERR_SIZE_MISMATCH;
   if ((header & CHUNK_ON_FREE_LIST) != 0) return ERR_DOUBLE_FREE;
   return OK;
 }
 
-export function poolFree(token: u32, object: usize): i32 {
-  const pool = resolvePool(token);
-  if (pool == 0) return ERR_STALE_POOL;
-  const verdict = checkFreeable(pool, object);
+/** Free on the shared list alone (caches off). */
+export function poolFreeShared(pool: usize, object: usize): i32 {
+  const verdict = checkFreeable(load<u32>(pool + P_SIZE), object);
   if (verdict != OK) return verdict;
   if (atomic.sub<u32>(pool + P_USED, 1) == 0) {
     atomic.add<u32>(pool + P_USED, 1);
@@ -140,7 +187,7 @@ export function poolFree(token: u32, object: usize): i32 {
 }
 
 /** Gives back the first `count` objects of a detached chain; returns the rest. */
-function releaseFromChain(pool: usize, first: usize, count: u32): usize {
+export function releaseFromChain(pool: usize, first: usize, count: u32): usize {
   let rest = first;
   for (let i: u32 = 0; i < count; i++) rest = <usize>load<u32>(rest);
   if (count > 0) {

@@ -14,6 +14,7 @@ import { backingFreeChain } from "./backing";
 import { chainLength, listDetachAll } from "./freelist";
 import { mutexLock, mutexUnlock } from "./mutex";
 import { poolFlush, poolGc } from "./pool";
+import { cachedCount, drainOwnCache, drainOwnEntry, restamp } from "./cache";
 
 @inline function poolAt(index: u32): usize {
   return POOLS_START + index * POOL_SLOT_SIZE;
@@ -32,7 +33,7 @@ import { poolFlush, poolGc } from "./pool";
 }
 
 function nameEquals(pool: usize, name: usize, length: u32): bool {
-  return load<u32>(pool + P_NAME_LEN) == length && memory.compare(pool + P_NAME, name, length) == 0;
+  return <u32>load<u8>(pool + P_NAME_LEN) == length && memory.compare(pool + P_NAME, name, length) == 0;
 }
 
 /**
@@ -77,8 +78,9 @@ export function registryCreate(name: usize, nameLength: u32, size: u32, flags: u
     store<u32>(pool + P_USERS, 1);
     store<u32>(pool + P_MIN_AVAIL, minAvail);
     store<u32>(pool + P_LIMIT, limit);
-    store<u32>(pool + P_NAME_LEN, nameLength);
+    store<u8>(pool + P_NAME_LEN, <u8>nameLength);
     memory.copy(pool + P_NAME, name, nameLength);
+    restamp(pool);
     atomic.store<u32>(pool + P_STATE, POOL_LIVE);
     result = tokenOf(index, pool);
   }
@@ -89,7 +91,9 @@ export function registryCreate(name: usize, nameLength: u32, size: u32, flags: u
 /**
  * Drops one user of a pool. At zero users the pool is flushed and its slot
  * freed; that is refused (ERR_POOL_IN_USE, nothing changed) while objects are
- * still handed out. Returns the users left, or an error.
+ * still handed out. Objects still in other threads' caches do not count as
+ * handed out: the new stamp makes those threads release them to the backing
+ * allocator at their next operation (cache.ts). Returns the users left, or an error.
  */
 export function registryDestroy(token: u32): i32 {
   mutexLock(H_REGISTRY_LOCK);
@@ -97,12 +101,14 @@ export function registryDestroy(token: u32): i32 {
   let result = ERR_STALE_POOL;
   if (pool != 0) {
     const users = load<u32>(pool + P_USERS);
+    if (users <= 1) drainOwnEntry(token);
     if (users > 1) {
       atomic.sub<u32>(pool + P_USERS, 1);
       result = <i32>users - 1;
-    } else if (atomic.load<u32>(pool + P_USED) != 0) {
+    } else if (atomic.load<u32>(pool + P_USED) != cachedCount(token)) {
       result = ERR_POOL_IN_USE;
     } else {
+      restamp(pool);
       poolFlush(pool);
       store<u32>(pool + P_USERS, 0);
       atomic.store<u32>(pool + P_STATE, POOL_FREE);
@@ -113,12 +119,28 @@ export function registryDestroy(token: u32): i32 {
   return result;
 }
 
-/** gc for the whole heap: every live pool gives back what it holds beyond its minAvail. */
+/**
+ * gc for the whole heap: every live pool gives back what it holds beyond its
+ * minAvail. New stamps ask every thread's cache to give its objects back
+ * (at once for this thread, at their next operation for others).
+ */
 export function registryGc(): void {
   mutexLock(H_REGISTRY_LOCK);
+  for (let index: u32 = 0; index < MAX_POOLS; index++) {
+    const pool = poolAt(index);
+    if (load<u32>(pool + P_STATE) == POOL_LIVE) restamp(pool);
+  }
+  drainOwnCache();
   for (let index: u32 = 0; index < MAX_POOLS; index++) {
     const pool = poolAt(index);
     if (load<u32>(pool + P_STATE) == POOL_LIVE) poolGc(pool);
   }
   mutexUnlock(H_REGISTRY_LOCK);
+}
+
+/** flush of one pool: new stamp, this thread's entry drained, the shared list released. */
+export function registryFlush(pool: usize, token: u32): void {
+  restamp(pool);
+  drainOwnEntry(token);
+  poolFlush(pool);
 }

@@ -7,6 +7,8 @@ import type { CoreExports } from "./wasm.js";
 
 export interface CoreBinding {
   core: CoreExports;
+  /** This thread's BATCH_MAX scratch words, through which the batch calls pass pointers. */
+  readonly scratch: Uint32Array;
 }
 
 /** A core whose every function throws the error `makeError` builds. */
@@ -18,12 +20,18 @@ export function refusingCore(makeError: () => Error): CoreExports {
     heap_create: refuse,
     heap_attach: refuse,
     heap_gc: refuse,
+    thread_close: refuse,
+    thread_reclaim: refuse,
+    thread_scratch: refuse,
     pool_create: refuse,
     pool_destroy: refuse,
     pool_alloc: refuse,
     pool_free: refuse,
+    pool_alloc_many: refuse,
+    pool_free_many: refuse,
     pool_flush: refuse,
     pool_free_count: refuse,
+    pool_cached_count: refuse,
     scratch_alloc: refuse,
     scratch_free: refuse,
   };

@@ -41,6 +41,9 @@ export class PoolExistsError extends WasmPoolsError {}
 /** All pool slots of the heap are taken. */
 export class TooManyPoolsError extends WasmPoolsError {}
 
+/** All thread slots of the heap are taken: close heaps on threads that are done, or reclaim dead ones. */
+export class TooManyThreadsError extends WasmPoolsError {}
+
 /** The last user cannot destroy a pool while objects are still allocated from it. */
 export class PoolInUseError extends WasmPoolsError {}
 

@@ -8,18 +8,20 @@ import { refusingCore } from "./core-binding.js";
 import { formatDump } from "./dump.js";
 import {
   HeapClosedError, IncompatibleHeapError, InvalidArgumentError, InvalidHandleError, InvalidPointerError,
-  NotIsolatedError, OutOfMemoryError, PoolExistsError, PoolNotFoundError, TooManyPoolsError, WasmPoolsError,
+  NotIsolatedError, OutOfMemoryError, PoolExistsError, PoolNotFoundError, TooManyPoolsError, TooManyThreadsError,
+  WasmPoolsError,
 } from "./errors.js";
 import {
   ABI_VERSION, ARENA_START, CHUNK_MAX_PAYLOAD, ERR_ABI_MISMATCH, ERR_ALREADY_INITIALISED, ERR_BAD_MAGIC, ERR_NAME_TAKEN,
-  ERR_NOT_READY, ERR_STATIC_DATA_TOO_LARGE, ERR_TOO_MANY_POOLS, H_BACKING_FREE_BYTES, H_BACKING_TOP,
-  H_BACKING_USED_BYTES, H_HEAP_ID, H_MAX_PAGES, MAX_POOLS, MAX_PAGES_LIMIT, MIN_PAGES, PAGE_BYTES, POOL_NAME_MAX,
+  ERR_NO_MEMORY, ERR_NOT_READY, ERR_STATIC_DATA_TOO_LARGE, ERR_TOO_MANY_POOLS, ERR_TOO_MANY_THREADS, ERR_UNKNOWN_THREAD, H_BACKING_FREE_BYTES, H_BACKING_TOP,
+  H_BACKING_USED_BYTES, H_HEAP_ID, H_MAX_PAGES, BATCH_MAX, MAX_POOLS, MAX_PAGES_LIMIT, MAX_THREADS, MIN_PAGES, PAGE_BYTES, POOL_NAME_MAX,
   POOL_SHARED, TEST_NO_FLUSH_LOCK, TEST_NO_SEQUENCE,
 } from "./layout.js";
 import { liveToken, Pool, type PoolStats } from "./pool.js";
 import { integerIn, optionalBoolean, optionalIntegerIn, optionsObject } from "./validate.js";
 import { MemoryViews } from "./views.js";
 import { type CoreBuild, type CoreExports, instantiateCore, loadCore, threadMayBlock } from "./wasm.js";
+import { closeAtExit, forgetAtExit } from "./exit-hook.js";
 
 export interface HeapOptions {
   /** Memory to start with, rounded up to 64 KiB pages (default 1 MiB, at least 192 KiB). */
@@ -30,6 +32,8 @@ export interface HeapOptions {
   build?: CoreBuild;
   /** Whether this thread may sleep in Atomics.wait; detected when left out (false on a browser's main thread). */
   canBlock?: boolean;
+  /** Bytes of free objects this thread's cache may hold (default 256 KiB); 0 turns the cache off. */
+  cacheBytes?: number;
   /**
    * Test-only: remove a safety mechanism to show that the tests catch its
    * absence. Never use outside tests: `noSequence` lets the free list hand
@@ -42,6 +46,8 @@ export interface HeapOptions {
 export interface AttachOptions {
   /** Whether this thread may sleep in Atomics.wait; detected when left out. */
   canBlock?: boolean;
+  /** Bytes of free objects this thread's cache may hold (default 256 KiB); 0 turns the cache off. */
+  cacheBytes?: number;
 }
 
 export interface PoolOptions {
@@ -63,6 +69,8 @@ export interface HeapStats {
   allocatedBytes: number;
   /** Bytes of objects handed out (used × size, summed). */
   usedBytes: number;
+  /** Bytes of free objects sitting in thread caches (cached × size, summed). */
+  cachedBytes: number;
   /** Bytes of chunks the backing allocator has handed out, headers included. */
   backingUsedBytes: number;
   /** Bytes of free chunks the backing allocator keeps for reuse. */
@@ -82,6 +90,8 @@ export interface HeapHandle {
 const HANDLE_KIND = "wasm-pools/heap";
 const DEFAULT_INITIAL_BYTES = 1 << 20;
 const DEFAULT_MAX_BYTES = 1 << 30;
+const DEFAULT_CACHE_BYTES = 256 << 10;
+const MAX_CACHE_BYTES = 1 << 30;
 const MAX_UINT32 = 2 ** 32 - 1;
 const encoder = new TextEncoder();
 
@@ -119,6 +129,12 @@ function threadIdOrThrow(status: number): number {
       throw new IncompatibleHeapError("the memory already holds a heap: attach to it with Heap.attach");
     case ERR_STATIC_DATA_TOO_LARGE:
       throw new IncompatibleHeapError("the core's static data overlaps the heap header: the build is broken");
+    case ERR_TOO_MANY_THREADS:
+      throw new TooManyThreadsError(
+        `${MAX_THREADS} threads are attached to the heap already: close heaps on threads that are done, or reclaimThread() the ids of terminated workers`,
+      );
+    case ERR_NO_MEMORY:
+      throw new OutOfMemoryError("no memory left for this thread's cache block; raise maxBytes");
     default:
       throw new WasmPoolsError(`heap set-up failed with status ${status}`);
   }
@@ -149,9 +165,10 @@ export class Heap {
     this.memory = views.memory;
     this.#module = module;
     this.#build = build;
-    this.#binding = { core };
+    this.#binding = { core, scratch: views.words32(core.thread_scratch(), BATCH_MAX) };
     this.#views = views;
     this.threadId = threadId;
+    closeAtExit(this);
   }
 
   /** Makes a new heap in a new shared memory. */
@@ -163,6 +180,7 @@ export class Heap {
     const build = buildOption(o.build);
     const canBlock = optionalBoolean("options.canBlock", o.canBlock, threadMayBlock());
     const switches = testSwitches(o.unsafeTestSwitches);
+    const cacheBytes = optionalIntegerIn("options.cacheBytes", o.cacheBytes, 0, MAX_CACHE_BYTES, DEFAULT_CACHE_BYTES);
     const maxPages = Math.floor(maxBytes / PAGE_BYTES);
     const memory = new WebAssembly.Memory({
       initial: Math.min(maxPages, Math.max(MIN_PAGES, pagesFor(initialBytes))),
@@ -172,7 +190,7 @@ export class Heap {
     const module = await loadCore(build);
     const core = await instantiateCore(module, memory);
     const heapId = crypto.getRandomValues(new Uint32Array(1))[0]!;
-    const threadId = threadIdOrThrow(core.heap_create(maxPages, heapId, switches, canBlock ? 1 : 0));
+    const threadId = threadIdOrThrow(core.heap_create(maxPages, heapId, switches, canBlock ? 1 : 0, cacheBytes));
     return new Heap(new MemoryViews(memory), module, build, core, threadId);
   }
 
@@ -194,12 +212,13 @@ export class Heap {
     const build = h.build;
     const o = optionsObject("options", options);
     const canBlock = optionalBoolean("options.canBlock", o.canBlock, threadMayBlock());
+    const cacheBytes = optionalIntegerIn("options.cacheBytes", o.cacheBytes, 0, MAX_CACHE_BYTES, DEFAULT_CACHE_BYTES);
     const views = new MemoryViews(memory);
     if (views.memoryBytes < MIN_PAGES * PAGE_BYTES || views.word(H_HEAP_ID) !== h.heapId) {
       throw new InvalidHandleError("handle.heapId does not match the heap in handle.memory");
     }
     const core = await instantiateCore(h.module, memory);
-    const threadId = threadIdOrThrow(core.heap_attach(canBlock ? 1 : 0));
+    const threadId = threadIdOrThrow(core.heap_attach(canBlock ? 1 : 0, cacheBytes));
     return new Heap(views, h.module, build, core, threadId);
   }
 
@@ -269,9 +288,27 @@ export class Heap {
     return pools;
   }
 
-  /** Every pool gives back to the backing allocator the free objects it holds beyond its minAvail. */
+  /**
+   * Every pool gives back to the backing allocator the free objects it holds
+   * beyond its minAvail: its shared list and this thread's cache at once,
+   * other threads' caches at their next operation on that pool.
+   */
   gc(): void {
     this.#core().heap_gc();
+  }
+
+  /**
+   * Gives back the cache of a thread that ended without closing its heap
+   * (a worker stopped by `terminate()`): pass the `threadId` it reported.
+   * That thread must never run again; objects it still held are lost.
+   */
+  reclaimThread(threadId: number): void {
+    const core = this.#core();
+    integerIn("threadId", threadId, 1, MAX_UINT32);
+    if (threadId === this.threadId) throw new InvalidArgumentError("threadId", "this is the calling thread's own id; use close()");
+    if (core.thread_reclaim(threadId) === ERR_UNKNOWN_THREAD) {
+      throw new InvalidArgumentError("threadId", `no attached thread has id ${threadId} (closed or reclaimed already?)`);
+    }
   }
 
   stats(): HeapStats {
@@ -283,6 +320,7 @@ export class Heap {
       maxBytes: this.#views.word(H_MAX_PAGES) * PAGE_BYTES,
       allocatedBytes: pools.reduce((sum, p) => sum + p.allocated * p.size, 0),
       usedBytes: pools.reduce((sum, p) => sum + p.used * p.size, 0),
+      cachedBytes: pools.reduce((sum, p) => sum + p.cached * p.size, 0),
       backingUsedBytes: this.#views.word(H_BACKING_USED_BYTES),
       backingFreeBytes: this.#views.word(H_BACKING_FREE_BYTES),
     };
@@ -322,10 +360,16 @@ export class Heap {
     };
   }
 
-  /** Detaches this thread: this Heap and its Pools refuse every later call. Other threads are not affected. */
+  /**
+   * Detaches this thread: its cache goes back to the pools, and this Heap and
+   * its Pools refuse every later call. Other threads are not affected. A
+   * Node worker that ends normally closes its heaps by itself.
+   */
   close(): void {
     if (this.#closed) return;
+    this.#binding.core.thread_close();
     this.#closed = true;
     this.#binding.core = refusingCore(() => new HeapClosedError("this heap was closed on this thread"));
+    forgetAtExit(this);
   }
 }

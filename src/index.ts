@@ -9,5 +9,5 @@ export type { CoreBuild } from "./wasm.js";
 export {
   DoubleFreeError, HeapClosedError, IncompatibleHeapError, InvalidArgumentError, InvalidHandleError,
   InvalidPointerError, NotIsolatedError, OutOfMemoryError, PoolDestroyedError, PoolExistsError,
-  PoolInUseError, PoolNotFoundError, TooManyPoolsError, WasmPoolsError,
+  PoolInUseError, PoolNotFoundError, TooManyPoolsError, TooManyThreadsError, WasmPoolsError,
 } from "./errors.js";

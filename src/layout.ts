@@ -2,13 +2,14 @@
 // exports every layout constant as a global; test/layout.test.ts checks that
 // each number here equals the module's, so the two sides cannot drift.
 
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 export const PAGE_BYTES = 65536;
 export const MAX_PAGES_LIMIT = 65535;
 export const MIN_PAGES = 3;
 
 export const H_HEAP_ID = 65536 + 12;
 export const H_MAX_PAGES = 65536 + 16;
+export const H_NEXT_THREAD_ID = 65536 + 24;
 export const H_BACKING_TOP = 65536 + 128 + 4;
 export const H_BACKING_FREE_BYTES = 65536 + 128 + 8;
 export const H_BACKING_USED_BYTES = 65536 + 128 + 12;
@@ -16,7 +17,11 @@ export const H_BACKING_USED_BYTES = 65536 + 128 + 12;
 export const MAX_POOLS = 256;
 export const POOL_SLOT_SIZE = 128;
 export const POOLS_START = 65536 + 1152;
-export const ARENA_START = POOLS_START + MAX_POOLS * POOL_SLOT_SIZE;
+export const THREADS_START = POOLS_START + MAX_POOLS * POOL_SLOT_SIZE;
+export const MAX_THREADS = 256;
+export const THREAD_SLOT_SIZE = 16;
+export const ARENA_START = THREADS_START + MAX_THREADS * THREAD_SLOT_SIZE;
+export const BATCH_MAX = 256;
 
 export const P_ALLOCATED = 12;
 export const P_USED = 16;
@@ -28,8 +33,9 @@ export const P_FLAGS = 76;
 export const P_USERS = 80;
 export const P_MIN_AVAIL = 84;
 export const P_LIMIT = 88;
-export const P_NAME_LEN = 92;
-export const P_NAME = 96;
+export const P_STAMP = 92;
+export const P_NAME_LEN = 96;
+export const P_NAME = 97;
 export const POOL_NAME_MAX = 31;
 export const POOL_LIVE = 1;
 export const POOL_SHARED = 1;
@@ -56,3 +62,6 @@ export const ERR_ALREADY_INITIALISED = -10;
 export const ERR_STATIC_DATA_TOO_LARGE = -11;
 export const ERR_SIZE_MISMATCH = -12;
 export const ERR_DOUBLE_FREE = -13;
+export const ERR_TOO_MANY_THREADS = -14;
+export const ERR_NO_MEMORY = -15;
+export const ERR_UNKNOWN_THREAD = -16;

@@ -3,15 +3,15 @@
 import type { CoreBinding } from "./core-binding.js";
 import { refusingCore } from "./core-binding.js";
 import {
-  DoubleFreeError, InvalidPointerError, OutOfMemoryError, PoolDestroyedError, PoolInUseError, WasmPoolsError,
+  DoubleFreeError, InvalidArgumentError, InvalidPointerError, OutOfMemoryError, PoolDestroyedError, PoolInUseError, WasmPoolsError,
 } from "./errors.js";
 import {
-  ALLOC_STALE_POOL, ERR_BAD_POINTER, ERR_DOUBLE_FREE, ERR_FREE_UNDERFLOW, ERR_POOL_IN_USE, ERR_SIZE_MISMATCH,
+  ALLOC_STALE_POOL, BATCH_MAX, ERR_BAD_POINTER, ERR_DOUBLE_FREE, ERR_FREE_UNDERFLOW, ERR_POOL_IN_USE, ERR_SIZE_MISMATCH,
   ERR_STALE_POOL, OK, P_ALLOCATED, P_FAILED, P_FLAGS, P_GENERATION, P_LIMIT, P_MIN_AVAIL,
   P_NAME, P_NAME_LEN, P_SIZE, P_STATE, P_USED, P_USERS, POOL_INDEX_BITS, POOL_LIVE, POOL_SHARED,
   POOL_SLOT_SIZE, POOLS_START,
 } from "./layout.js";
-import { pointer } from "./validate.js";
+import { integerIn, pointer } from "./validate.js";
 import type { MemoryViews } from "./views.js";
 
 /** A pool's counters, as HAProxy's `show pools` prints them. */
@@ -25,7 +25,9 @@ export interface PoolStats {
   allocated: number;
   /** Objects handed out and not yet freed. */
   used: number;
-  /** Objects ready on the free list (allocated - used). */
+  /** Free objects sitting in thread caches, any thread's. */
+  cached: number;
+  /** Free objects on the pool's shared free list (allocated - used - cached). */
   free: number;
   /** Allocations refused (limit or memory exhausted). */
   failed: number;
@@ -53,7 +55,8 @@ export function liveToken(views: MemoryViews, id: number): number {
 
 function slotName(views: MemoryViews, id: number): string {
   const slot = slotAddress(id);
-  return decoder.decode(views.copy(slot + P_NAME, views.word(slot + P_NAME_LEN)));
+  // The length is a byte; the name's first three bytes share its word.
+  return decoder.decode(views.copy(slot + P_NAME, views.word(slot + P_NAME_LEN) & 0xff));
 }
 
 /**
@@ -115,6 +118,61 @@ export class Pool {
     if (status !== OK) throw this.#freeError(status, ptr);
   }
 
+  /**
+   * Allocates up to `count` objects into `out[0..count)` with one wasm call
+   * per 256 objects; returns how many it got (fewer only when memory or the
+   * limit runs out).
+   *
+   * ```ts
+   * const ptrs = new Uint32Array(64);
+   * const n = pool.allocMany(64, ptrs);
+   * pool.freeMany(ptrs, n);
+   * ```
+   */
+  allocMany(count: number, out: Uint32Array): number {
+    if (!(out instanceof Uint32Array)) throw new InvalidArgumentError("out", "expected a Uint32Array");
+    integerIn("count", count, 0, out.length);
+    const binding = this.#binding;
+    let done = 0;
+    while (done < count) {
+      const wanted = Math.min(count - done, BATCH_MAX);
+      const got = binding.core.pool_alloc_many(this.#token, wanted);
+      if (got === ERR_STALE_POOL) throw this.#destroyed();
+      out.set(binding.scratch.subarray(0, got), done);
+      done += got;
+      if (got < wanted) break;
+    }
+    return done;
+  }
+
+  /**
+   * Frees `ptrs[0..count)` (all of `ptrs` by default) with one wasm call per
+   * 256 objects. On a bad pointer it throws that pointer's error, naming its
+   * index; the pointers before it are freed, the ones after it are not.
+   */
+  freeMany(ptrs: Uint32Array, count: number = ptrs?.length): void {
+    if (!(ptrs instanceof Uint32Array)) throw new InvalidArgumentError("ptrs", "expected a Uint32Array");
+    integerIn("count", count, 0, ptrs.length);
+    const binding = this.#binding;
+    let done = 0;
+    while (done < count) {
+      const batch = Math.min(count - done, BATCH_MAX);
+      binding.scratch.set(ptrs.subarray(done, done + batch));
+      const freed = binding.core.pool_free_many(this.#token, batch);
+      done += freed;
+      if (freed < batch) {
+        // Free the refused pointer alone to learn why (nothing was changed for it).
+        const status = binding.core.pool_free(this.#token, ptrs[done]!);
+        if (status !== OK) {
+          const error = this.#freeError(status, ptrs[done]!);
+          error.message = `ptrs[${done}]: ${error.message} (ptrs[0..${done}) were freed, the rest were not)`;
+          throw error;
+        }
+        done++;
+      }
+    }
+  }
+
   /** Gives every free object of the pool back to the heap's backing allocator. */
   flush(): void {
     if (this.#binding.core.pool_flush(this.#token) === ERR_STALE_POOL) throw this.#destroyed();
@@ -135,7 +193,10 @@ export class Pool {
       );
     }
     const name = this.name;
-    this.#binding = { core: refusingCore(() => new PoolDestroyedError(`pool "${name}" was destroyed through this handle`)) };
+    this.#binding = {
+      core: refusingCore(() => new PoolDestroyedError(`pool "${name}" was destroyed through this handle`)),
+      scratch: this.#binding.scratch,
+    };
   }
 
   /** The pool's counters, read atomically one by one (exact once threads are quiet). */
@@ -143,15 +204,18 @@ export class Pool {
     const views = this.#views;
     const slot = this.#slot;
     if (liveToken(views, this.id) !== this.#token) throw this.#destroyed();
+    const cached = this.#binding.core.pool_cached_count(this.#token);
+    if (cached === ERR_STALE_POOL) throw this.#destroyed();
     const allocated = views.word(slot + P_ALLOCATED);
-    const used = views.word(slot + P_USED);
+    const offList = views.word(slot + P_USED);
     return {
       id: this.id,
       name: this.name,
       size: this.size,
       allocated,
-      used,
-      free: allocated - used,
+      used: offList - cached,
+      cached,
+      free: allocated - offList,
       failed: views.word(slot + P_FAILED),
       users: views.word(slot + P_USERS),
       minAvail: views.word(slot + P_MIN_AVAIL),
@@ -160,7 +224,7 @@ export class Pool {
     };
   }
 
-  /** Walks the free list and counts it. Exact only while no thread allocates or frees in this pool. */
+  /** Walks the shared free list and counts it. Exact only while no thread allocates or frees in this pool. */
   freeListLength(): number {
     const length = this.#binding.core.pool_free_count(this.#token);
     if (length === ERR_STALE_POOL) throw this.#destroyed();

@@ -32,6 +32,12 @@ export class MemoryViews {
     return bytes;
   }
 
+  /** A live view of `count` u32 words from `address` (4-aligned). */
+  words32(address: number, count: number): Uint32Array {
+    const bytes = this.#covering(address + count * 4);
+    return new Uint32Array(bytes.buffer, address, count);
+  }
+
   /** A live view of [address, address + length). */
   view(address: number, length: number): Uint8Array {
     return this.#covering(address + length).subarray(address, address + length);

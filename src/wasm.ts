@@ -4,15 +4,21 @@
 
 /** The core module's exports: numbers in, numbers out (see assembly/index.ts). */
 export interface CoreExports {
-  heap_create(maxPages: number, heapId: number, testSwitches: number, canBlock: number): number;
-  heap_attach(canBlock: number): number;
+  heap_create(maxPages: number, heapId: number, testSwitches: number, canBlock: number, cacheBytes: number): number;
+  heap_attach(canBlock: number, cacheBytes: number): number;
   heap_gc(): void;
+  thread_close(): void;
+  thread_reclaim(id: number): number;
+  thread_scratch(): number;
   pool_create(name: number, nameLength: number, size: number, flags: number, minAvail: number, limit: number): number;
   pool_destroy(token: number): number;
   pool_alloc(token: number): number;
   pool_free(token: number, object: number): number;
+  pool_alloc_many(token: number, count: number): number;
+  pool_free_many(token: number, count: number): number;
   pool_flush(token: number): number;
   pool_free_count(token: number): number;
+  pool_cached_count(token: number): number;
   scratch_alloc(bytes: number): number;
   scratch_free(payload: number): void;
 }

@@ -6,9 +6,10 @@ import {
   InvalidPointerError, NotIsolatedError, OutOfMemoryError, PoolDestroyedError, PoolExistsError, PoolInUseError, PoolNotFoundError,
   TooManyPoolsError, WasmPoolsError,
 } from "wasm-pools";
+import {
+  ARENA_START, BATCH_MAX, H_BACKING_TOP, H_BACKING_USED_BYTES, H_NEXT_THREAD_ID, THREAD_SLOT_SIZE, THREADS_START,
+} from "../dist/layout.js";
 import { expectConsistent } from "./support/consistency.js";
-
-const ARENA_START = 99456;
 
 describe("Heap.create", () => {
   it("makes a heap with the default sizes", async () => {
@@ -279,6 +280,7 @@ describe("pool.flush, heap.gc, minAvail", () => {
 describe("pool.destroy", () => {
   it("refuses while objects are allocated, then frees the slot; stale handles are refused", async () => {
     const heap = await Heap.create();
+    const threadBlock = heap.stats().backingUsedBytes;
     const pool = heap.createPool("p", 64);
     const lookedUp = heap.pool("p");
     const p = pool.alloc();
@@ -292,7 +294,7 @@ describe("pool.destroy", () => {
     expect(() => lookedUp.free(p)).toThrow(PoolDestroyedError);
     expect(() => lookedUp.stats()).toThrow(PoolDestroyedError);
     expect(() => heap.pool("p")).toThrow(PoolNotFoundError);
-    expect(heap.stats().backingUsedBytes).toBe(0);
+    expect(heap.stats().backingUsedBytes).toBe(threadBlock);
     // The slot is reused, and the old handle still does not reach the new pool.
     const next = heap.createPool("q", 64);
     expect(next.id).toBe(lookedUp.id);
@@ -324,7 +326,8 @@ describe("heap.stats and heap.dump", () => {
     const stats = heap.stats();
     expect(stats.pools.map((p) => p.name)).toEqual(["alpha", "beta"]);
     expect(stats.pools[0]).toMatchObject({ name: "alpha", size: 64, used: 9, failed: 0, users: 1, minAvail: 2, limit: 100, shared: false });
-    expect(stats.pools[0]!.free).toBe(stats.pools[0]!.allocated - 9);
+    expect(stats.pools[0]!.free + stats.pools[0]!.cached).toBe(stats.pools[0]!.allocated - 9);
+    expect(stats.pools[0]!.cached).toBeGreaterThan(0);
     expect(stats.usedBytes).toBe(9 * 64 + 24);
     expect(stats.allocatedBytes).toBe(stats.pools[0]!.allocated * 64 + stats.pools[1]!.allocated * 24);
     const dump = heap.dump();
@@ -374,19 +377,32 @@ describe("heap.handle and Heap.attach", () => {
     expectConsistent(heap);
   });
 
-  it("attaching writes nothing shared but the thread counter (data segments, header, pools)", async () => {
+  it("attaching writes only its thread slot, the thread counter and its new cache block", async () => {
     const heap = await Heap.create();
     const pool = heap.createPool("p", 64);
     const held = Array.from({ length: 100 }, () => pool.alloc());
     held.slice(0, 50).forEach((p) => pool.free(p));
+    const words = new Uint32Array(heap.memory.buffer);
+    const topBefore = words[H_BACKING_TOP / 4]!;
     const before = new Uint8Array(heap.memory.buffer).slice();
     const other = await Heap.attach(heap.handle());
     const after = new Uint8Array(heap.memory.buffer);
-    const changed: number[] = [];
-    for (let i = 0; i < before.length; i++) if (before[i] !== after[i]) changed.push(i);
-    // H_NEXT_THREAD_ID, at header + 24, went from 1 to 2.
-    expect(changed).toEqual([65536 + 24]);
+    const topAfter = words[H_BACKING_TOP / 4]!;
+    const secondSlot = THREADS_START + THREAD_SLOT_SIZE;
+    const expected = (i: number): boolean =>
+      (i >= H_NEXT_THREAD_ID && i < H_NEXT_THREAD_ID + 4) ||
+      (i >= secondSlot && i < secondSlot + THREAD_SLOT_SIZE) ||
+      (i >= H_BACKING_TOP && i < H_BACKING_TOP + 4) ||
+      (i >= H_BACKING_USED_BYTES && i < H_BACKING_USED_BYTES + 4) ||
+      // The block was carved from the top: its chunk header, entries, and the next prev-size word.
+      (i >= topBefore && i < topAfter + 8);
+    const unexpected: number[] = [];
+    for (let i = 0; i < before.length; i++) if (before[i] !== after[i] && !expected(i)) unexpected.push(i);
+    expect(unexpected).toEqual([]);
+    expect(topAfter - topBefore).toBeGreaterThanOrEqual(BATCH_MAX * 4);
     expect(other.threadId).toBe(2);
+    // The pool's objects, free list and counters were not touched.
+    expect(pool.stats()).toMatchObject({ used: 50 });
   });
 
   it.each([

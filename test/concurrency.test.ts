@@ -13,7 +13,21 @@ const CHURN_OPERATIONS = 1_000_000;
  */
 const CHURN_HOLD = 4;
 
-async function churnTogether(heap: Heap, workers: number, spec: { operations: number; hold: number; stopOnDouble?: boolean }) {
+/**
+ * The thread-cache settings every stress runs under: off (the shared list
+ * alone), and a cache so small (16 objects) that refills and evictions move
+ * clusters through the shared list all the time.
+ */
+const CACHES = [
+  ["cache off", 0],
+  ["tiny cache", 16 * 64],
+] as const;
+
+async function churnTogether(
+  heap: Heap,
+  workers: number,
+  spec: { operations: number; hold: number; cacheBytes: number; stopOnDouble?: boolean },
+) {
   const signals = makeSignals();
   const running = Array.from({ length: workers }, (_, n) =>
     startWorker(heap, signals, n, { kind: "churn", poolName: "shared", seed: 1234 + n, ...spec }),
@@ -22,19 +36,22 @@ async function churnTogether(heap: Heap, workers: number, spec: { operations: nu
 }
 
 describe("workers hammering one pool", () => {
+  for (const [cache, cacheBytes] of CACHES)
   for (const [workers, build] of [[2, "release"], [4, "release"], [2, "debug"]] as const) {
-    it(`${workers} workers, ${build} core: no double hand-out, exact accounting`, async () => {
+    it(`${workers} workers, ${build} core, ${cache}: no double hand-out, exact accounting`, async () => {
       const heap = await Heap.create({ build });
       heap.createPool("shared", 64);
-      const reports = await churnTogether(heap, workers, { operations: CHURN_OPERATIONS, hold: CHURN_HOLD });
+      const reports = await churnTogether(heap, workers, { operations: CHURN_OPERATIONS, hold: CHURN_HOLD, cacheBytes });
       expect(sum(reports, "doubles")).toBe(0);
       expect(sum(reports, "allocs")).toBe(sum(reports, "frees"));
       expect(sum(reports, "allocs")).toBeGreaterThan((workers * CHURN_OPERATIONS) / 3);
       const stats = heap.pool("shared").stats();
       expect(stats.used).toBe(0);
+      // The workers closed their heaps: their caches went back to the shared list.
+      expect(stats.cached).toBe(0);
       expect(stats.failed).toBe(0);
       expectExactAccounting(heap);
-      console.log(`${workers} workers (${build}): ${sum(reports, "allocs") + sum(reports, "frees")} operations, 0 double hand-outs`);
+      console.log(`${workers} workers (${build}, ${cache}): ${sum(reports, "allocs") + sum(reports, "frees")} operations, 0 double hand-outs`);
     });
   }
 
@@ -47,7 +64,7 @@ describe("workers hammering one pool", () => {
     const budget = 10_000_000;
     const heap = await Heap.create({ unsafeTestSwitches: { noSequence: true } });
     heap.createPool("shared", 64);
-    const reports = await churnTogether(heap, 4, { operations: budget, hold: CHURN_HOLD, stopOnDouble: true });
+    const reports = await churnTogether(heap, 4, { operations: budget, hold: CHURN_HOLD, cacheBytes: 0, stopOnDouble: true });
     const operations = sum(reports, "allocs") + sum(reports, "frees");
     console.log(`no sequence: ${sum(reports, "doubles")} double hand-outs, ${sum(reports, "errors")} pool errors in ${operations} operations`);
     expect(sum(reports, "doubles")).toBeGreaterThan(0);
@@ -55,7 +72,8 @@ describe("workers hammering one pool", () => {
 });
 
 describe("flush and gc while others allocate and free", () => {
-  it("keeps every object with one owner and the accounting exact", async () => {
+  for (const [cache, cacheBytes] of CACHES)
+  it(`${cache}: keeps every object with one owner and the accounting exact`, async () => {
     const heap = await Heap.create();
     heap.createPool("shared", 64, { minAvail: 4 });
     heap.createPool("other", 40);
@@ -63,11 +81,13 @@ describe("flush and gc while others allocate and free", () => {
     // Worker 1 may not sleep (as on a browser's main thread): its locks spin with back-off.
     const churners = [0, 1].map((n) =>
       startWorker(heap, signals, n, {
-        kind: "churn", poolName: "shared", operations: CHURN_OPERATIONS, hold: 16, seed: 99 + n, canBlock: n === 0,
+        kind: "churn", poolName: "shared", operations: CHURN_OPERATIONS, hold: 16, seed: 99 + n, canBlock: n === 0, cacheBytes,
       }),
     );
-    const other = startWorker(heap, signals, 3, { kind: "churn", poolName: "other", operations: CHURN_OPERATIONS / 4, hold: 16, seed: 3 });
-    const flusher = startWorker(heap, signals, 2, { kind: "flusher", poolName: "shared", operations: 0, hold: 0, seed: 0 });
+    const other = startWorker(heap, signals, 3, {
+      kind: "churn", poolName: "other", operations: CHURN_OPERATIONS / 4, hold: 16, seed: 3, cacheBytes,
+    });
+    const flusher = startWorker(heap, signals, 2, { kind: "flusher", poolName: "shared", operations: 0, hold: 0, seed: 0, cacheBytes });
     const churnReports = runTogether(signals, [...churners, other, flusher]);
     const done = await Promise.all([...churners, other].map((w) => w.report));
     stop(signals, SIGNAL_STOP);
@@ -80,7 +100,7 @@ describe("flush and gc while others allocate and free", () => {
     // After gc with nothing in use, only minAvail objects stay.
     expect(heap.pool("shared").stats().allocated).toBeLessThanOrEqual(4);
     expect(heap.pool("other").stats().allocated).toBe(0);
-    console.log(`flush/gc: ${flushReport.flushes} flushes and ${flushReport.gcs} gcs during ${sum(done, "allocs") + sum(done, "frees")} operations`);
+    console.log(`flush/gc (${cache}): ${flushReport.flushes} flushes and ${flushReport.gcs} gcs during ${sum(done, "allocs") + sum(done, "frees")} operations`);
   });
 });
 

@@ -4,12 +4,12 @@
 import { expect } from "vitest";
 import type { Heap } from "wasm-pools";
 
-/** allocated == used + |free list| per pool, byte totals add up, and every pool below its limits still allocates and frees. */
+/** allocated == used + cached + |free list| per pool, byte totals add up, and every pool below its limits still allocates and frees. */
 export function expectConsistent(heap: Heap): void {
   const stats = heap.stats();
   for (const pool of heap.pools()) {
     const s = pool.stats();
-    expect({ pool: s.name, allocated: s.allocated }).toEqual({ pool: s.name, allocated: s.used + pool.freeListLength() });
+    expect({ pool: s.name, allocated: s.allocated }).toEqual({ pool: s.name, allocated: s.used + s.cached + pool.freeListLength() });
     const ptr = pool.tryAlloc();
     if (ptr !== 0) pool.free(ptr);
     else {

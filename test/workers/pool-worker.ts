@@ -144,7 +144,7 @@ function grower(heap: Heap, pool: Pool, peers: number): WorkerReport {
   return report;
 }
 
-const heap = await Heap.attach(task.handle, task.canBlock === undefined ? undefined : { canBlock: task.canBlock });
+const heap = await Heap.attach(task.handle, { canBlock: task.canBlock, cacheBytes: task.cacheBytes });
 const pool = heap.pool(task.poolName);
 const run = { churn, flusher, attacher, grower: (h: Heap, p: Pool) => grower(h, p, task.hold) }[task.kind];
 const report = run(heap, pool);

@@ -20,6 +20,8 @@ export interface WorkerTask {
   seed: number;
   /** Passed to Heap.attach: false makes the worker spin instead of sleeping on contended locks. */
   canBlock?: boolean;
+  /** Passed to Heap.attach: the thread cache's bound (0: off). */
+  cacheBytes?: number;
   /** churn: the pool is broken on purpose: count its errors, and stop every worker at the first double hand-out. */
   stopOnDouble?: boolean;
 }

@@ -1,0 +1,349 @@
+// Per-thread caches (HAProxy 2.2+). Each thread owns a cache block with one
+// entry per pool slot (layout.ts); alloc and free hit the calling thread's
+// entry first, with plain loads and stores and no atomic read-modify-write.
+// The shared list is touched only to refill an empty entry (a cluster of
+// objects with one CAS, under flush_lock) or to evict (a cluster with one
+// CAS, no lock), so the lock and the CAS are paid once per cluster.
+//
+//   thread A's block            pool slot 3               thread B's block
+//   | entry 3: token, stamp |   | head -> o -> o -> 0 |   | entry 3: token, stamp |
+//   | first -> o -> o -> 0  |   | stamp               |   | first -> o -> 0       |
+//          ^  refill / evict: one CAS per cluster  ^
+//
+// Stamps: every pool incarnation and every flush or gc of it gets a new
+// stamp, unique in the heap. An entry remembers the stamp it was filled
+// under; the fast paths use it only while it still equals the pool's. When
+// it does not (the pool was flushed, gc'd or destroyed since), the owner
+// gives the entry's objects back at its next operation on that pool, or
+// when it drains its whole cache (gc, close):
+//   - pool destroyed: straight to the backing allocator;
+//   - pool flushed or gc'd: enough to reach minAvail back on the shared
+//     list, the rest to the backing allocator.
+// So flush and gc release what the shared lists hold at once, the caller's
+// own cache at once, and other threads' caches at their next operation.
+//
+// The cache is bounded in bytes of objects (cacheLimitBytes). Past the
+// bound, clusters go back to the shared lists from the least recently used
+// pool first (an LRU list of entries, moved only when the pool in use
+// changes).
+//
+// Objects in a cache stay counted in their pool's `used` and keep the
+// CHUNK_ON_FREE_LIST mark, so a double free is refused even when the first
+// free only reached a cache.
+
+import {
+  ALLOC_FAILED, ALLOC_STALE_POOL, BATCH_MAX, CACHE_ENTRY_SHIFT, CACHE_SCRATCH, E_COUNT, E_FIRST, E_LINKED,
+  E_LRU_NEXT, E_LRU_PREV, E_SIZE, E_STAMP, E_TOKEN, ERR_STALE_POOL, H_STAMP_COUNTER, MAX_POOLS, MAX_THREADS, OK,
+  P_ALLOCATED, P_FAILED, P_HEAD, P_MIN_AVAIL, P_SIZE, P_STAMP, P_USED, POOL_INDEX_BITS, POOL_SLOT_SIZE, POOLS_START,
+  T_CACHE, T_STATE, THREAD_LIVE, THREAD_SLOT_SIZE, THREADS_START,
+} from "./layout";
+import { backingFreeChain } from "./backing";
+import { chainTail, listPushChain } from "./freelist";
+import {
+  checkFreeable, markHandedOut, markOnFreeList, poolAllocShared, poolFreeShared, popCluster, releaseFromChain,
+  takeFromBacking, takenCount, takenLast,
+} from "./pool";
+import { registryGc, resolvePool } from "./registry";
+
+/** Objects moved between a cache and a shared list at once (HAProxy moves 8). */
+const CLUSTER: u32 = 8;
+const INDEX_MASK: u32 = (1 << POOL_INDEX_BITS) - 1;
+
+// This thread's cache (module globals are per thread).
+let cacheBlock: usize = 0;
+let cacheLimitBytes: u32 = 0;
+let cachedBytes: u32 = 0;
+let lruHead: i32 = -1;
+let lruTail: i32 = -1;
+
+@inline function entryOf(block: usize, index: u32): usize {
+  return block + (index << CACHE_ENTRY_SHIFT);
+}
+
+@inline function poolAt(index: u32): usize {
+  return POOLS_START + index * POOL_SLOT_SIZE;
+}
+
+/** Gives the pool a new stamp: every cache entry filled under the old one gives its objects back. */
+export function restamp(pool: usize): void {
+  atomic.store<u32>(pool + P_STAMP, atomic.add<u32>(H_STAMP_COUNTER, 1) + 1);
+}
+
+export function cacheInit(block: usize, limitBytes: u32): void {
+  for (let index: u32 = 0; index < MAX_POOLS; index++) {
+    const entry = entryOf(block, index);
+    memory.fill(entry, 0, 1 << CACHE_ENTRY_SHIFT);
+    store<i32>(entry + E_LRU_PREV, -1);
+    store<i32>(entry + E_LRU_NEXT, -1);
+  }
+  cacheBlock = block;
+  cacheLimitBytes = limitBytes;
+  cachedBytes = 0;
+  lruHead = -1;
+  lruTail = -1;
+}
+
+export function cacheScratch(): usize {
+  return cacheBlock + CACHE_SCRATCH;
+}
+
+// ---- LRU list of this thread's entries -------------------------------------
+
+function lruUnlink(index: u32): void {
+  const entry = entryOf(cacheBlock, index);
+  const prev = load<i32>(entry + E_LRU_PREV);
+  const next = load<i32>(entry + E_LRU_NEXT);
+  if (prev >= 0) store<i32>(entryOf(cacheBlock, <u32>prev) + E_LRU_NEXT, next);
+  else lruHead = next;
+  if (next >= 0) store<i32>(entryOf(cacheBlock, <u32>next) + E_LRU_PREV, prev);
+  else lruTail = prev;
+  store<u32>(entry + E_LINKED, 0);
+}
+
+function lruMoveToFront(index: u32): void {
+  const entry = entryOf(cacheBlock, index);
+  if (load<u32>(entry + E_LINKED) != 0) lruUnlink(index);
+  store<i32>(entry + E_LRU_PREV, -1);
+  store<i32>(entry + E_LRU_NEXT, lruHead);
+  if (lruHead >= 0) store<i32>(entryOf(cacheBlock, <u32>lruHead) + E_LRU_PREV, <i32>index);
+  else lruTail = <i32>index;
+  lruHead = <i32>index;
+  store<u32>(entry + E_LINKED, 1);
+}
+
+// ---- Giving cached objects back --------------------------------------------
+
+/**
+ * Empties an entry (of any thread's block), giving its objects back as the
+ * header comment says. Returns how many objects it held.
+ */
+function drainEntry(entry: usize): u32 {
+  const count = load<u32>(entry + E_COUNT);
+  if (count == 0) return 0;
+  const first = <usize>load<u32>(entry + E_FIRST);
+  store<u32>(entry + E_FIRST, 0);
+  store<u32>(entry + E_COUNT, 0);
+  const pool = resolvePool(load<u32>(entry + E_TOKEN));
+  if (pool == 0) {
+    backingFreeChain(first, count);
+    return count;
+  }
+  atomic.sub<u32>(pool + P_USED, count);
+  let keep = count;
+  if (load<u32>(entry + E_STAMP) != atomic.load<u32>(pool + P_STAMP)) {
+    const onList = <i64>atomic.load<u32>(pool + P_ALLOCATED) - <i64>atomic.load<u32>(pool + P_USED) - <i64>count;
+    keep = <u32>min<i64>(max<i64>(<i64>load<u32>(pool + P_MIN_AVAIL) - onList, 0), <i64>count);
+  }
+  const rest = releaseFromChainEnd(pool, first, keep, count);
+  if (keep > 0) listPushChain(pool + P_HEAD, first, rest);
+  return count;
+}
+
+/**
+ * Releases to the backing allocator the objects of the chain after its first
+ * `keep`, and returns the last kept object (0 when keep is 0).
+ */
+function releaseFromChainEnd(pool: usize, first: usize, keep: u32, count: u32): usize {
+  if (keep == count) return chainTail(first);
+  if (keep == 0) {
+    releaseFromChain(pool, first, count);
+    return 0;
+  }
+  let last = first;
+  for (let i: u32 = 1; i < keep; i++) last = <usize>load<u32>(last);
+  releaseFromChain(pool, <usize>load<u32>(last), count - keep);
+  return last;
+}
+
+/** Drains every entry of a block (this thread's, or a gone thread's). */
+export function drainBlock(block: usize): void {
+  for (let index: u32 = 0; index < MAX_POOLS; index++) drainEntry(entryOf(block, index));
+}
+
+/** Drains this thread's whole cache (gc, close). */
+export function drainOwnCache(): void {
+  if (cacheBlock == 0) return;
+  drainBlock(cacheBlock);
+  cachedBytes = 0;
+}
+
+/** Forgets this thread's cache (close): it must be drained already. */
+export function cacheForget(): void {
+  cacheBlock = 0;
+  cacheLimitBytes = 0;
+}
+
+/** Drains this thread's entry of one pool (flush, destroy). */
+export function drainOwnEntry(token: u32): void {
+  const entry = entryOf(cacheBlock, token & INDEX_MASK);
+  if (load<u32>(entry + E_TOKEN) != token) return;
+  cachedBytes -= drainEntry(entry) * load<u32>(entry + E_SIZE);
+}
+
+/** Brings an entry to the pool's current incarnation and stamp, giving back what it held under older ones. */
+function syncEntry(entry: usize, token: u32, pool: usize): void {
+  const stamp = atomic.load<u32>(pool + P_STAMP);
+  if (load<u32>(entry + E_TOKEN) == token && load<u32>(entry + E_STAMP) == stamp) return;
+  cachedBytes -= drainEntry(entry) * load<u32>(entry + E_SIZE);
+  store<u32>(entry + E_TOKEN, token);
+  store<u32>(entry + E_STAMP, stamp);
+  store<u32>(entry + E_SIZE, load<u32>(pool + P_SIZE));
+}
+
+/** Returns clusters to the shared lists, least recently used pool first, until the cache fits its bound. */
+function evict(): void {
+  while (cachedBytes > cacheLimitBytes && lruTail >= 0) {
+    const index = <u32>lruTail;
+    const entry = entryOf(cacheBlock, index);
+    const count = load<u32>(entry + E_COUNT);
+    const size = load<u32>(entry + E_SIZE);
+    const pool = resolvePool(load<u32>(entry + E_TOKEN));
+    if (count <= CLUSTER || pool == 0 || load<u32>(entry + E_STAMP) != atomic.load<u32>(pool + P_STAMP)) {
+      cachedBytes -= drainEntry(entry) * size;
+      lruUnlink(index);
+      continue;
+    }
+    const first = <usize>load<u32>(entry + E_FIRST);
+    let last = first;
+    for (let i: u32 = 1; i < CLUSTER; i++) last = <usize>load<u32>(last);
+    store<u32>(entry + E_FIRST, load<u32>(last));
+    store<u32>(entry + E_COUNT, count - CLUSTER);
+    cachedBytes -= CLUSTER * size;
+    atomic.sub<u32>(pool + P_USED, CLUSTER);
+    listPushChain(pool + P_HEAD, first, last);
+  }
+}
+
+// ---- Filling an entry ------------------------------------------------------
+
+/** Fills an empty, synchronised entry from the shared list, else from the backing allocator. False if both are empty. */
+function fillEntry(entry: usize, pool: usize): bool {
+  let first = popCluster(pool, CLUSTER);
+  if (first != 0) store<u32>(takenLast, 0);
+  else first = takeFromBacking(pool);
+  if (first == 0) return false;
+  const count = takenCount;
+  atomic.add<u32>(pool + P_USED, count);
+  store<u32>(entry + E_FIRST, <u32>first);
+  store<u32>(entry + E_COUNT, count);
+  cachedBytes += count * load<u32>(entry + E_SIZE);
+  return true;
+}
+
+// ---- The fast paths --------------------------------------------------------
+
+/** Takes the entry's first object; the entry must hold one. */
+@inline function takeCached(entry: usize, index: u32, object: usize): usize {
+  store<u32>(entry + E_FIRST, load<u32>(object));
+  store<u32>(entry + E_COUNT, load<u32>(entry + E_COUNT) - 1);
+  cachedBytes -= load<u32>(entry + E_SIZE);
+  markHandedOut(object);
+  if (lruHead != <i32>index) lruMoveToFront(index);
+  return object;
+}
+
+/** Puts a checked object in the entry, evicting when the cache outgrows its bound. */
+@inline function putCached(entry: usize, index: u32, object: usize): void {
+  markOnFreeList(object);
+  store<u32>(object, load<u32>(entry + E_FIRST));
+  store<u32>(entry + E_FIRST, <u32>object);
+  store<u32>(entry + E_COUNT, load<u32>(entry + E_COUNT) + 1);
+  cachedBytes += load<u32>(entry + E_SIZE);
+  if (lruHead != <i32>index) lruMoveToFront(index);
+  if (cachedBytes > cacheLimitBytes) evict();
+}
+
+/** Whether the entry holds objects of this token's pool, filled under its current stamp. */
+@inline function entryCurrent(entry: usize, token: u32, index: u32): bool {
+  return load<u32>(entry + E_TOKEN) == token && load<u32>(entry + E_STAMP) == atomic.load<u32>(poolAt(index) + P_STAMP);
+}
+
+/** Returns an object, ALLOC_FAILED (0) when memory or the limit is exhausted, or ALLOC_STALE_POOL. */
+export function cacheAlloc(token: u32): usize {
+  const index = token & INDEX_MASK;
+  const entry = entryOf(cacheBlock, index);
+  const object = <usize>load<u32>(entry + E_FIRST);
+  if (object != 0 && entryCurrent(entry, token, index)) return takeCached(entry, index, object);
+  return allocMiss(token, index, entry);
+}
+
+function allocMiss(token: u32, index: u32, entry: usize): usize {
+  const pool = resolvePool(token);
+  if (pool == 0) return ALLOC_STALE_POOL;
+  if (cacheLimitBytes == 0) return poolAllocShared(pool);
+  syncEntry(entry, token, pool);
+  if (load<u32>(entry + E_FIRST) == 0 && !fillEntry(entry, pool)) {
+    // Out of memory or at the limit: every pool gives back what it can
+    // (this thread's cache included), then one more try.
+    registryGc();
+    syncEntry(entry, token, pool);
+    if (!fillEntry(entry, pool)) {
+      atomic.add<u32>(pool + P_FAILED, 1);
+      return ALLOC_FAILED;
+    }
+  }
+  return takeCached(entry, index, <usize>load<u32>(entry + E_FIRST));
+}
+
+export function cacheFree(token: u32, object: usize): i32 {
+  const index = token & INDEX_MASK;
+  const entry = entryOf(cacheBlock, index);
+  if (entryCurrent(entry, token, index)) {
+    const verdict = checkFreeable(load<u32>(entry + E_SIZE), object);
+    if (verdict != OK) return verdict;
+    putCached(entry, index, object);
+    return OK;
+  }
+  return freeMiss(token, index, entry, object);
+}
+
+function freeMiss(token: u32, index: u32, entry: usize, object: usize): i32 {
+  const pool = resolvePool(token);
+  if (pool == 0) return ERR_STALE_POOL;
+  if (cacheLimitBytes == 0) return poolFreeShared(pool, object);
+  const verdict = checkFreeable(load<u32>(pool + P_SIZE), object);
+  if (verdict != OK) return verdict;
+  syncEntry(entry, token, pool);
+  putCached(entry, index, object);
+  return OK;
+}
+
+// ---- Batch calls through the scratch words ----------------------------------
+
+/** Allocates up to `count` (<= BATCH_MAX) objects into the scratch words; returns how many, or ERR_STALE_POOL. */
+export function cacheAllocMany(token: u32, count: u32): i32 {
+  const scratch = cacheScratch();
+  const wanted = min(count, BATCH_MAX);
+  for (let i: u32 = 0; i < wanted; i++) {
+    const object = cacheAlloc(token);
+    if (object == ALLOC_STALE_POOL) return i == 0 ? ERR_STALE_POOL : <i32>i;
+    if (object == ALLOC_FAILED) return <i32>i;
+    store<u32>(scratch + (i << 2), <u32>object);
+  }
+  return <i32>wanted;
+}
+
+/** Frees the first `count` (<= BATCH_MAX) scratch words; returns how many were freed before the first refusal. */
+export function cacheFreeMany(token: u32, count: u32): i32 {
+  const scratch = cacheScratch();
+  const wanted = min(count, BATCH_MAX);
+  for (let i: u32 = 0; i < wanted; i++) {
+    if (cacheFree(token, <usize>load<u32>(scratch + (i << 2))) != OK) return <i32>i;
+  }
+  return <i32>wanted;
+}
+
+// ---- Reading other threads' caches ----------------------------------------
+
+/** Objects of this pool incarnation in the caches of every live thread (exact once threads are quiet). */
+export function cachedCount(token: u32): u32 {
+  const index = token & INDEX_MASK;
+  let total: u32 = 0;
+  for (let slot: u32 = 0; slot < MAX_THREADS; slot++) {
+    const thread = THREADS_START + slot * THREAD_SLOT_SIZE;
+    if (atomic.load<u32>(thread + T_STATE) != THREAD_LIVE) continue;
+    const entry = entryOf(<usize>load<u32>(thread + T_CACHE), index);
+    if (load<u32>(entry + E_TOKEN) == token) total += load<u32>(entry + E_COUNT);
+  }
+  return total;
+}
