@@ -22,7 +22,7 @@
 // So flush and gc release what the shared lists hold at once, the caller's
 // own cache at once, and other threads' caches at their next operation.
 //
-// The cache is bounded in bytes of objects (cacheLimitBytes). Past the
+// The cache is bounded in bytes of objects (the block header's bound). Past the
 // bound, clusters go back to the shared lists from the least recently used
 // pool first (an LRU list of entries, moved only when the pool in use
 // changes).
@@ -32,7 +32,8 @@
 // free only reached a cache.
 
 import {
-  ALLOC_FAILED, ALLOC_STALE_POOL, BATCH_MAX, CACHE_ENTRY_SHIFT, CACHE_SCRATCH, E_COUNT, E_FIRST, E_LINKED,
+  ALLOC_FAILED, ALLOC_STALE_POOL, B_CACHED_BYTES, B_LIMIT_BYTES, B_LRU_HEAD, B_LRU_TAIL, BATCH_MAX, CACHE_ENTRIES,
+  CACHE_ENTRY_SHIFT, CACHE_SCRATCH, E_COUNT, E_FIRST, E_LINKED,
   E_LRU_NEXT, E_LRU_PREV, E_SIZE, E_STAMP, E_TOKEN, ERR_STALE_POOL, H_STAMP_COUNTER, MAX_POOLS, MAX_THREADS, OK,
   P_ALLOCATED, P_FAILED, P_HEAD, P_MIN_AVAIL, P_SIZE, P_STAMP, P_USED, POOL_INDEX_BITS, POOL_SLOT_SIZE, POOLS_START,
   T_CACHE, T_STATE, THREAD_LIVE, THREAD_SLOT_SIZE, THREADS_START,
@@ -49,15 +50,31 @@ import { registryGc, resolvePool } from "./registry";
 const CLUSTER: u32 = 8;
 const INDEX_MASK: u32 = (1 << POOL_INDEX_BITS) - 1;
 
-// This thread's cache (module globals are per thread).
+/** This thread's cache block (a module global is per thread); its header holds the rest of the cache's state. */
 let cacheBlock: usize = 0;
-let cacheLimitBytes: u32 = 0;
-let cachedBytes: u32 = 0;
-let lruHead: i32 = -1;
-let lruTail: i32 = -1;
 
 @inline function entryOf(block: usize, index: u32): usize {
-  return block + (index << CACHE_ENTRY_SHIFT);
+  return block + CACHE_ENTRIES + (index << CACHE_ENTRY_SHIFT);
+}
+
+@inline function addCachedBytes(delta: i32): void {
+  store<u32>(cacheBlock + B_CACHED_BYTES, load<u32>(cacheBlock + B_CACHED_BYTES) + <u32>delta);
+}
+
+@inline function overBound(): bool {
+  return load<u32>(cacheBlock + B_CACHED_BYTES) > load<u32>(cacheBlock + B_LIMIT_BYTES);
+}
+
+@inline function cacheOff(): bool {
+  return load<u32>(cacheBlock + B_LIMIT_BYTES) == 0;
+}
+
+@inline function lruHead(): i32 {
+  return load<i32>(cacheBlock + B_LRU_HEAD);
+}
+
+@inline function lruTail(): i32 {
+  return load<i32>(cacheBlock + B_LRU_TAIL);
 }
 
 @inline function poolAt(index: u32): usize {
@@ -70,17 +87,16 @@ export function restamp(pool: usize): void {
 }
 
 export function cacheInit(block: usize, limitBytes: u32): void {
+  memory.fill(block, 0, CACHE_SCRATCH);
   for (let index: u32 = 0; index < MAX_POOLS; index++) {
     const entry = entryOf(block, index);
-    memory.fill(entry, 0, 1 << CACHE_ENTRY_SHIFT);
     store<i32>(entry + E_LRU_PREV, -1);
     store<i32>(entry + E_LRU_NEXT, -1);
   }
+  store<u32>(block + B_LIMIT_BYTES, limitBytes);
+  store<i32>(block + B_LRU_HEAD, -1);
+  store<i32>(block + B_LRU_TAIL, -1);
   cacheBlock = block;
-  cacheLimitBytes = limitBytes;
-  cachedBytes = 0;
-  lruHead = -1;
-  lruTail = -1;
 }
 
 export function cacheScratch(): usize {
@@ -94,20 +110,21 @@ function lruUnlink(index: u32): void {
   const prev = load<i32>(entry + E_LRU_PREV);
   const next = load<i32>(entry + E_LRU_NEXT);
   if (prev >= 0) store<i32>(entryOf(cacheBlock, <u32>prev) + E_LRU_NEXT, next);
-  else lruHead = next;
+  else store<i32>(cacheBlock + B_LRU_HEAD, next);
   if (next >= 0) store<i32>(entryOf(cacheBlock, <u32>next) + E_LRU_PREV, prev);
-  else lruTail = prev;
+  else store<i32>(cacheBlock + B_LRU_TAIL, prev);
   store<u32>(entry + E_LINKED, 0);
 }
 
 function lruMoveToFront(index: u32): void {
   const entry = entryOf(cacheBlock, index);
   if (load<u32>(entry + E_LINKED) != 0) lruUnlink(index);
+  const head = lruHead();
   store<i32>(entry + E_LRU_PREV, -1);
-  store<i32>(entry + E_LRU_NEXT, lruHead);
-  if (lruHead >= 0) store<i32>(entryOf(cacheBlock, <u32>lruHead) + E_LRU_PREV, <i32>index);
-  else lruTail = <i32>index;
-  lruHead = <i32>index;
+  store<i32>(entry + E_LRU_NEXT, head);
+  if (head >= 0) store<i32>(entryOf(cacheBlock, <u32>head) + E_LRU_PREV, <i32>index);
+  else store<i32>(cacheBlock + B_LRU_TAIL, <i32>index);
+  store<i32>(cacheBlock + B_LRU_HEAD, <i32>index);
   store<u32>(entry + E_LINKED, 1);
 }
 
@@ -164,27 +181,26 @@ export function drainBlock(block: usize): void {
 export function drainOwnCache(): void {
   if (cacheBlock == 0) return;
   drainBlock(cacheBlock);
-  cachedBytes = 0;
+  store<u32>(cacheBlock + B_CACHED_BYTES, 0);
 }
 
 /** Forgets this thread's cache (close): it must be drained already. */
 export function cacheForget(): void {
   cacheBlock = 0;
-  cacheLimitBytes = 0;
 }
 
 /** Drains this thread's entry of one pool (flush, destroy). */
 export function drainOwnEntry(token: u32): void {
   const entry = entryOf(cacheBlock, token & INDEX_MASK);
   if (load<u32>(entry + E_TOKEN) != token) return;
-  cachedBytes -= drainEntry(entry) * load<u32>(entry + E_SIZE);
+  addCachedBytes(-<i32>(drainEntry(entry) * load<u32>(entry + E_SIZE)));
 }
 
 /** Brings an entry to the pool's current incarnation and stamp, giving back what it held under older ones. */
 function syncEntry(entry: usize, token: u32, pool: usize): void {
   const stamp = atomic.load<u32>(pool + P_STAMP);
   if (load<u32>(entry + E_TOKEN) == token && load<u32>(entry + E_STAMP) == stamp) return;
-  cachedBytes -= drainEntry(entry) * load<u32>(entry + E_SIZE);
+  addCachedBytes(-<i32>(drainEntry(entry) * load<u32>(entry + E_SIZE)));
   store<u32>(entry + E_TOKEN, token);
   store<u32>(entry + E_STAMP, stamp);
   store<u32>(entry + E_SIZE, load<u32>(pool + P_SIZE));
@@ -192,14 +208,14 @@ function syncEntry(entry: usize, token: u32, pool: usize): void {
 
 /** Returns clusters to the shared lists, least recently used pool first, until the cache fits its bound. */
 function evict(): void {
-  while (cachedBytes > cacheLimitBytes && lruTail >= 0) {
-    const index = <u32>lruTail;
+  while (overBound() && lruTail() >= 0) {
+    const index = <u32>lruTail();
     const entry = entryOf(cacheBlock, index);
     const count = load<u32>(entry + E_COUNT);
     const size = load<u32>(entry + E_SIZE);
     const pool = resolvePool(load<u32>(entry + E_TOKEN));
     if (count <= CLUSTER || pool == 0 || load<u32>(entry + E_STAMP) != atomic.load<u32>(pool + P_STAMP)) {
-      cachedBytes -= drainEntry(entry) * size;
+      addCachedBytes(-<i32>(drainEntry(entry) * size));
       lruUnlink(index);
       continue;
     }
@@ -208,7 +224,7 @@ function evict(): void {
     for (let i: u32 = 1; i < CLUSTER; i++) last = <usize>load<u32>(last);
     store<u32>(entry + E_FIRST, load<u32>(last));
     store<u32>(entry + E_COUNT, count - CLUSTER);
-    cachedBytes -= CLUSTER * size;
+    addCachedBytes(-<i32>(CLUSTER * size));
     atomic.sub<u32>(pool + P_USED, CLUSTER);
     listPushChain(pool + P_HEAD, first, last);
   }
@@ -226,7 +242,7 @@ function fillEntry(entry: usize, pool: usize): bool {
   atomic.add<u32>(pool + P_USED, count);
   store<u32>(entry + E_FIRST, <u32>first);
   store<u32>(entry + E_COUNT, count);
-  cachedBytes += count * load<u32>(entry + E_SIZE);
+  addCachedBytes(<i32>(count * load<u32>(entry + E_SIZE)));
   return true;
 }
 
@@ -236,9 +252,9 @@ function fillEntry(entry: usize, pool: usize): bool {
 @inline function takeCached(entry: usize, index: u32, object: usize): usize {
   store<u32>(entry + E_FIRST, load<u32>(object));
   store<u32>(entry + E_COUNT, load<u32>(entry + E_COUNT) - 1);
-  cachedBytes -= load<u32>(entry + E_SIZE);
+  addCachedBytes(-<i32>load<u32>(entry + E_SIZE));
   markHandedOut(object);
-  if (lruHead != <i32>index) lruMoveToFront(index);
+  if (lruHead() != <i32>index) lruMoveToFront(index);
   return object;
 }
 
@@ -248,9 +264,9 @@ function fillEntry(entry: usize, pool: usize): bool {
   store<u32>(object, load<u32>(entry + E_FIRST));
   store<u32>(entry + E_FIRST, <u32>object);
   store<u32>(entry + E_COUNT, load<u32>(entry + E_COUNT) + 1);
-  cachedBytes += load<u32>(entry + E_SIZE);
-  if (lruHead != <i32>index) lruMoveToFront(index);
-  if (cachedBytes > cacheLimitBytes) evict();
+  addCachedBytes(<i32>load<u32>(entry + E_SIZE));
+  if (lruHead() != <i32>index) lruMoveToFront(index);
+  if (overBound()) evict();
 }
 
 /** Whether the entry holds objects of this token's pool, filled under its current stamp. */
@@ -270,7 +286,7 @@ export function cacheAlloc(token: u32): usize {
 function allocMiss(token: u32, index: u32, entry: usize): usize {
   const pool = resolvePool(token);
   if (pool == 0) return ALLOC_STALE_POOL;
-  if (cacheLimitBytes == 0) return poolAllocShared(pool);
+  if (cacheOff()) return poolAllocShared(pool);
   syncEntry(entry, token, pool);
   if (load<u32>(entry + E_FIRST) == 0 && !fillEntry(entry, pool)) {
     // Out of memory or at the limit: every pool gives back what it can
@@ -300,7 +316,7 @@ export function cacheFree(token: u32, object: usize): i32 {
 function freeMiss(token: u32, index: u32, entry: usize, object: usize): i32 {
   const pool = resolvePool(token);
   if (pool == 0) return ERR_STALE_POOL;
-  if (cacheLimitBytes == 0) return poolFreeShared(pool, object);
+  if (cacheOff()) return poolFreeShared(pool, object);
   const verdict = checkFreeable(load<u32>(pool + P_SIZE), object);
   if (verdict != OK) return verdict;
   syncEntry(entry, token, pool);
@@ -310,27 +326,79 @@ function freeMiss(token: u32, index: u32, entry: usize, object: usize): i32 {
 
 // ---- Batch calls through the scratch words ----------------------------------
 
+// The loops keep the entry's chain in locals and write it back once, so a
+// batch costs about one cache hit per object without the per-call checks.
+
 /** Allocates up to `count` (<= BATCH_MAX) objects into the scratch words; returns how many, or ERR_STALE_POOL. */
 export function cacheAllocMany(token: u32, count: u32): i32 {
   const scratch = cacheScratch();
   const wanted = min(count, BATCH_MAX);
-  for (let i: u32 = 0; i < wanted; i++) {
-    const object = cacheAlloc(token);
-    if (object == ALLOC_STALE_POOL) return i == 0 ? ERR_STALE_POOL : <i32>i;
-    if (object == ALLOC_FAILED) return <i32>i;
-    store<u32>(scratch + (i << 2), <u32>object);
+  const index = token & INDEX_MASK;
+  const entry = entryOf(cacheBlock, index);
+  let done: u32 = 0;
+  while (done < wanted) {
+    let object = <usize>load<u32>(entry + E_FIRST);
+    if (object != 0 && entryCurrent(entry, token, index)) {
+      const start = done;
+      do {
+        store<u32>(scratch + (done << 2), <u32>object);
+        markHandedOut(object);
+        object = <usize>load<u32>(object);
+        done++;
+      } while (object != 0 && done < wanted);
+      const taken = done - start;
+      store<u32>(entry + E_FIRST, <u32>object);
+      store<u32>(entry + E_COUNT, load<u32>(entry + E_COUNT) - taken);
+      addCachedBytes(-<i32>(taken * load<u32>(entry + E_SIZE)));
+      if (lruHead() != <i32>index) lruMoveToFront(index);
+    } else {
+      object = cacheAlloc(token);
+      if (object == ALLOC_STALE_POOL) return done == 0 ? ERR_STALE_POOL : <i32>done;
+      if (object == ALLOC_FAILED) return <i32>done;
+      store<u32>(scratch + (done << 2), <u32>object);
+      done++;
+    }
   }
-  return <i32>wanted;
+  return <i32>done;
 }
 
 /** Frees the first `count` (<= BATCH_MAX) scratch words; returns how many were freed before the first refusal. */
 export function cacheFreeMany(token: u32, count: u32): i32 {
   const scratch = cacheScratch();
   const wanted = min(count, BATCH_MAX);
-  for (let i: u32 = 0; i < wanted; i++) {
-    if (cacheFree(token, <usize>load<u32>(scratch + (i << 2))) != OK) return <i32>i;
+  const index = token & INDEX_MASK;
+  const entry = entryOf(cacheBlock, index);
+  let done: u32 = 0;
+  while (done < wanted) {
+    if (!entryCurrent(entry, token, index)) {
+      if (cacheFree(token, <usize>load<u32>(scratch + (done << 2))) != OK) return <i32>done;
+      done++;
+      continue;
+    }
+    const size = load<u32>(entry + E_SIZE);
+    let first = <usize>load<u32>(entry + E_FIRST);
+    const start = done;
+    let refused = false;
+    while (done < wanted) {
+      const object = <usize>load<u32>(scratch + (done << 2));
+      if (checkFreeable(size, object) != OK) {
+        refused = true;
+        break;
+      }
+      markOnFreeList(object);
+      store<u32>(object, <u32>first);
+      first = object;
+      done++;
+    }
+    const put = done - start;
+    store<u32>(entry + E_FIRST, <u32>first);
+    store<u32>(entry + E_COUNT, load<u32>(entry + E_COUNT) + put);
+    addCachedBytes(<i32>(put * size));
+    if (lruHead() != <i32>index) lruMoveToFront(index);
+    if (overBound()) evict();
+    if (refused) return <i32>done;
   }
-  return <i32>wanted;
+  return <i32>done;
 }
 
 // ---- Reading other threads' caches ----------------------------------------

@@ -177,19 +177,25 @@ export const POOL_GENERATION_MASK: u32 = 0x7fffff;
 // (stats) and drain the block of a thread known to be gone (reclaim).
 //
 //   thread slot (16 bytes)          cache block
-//   +0 state (FREE, LIVE, BUSY)     | entry 0 | entry 1 | ... | entry 255 | batch scratch        |
-//   +4 thread id (never reused)     | 32 bytes each, one per pool slot    | BATCH_MAX u32 words  |
-//   +8 cache block
+//   +0 state (FREE, LIVE, BUSY)     | header | entry 0 | ... | entry 255 | batch scratch       |
+//   +4 thread id (never reused)     | 64 B   | 32 bytes each, one per    | BATCH_MAX u32 words |
+//   +8 cache block                  |        | pool slot                 |                     |
 //
-//   cache entry (32 bytes)
-//   +0  first cached object (chain linked through the objects' first word)
-//   +4  count
-//   +8  token of the pool incarnation the objects belong to (0: never used)
-//   +12 stamp of that pool when the entry was last synchronised
-//   +16 object size
-//   +20 LRU previous entry index (-1: none)    } the thread's pools, most
-//   +24 LRU next entry index (-1: none)        } recently used first
-//   +28 1 while the entry is on the LRU list
+//   block header (64 bytes)         cache entry (32 bytes)
+//   +0  bytes of cached objects     +0  first cached object (chain linked
+//   +4  bound in bytes (0: off)         through the objects' first word)
+//   +8  LRU head entry index (-1)   +4  count
+//   +12 LRU tail entry index (-1)   +8  token of the pool incarnation the
+//                                       objects belong to (0: never used)
+//                                   +12 stamp of that pool when the entry
+//                                       was last synchronised
+//                                   +16 object size
+//                                   +20 LRU previous entry index (-1: none)
+//                                   +24 LRU next entry index (-1: none)
+//                                   +28 1 while the entry is on the LRU list
+//
+// The wrapper's Pool.alloc/free read and write the header and entries too
+// (src/cache-fast-path.ts): only the hit case, everything else comes here.
 
 export const MAX_THREADS: u32 = 256;
 export const THREAD_SLOT_SIZE: u32 = 16;
@@ -204,6 +210,11 @@ export const THREAD_LIVE: u32 = 1;
 /** Being set up, closed or reclaimed: nobody else may touch the block. */
 export const THREAD_BUSY: u32 = 2;
 
+export const B_CACHED_BYTES: u32 = 0;
+export const B_LIMIT_BYTES: u32 = 4;
+export const B_LRU_HEAD: u32 = 8;
+export const B_LRU_TAIL: u32 = 12;
+export const CACHE_ENTRIES: u32 = CACHE_LINE;
 export const CACHE_ENTRY_SIZE: u32 = 32;
 export const CACHE_ENTRY_SHIFT: u32 = 5;
 export const E_FIRST: u32 = 0;
@@ -216,7 +227,7 @@ export const E_LRU_NEXT: u32 = 24;
 export const E_LINKED: u32 = 28;
 /** Most pointers one allocMany / freeMany call moves through the scratch words. */
 export const BATCH_MAX: u32 = 256;
-export const CACHE_SCRATCH: u32 = MAX_POOLS * CACHE_ENTRY_SIZE;
+export const CACHE_SCRATCH: u32 = CACHE_ENTRIES + MAX_POOLS * CACHE_ENTRY_SIZE;
 export const CACHE_BLOCK_BYTES: u32 = CACHE_SCRATCH + BATCH_MAX * 4;
 
 // ---- Arena ----------------------------------------------------------------

@@ -1,15 +1,22 @@
 // What a Heap and its Pools call through. The Heap owns one binding and
-// swaps its `core` for a throwing stand-in when it closes, so every Pool of
-// that heap refuses further calls at no cost on the hot path; a destroyed
-// Pool gets a throwing binding of its own.
+// swaps its `core` for a throwing stand-in (and its words for none) when it
+// closes, so every Pool of that heap refuses further calls at no cost on the
+// hot path; a destroyed Pool gets a throwing binding of its own.
 
 import type { CoreExports } from "./wasm.js";
 
 export interface CoreBinding {
   core: CoreExports;
+  /** The whole memory as u32 words, for the cache-hit paths (cache-hit.ts); empty once the heap is closed. */
+  words: Uint32Array;
+  /** Word index of this thread's cache block. */
+  readonly block: number;
   /** This thread's BATCH_MAX scratch words, through which the batch calls pass pointers. */
   readonly scratch: Uint32Array;
 }
+
+/** What a closed heap's or destroyed pool's binding reads: nothing, so every cache-hit path misses. */
+export const NO_WORDS = new Uint32Array(0);
 
 /** A core whose every function throws the error `makeError` builds. */
 export function refusingCore(makeError: () => Error): CoreExports {

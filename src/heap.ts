@@ -4,7 +4,7 @@
 // them instantiate the same module over the same memory.
 
 import type { CoreBinding } from "./core-binding.js";
-import { refusingCore } from "./core-binding.js";
+import { NO_WORDS, refusingCore } from "./core-binding.js";
 import { formatDump } from "./dump.js";
 import {
   HeapClosedError, IncompatibleHeapError, InvalidArgumentError, InvalidHandleError, InvalidPointerError,
@@ -12,7 +12,7 @@ import {
   WasmPoolsError,
 } from "./errors.js";
 import {
-  ABI_VERSION, ARENA_START, CHUNK_MAX_PAYLOAD, ERR_ABI_MISMATCH, ERR_ALREADY_INITIALISED, ERR_BAD_MAGIC, ERR_NAME_TAKEN,
+  ABI_VERSION, ARENA_START, CACHE_SCRATCH, CHUNK_MAX_PAYLOAD, ERR_ABI_MISMATCH, ERR_ALREADY_INITIALISED, ERR_BAD_MAGIC, ERR_NAME_TAKEN,
   ERR_NO_MEMORY, ERR_NOT_READY, ERR_STATIC_DATA_TOO_LARGE, ERR_TOO_MANY_POOLS, ERR_TOO_MANY_THREADS, ERR_UNKNOWN_THREAD, H_BACKING_FREE_BYTES, H_BACKING_TOP,
   H_BACKING_USED_BYTES, H_HEAP_ID, H_MAX_PAGES, BATCH_MAX, MAX_POOLS, MAX_PAGES_LIMIT, MAX_THREADS, MIN_PAGES, PAGE_BYTES, POOL_NAME_MAX,
   POOL_SHARED, TEST_NO_FLUSH_LOCK, TEST_NO_SEQUENCE,
@@ -165,7 +165,13 @@ export class Heap {
     this.memory = views.memory;
     this.#module = module;
     this.#build = build;
-    this.#binding = { core, scratch: views.words32(core.thread_scratch(), BATCH_MAX) };
+    const scratch = core.thread_scratch();
+    this.#binding = {
+      core,
+      words: views.words32(0, views.memoryBytes / 4),
+      block: (scratch - CACHE_SCRATCH) / 4,
+      scratch: views.words32(scratch, BATCH_MAX),
+    };
     this.#views = views;
     this.threadId = threadId;
     closeAtExit(this);
@@ -370,6 +376,7 @@ export class Heap {
     this.#binding.core.thread_close();
     this.#closed = true;
     this.#binding.core = refusingCore(() => new HeapClosedError("this heap was closed on this thread"));
+    this.#binding.words = NO_WORDS;
     forgetAtExit(this);
   }
 }

@@ -23,6 +23,18 @@ export const THREAD_SLOT_SIZE = 16;
 export const ARENA_START = THREADS_START + MAX_THREADS * THREAD_SLOT_SIZE;
 export const BATCH_MAX = 256;
 
+export const B_CACHED_BYTES = 0;
+export const B_LIMIT_BYTES = 4;
+export const B_LRU_HEAD = 8;
+export const CACHE_ENTRIES = 64;
+export const CACHE_ENTRY_SIZE = 32;
+export const CACHE_SCRATCH = CACHE_ENTRIES + MAX_POOLS * CACHE_ENTRY_SIZE;
+export const E_FIRST = 0;
+export const E_COUNT = 4;
+export const E_TOKEN = 8;
+export const E_STAMP = 12;
+export const E_SIZE = 16;
+
 export const P_ALLOCATED = 12;
 export const P_USED = 16;
 export const P_FAILED = 20;
@@ -42,6 +54,10 @@ export const POOL_SHARED = 1;
 export const POOL_INDEX_BITS = 8;
 
 export const CHUNK_MAX_PAYLOAD = 1 << 30;
+export const CHUNK_HEADER = 8;
+export const CHUNK_MIN = 16;
+export const CHUNK_USED = 1;
+export const CHUNK_ON_FREE_LIST = 2;
 
 export const TEST_NO_SEQUENCE = 1;
 export const TEST_NO_FLUSH_LOCK = 2;

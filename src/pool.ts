@@ -1,14 +1,15 @@
 // A pool of fixed-size objects in the shared heap, as seen from one thread.
 
 import type { CoreBinding } from "./core-binding.js";
-import { refusingCore } from "./core-binding.js";
+import { NO_WORDS, refusingCore } from "./core-binding.js";
+import { allocHit, type CacheSite, freeHit } from "./cache-hit.js";
 import {
   DoubleFreeError, InvalidArgumentError, InvalidPointerError, OutOfMemoryError, PoolDestroyedError, PoolInUseError, WasmPoolsError,
 } from "./errors.js";
 import {
-  ALLOC_STALE_POOL, BATCH_MAX, ERR_BAD_POINTER, ERR_DOUBLE_FREE, ERR_FREE_UNDERFLOW, ERR_POOL_IN_USE, ERR_SIZE_MISMATCH,
+  ALLOC_STALE_POOL, BATCH_MAX, CACHE_ENTRIES, CACHE_ENTRY_SIZE, ERR_BAD_POINTER, ERR_DOUBLE_FREE, ERR_FREE_UNDERFLOW, ERR_POOL_IN_USE, ERR_SIZE_MISMATCH,
   ERR_STALE_POOL, OK, P_ALLOCATED, P_FAILED, P_FLAGS, P_GENERATION, P_LIMIT, P_MIN_AVAIL,
-  P_NAME, P_NAME_LEN, P_SIZE, P_STATE, P_USED, P_USERS, POOL_INDEX_BITS, POOL_LIVE, POOL_SHARED,
+  P_NAME, P_NAME_LEN, P_SIZE, P_STAMP, P_STATE, P_USED, P_USERS, POOL_INDEX_BITS, POOL_LIVE, POOL_SHARED,
   POOL_SLOT_SIZE, POOLS_START,
 } from "./layout.js";
 import { integerIn, pointer } from "./validate.js";
@@ -80,6 +81,7 @@ export class Pool {
   readonly #token: number;
   readonly #views: MemoryViews;
   readonly #slot: number;
+  readonly #site: CacheSite;
 
   /** @internal Pools are made by Heap.createPool, Heap.pool and Heap.pools. */
   constructor(binding: CoreBinding, views: MemoryViews, token: number) {
@@ -90,12 +92,23 @@ export class Pool {
     this.#slot = slotAddress(this.id);
     this.name = slotName(views, this.id);
     this.size = views.word(this.#slot + P_SIZE);
+    this.#site = {
+      block: binding.block,
+      entry: binding.block + (CACHE_ENTRIES + this.id * CACHE_ENTRY_SIZE) / 4,
+      stamp: (this.#slot + P_STAMP) / 4,
+      token,
+      index: this.id,
+      size: this.size,
+    };
   }
 
   /** Returns a pointer to a free object; throws OutOfMemoryError when none can be had. */
   alloc(): number {
-    const object = this.#binding.core.pool_alloc(this.#token) >>> 0;
-    if (object > ALLOC_STALE_POOL) return object;
+    const binding = this.#binding;
+    const hit = allocHit(binding.words, this.#site);
+    if (hit !== 0) return hit;
+    const object = binding.core.pool_alloc(this.#token) >>> 0;
+    if (object > ALLOC_STALE_POOL) return this.#seen(object);
     if (object === ALLOC_STALE_POOL) throw this.#destroyed();
     const limit = this.#views.word(this.#slot + P_LIMIT);
     throw new OutOfMemoryError(
@@ -107,15 +120,30 @@ export class Pool {
 
   /** Returns a pointer to a free object, or 0 when none can be had. */
   tryAlloc(): number {
-    const object = this.#binding.core.pool_alloc(this.#token) >>> 0;
+    const binding = this.#binding;
+    const hit = allocHit(binding.words, this.#site);
+    if (hit !== 0) return hit;
+    const object = binding.core.pool_alloc(this.#token) >>> 0;
     if (object === ALLOC_STALE_POOL) throw this.#destroyed();
-    return object;
+    return this.#seen(object);
   }
 
   /** Gives an object back to the pool. Any thread may free any object of the pool. */
   free(ptr: number): void {
-    const status = this.#binding.core.pool_free(this.#token, pointer("ptr", ptr));
+    const binding = this.#binding;
+    if (freeHit(binding.words, this.#site, ptr)) return;
+    const status = binding.core.pool_free(this.#token, pointer("ptr", ptr));
     if (status !== OK) throw this.#freeError(status, ptr);
+    this.#seen(ptr);
+  }
+
+  /** Re-makes the hit paths' view of the memory when an object lies past it (the memory grew). */
+  #seen(object: number): number {
+    const binding = this.#binding;
+    if (object >>> 2 >= binding.words.length && binding.words !== NO_WORDS) {
+      binding.words = this.#views.words32(0, this.#views.memoryBytes / 4);
+    }
+    return object;
   }
 
   /**
@@ -195,6 +223,8 @@ export class Pool {
     const name = this.name;
     this.#binding = {
       core: refusingCore(() => new PoolDestroyedError(`pool "${name}" was destroyed through this handle`)),
+      words: NO_WORDS,
+      block: this.#binding.block,
       scratch: this.#binding.scratch,
     };
   }
