@@ -77,25 +77,27 @@ export class Pool {
   readonly name: string;
   /** Object size in bytes: the requested size rounded up to a multiple of 8. */
   readonly size: number;
-  #binding: CoreBinding;
-  readonly #token: number;
-  readonly #views: MemoryViews;
-  readonly #slot: number;
-  readonly #site: CacheSite;
+  // TypeScript-private, not #private: V8 (Node 20) does not fold #field loads
+  // into the inlined hot path, which cost 5 ns per alloc+free pair.
+  private binding: CoreBinding;
+  private readonly token: number;
+  private readonly views: MemoryViews;
+  private readonly slot: number;
+  private readonly site: CacheSite;
 
   /** @internal Pools are made by Heap.createPool, Heap.pool and Heap.pools. */
   constructor(binding: CoreBinding, views: MemoryViews, token: number) {
-    this.#binding = binding;
-    this.#views = views;
-    this.#token = token;
+    this.binding = binding;
+    this.views = views;
+    this.token = token;
     this.id = token & ((1 << POOL_INDEX_BITS) - 1);
-    this.#slot = slotAddress(this.id);
+    this.slot = slotAddress(this.id);
     this.name = slotName(views, this.id);
-    this.size = views.word(this.#slot + P_SIZE);
-    this.#site = {
+    this.size = views.word(this.slot + P_SIZE);
+    this.site = {
       block: binding.block,
       entry: binding.block + (CACHE_ENTRIES + this.id * CACHE_ENTRY_SIZE) / 4,
-      stamp: (this.#slot + P_STAMP) / 4,
+      stamp: (this.slot + P_STAMP) / 4,
       token,
       index: this.id,
       size: this.size,
@@ -104,13 +106,24 @@ export class Pool {
 
   /** Returns a pointer to a free object; throws OutOfMemoryError when none can be had. */
   alloc(): number {
-    const binding = this.#binding;
-    const hit = allocHit(binding.words, this.#site);
-    if (hit !== 0) return hit;
-    const object = binding.core.pool_alloc(this.#token) >>> 0;
-    if (object > ALLOC_STALE_POOL) return this.#seen(object);
-    if (object === ALLOC_STALE_POOL) throw this.#destroyed();
-    const limit = this.#views.word(this.#slot + P_LIMIT);
+    // The hot methods stay this small so that V8 inlines them into the caller.
+    return allocHit(this.binding.words, this.site) || this.allocMiss();
+  }
+
+  /** Returns a pointer to a free object, or 0 when none can be had. */
+  tryAlloc(): number {
+    return allocHit(this.binding.words, this.site) || this.tryAllocMiss();
+  }
+
+  /** Gives an object back to the pool. Any thread may free any object of the pool. */
+  free(ptr: number): void {
+    if (!freeHit(this.binding.words, this.site, ptr)) this.freeMiss(ptr);
+  }
+
+  private allocMiss(): number {
+    const object = this.tryAllocMiss();
+    if (object !== 0) return object;
+    const limit = this.views.word(this.slot + P_LIMIT);
     throw new OutOfMemoryError(
       `pool "${this.name}" (${this.size}-byte objects) cannot allocate: ` +
         (limit !== 0 ? `its limit of ${limit} objects or ` : "") +
@@ -118,30 +131,23 @@ export class Pool {
     );
   }
 
-  /** Returns a pointer to a free object, or 0 when none can be had. */
-  tryAlloc(): number {
-    const binding = this.#binding;
-    const hit = allocHit(binding.words, this.#site);
-    if (hit !== 0) return hit;
-    const object = binding.core.pool_alloc(this.#token) >>> 0;
-    if (object === ALLOC_STALE_POOL) throw this.#destroyed();
-    return this.#seen(object);
+  private tryAllocMiss(): number {
+    const object = this.binding.core.pool_alloc(this.token) >>> 0;
+    if (object === ALLOC_STALE_POOL) throw this.destroyed();
+    return this.seen(object);
   }
 
-  /** Gives an object back to the pool. Any thread may free any object of the pool. */
-  free(ptr: number): void {
-    const binding = this.#binding;
-    if (freeHit(binding.words, this.#site, ptr)) return;
-    const status = binding.core.pool_free(this.#token, pointer("ptr", ptr));
-    if (status !== OK) throw this.#freeError(status, ptr);
-    this.#seen(ptr);
+  private freeMiss(ptr: number): void {
+    const status = this.binding.core.pool_free(this.token, pointer("ptr", ptr));
+    if (status !== OK) throw this.freeError(status, ptr);
+    this.seen(ptr);
   }
 
   /** Re-makes the hit paths' view of the memory when an object lies past it (the memory grew). */
-  #seen(object: number): number {
-    const binding = this.#binding;
+  private seen(object: number): number {
+    const binding = this.binding;
     if (object >>> 2 >= binding.words.length && binding.words !== NO_WORDS) {
-      binding.words = this.#views.words32(0, this.#views.memoryBytes / 4);
+      binding.words = this.views.words32(0, this.views.memoryBytes / 4);
     }
     return object;
   }
@@ -160,12 +166,12 @@ export class Pool {
   allocMany(count: number, out: Uint32Array): number {
     if (!(out instanceof Uint32Array)) throw new InvalidArgumentError("out", "expected a Uint32Array");
     integerIn("count", count, 0, out.length);
-    const binding = this.#binding;
+    const binding = this.binding;
     let done = 0;
     while (done < count) {
       const wanted = Math.min(count - done, BATCH_MAX);
-      const got = binding.core.pool_alloc_many(this.#token, wanted);
-      if (got === ERR_STALE_POOL) throw this.#destroyed();
+      const got = binding.core.pool_alloc_many(this.token, wanted);
+      if (got === ERR_STALE_POOL) throw this.destroyed();
       out.set(binding.scratch.subarray(0, got), done);
       done += got;
       if (got < wanted) break;
@@ -181,18 +187,18 @@ export class Pool {
   freeMany(ptrs: Uint32Array, count: number = ptrs?.length): void {
     if (!(ptrs instanceof Uint32Array)) throw new InvalidArgumentError("ptrs", "expected a Uint32Array");
     integerIn("count", count, 0, ptrs.length);
-    const binding = this.#binding;
+    const binding = this.binding;
     let done = 0;
     while (done < count) {
       const batch = Math.min(count - done, BATCH_MAX);
       binding.scratch.set(ptrs.subarray(done, done + batch));
-      const freed = binding.core.pool_free_many(this.#token, batch);
+      const freed = binding.core.pool_free_many(this.token, batch);
       done += freed;
       if (freed < batch) {
         // Free the refused pointer alone to learn why (nothing was changed for it).
-        const status = binding.core.pool_free(this.#token, ptrs[done]!);
+        const status = binding.core.pool_free(this.token, ptrs[done]!);
         if (status !== OK) {
-          const error = this.#freeError(status, ptrs[done]!);
+          const error = this.freeError(status, ptrs[done]!);
           error.message = `ptrs[${done}]: ${error.message} (ptrs[0..${done}) were freed, the rest were not)`;
           throw error;
         }
@@ -203,7 +209,7 @@ export class Pool {
 
   /** Gives every free object of the pool back to the heap's backing allocator. */
   flush(): void {
-    if (this.#binding.core.pool_flush(this.#token) === ERR_STALE_POOL) throw this.#destroyed();
+    if (this.binding.core.pool_flush(this.token) === ERR_STALE_POOL) throw this.destroyed();
   }
 
   /**
@@ -213,29 +219,29 @@ export class Pool {
    * further calls either way.
    */
   destroy(): void {
-    const status = this.#binding.core.pool_destroy(this.#token);
-    if (status === ERR_STALE_POOL) throw this.#destroyed();
+    const status = this.binding.core.pool_destroy(this.token);
+    if (status === ERR_STALE_POOL) throw this.destroyed();
     if (status === ERR_POOL_IN_USE) {
       throw new PoolInUseError(
         `pool "${this.name}" still has ${this.stats().used} objects allocated; free them before destroying its last user`,
       );
     }
     const name = this.name;
-    this.#binding = {
+    this.binding = {
       core: refusingCore(() => new PoolDestroyedError(`pool "${name}" was destroyed through this handle`)),
       words: NO_WORDS,
-      block: this.#binding.block,
-      scratch: this.#binding.scratch,
+      block: this.binding.block,
+      scratch: this.binding.scratch,
     };
   }
 
   /** The pool's counters, read atomically one by one (exact once threads are quiet). */
   stats(): PoolStats {
-    const views = this.#views;
-    const slot = this.#slot;
-    if (liveToken(views, this.id) !== this.#token) throw this.#destroyed();
-    const cached = this.#binding.core.pool_cached_count(this.#token);
-    if (cached === ERR_STALE_POOL) throw this.#destroyed();
+    const views = this.views;
+    const slot = this.slot;
+    if (liveToken(views, this.id) !== this.token) throw this.destroyed();
+    const cached = this.binding.core.pool_cached_count(this.token);
+    if (cached === ERR_STALE_POOL) throw this.destroyed();
     const allocated = views.word(slot + P_ALLOCATED);
     const offList = views.word(slot + P_USED);
     return {
@@ -256,19 +262,19 @@ export class Pool {
 
   /** Walks the shared free list and counts it. Exact only while no thread allocates or frees in this pool. */
   freeListLength(): number {
-    const length = this.#binding.core.pool_free_count(this.#token);
-    if (length === ERR_STALE_POOL) throw this.#destroyed();
+    const length = this.binding.core.pool_free_count(this.token);
+    if (length === ERR_STALE_POOL) throw this.destroyed();
     return length;
   }
 
-  #destroyed(): Error {
+  private destroyed(): Error {
     return new PoolDestroyedError(`pool "${this.name}" (id ${this.id}) was destroyed`);
   }
 
-  #freeError(status: number, ptr: number): Error {
+  private freeError(status: number, ptr: number): Error {
     switch (status) {
       case ERR_STALE_POOL:
-        return this.#destroyed();
+        return this.destroyed();
       case ERR_BAD_POINTER:
         return new InvalidPointerError(`ptr: ${ptr} is not inside the heap's arena`);
       case ERR_SIZE_MISMATCH:
