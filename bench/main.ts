@@ -1,0 +1,61 @@
+// npm run bench [-- --quick]: measures every case of the issue "Native
+// speed" side by side, prints the tables and writes bench/results/.
+
+import { buildNative, gccVersion, runNative } from "./cases/native.js";
+import { HOLD_GROUP, measure, PAIR_GROUP, singleThreadCases } from "./cases/single-thread.js";
+import { sizes, workerJobs } from "./cases/workers.js";
+import { Progress } from "./progress.js";
+import { printTables, writeResults } from "./report.js";
+import { type CaseResult, caseFromSamples, machine, type RunResults } from "./results.js";
+import { checkTargets } from "./targets.js";
+
+const quick = process.argv.includes("--quick");
+const gcc = gccVersion();
+const skipped: string[] = [];
+let native = gcc !== null;
+if (!native) skipped.push("the C references (glibc, pthreads): gcc was not found on the PATH");
+else {
+  try {
+    buildNative();
+  } catch (error) {
+    native = false;
+    skipped.push(`the C references: gcc could not build them (${(error as Error).message.split("\n")[0]})`);
+  }
+}
+
+const s = sizes(quick);
+const single = await singleThreadCases();
+const nativeSingle = [
+  { group: PAIR_GROUP, name: "glibc malloc+free", operation: "one alloc and one free", run: () => runNative("pair", [quick ? 5 : 15, 2_000_000]) },
+  { group: HOLD_GROUP, name: "glibc malloc+free", operation: "one alloc and one free, 10,000 held at the peak", run: () => runNative("hold", [quick ? 5 : 15, 100]) },
+];
+const workers = workerJobs(s).filter((job) => native || !job.native);
+const progress = new Progress(single.length + (native ? nativeSingle.length : 0) + workers.length);
+if (skipped.length > 0) for (const reason of skipped) process.stderr.write(`skipping ${reason}\n`);
+
+const cases: CaseResult[] = [];
+const record = (result: CaseResult): void => {
+  cases.push(result);
+  progress.done(`${result.nsPerOp.toFixed(2)} ns/op, ${(result.opsPerSec / 1e6).toFixed(1)} Mops/s`);
+};
+for (const job of single) {
+  progress.start(`${job.group}: ${job.name}`);
+  record(await measure(job, quick));
+}
+if (native) {
+  for (const job of nativeSingle) {
+    progress.start(`${job.group}: ${job.name}`);
+    record(caseFromSamples(job.group, job.name, job.operation, job.run()));
+  }
+}
+for (const job of workers) {
+  progress.start(`${job.group}: ${job.name}`);
+  record(await job.run());
+}
+
+// Keep the issue's order: each group's cases together, native ones last.
+const order = [...new Set(cases.map((c) => c.group))].sort();
+cases.sort((a, b) => order.indexOf(a.group) - order.indexOf(b.group));
+const results: RunResults = { date: new Date().toISOString(), quick, machine: machine(gcc), cases, targets: checkTargets(cases), skipped };
+printTables(results);
+console.log(`\nWrote ${await writeResults(results)}latest.json and latest.md`);

@@ -1,0 +1,65 @@
+// What one benchmark run measured, as written to bench/results/latest.json.
+
+import os from "node:os";
+
+export interface CaseResult {
+  /** Which of the issue's cases this is, e.g. "1. alloc+free pair". */
+  group: string;
+  name: string;
+  /** Median nanoseconds per operation (for worker cases: wall-clock time over all workers' operations). */
+  nsPerOp: number;
+  /** Operations per second at that median (all workers together). */
+  opsPerSec: number;
+  /** How many samples the median is of. */
+  samples: number;
+  /** What one operation is. */
+  operation: string;
+}
+
+export interface Machine {
+  cpu: string;
+  cores: number;
+  node: string;
+  platform: string;
+  gcc: string | null;
+}
+
+export interface TargetResult {
+  name: string;
+  /** The measured ratio (or, for the batch target, ns per object). */
+  measured: number;
+  /** e.g. "≤ 0.7×" */
+  target: string;
+  met: boolean;
+  how: string;
+}
+
+export interface RunResults {
+  date: string;
+  quick: boolean;
+  machine: Machine;
+  cases: CaseResult[];
+  targets: TargetResult[];
+  skipped: string[];
+}
+
+export function machine(gcc: string | null): Machine {
+  return {
+    cpu: os.cpus()[0]?.model.trim() ?? "unknown",
+    cores: os.availableParallelism(),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    gcc,
+  };
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+export function caseFromSamples(group: string, name: string, operation: string, nsPerOpSamples: readonly number[]): CaseResult {
+  const nsPerOp = median(nsPerOpSamples);
+  return { group, name, nsPerOp, opsPerSec: 1e9 / nsPerOp, samples: nsPerOpSamples.length, operation };
+}

@@ -1,0 +1,69 @@
+// The main-thread side of the worker cases: starts one worker per workload
+// on a heap, runs them together for a number of rounds and returns each
+// round's wall-clock time (the slowest worker's loop).
+
+import { Worker } from "node:worker_threads";
+import type { Heap } from "wasm-pools";
+import type { BenchCommand, BenchReply, BenchWorkerData, Workload } from "./protocol.js";
+
+const WORKER_SCRIPT = new URL("./bench-worker.js", import.meta.url);
+
+interface Running {
+  worker: Worker;
+  /** Resolves with the worker's next message. */
+  next(): Promise<BenchReply>;
+}
+
+function start(data: BenchWorkerData): Running {
+  const worker = new Worker(WORKER_SCRIPT, { workerData: data });
+  const inbox: BenchReply[] = [];
+  let waiting: { resolve: (reply: BenchReply) => void; reject: (error: Error) => void } | undefined;
+  let failure: Error | undefined;
+  worker.on("message", (reply: BenchReply) => {
+    if (waiting) {
+      waiting.resolve(reply);
+      waiting = undefined;
+    } else inbox.push(reply);
+  });
+  const fail = (error: Error): void => {
+    failure = error;
+    waiting?.reject(error);
+  };
+  worker.once("error", fail);
+  worker.once("exit", (code) => fail(new Error(`benchmark worker ${data.number} exited with code ${code}`)));
+  return {
+    worker,
+    next: () => {
+      const queued = inbox.shift();
+      if (queued) return Promise.resolve(queued);
+      if (failure) return Promise.reject(failure);
+      return new Promise((resolve, reject) => (waiting = { resolve, reject }));
+    },
+  };
+}
+
+/** Runs `workloads`, one worker each, for `rounds` rounds; returns each round's wall time in ms. */
+export async function runWorkers(heap: Heap, cacheBytes: number, workloads: Workload[], rounds: number): Promise<number[]> {
+  const barrier = new SharedArrayBuffer(8);
+  const workers = workloads.map((workload, number) =>
+    start({ handle: heap.handle(), cacheBytes, number, workload, barrier, parties: workloads.length }),
+  );
+  const send = (command: BenchCommand): void => workers.forEach((w) => w.worker.postMessage(command));
+  try {
+    await Promise.all(workers.map((w) => w.next()));
+    const walls: number[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      send({ type: "run", round });
+      const replies = await Promise.all(workers.map((w) => w.next()));
+      walls.push(Math.max(...replies.map((reply) => (reply.type === "done" ? reply.elapsedMs : 0))));
+    }
+    const exits = workers.map((w) => new Promise((resolve) => w.worker.once("exit", resolve)));
+    send({ type: "stop" });
+    await Promise.all(exits);
+    return walls;
+  } catch (error) {
+    // The others may wait at the barrier for the one that failed.
+    await Promise.all(workers.map((w) => w.worker.terminate()));
+    throw error;
+  }
+}
