@@ -42,7 +42,7 @@ function start(data: BenchWorkerData): Running {
   };
 }
 
-/** Runs `workloads`, one worker each, for `rounds` rounds; returns each round's wall time in ms. */
+/** Runs `workloads`, one worker each, for a warm-up round and `rounds` rounds; returns each counted round's wall time in ms. */
 export async function runWorkers(heap: Heap, cacheBytes: number, workloads: Workload[], rounds: number): Promise<number[]> {
   const barrier = new SharedArrayBuffer(8);
   const workers = workloads.map((workload, number) =>
@@ -52,10 +52,11 @@ export async function runWorkers(heap: Heap, cacheBytes: number, workloads: Work
   try {
     await Promise.all(workers.map((w) => w.next()));
     const walls: number[] = [];
-    for (let round = 1; round <= rounds; round++) {
+    // Round 1 warms the JIT up and is not counted.
+    for (let round = 1; round <= rounds + 1; round++) {
       send({ type: "run", round });
       const replies = await Promise.all(workers.map((w) => w.next()));
-      walls.push(Math.max(...replies.map((reply) => (reply.type === "done" ? reply.elapsedMs : 0))));
+      if (round > 1) walls.push(Math.max(...replies.map((reply) => (reply.type === "done" ? reply.elapsedMs : 0))));
     }
     const exits = workers.map((w) => new Promise((resolve) => w.worker.once("exit", resolve)));
     send({ type: "stop" });
