@@ -8,7 +8,7 @@ function formatBytes(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 }
 
-const COLUMNS = ["id", "name", "size", "allocated", "bytes", "used", "free", "failed", "users", "minAvail", "limit", "shared"];
+const COLUMNS = ["id", "name", "size", "allocated", "bytes", "used", "cached", "free", "failed", "users", "minAvail", "limit", "shared"];
 
 export function formatDump(stats: HeapStats): string {
   const rows = stats.pools.map((p) => [
@@ -18,6 +18,7 @@ export function formatDump(stats: HeapStats): string {
     String(p.allocated),
     formatBytes(p.allocated * p.size),
     String(p.used),
+    String(p.cached),
     String(p.free),
     String(p.failed),
     String(p.users),
@@ -33,7 +34,8 @@ export function formatDump(stats: HeapStats): string {
     `Dumping pools usage: ${stats.pools.length} pools, memory ${formatBytes(stats.memoryBytes)} of ${formatBytes(stats.maxBytes)}`,
     line(COLUMNS),
     ...rows.map(line),
-    `Total: ${formatBytes(stats.allocatedBytes)} allocated, ${formatBytes(stats.usedBytes)} used; ` +
+    `Total: ${formatBytes(stats.allocatedBytes)} allocated, ${formatBytes(stats.usedBytes)} used, ` +
+      `${formatBytes(stats.cachedBytes)} in thread caches; ` +
       `backing allocator: ${formatBytes(stats.backingUsedBytes)} in chunks, ${formatBytes(stats.backingFreeBytes)} free for reuse`,
   ].join("\n");
 }

@@ -332,7 +332,10 @@ describe("heap.stats and heap.dump", () => {
     expect(stats.allocatedBytes).toBe(stats.pools[0]!.allocated * 64 + stats.pools[1]!.allocated * 24);
     const dump = heap.dump();
     expect(dump).toMatch(/^Dumping pools usage: 2 pools/);
-    expect(dump).toMatch(/alpha\s+64\s+\d+\s+[\d.]+ \w*B\s+9\s/);
+    // used 9, then the objects cached in this thread, then the shared list.
+    const alpha = stats.pools[0]!;
+    expect(dump).toMatch(new RegExp(`alpha\\s+64\\s+${alpha.allocated}\\s+[\\d.]+ \\w*B\\s+9\\s+${alpha.cached}\\s+${alpha.free}\\s`));
+    expect(dump).toMatch(/in thread caches/);
     expect(dump).toMatch(/beta\s+24\s+.*\s+yes$/m);
   });
 });
