@@ -15,12 +15,14 @@ const CHURN_HOLD = 4;
 
 /**
  * The thread-cache settings every stress runs under: off (the shared list
- * alone), and a cache so small (16 objects) that refills and evictions move
- * clusters through the shared list all the time.
+ * alone), a cache so small (16 objects) that refills and evictions move
+ * clusters through the shared list all the time, and the default bound,
+ * where most operations take the JS hit path while flushes restamp the pool.
  */
 const CACHES = [
   ["cache off", 0],
   ["tiny cache", 16 * 64],
+  ["default cache", 256 << 10],
 ] as const;
 
 async function churnTogether(
