@@ -20,7 +20,9 @@ import {
 import { liveToken, Pool, type PoolStats } from "./pool.js";
 import { integerIn, optionalBoolean, optionalIntegerIn, optionsObject } from "./validate.js";
 import { MemoryViews } from "./views.js";
-import { type CoreBuild, type CoreExports, instantiateCore, loadCore, threadMayBlock } from "./wasm.js";
+import {
+  type CoreBuild, type CoreExports, type CoreSource, compileSource, coreAbi, instantiateCore, loadCore, looksLikeCore, threadMayBlock,
+} from "./wasm.js";
 import { closeAtExit, forgetAtExit } from "./exit-hook.js";
 
 export interface HeapOptions {
@@ -30,6 +32,12 @@ export interface HeapOptions {
   maxBytes?: number;
   /** Which compiled core to run (default `release`). */
   build?: CoreBuild;
+  /**
+   * The core to run instead of the .wasm file shipped beside the package's
+   * JS: a compiled `WebAssembly.Module`, its bytes, or its URL (resolved
+   * against the page in browsers). `build` then only labels it.
+   */
+  module?: CoreSource;
   /** Whether this thread may sleep in Atomics.wait; detected when left out (false on a browser's main thread). */
   canBlock?: boolean;
   /** Bytes of free objects this thread's cache may hold (default 256 KiB); 0 turns the cache off. */
@@ -113,6 +121,18 @@ function testSwitches(value: HeapOptions["unsafeTestSwitches"]): number {
   );
 }
 
+/** Compiles options.module, with argument errors for what is not a core. */
+async function callerCore(source: unknown): Promise<WebAssembly.Module> {
+  let module: WebAssembly.Module;
+  try {
+    module = await compileSource(source as CoreSource);
+  } catch (error) {
+    throw new InvalidArgumentError("options.module", `cannot get a wasm module from it: ${(error as Error).message}`);
+  }
+  if (!looksLikeCore(module)) throw new InvalidArgumentError("options.module", "the module is not a wasm-pools core");
+  return module;
+}
+
 function isShared(memory: WebAssembly.Memory): boolean {
   return typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
 }
@@ -193,8 +213,11 @@ export class Heap {
       maximum: maxPages,
       shared: true,
     });
-    const module = await loadCore(build);
+    const module = o.module === undefined ? await loadCore(build) : await callerCore(o.module);
     const core = await instantiateCore(module, memory);
+    if (coreAbi(core) !== ABI_VERSION) {
+      throw new IncompatibleHeapError(`options.module is a core of ABI ${coreAbi(core)}; this wrapper speaks ABI ${ABI_VERSION}`);
+    }
     const heapId = crypto.getRandomValues(new Uint32Array(1))[0]!;
     const threadId = threadIdOrThrow(core.heap_create(maxPages, heapId, switches, canBlock ? 1 : 0, cacheBytes));
     return new Heap(new MemoryViews(memory), module, build, core, threadId);

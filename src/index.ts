@@ -5,7 +5,7 @@ export { Heap } from "./heap.js";
 export type { AttachOptions, HeapHandle, HeapOptions, HeapStats, PoolOptions } from "./heap.js";
 export { Pool } from "./pool.js";
 export type { PoolStats } from "./pool.js";
-export type { CoreBuild } from "./wasm.js";
+export type { CoreBuild, CoreSource } from "./wasm.js";
 export {
   DoubleFreeError, HeapClosedError, IncompatibleHeapError, InvalidArgumentError, InvalidHandleError,
   InvalidPointerError, NotIsolatedError, OutOfMemoryError, PoolDestroyedError, PoolExistsError,

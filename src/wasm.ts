@@ -47,6 +47,25 @@ async function compileFrom(url: URL): Promise<WebAssembly.Module> {
   return WebAssembly.compile(await response.arrayBuffer());
 }
 
+/**
+ * Where the core can come from instead of the .wasm file beside this
+ * module: an already compiled module, the file's bytes, or its URL (for a
+ * page that serves the file elsewhere, or a bundler setup that copies it).
+ */
+export type CoreSource = WebAssembly.Module | ArrayBuffer | ArrayBufferView | URL | string;
+
+/** Compiles a caller-given core; throws TypeError for a value of the wrong kind. */
+export async function compileSource(source: CoreSource): Promise<WebAssembly.Module> {
+  if (source instanceof WebAssembly.Module) return source;
+  if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return WebAssembly.compile(source as BufferSource);
+  if (source instanceof URL) return compileFrom(source);
+  if (typeof source === "string") {
+    const base = (globalThis as { location?: { href: string } }).location?.href;
+    return compileFrom(new URL(source, base));
+  }
+  throw new TypeError("expected a WebAssembly.Module, the module's bytes, or a URL");
+}
+
 /** The compiled core, compiled once per thread and build. */
 export function loadCore(build: CoreBuild): Promise<WebAssembly.Module> {
   let module = compiled.get(build);
@@ -58,9 +77,22 @@ export function loadCore(build: CoreBuild): Promise<WebAssembly.Module> {
   return module;
 }
 
+/** Whether a module looks like a wasm-pools core: it imports only a memory and exports heap_create and ABI_VERSION. */
+export function looksLikeCore(module: WebAssembly.Module): boolean {
+  const imports = WebAssembly.Module.imports(module);
+  const exports = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
+  return imports.length === 1 && imports[0]!.kind === "memory" && exports.has("ABI_VERSION") && exports.has("heap_create");
+}
+
 export async function instantiateCore(module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<CoreExports> {
   const instance = await WebAssembly.instantiate(module, { env: { memory } });
   return instance.exports as unknown as CoreExports;
+}
+
+/** The ABI version a core instance was built for. */
+export function coreAbi(core: CoreExports): number {
+  const global = (core as unknown as { ABI_VERSION?: WebAssembly.Global }).ABI_VERSION;
+  return global instanceof WebAssembly.Global ? Number(global.value) : -1;
 }
 
 /** Whether this thread may block in Atomics.wait (not on a browser's main thread). */

@@ -1,5 +1,6 @@
 // Every public call, single-threaded, with its errors.
 
+import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import {
   DoubleFreeError, Heap, HeapClosedError, IncompatibleHeapError, InvalidArgumentError, InvalidHandleError,
@@ -488,4 +489,28 @@ it("every error class extends WasmPoolsError and carries its own name", () => {
     expect(error).toBeInstanceOf(WasmPoolsError);
     expect(error.name).toBe(ErrorClass.name);
   }
+});
+
+describe("Heap.create({ module })", () => {
+  const wasmUrl = new URL("../dist/wasm-pools.wasm", import.meta.url);
+
+  it("runs a core given as a compiled module, as bytes, or as a URL", async () => {
+    const bytes = await readFile(wasmUrl);
+    for (const module of [await WebAssembly.compile(bytes), bytes, bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length), wasmUrl, wasmUrl.href]) {
+      const heap = await Heap.create({ module });
+      const pool = heap.createPool("p", 16);
+      pool.free(pool.alloc());
+      // The handle carries the same module to workers.
+      expect(WebAssembly.Module.exports(heap.handle().module).map((e) => e.name)).toContain("heap_create");
+      heap.close();
+    }
+  });
+
+  it("refuses what is not a wasm-pools core with an argument error", async () => {
+    const notCore = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]); // an empty wasm module
+    await expect(Heap.create({ module: notCore })).rejects.toThrow(/options\.module.*not a wasm-pools core/);
+    await expect(Heap.create({ module: new Uint8Array([1, 2, 3]) })).rejects.toThrow(InvalidArgumentError);
+    await expect(Heap.create({ module: 42 as unknown as Uint8Array })).rejects.toThrow(/options\.module/);
+    await expect(Heap.create({ module: new URL("../dist/missing.wasm", import.meta.url) })).rejects.toThrow(InvalidArgumentError);
+  });
 });
