@@ -1,11 +1,12 @@
 // JS views over the shared memory. A view made before the memory grew keeps
 // its old length but stays valid (shared memory is never detached), so views
 // are re-made only when an address falls past them (DESIGN.md §2 rule 8).
+//
+// When another thread grows the memory, this thread's `memory.buffer` may
+// keep the old length until V8 handles an interrupt on this thread;
+// `memory.grow(0)` refreshes it at once, so views are re-made through it.
 
 import { InvalidPointerError } from "./errors.js";
-
-/** How often to re-read `memory.buffer` when another thread's grow has not reached this one yet. */
-const GROWTH_LAG_RETRIES = 1000;
 
 export class MemoryViews {
   #bytes: Uint8Array;
@@ -22,12 +23,16 @@ export class MemoryViews {
     return Atomics.load(this.words, address >>> 2);
   }
 
+  /** The memory's buffer with every growth so far, this thread's or another's. */
+  #currentBuffer(): ArrayBufferLike {
+    this.memory.grow(0);
+    return this.memory.buffer;
+  }
+
   /** A byte view that reaches at least to `end`. */
   #covering(end: number): Uint8Array {
     let bytes = this.#bytes;
-    for (let retry = 0; end > bytes.length && retry < GROWTH_LAG_RETRIES; retry++) {
-      bytes = this.#bytes = new Uint8Array(this.memory.buffer);
-    }
+    if (end > bytes.length) bytes = this.#bytes = new Uint8Array(this.#currentBuffer());
     if (end > bytes.length) throw new InvalidPointerError(`address ${end} is past the memory's ${bytes.length} bytes`);
     return bytes;
   }
@@ -52,7 +57,8 @@ export class MemoryViews {
     this.#covering(address + data.length).set(data, address);
   }
 
+  /** The memory's size now, growth by other threads included. */
   get memoryBytes(): number {
-    return this.memory.buffer.byteLength;
+    return this.#currentBuffer().byteLength;
   }
 }

@@ -5,14 +5,21 @@
 // /examples/browser/main.js is the compiled main.ts), then the package itself
 // (/dist/index.js, the HTML pages).
 
-import { createReadStream } from "node:fs";
+import { createReadStream, existsSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { extname, join, normalize, sep } from "node:path";
+import { dirname, extname, join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const PACKAGE_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+/** The package's root: the nearest folder up from here with a package.json (this file runs from examples/ or build/examples/). */
+function packageRoot(): string {
+  let folder = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(folder, "package.json")) && dirname(folder) !== folder) folder = dirname(folder);
+  return folder;
+}
+
+const PACKAGE_ROOT = packageRoot();
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",

@@ -26,20 +26,26 @@ export class Claims {
 
   #wordIndex(ptr: number): number {
     const index = (ptr >>> 2) + 1;
-    if (index >= this.#words.length) this.#words = new Int32Array(this.memory.buffer);
+    if (index >= this.#words.length) {
+      // Another thread grew the memory; grow(0) makes this thread see it at once.
+      this.memory.grow(0);
+      this.#words = new Int32Array(this.memory.buffer);
+    }
     return index;
   }
 
   /** Claims a freshly allocated object; returns the claim to check later. */
   claim(ptr: number): number {
     const claim = this.#next++ | 0;
-    Atomics.exchange(this.#words, this.#wordIndex(ptr), claim);
+    const index = this.#wordIndex(ptr); // first: it may replace #words
+    Atomics.exchange(this.#words, index, claim);
     return claim;
   }
 
   /** Checks the claim before the object is freed; returns whether it was still ours. */
   release(ptr: number, claim: number): boolean {
-    const ours = Atomics.load(this.#words, this.#wordIndex(ptr)) === claim;
+    const index = this.#wordIndex(ptr); // first: it may replace #words
+    const ours = Atomics.load(this.#words, index) === claim;
     if (!ours) this.doubles++;
     return ours;
   }
