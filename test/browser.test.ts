@@ -96,6 +96,18 @@ describe.skipIf(!FOUND)(`in Chromium${FOUND ? "" : ` (skipped: no browser at ${C
     expect(result.handleMessage).toMatch(/Cross-Origin-Embedder-Policy: require-corp/);
   });
 
+  it("compiles the core from its bytes when the server sends .wasm with another MIME type", async () => {
+    const server = await startServer({ isolated: false, wasmContentType: "application/octet-stream" });
+    const page = await browser.newPage();
+    try {
+      const result = await resultOf<Record<string, unknown>>(page, `${server.url}test/browser/pages/single.html`);
+      expect(result).toMatchObject({ allocatedAndFreed: 1000, used: 0 });
+    } finally {
+      await page.close();
+      await server.close();
+    }
+  });
+
   it("the demo page runs its workers, shows the pools, and its buttons work", async () => {
     const page = await browser.newPage();
     const errors: string[] = [];

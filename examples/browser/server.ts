@@ -38,6 +38,8 @@ export interface ServerOptions {
   roots?: string[];
   /** 0 (default) picks a free port. */
   port?: number;
+  /** Content-Type for .wasm files (default application/wasm); tests serve a wrong one on purpose. */
+  wasmContentType?: string;
 }
 
 export interface RunningServer {
@@ -76,7 +78,8 @@ export function startServer(options: ServerOptions = {}): Promise<RunningServer>
         response.writeHead(404, { ...headers, "Content-Type": "text/plain" }).end(`not found: ${path}\n`);
         return;
       }
-      response.writeHead(200, { ...headers, "Content-Type": TYPES[extname(file)] ?? "application/octet-stream" });
+      const type = extname(file) === ".wasm" && options.wasmContentType ? options.wasmContentType : TYPES[extname(file)];
+      response.writeHead(200, { ...headers, "Content-Type": type ?? "application/octet-stream" });
       createReadStream(file).pipe(response);
     });
   });
