@@ -21,9 +21,17 @@ export function nsPerOpChart(title: string, cases: readonly CaseResult[]): Promi
     data: { values },
     encoding: {
       y: { field: "name", type: "nominal", sort: null, title: null, axis: { labelLimit: 320 } },
-      x: { field: "ns", type: "quantitative", title: "ns per operation (median, lower is better)", scale: spread > 30 ? { type: "log" } : {} },
+      x: {
+        field: "ns",
+        type: "quantitative",
+        title: "ns per operation (median, lower is better)",
+        scale: spread > 30 ? { type: "log" } : {},
+      },
     },
-    layer: [{ mark: { type: "bar", color: "#4c78a8" } }, { mark: { type: "text", align: "left", dx: 3 }, encoding: { text: { field: "ns" } } }],
+    layer: [
+      { mark: { type: "bar", color: "#4c78a8" } },
+      { mark: { type: "text", align: "left", dx: 3 }, encoding: { text: { field: "ns" } } },
+    ],
   });
 }
 
@@ -39,6 +47,9 @@ export function throughputChart(title: string, cases: readonly CaseResult[]): Pr
       y: { field: "name", type: "nominal", sort: null, title: null, axis: { labelLimit: 320 } },
       x: { field: "mops", type: "quantitative", title: "million operations per second (median, higher is better)" },
     },
-    layer: [{ mark: { type: "bar", color: "#54a24b" } }, { mark: { type: "text", align: "left", dx: 3 }, encoding: { text: { field: "mops" } } }],
+    layer: [
+      { mark: { type: "bar", color: "#54a24b" } },
+      { mark: { type: "text", align: "left", dx: 3 }, encoding: { text: { field: "mops" } } },
+    ],
   });
 }

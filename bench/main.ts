@@ -26,8 +26,18 @@ else {
 const s = sizes(quick);
 const single = await singleThreadCases();
 const nativeSingle = [
-  { group: PAIR_GROUP, name: "glibc malloc+free", operation: "one alloc and one free", run: () => runNative("pair", [quick ? 5 : 15, 2_000_000]) },
-  { group: HOLD_GROUP, name: "glibc malloc+free", operation: "one alloc and one free, 10,000 held at the peak", run: () => runNative("hold", [quick ? 5 : 15, 100]) },
+  {
+    group: PAIR_GROUP,
+    name: "glibc malloc+free",
+    operation: "one alloc and one free",
+    run: () => runNative("pair", [quick ? 5 : 15, 2_000_000]),
+  },
+  {
+    group: HOLD_GROUP,
+    name: "glibc malloc+free",
+    operation: "one alloc and one free, 10,000 held at the peak",
+    run: () => runNative("hold", [quick ? 5 : 15, 100]),
+  },
 ];
 const workers = workerJobs(s).filter((job) => native || !job.native);
 const progress = new Progress(single.length + (native ? nativeSingle.length : 0) + workers.length);

@@ -5,8 +5,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import Table from "cli-table3";
-import { nsPerOpChart, throughputChart } from "./charts.js";
 import { CHURN_GROUP, LARSON_GROUP, TRANSFER_GROUP } from "./cases/workers.js";
+import { nsPerOpChart, throughputChart } from "./charts.js";
 import type { CaseResult, RunResults } from "./results.js";
 
 const RESULTS = fileURLToPath(new URL("../../bench/results/", import.meta.url));
@@ -21,7 +21,10 @@ function groups(cases: readonly CaseResult[]): Map<string, CaseResult[]> {
 }
 
 function slug(group: string): string {
-  return group.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+  return group
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
 }
 
 function format(ns: number): string {
@@ -31,7 +34,13 @@ function format(ns: number): string {
 /** Rows of a group: the first case is the reference the × column divides by. */
 function rows(cases: readonly CaseResult[]): string[][] {
   const first = cases[0]!;
-  return cases.map((c) => [c.name, format(c.nsPerOp), (c.opsPerSec / 1e6).toFixed(1), String(c.samples), (c.nsPerOp / first.nsPerOp).toFixed(2)]);
+  return cases.map((c) => [
+    c.name,
+    format(c.nsPerOp),
+    (c.opsPerSec / 1e6).toFixed(1),
+    String(c.samples),
+    (c.nsPerOp / first.nsPerOp).toFixed(2),
+  ]);
 }
 
 const HEAD = ["case", "ns/op (median)", "Mops/s", "samples", "× first row's time"];
@@ -72,14 +81,26 @@ export async function writeResults(results: RunResults): Promise<string> {
     "",
     "## Targets",
     "",
-    markdownTable(["target", "measured", "wanted", "met", "how"], results.targets.map((t) => [t.name, t.measured.toFixed(2), t.target, t.met ? "yes" : "no", t.how])),
+    markdownTable(
+      ["target", "measured", "wanted", "met", "how"],
+      results.targets.map((t) => [t.name, t.measured.toFixed(2), t.target, t.met ? "yes" : "no", t.how]),
+    ),
   ];
   for (const skipped of results.skipped) parts.push("", `Skipped: ${skipped}`);
   for (const [group, cases] of groups(results.cases)) {
     const file = `${slug(group)}.svg`;
     const svg = WORKER_GROUPS.has(group) ? await throughputChart(group, cases) : await nsPerOpChart(group, cases);
     writeFileSync(RESULTS + file, svg);
-    parts.push("", `## ${group}`, "", `One operation: ${cases[0]!.operation}.`, "", markdownTable(HEAD, rows(cases)), "", `![${group}](${file})`);
+    parts.push(
+      "",
+      `## ${group}`,
+      "",
+      `One operation: ${cases[0]!.operation}.`,
+      "",
+      markdownTable(HEAD, rows(cases)),
+      "",
+      `![${group}](${file})`,
+    );
   }
   writeFileSync(`${RESULTS}latest.md`, `${parts.join("\n")}\n`);
   return RESULTS;

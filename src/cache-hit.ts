@@ -15,8 +15,19 @@
 // empty: every call misses and reaches the core, which refuses it.
 
 import {
-  ARENA_START, B_CACHED_BYTES, B_LIMIT_BYTES, B_LRU_HEAD, CHUNK_HEADER, CHUNK_MIN, CHUNK_ON_FREE_LIST, CHUNK_USED,
-  E_COUNT, E_FIRST, E_STAMP, E_TOKEN, H_BACKING_TOP,
+  ARENA_START,
+  B_CACHED_BYTES,
+  B_LIMIT_BYTES,
+  B_LRU_HEAD,
+  CHUNK_HEADER,
+  CHUNK_MIN,
+  CHUNK_ON_FREE_LIST,
+  CHUNK_USED,
+  E_COUNT,
+  E_FIRST,
+  E_STAMP,
+  E_TOKEN,
+  H_BACKING_TOP,
 } from "./layout.js";
 
 /** Where one pool's hit path reads, as u32 word indexes into `words`. */
@@ -67,7 +78,7 @@ export function freeHit(words: Uint32Array, site: CacheSite, ptr: number): boole
   if (ptr >>> 0 !== ptr || (ptr & 7) !== 0 || ptr < LOWEST_OBJECT || ptr >= words[TOP]! || !entryCurrent(words, site)) return false;
   const headerWord = (ptr - CHUNK_HEADER) >>> 2;
   const header = words[headerWord];
-  if (header === undefined || (ptr >>> 2) >= words.length) return false;
+  if (header === undefined || ptr >>> 2 >= words.length) return false;
   const block = site.block;
   const bytes = words[block + CACHED_BYTES]! + site.size;
   // Used, not already free, and a chunk made for this size (as checkFreeable in the core).

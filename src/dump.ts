@@ -29,7 +29,10 @@ export function formatDump(stats: HeapStats): string {
   const widths = COLUMNS.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   // Names read best left-aligned, numbers right-aligned.
   const line = (cells: string[]): string =>
-    cells.map((cell, column) => (column === 1 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join("  ").trimEnd();
+    cells
+      .map((cell, column) => (column === 1 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
+      .join("  ")
+      .trimEnd();
   return [
     `Dumping pools usage: ${stats.pools.length} pools, memory ${formatBytes(stats.memoryBytes)} of ${formatBytes(stats.maxBytes)}`,
     line(COLUMNS),

@@ -13,6 +13,7 @@ export class WasmPoolsError extends Error {
 /** An argument of the wrong type or out of range. `argument` names it. */
 export class InvalidArgumentError extends WasmPoolsError {
   constructor(
+    /** The argument's name, e.g. `size` or `options.maxBytes`. */
     readonly argument: string,
     message: string,
   ) {

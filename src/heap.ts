@@ -7,24 +7,73 @@ import type { CoreBinding } from "./core-binding.js";
 import { NO_WORDS, refusingCore } from "./core-binding.js";
 import { formatDump } from "./dump.js";
 import {
-  HeapClosedError, IncompatibleHeapError, InvalidArgumentError, InvalidHandleError, InvalidPointerError,
-  NotIsolatedError, OutOfMemoryError, PoolExistsError, PoolNotFoundError, TooManyPoolsError, TooManyThreadsError,
+  HeapClosedError,
+  IncompatibleHeapError,
+  InvalidArgumentError,
+  InvalidHandleError,
+  InvalidPointerError,
+  NotIsolatedError,
+  OutOfMemoryError,
+  PoolExistsError,
+  PoolNotFoundError,
+  TooManyPoolsError,
+  TooManyThreadsError,
   WasmPoolsError,
 } from "./errors.js";
+import { closeAtExit, forgetAtExit } from "./exit-hook.js";
 import {
-  ABI_VERSION, ARENA_START, CACHE_SCRATCH, CHUNK_MAX_PAYLOAD, ERR_ABI_MISMATCH, ERR_ALREADY_INITIALISED, ERR_BAD_MAGIC, ERR_NAME_TAKEN,
-  ERR_NO_MEMORY, ERR_NOT_READY, ERR_STATIC_DATA_TOO_LARGE, ERR_TOO_MANY_POOLS, ERR_TOO_MANY_THREADS, ERR_UNKNOWN_THREAD, H_BACKING_FREE_BYTES, H_BACKING_TOP,
-  H_BACKING_USED_BYTES, H_HEAP_ID, H_MAX_PAGES, BATCH_MAX, MAX_POOLS, MAX_PAGES_LIMIT, MAX_THREADS, MIN_PAGES, PAGE_BYTES, POOL_NAME_MAX,
-  POOL_SHARED, TEST_NO_FLUSH_LOCK, TEST_NO_SEQUENCE,
+  ABI_VERSION,
+  ARENA_START,
+  BATCH_MAX,
+  CACHE_SCRATCH,
+  CHUNK_MAX_PAYLOAD,
+  ERR_ABI_MISMATCH,
+  ERR_ALREADY_INITIALISED,
+  ERR_BAD_MAGIC,
+  ERR_NAME_TAKEN,
+  ERR_NO_MEMORY,
+  ERR_NOT_READY,
+  ERR_STATIC_DATA_TOO_LARGE,
+  ERR_TOO_MANY_POOLS,
+  ERR_TOO_MANY_THREADS,
+  ERR_UNKNOWN_THREAD,
+  H_BACKING_FREE_BYTES,
+  H_BACKING_TOP,
+  H_BACKING_USED_BYTES,
+  H_HEAP_ID,
+  H_MAX_PAGES,
+  MAX_PAGES_LIMIT,
+  MAX_POOLS,
+  MAX_THREADS,
+  MIN_PAGES,
+  PAGE_BYTES,
+  POOL_NAME_MAX,
+  POOL_SHARED,
+  TEST_NO_FLUSH_LOCK,
+  TEST_NO_SEQUENCE,
 } from "./layout.js";
 import { liveToken, Pool, type PoolStats } from "./pool.js";
 import { integerIn, optionalBoolean, optionalIntegerIn, optionsObject } from "./validate.js";
 import { MemoryViews } from "./views.js";
 import {
-  type CoreBuild, type CoreExports, type CoreSource, compileSource, coreAbi, instantiateCore, loadCore, looksLikeCore, threadMayBlock,
+  type CoreBuild,
+  type CoreExports,
+  type CoreSource,
+  compileSource,
+  coreAbi,
+  instantiateCore,
+  loadCore,
+  looksLikeCore,
+  threadMayBlock,
 } from "./wasm.js";
-import { closeAtExit, forgetAtExit } from "./exit-hook.js";
 
+/**
+ * Options of {@link Heap.create}. Every one is optional.
+ *
+ * ```ts
+ * const heap = await Heap.create({ maxBytes: 256 << 20, cacheBytes: 64 << 10 });
+ * ```
+ */
 export interface HeapOptions {
   /** Memory to start with, rounded up to 64 KiB pages (default 1 MiB, at least 192 KiB). */
   initialBytes?: number;
@@ -48,9 +97,15 @@ export interface HeapOptions {
    * out the same object twice (ABA), `noFlushLock` lets a pop read an object
    * that flush or gc gave back.
    */
-  unsafeTestSwitches?: { noSequence?: boolean; noFlushLock?: boolean };
+  unsafeTestSwitches?: {
+    /** Pop without bumping the free list's sequence number (ABA becomes possible). */
+    noSequence?: boolean;
+    /** Pop without taking flush_lock (a pop may read an object flush or gc gave back). */
+    noFlushLock?: boolean;
+  };
 }
 
+/** Options of {@link Heap.attach}, chosen per thread. */
 export interface AttachOptions {
   /** Whether this thread may sleep in Atomics.wait; detected when left out. */
   canBlock?: boolean;
@@ -58,6 +113,13 @@ export interface AttachOptions {
   cacheBytes?: number;
 }
 
+/**
+ * Options of {@link Heap.createPool}.
+ *
+ * ```ts
+ * heap.createPool("buffer", 2048, { minAvail: 16, limit: 10_000 });
+ * ```
+ */
 export interface PoolOptions {
   /** Join an existing shared pool of the same rounded size instead of making a new one (HAProxy's MEM_F_SHARED). */
   shared?: boolean;
@@ -67,7 +129,9 @@ export interface PoolOptions {
   limit?: number;
 }
 
+/** What {@link Heap.stats} returns: the heap's sizes and every pool's counters. */
 export interface HeapStats {
+  /** Each live pool's counters, by slot number. */
   pools: PoolStats[];
   /** Size of the shared memory now. */
   memoryBytes: number;
@@ -87,11 +151,17 @@ export interface HeapStats {
 
 /** What heap.handle() returns: send it to a worker with postMessage and pass it to Heap.attach there. */
 export interface HeapHandle {
+  /** Marks the value as a handle. */
   readonly kind: "wasm-pools/heap";
+  /** The memory layout version; attach refuses another one. */
   readonly abi: number;
+  /** A random number written in the heap's header, to match handle and memory. */
   readonly heapId: number;
+  /** Which core the heap runs. */
   readonly build: CoreBuild;
+  /** The shared memory. */
   readonly memory: WebAssembly.Memory;
+  /** The compiled core, so that workers need not fetch or compile it again. */
   readonly module: WebAssembly.Module;
 }
 
@@ -230,14 +300,16 @@ export class Heap {
       throw new InvalidHandleError("expected a value made by heap.handle()");
     }
     if (h.abi !== ABI_VERSION) {
-      throw new IncompatibleHeapError(`the handle comes from another version of wasm-pools (ABI ${String(h.abi)}, this one speaks ${ABI_VERSION})`);
+      throw new IncompatibleHeapError(
+        `the handle comes from another version of wasm-pools (ABI ${String(h.abi)}, this one speaks ${ABI_VERSION})`,
+      );
     }
     const memory = h.memory;
     if (!(memory instanceof WebAssembly.Memory) || !isShared(memory)) {
       throw new InvalidHandleError("handle.memory is not a shared WebAssembly.Memory");
     }
     if (!(h.module instanceof WebAssembly.Module)) throw new InvalidHandleError("handle.module is not a WebAssembly.Module");
-    if (h.build !== "release" && h.build !== "debug") throw new InvalidHandleError("handle.build is neither \"release\" nor \"debug\"");
+    if (h.build !== "release" && h.build !== "debug") throw new InvalidHandleError('handle.build is neither "release" nor "debug"');
     const build = h.build;
     const o = optionsObject("options", options);
     const canBlock = optionalBoolean("options.canBlock", o.canBlock, threadMayBlock());
@@ -285,7 +357,9 @@ export class Heap {
     const token = core.pool_create(scratch, encoded.length, rounded, shared ? POOL_SHARED : 0, minAvail, limit);
     core.scratch_free(scratch);
     if (token === ERR_NAME_TAKEN) {
-      throw new PoolExistsError(`a pool named "${name}" exists already` + (shared ? " and cannot be shared with this one (not shared, or another size)" : ""));
+      throw new PoolExistsError(
+        `a pool named "${name}" exists already${shared ? " and cannot be shared with this one (not shared, or another size)" : ""}`,
+      );
     }
     if (token === ERR_TOO_MANY_POOLS) throw new TooManyPoolsError(`the heap holds ${MAX_POOLS} pools already; destroy one first`);
     return new Pool(this.#binding, this.#views, token >>> 0);
@@ -340,6 +414,7 @@ export class Heap {
     }
   }
 
+  /** Every pool's counters and the heap's sizes, read one by one (exact once threads are quiet). */
   stats(): HeapStats {
     this.#core();
     const pools = this.pools().map((pool) => pool.stats());

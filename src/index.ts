@@ -1,13 +1,25 @@
 // wasm-pools: HAProxy-style memory pools in shared WebAssembly memory.
 // This entry imports no Node built-in at top level, so browsers load it too.
 
-export { Heap } from "./heap.js";
-export type { AttachOptions, HeapHandle, HeapOptions, HeapStats, PoolOptions } from "./heap.js";
-export { Pool } from "./pool.js";
-export type { PoolStats } from "./pool.js";
-export type { CoreBuild, CoreSource } from "./wasm.js";
 export {
-  DoubleFreeError, HeapClosedError, IncompatibleHeapError, InvalidArgumentError, InvalidHandleError,
-  InvalidPointerError, NotIsolatedError, OutOfMemoryError, PoolDestroyedError, PoolExistsError,
-  PoolInUseError, PoolNotFoundError, TooManyPoolsError, TooManyThreadsError, WasmPoolsError,
+  DoubleFreeError,
+  HeapClosedError,
+  IncompatibleHeapError,
+  InvalidArgumentError,
+  InvalidHandleError,
+  InvalidPointerError,
+  NotIsolatedError,
+  OutOfMemoryError,
+  PoolDestroyedError,
+  PoolExistsError,
+  PoolInUseError,
+  PoolNotFoundError,
+  TooManyPoolsError,
+  TooManyThreadsError,
+  WasmPoolsError,
 } from "./errors.js";
+export type { AttachOptions, HeapHandle, HeapOptions, HeapStats, PoolOptions } from "./heap.js";
+export { Heap } from "./heap.js";
+export type { PoolStats } from "./pool.js";
+export { Pool } from "./pool.js";
+export type { CoreBuild, CoreSource } from "./wasm.js";

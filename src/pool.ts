@@ -1,16 +1,47 @@
 // A pool of fixed-size objects in the shared heap, as seen from one thread.
 
+import { allocHit, type CacheSite, freeHit } from "./cache-hit.js";
 import type { CoreBinding } from "./core-binding.js";
 import { NO_WORDS, refusingCore } from "./core-binding.js";
-import { allocHit, type CacheSite, freeHit } from "./cache-hit.js";
 import {
-  DoubleFreeError, InvalidArgumentError, InvalidPointerError, OutOfMemoryError, PoolDestroyedError, PoolInUseError, WasmPoolsError,
+  DoubleFreeError,
+  InvalidArgumentError,
+  InvalidPointerError,
+  OutOfMemoryError,
+  PoolDestroyedError,
+  PoolInUseError,
+  WasmPoolsError,
 } from "./errors.js";
 import {
-  ALLOC_STALE_POOL, BATCH_MAX, CACHE_ENTRIES, CACHE_ENTRY_SIZE, ERR_BAD_POINTER, ERR_DOUBLE_FREE, ERR_FREE_UNDERFLOW, ERR_POOL_IN_USE, ERR_SIZE_MISMATCH,
-  ERR_STALE_POOL, OK, P_ALLOCATED, P_FAILED, P_FLAGS, P_GENERATION, P_LIMIT, P_MIN_AVAIL,
-  P_NAME, P_NAME_LEN, P_SIZE, P_STAMP, P_STATE, P_USED, P_USERS, POOL_INDEX_BITS, POOL_LIVE, POOL_SHARED,
-  POOL_SLOT_SIZE, POOLS_START,
+  ALLOC_STALE_POOL,
+  BATCH_MAX,
+  CACHE_ENTRIES,
+  CACHE_ENTRY_SIZE,
+  ERR_BAD_POINTER,
+  ERR_DOUBLE_FREE,
+  ERR_FREE_UNDERFLOW,
+  ERR_POOL_IN_USE,
+  ERR_SIZE_MISMATCH,
+  ERR_STALE_POOL,
+  OK,
+  P_ALLOCATED,
+  P_FAILED,
+  P_FLAGS,
+  P_GENERATION,
+  P_LIMIT,
+  P_MIN_AVAIL,
+  P_NAME,
+  P_NAME_LEN,
+  P_SIZE,
+  P_STAMP,
+  P_STATE,
+  P_USED,
+  P_USERS,
+  POOL_INDEX_BITS,
+  POOL_LIVE,
+  POOL_SHARED,
+  POOL_SLOT_SIZE,
+  POOLS_START,
 } from "./layout.js";
 import { integerIn, pointer } from "./validate.js";
 import type { MemoryViews } from "./views.js";
@@ -19,6 +50,7 @@ import type { MemoryViews } from "./views.js";
 export interface PoolStats {
   /** Slot number of the pool in its heap. */
   id: number;
+  /** The name given to createPool (a shared pool keeps its first creator's). */
   name: string;
   /** Object size in bytes (the requested size rounded up to a multiple of 8). */
   size: number;
@@ -38,6 +70,7 @@ export interface PoolStats {
   minAvail: number;
   /** Most objects the pool may hold at once; 0 for no limit. */
   limit: number;
+  /** Whether other createPool calls of the same size may join it. */
   shared: boolean;
 }
 
@@ -74,6 +107,7 @@ function slotName(views: MemoryViews, id: number): string {
 export class Pool {
   /** Slot number of the pool in its heap; `heap.pool(id)` finds it from any thread. */
   readonly id: number;
+  /** The pool's name (a shared pool keeps its first creator's). */
   readonly name: string;
   /** Object size in bytes: the requested size rounded up to a multiple of 8. */
   readonly size: number;
@@ -279,9 +313,7 @@ export class Pool {
       case ERR_BAD_POINTER:
         return new InvalidPointerError(`ptr: ${ptr} is not inside the heap's arena`);
       case ERR_SIZE_MISMATCH:
-        return new InvalidPointerError(
-          `ptr: ${ptr} is not an allocated object of pool "${this.name}" (${this.size}-byte objects)`,
-        );
+        return new InvalidPointerError(`ptr: ${ptr} is not an allocated object of pool "${this.name}" (${this.size}-byte objects)`);
       case ERR_DOUBLE_FREE:
         return new DoubleFreeError(`ptr: ${ptr} is already free in pool "${this.name}" (a double free)`);
       case ERR_FREE_UNDERFLOW:

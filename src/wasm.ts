@@ -29,9 +29,7 @@ export type CoreBuild = "release" | "debug";
 const compiled = new Map<CoreBuild, Promise<WebAssembly.Module>>();
 
 function coreUrl(build: CoreBuild): URL {
-  return build === "debug"
-    ? new URL("./wasm-pools.debug.wasm", import.meta.url)
-    : new URL("./wasm-pools.wasm", import.meta.url);
+  return build === "debug" ? new URL("./wasm-pools.debug.wasm", import.meta.url) : new URL("./wasm-pools.wasm", import.meta.url);
 }
 
 async function compileFrom(url: URL): Promise<WebAssembly.Module> {

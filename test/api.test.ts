@@ -3,12 +3,30 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import {
-  DoubleFreeError, Heap, HeapClosedError, IncompatibleHeapError, InvalidArgumentError, InvalidHandleError,
-  InvalidPointerError, NotIsolatedError, OutOfMemoryError, PoolDestroyedError, PoolExistsError, PoolInUseError, PoolNotFoundError,
-  TooManyPoolsError, WasmPoolsError,
+  DoubleFreeError,
+  Heap,
+  HeapClosedError,
+  IncompatibleHeapError,
+  InvalidArgumentError,
+  InvalidHandleError,
+  InvalidPointerError,
+  NotIsolatedError,
+  OutOfMemoryError,
+  PoolDestroyedError,
+  PoolExistsError,
+  PoolInUseError,
+  PoolNotFoundError,
+  TooManyPoolsError,
+  WasmPoolsError,
 } from "wasm-pools";
 import {
-  ARENA_START, BATCH_MAX, H_BACKING_TOP, H_BACKING_USED_BYTES, H_NEXT_THREAD_ID, THREAD_SLOT_SIZE, THREADS_START,
+  ARENA_START,
+  BATCH_MAX,
+  H_BACKING_TOP,
+  H_BACKING_USED_BYTES,
+  H_NEXT_THREAD_ID,
+  THREAD_SLOT_SIZE,
+  THREADS_START,
 } from "../dist/layout.js";
 import { expectConsistent } from "./support/consistency.js";
 
@@ -417,10 +435,7 @@ describe("heap.handle and Heap.attach", () => {
     ["a module that is not a module", (h: Record<string, unknown>) => ({ ...h, module: {} })],
     ["an unknown build", (h: Record<string, unknown>) => ({ ...h, build: "fast" })],
     ["a tampered heap id", (h: Record<string, unknown>) => ({ ...h, heapId: (h.heapId as number) ^ 1 })],
-    [
-      "another heap's memory",
-      async (h: Record<string, unknown>) => ({ ...h, memory: (await Heap.create()).memory }),
-    ],
+    ["another heap's memory", async (h: Record<string, unknown>) => ({ ...h, memory: (await Heap.create()).memory })],
   ])("Heap.attach rejects %s with InvalidHandleError", async (_, tamper) => {
     const heap = await Heap.create();
     const handle = await tamper(heap.handle() as never);
@@ -482,8 +497,17 @@ describe("heap.close", () => {
 
 it("every error class extends WasmPoolsError and carries its own name", () => {
   for (const ErrorClass of [
-    DoubleFreeError, HeapClosedError, IncompatibleHeapError, InvalidHandleError, InvalidPointerError,
-    OutOfMemoryError, PoolDestroyedError, PoolExistsError, PoolInUseError, PoolNotFoundError, TooManyPoolsError,
+    DoubleFreeError,
+    HeapClosedError,
+    IncompatibleHeapError,
+    InvalidHandleError,
+    InvalidPointerError,
+    OutOfMemoryError,
+    PoolDestroyedError,
+    PoolExistsError,
+    PoolInUseError,
+    PoolNotFoundError,
+    TooManyPoolsError,
   ]) {
     const error = new ErrorClass("message");
     expect(error).toBeInstanceOf(WasmPoolsError);
@@ -496,7 +520,13 @@ describe("Heap.create({ module })", () => {
 
   it("runs a core given as a compiled module, as bytes, or as a URL", async () => {
     const bytes = await readFile(wasmUrl);
-    for (const module of [await WebAssembly.compile(bytes), bytes, bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length), wasmUrl, wasmUrl.href]) {
+    for (const module of [
+      await WebAssembly.compile(bytes),
+      bytes,
+      bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length),
+      wasmUrl,
+      wasmUrl.href,
+    ]) {
       const heap = await Heap.create({ module });
       const pool = heap.createPool("p", 16);
       pool.free(pool.alloc());

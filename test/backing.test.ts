@@ -31,7 +31,10 @@ describe("backing allocator", () => {
     const pools = sizes.map((size) => heap.createPool(`s${size}`, size));
     // A reproducible shuffle of allocations and frees across sizes.
     let seed = 42;
-    const random = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % n;
+    const random = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
     const live: Array<[number, number]> = [];
     for (let step = 0; step < 20_000; step++) {
       if (live.length > 0 && random(3) === 0) {

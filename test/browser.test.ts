@@ -18,16 +18,25 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const FOUND = existsSync(CHROMIUM);
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const ARTIFACTS = join(ROOT, "build", "test-artifacts");
-const FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+const FLAGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
 
 /** Opens `url` and waits for the page's globalThis.result (or its first error). */
 async function resultOf<T>(page: Page, url: string, timeout = 90_000): Promise<T> {
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(error.message));
   await page.goto(url);
-  await page.waitForFunction(() => "result" in globalThis, null, { timeout, polling: 100 }).catch((error: Error) => {
-    throw new Error(`${error.message}; page errors: ${errors.join("; ") || "none"}`);
-  });
+  await page
+    .waitForFunction(() => "result" in globalThis, null, { timeout, polling: 100 })
+    .catch((error: Error) => {
+      throw new Error(`${error.message}; page errors: ${errors.join("; ") || "none"}`);
+    });
   return (await page.evaluate(() => (globalThis as unknown as { result: unknown }).result)) as T;
 }
 
@@ -113,8 +122,11 @@ describe.skipIf(!FOUND)(`in Chromium${FOUND ? "" : ` (skipped: no browser at ${C
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
     await page.goto(`${isolated.url}examples/browser/`);
-    const demo = () => page.evaluate(() => (globalThis as unknown as { demo: { operations: number; flushes: number; gcs: number; error: string } }).demo);
-    await page.waitForFunction(() => ((globalThis as unknown as { demo?: { operations: number } }).demo?.operations ?? 0) > 0, null, { timeout: 30_000 });
+    const demo = () =>
+      page.evaluate(() => (globalThis as unknown as { demo: { operations: number; flushes: number; gcs: number; error: string } }).demo);
+    await page.waitForFunction(() => ((globalThis as unknown as { demo?: { operations: number } }).demo?.operations ?? 0) > 0, null, {
+      timeout: 30_000,
+    });
     await expect.poll(() => page.textContent("#pools"), { timeout: 10_000 }).toMatch(/Dumping pools usage: 2 pools/);
     expect(await page.textContent("#pools")).toMatch(/session\s+64/);
     await page.click("#flush");
@@ -147,7 +159,9 @@ describe.skipIf(!FOUND)(`in Chromium${FOUND ? "" : ` (skipped: no browser at ${C
       const page = await browser.newPage();
       try {
         await page.goto(server.url);
-        await page.waitForFunction(() => ((globalThis as unknown as { demo?: { operations: number } }).demo?.operations ?? 0) > 0, null, { timeout: 30_000 });
+        await page.waitForFunction(() => ((globalThis as unknown as { demo?: { operations: number } }).demo?.operations ?? 0) > 0, null, {
+          timeout: 30_000,
+        });
         expect(await page.textContent("#pools")).toMatch(/Dumping pools usage/);
       } finally {
         await page.close();

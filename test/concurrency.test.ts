@@ -3,8 +3,8 @@
 
 import { describe, expect, it } from "vitest";
 import { Heap } from "wasm-pools";
-import { SIGNAL_STOP } from "./workers/protocol.js";
 import { expectExactAccounting, makeSignals, runTogether, startWorker, stop, sum } from "./support/workers.js";
+import { SIGNAL_STOP } from "./workers/protocol.js";
 
 const CHURN_OPERATIONS = 1_000_000;
 /**
@@ -39,23 +39,29 @@ async function churnTogether(
 
 describe("workers hammering one pool", () => {
   for (const [cache, cacheBytes] of CACHES)
-  for (const [workers, build] of [[2, "release"], [4, "release"], [2, "debug"]] as const) {
-    it(`${workers} workers, ${build} core, ${cache}: no double hand-out, exact accounting`, async () => {
-      const heap = await Heap.create({ build });
-      heap.createPool("shared", 64);
-      const reports = await churnTogether(heap, workers, { operations: CHURN_OPERATIONS, hold: CHURN_HOLD, cacheBytes });
-      expect(sum(reports, "doubles")).toBe(0);
-      expect(sum(reports, "allocs")).toBe(sum(reports, "frees"));
-      expect(sum(reports, "allocs")).toBeGreaterThan((workers * CHURN_OPERATIONS) / 3);
-      const stats = heap.pool("shared").stats();
-      expect(stats.used).toBe(0);
-      // The workers closed their heaps: their caches went back to the shared list.
-      expect(stats.cached).toBe(0);
-      expect(stats.failed).toBe(0);
-      expectExactAccounting(heap);
-      console.log(`${workers} workers (${build}, ${cache}): ${sum(reports, "allocs") + sum(reports, "frees")} operations, 0 double hand-outs`);
-    });
-  }
+    for (const [workers, build] of [
+      [2, "release"],
+      [4, "release"],
+      [2, "debug"],
+    ] as const) {
+      it(`${workers} workers, ${build} core, ${cache}: no double hand-out, exact accounting`, async () => {
+        const heap = await Heap.create({ build });
+        heap.createPool("shared", 64);
+        const reports = await churnTogether(heap, workers, { operations: CHURN_OPERATIONS, hold: CHURN_HOLD, cacheBytes });
+        expect(sum(reports, "doubles")).toBe(0);
+        expect(sum(reports, "allocs")).toBe(sum(reports, "frees"));
+        expect(sum(reports, "allocs")).toBeGreaterThan((workers * CHURN_OPERATIONS) / 3);
+        const stats = heap.pool("shared").stats();
+        expect(stats.used).toBe(0);
+        // The workers closed their heaps: their caches went back to the shared list.
+        expect(stats.cached).toBe(0);
+        expect(stats.failed).toBe(0);
+        expectExactAccounting(heap);
+        console.log(
+          `${workers} workers (${build}, ${cache}): ${sum(reports, "allocs") + sum(reports, "frees")} operations, 0 double hand-outs`,
+        );
+      });
+    }
 
   it("negative control: without the sequence number the same stress hands objects out twice", async () => {
     // The 4-worker test above, with the sequence number switched off. ABA
@@ -68,42 +74,57 @@ describe("workers hammering one pool", () => {
     heap.createPool("shared", 64);
     const reports = await churnTogether(heap, 4, { operations: budget, hold: CHURN_HOLD, cacheBytes: 0, stopOnDouble: true });
     const operations = sum(reports, "allocs") + sum(reports, "frees");
-    console.log(`no sequence: ${sum(reports, "doubles")} double hand-outs, ${sum(reports, "errors")} pool errors in ${operations} operations`);
+    console.log(
+      `no sequence: ${sum(reports, "doubles")} double hand-outs, ${sum(reports, "errors")} pool errors in ${operations} operations`,
+    );
     expect(sum(reports, "doubles")).toBeGreaterThan(0);
   });
 });
 
 describe("flush and gc while others allocate and free", () => {
   for (const [cache, cacheBytes] of CACHES)
-  it(`${cache}: keeps every object with one owner and the accounting exact`, async () => {
-    const heap = await Heap.create();
-    heap.createPool("shared", 64, { minAvail: 4 });
-    heap.createPool("other", 40);
-    const signals = makeSignals();
-    // Worker 1 may not sleep (as on a browser's main thread): its locks spin with back-off.
-    const churners = [0, 1].map((n) =>
-      startWorker(heap, signals, n, {
-        kind: "churn", poolName: "shared", operations: CHURN_OPERATIONS, hold: 16, seed: 99 + n, canBlock: n === 0, cacheBytes,
-      }),
-    );
-    const other = startWorker(heap, signals, 3, {
-      kind: "churn", poolName: "other", operations: CHURN_OPERATIONS / 4, hold: 16, seed: 3, cacheBytes,
+    it(`${cache}: keeps every object with one owner and the accounting exact`, async () => {
+      const heap = await Heap.create();
+      heap.createPool("shared", 64, { minAvail: 4 });
+      heap.createPool("other", 40);
+      const signals = makeSignals();
+      // Worker 1 may not sleep (as on a browser's main thread): its locks spin with back-off.
+      const churners = [0, 1].map((n) =>
+        startWorker(heap, signals, n, {
+          kind: "churn",
+          poolName: "shared",
+          operations: CHURN_OPERATIONS,
+          hold: 16,
+          seed: 99 + n,
+          canBlock: n === 0,
+          cacheBytes,
+        }),
+      );
+      const other = startWorker(heap, signals, 3, {
+        kind: "churn",
+        poolName: "other",
+        operations: CHURN_OPERATIONS / 4,
+        hold: 16,
+        seed: 3,
+        cacheBytes,
+      });
+      const flusher = startWorker(heap, signals, 2, { kind: "flusher", poolName: "shared", operations: 0, hold: 0, seed: 0, cacheBytes });
+      const churnReports = runTogether(signals, [...churners, other, flusher]);
+      const done = await Promise.all([...churners, other].map((w) => w.report));
+      stop(signals, SIGNAL_STOP);
+      const flushReport = await flusher.report;
+      await churnReports;
+      expect(sum(done, "doubles")).toBe(0);
+      expect(flushReport.flushes).toBeGreaterThan(0);
+      expectExactAccounting(heap);
+      heap.gc();
+      // After gc with nothing in use, only minAvail objects stay.
+      expect(heap.pool("shared").stats().allocated).toBeLessThanOrEqual(4);
+      expect(heap.pool("other").stats().allocated).toBe(0);
+      console.log(
+        `flush/gc (${cache}): ${flushReport.flushes} flushes and ${flushReport.gcs} gcs during ${sum(done, "allocs") + sum(done, "frees")} operations`,
+      );
     });
-    const flusher = startWorker(heap, signals, 2, { kind: "flusher", poolName: "shared", operations: 0, hold: 0, seed: 0, cacheBytes });
-    const churnReports = runTogether(signals, [...churners, other, flusher]);
-    const done = await Promise.all([...churners, other].map((w) => w.report));
-    stop(signals, SIGNAL_STOP);
-    const flushReport = await flusher.report;
-    await churnReports;
-    expect(sum(done, "doubles")).toBe(0);
-    expect(flushReport.flushes).toBeGreaterThan(0);
-    expectExactAccounting(heap);
-    heap.gc();
-    // After gc with nothing in use, only minAvail objects stay.
-    expect(heap.pool("shared").stats().allocated).toBeLessThanOrEqual(4);
-    expect(heap.pool("other").stats().allocated).toBe(0);
-    console.log(`flush/gc (${cache}): ${flushReport.flushes} flushes and ${flushReport.gcs} gcs during ${sum(done, "allocs") + sum(done, "frees")} operations`);
-  });
 });
 
 describe("attaching mid-run", () => {

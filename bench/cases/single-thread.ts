@@ -96,10 +96,26 @@ export async function singleThreadCases(): Promise<SingleThreadCase[]> {
     pairCase("new ArrayBuffer(64)", () => {
       for (let i = 0; i < PAIRS_PER_CALL; i++) sink += new ArrayBuffer(OBJECT).byteLength;
     }),
-    holdCase("wasm-pools, cache on", () => cached.alloc(), (ptr) => cached.free(ptr)),
-    holdCase("wasm-pools, cache off", () => uncached.alloc(), (ptr) => uncached.free(ptr)),
-    holdCase("@thi.ng/malloc MemPool", () => memPool.malloc(OBJECT), (ptr) => memPool.free(ptr)),
-    holdCase("plain-JS Atomics pool", () => atomicsPool.alloc(), (ptr) => atomicsPool.free(ptr)),
+    holdCase(
+      "wasm-pools, cache on",
+      () => cached.alloc(),
+      (ptr) => cached.free(ptr),
+    ),
+    holdCase(
+      "wasm-pools, cache off",
+      () => uncached.alloc(),
+      (ptr) => uncached.free(ptr),
+    ),
+    holdCase(
+      "@thi.ng/malloc MemPool",
+      () => memPool.malloc(OBJECT),
+      (ptr) => memPool.free(ptr),
+    ),
+    holdCase(
+      "plain-JS Atomics pool",
+      () => atomicsPool.alloc(),
+      (ptr) => atomicsPool.free(ptr),
+    ),
   ];
 }
 
@@ -112,5 +128,12 @@ export async function measure(job: SingleThreadCase, quick: boolean): Promise<Ca
   if (result.state !== "completed") throw new Error(`${job.name}: ${result.state === "errored" ? String(result.error) : result.state}`);
   if (sink < 0) throw new Error("unreachable");
   const nsPerOp = (result.latency.p50 * 1e6) / job.perCall;
-  return { group: job.group, name: job.name, nsPerOp, opsPerSec: 1e9 / nsPerOp, samples: result.latency.samplesCount, operation: job.operation };
+  return {
+    group: job.group,
+    name: job.name,
+    nsPerOp,
+    opsPerSec: 1e9 / nsPerOp,
+    samples: result.latency.samplesCount,
+    operation: job.operation,
+  };
 }

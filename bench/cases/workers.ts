@@ -3,7 +3,7 @@
 // divided by the operations of all workers in that round.
 
 import { Heap } from "wasm-pools";
-import { caseFromSamples, type CaseResult } from "../results.js";
+import { type CaseResult, caseFromSamples } from "../results.js";
 import { runWorkers } from "../workers/harness.js";
 import { CHURN_POOL, LARSON_CLASSES, LARSON_SLOTS_PER_WORKER, TRANSFER_POOL, type Workload } from "../workers/protocol.js";
 import { makeRing } from "../workers/ring.js";
@@ -45,14 +45,25 @@ function plural(count: number, noun: string): string {
 }
 
 async function measureWorkers(
-  group: string, name: string, operation: string, cacheBytes: number, workloads: Workload[], opsPerRound: number, rounds: number,
+  group: string,
+  name: string,
+  operation: string,
+  cacheBytes: number,
+  workloads: Workload[],
+  opsPerRound: number,
+  rounds: number,
   setUp: (heap: Heap) => void,
 ): Promise<CaseResult> {
   const heap = await Heap.create({ cacheBytes });
   try {
     setUp(heap);
     const walls = await runWorkers(heap, cacheBytes, workloads, rounds);
-    return caseFromSamples(group, name, operation, walls.map((ms) => (ms * 1e6) / opsPerRound));
+    return caseFromSamples(
+      group,
+      name,
+      operation,
+      walls.map((ms) => (ms * 1e6) / opsPerRound),
+    );
   } finally {
     heap.close();
   }
@@ -70,10 +81,13 @@ export function workerJobs(s: Sizes): WorkerJob[] {
       const name = `wasm-pools, ${cacheName(cacheBytes)}, ${plural(workers, "worker")}`;
       const workloads: Workload[] = Array.from({ length: workers }, () => ({ kind: "churn", pairs: s.churnPairs }));
       jobs.push({
-        group: CHURN_GROUP, name, native: false,
-        run: () => measureWorkers(CHURN_GROUP, name, churnOp, cacheBytes, workloads, s.churnPairs * workers, s.rounds, (heap) => {
-          heap.createPool(CHURN_POOL, 64);
-        }),
+        group: CHURN_GROUP,
+        name,
+        native: false,
+        run: () =>
+          measureWorkers(CHURN_GROUP, name, churnOp, cacheBytes, workloads, s.churnPairs * workers, s.rounds, (heap) => {
+            heap.createPool(CHURN_POOL, 64);
+          }),
       });
     }
   }
@@ -85,27 +99,44 @@ export function workerJobs(s: Sizes): WorkerJob[] {
   for (const cacheBytes of [CACHE_ON, CACHE_OFF]) {
     const name = `wasm-pools, ${cacheName(cacheBytes)}`;
     jobs.push({
-      group: TRANSFER_GROUP, name, native: false,
+      group: TRANSFER_GROUP,
+      name,
+      native: false,
       run: () => {
         const ring = makeRing();
         const objects = s.transferObjects;
-        return measureWorkers(TRANSFER_GROUP, name, transferOp, cacheBytes, [
-          { kind: "produce", objects, ring },
-          { kind: "consume", objects, ring },
-        ], objects, s.rounds, (heap) => {
-          heap.createPool(TRANSFER_POOL, 64);
-        });
+        return measureWorkers(
+          TRANSFER_GROUP,
+          name,
+          transferOp,
+          cacheBytes,
+          [
+            { kind: "produce", objects, ring },
+            { kind: "consume", objects, ring },
+          ],
+          objects,
+          s.rounds,
+          (heap) => {
+            heap.createPool(TRANSFER_POOL, 64);
+          },
+        );
       },
     });
   }
   jobs.push(nativeJob(TRANSFER_GROUP, "glibc", transferOp, "prodcons", [s.rounds, s.transferObjects]));
 
   const larsonOp = "one alloc, one swap into a shared slot, one free, all workers together";
-  const larsonRuns: Array<[number, number]> = [[CACHE_ON, 2], [CACHE_ON, 4], [CACHE_OFF, 2]];
+  const larsonRuns: Array<[number, number]> = [
+    [CACHE_ON, 2],
+    [CACHE_ON, 4],
+    [CACHE_OFF, 2],
+  ];
   for (const [cacheBytes, workers] of larsonRuns) {
     const name = `wasm-pools, ${cacheName(cacheBytes)}, ${plural(workers, "worker")}`;
     jobs.push({
-      group: LARSON_GROUP, name, native: false,
+      group: LARSON_GROUP,
+      name,
+      native: false,
       run: () => {
         const slots = new SharedArrayBuffer(workers * LARSON_SLOTS_PER_WORKER * 4);
         const workloads: Workload[] = Array.from({ length: workers }, () => ({ kind: "larson", steps: s.larsonSteps, workers, slots }));

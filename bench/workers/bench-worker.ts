@@ -4,7 +4,15 @@
 
 import { parentPort, workerData } from "node:worker_threads";
 import { Heap } from "wasm-pools";
-import { BARRIER_ARRIVED, BARRIER_GO, type BenchCommand, type BenchReply, type BenchWorkerData, CHURN_POOL, TRANSFER_POOL } from "./protocol.js";
+import {
+  BARRIER_ARRIVED,
+  BARRIER_GO,
+  type BenchCommand,
+  type BenchReply,
+  type BenchWorkerData,
+  CHURN_POOL,
+  TRANSFER_POOL,
+} from "./protocol.js";
 import { churn, consume, larson, larsonPools, produce } from "./workloads.js";
 
 const data = workerData as BenchWorkerData;

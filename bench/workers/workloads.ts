@@ -14,7 +14,8 @@ export function xorshift32(seed: number): () => number {
     state ^= state << 13;
     state ^= state >>> 17;
     state ^= state << 5;
-    return (state >>>= 0);
+    state >>>= 0;
+    return state;
   };
 }
 
@@ -57,8 +58,7 @@ export function larson(pools: Pool[], slots: Uint32Array, steps: number, number:
     const r = random();
     const size = 16 + (r % 1009);
     const sizeClass = size <= 16 ? 0 : 28 - Math.clz32(size - 1);
-    const slot =
-      (r >>> 12) % 4 !== 0 ? number * LARSON_SLOTS_PER_WORKER + ((r >>> 16) % LARSON_SLOTS_PER_WORKER) : random() % total;
+    const slot = (r >>> 12) % 4 !== 0 ? number * LARSON_SLOTS_PER_WORKER + ((r >>> 16) % LARSON_SLOTS_PER_WORKER) : random() % total;
     const old = Atomics.exchange(slots, slot, pools[sizeClass]!.alloc() | sizeClass);
     if (old !== 0) pools[old & 7]!.free(old & ~7);
   }

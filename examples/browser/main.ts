@@ -22,7 +22,10 @@ async function start(): Promise<void> {
   for (let number = 0; number < WORKERS; number++) {
     const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
     const message: DemoWorkerStart = {
-      handle, control: control.buffer as SharedArrayBuffer, counts: counts.buffer as SharedArrayBuffer, number,
+      handle,
+      control: control.buffer as SharedArrayBuffer,
+      counts: counts.buffer as SharedArrayBuffer,
+      number,
     };
     worker.postMessage(message);
   }

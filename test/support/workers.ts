@@ -2,7 +2,7 @@
 
 import { Worker } from "node:worker_threads";
 import { expect } from "vitest";
-import { type Heap } from "wasm-pools";
+import type { Heap } from "wasm-pools";
 import { SIGNAL_GO, SIGNAL_SLOTS, type WorkerReport, type WorkerTask } from "../workers/protocol.js";
 
 const WORKER_SCRIPT = new URL("../../build/test/workers/pool-worker.js", import.meta.url);

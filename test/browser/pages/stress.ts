@@ -34,7 +34,11 @@ async function main(): Promise<void> {
       };
       worker.onerror = (event) => reject(new Error(`worker ${number}: ${event.message}`));
       const start: StressStart = {
-        handle: heap.handle(), number, operations: OPERATIONS, bigObjects: BIG_OBJECTS, signals: signals.buffer as SharedArrayBuffer,
+        handle: heap.handle(),
+        number,
+        operations: OPERATIONS,
+        bigObjects: BIG_OBJECTS,
+        signals: signals.buffer as SharedArrayBuffer,
       };
       worker.postMessage(start);
     });

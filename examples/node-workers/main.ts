@@ -1,4 +1,4 @@
-// npm start: several workers share two pools of one heap; each makes
+// npm start (examples/node-workers): several workers share two pools of one heap; each makes
 // "requests" (a session object and a buffer), and hands some buffers to the
 // main thread, which frees them: objects may be freed by any thread.
 
@@ -35,7 +35,7 @@ const finished = Array.from({ length: WORKERS }, (_, number) => {
 
 const operations = (await Promise.all(finished)).reduce((a, b) => a + b, 0);
 const seconds = (performance.now() - started) / 1000;
-console.log(`${operations} allocs and frees in ${seconds.toFixed(2)} s (${((operations / seconds) / 1e6).toFixed(1)} M/s)`);
+console.log(`${operations} allocs and frees in ${seconds.toFixed(2)} s (${(operations / seconds / 1e6).toFixed(1)} M/s)`);
 console.log(`${handedOver} buffers were freed by the main thread after a worker allocated them\n`);
 console.log(heap.dump());
 heap.gc();
