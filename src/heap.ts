@@ -267,7 +267,13 @@ export class Heap {
     closeAtExit(this);
   }
 
-  /** Makes a new heap in a new shared memory. */
+  /**
+   * Makes a new heap in a new shared memory; this thread is attached to it.
+   *
+   * ```ts
+   * const heap = await Heap.create({ maxBytes: 64 << 20 });
+   * ```
+   */
   static async create(options?: HeapOptions): Promise<Heap> {
     const o = optionsObject("options", options);
     const maxBytesLimit = MAX_PAGES_LIMIT * PAGE_BYTES;
@@ -293,7 +299,15 @@ export class Heap {
     return new Heap(new MemoryViews(memory), module, build, core, threadId);
   }
 
-  /** Joins, from this thread, a heap that another thread made and sent as `heap.handle()`. */
+  /**
+   * Joins, from this thread, a heap that another thread made and sent as `heap.handle()`.
+   *
+   * ```ts
+   * // in a worker_threads worker
+   * const heap = await Heap.attach(workerData.handle);
+   * const sessions = heap.pool("session");
+   * ```
+   */
   static async attach(handle: HeapHandle, options?: AttachOptions): Promise<Heap> {
     const h = handle as Partial<HeapHandle> | undefined;
     if (typeof h !== "object" || h === null || h.kind !== HANDLE_KIND) {
@@ -365,7 +379,13 @@ export class Heap {
     return new Pool(this.#binding, this.#views, token >>> 0);
   }
 
-  /** Finds a live pool by name or id. */
+  /**
+   * Finds a live pool by name or id (the id is the same in every thread).
+   *
+   * ```ts
+   * const buffers = heap.pool("buffer");
+   * ```
+   */
   pool(nameOrId: string | number): Pool {
     this.#core();
     if (typeof nameOrId === "number") {
@@ -438,6 +458,11 @@ export class Heap {
   /**
    * A Uint8Array over [ptr, ptr + length) of the shared memory. It stays valid
    * when the memory grows later; make a new one for memory allocated after.
+   *
+   * ```ts
+   * const p = pool.alloc();
+   * heap.bytes(p, pool.size).set(new TextEncoder().encode("hello"));
+   * ```
    */
   bytes(ptr: number, length: number): Uint8Array {
     this.#core();
@@ -450,7 +475,15 @@ export class Heap {
     return this.#views.view(ptr, length);
   }
 
-  /** A structured-cloneable value to postMessage to a worker, which passes it to Heap.attach. */
+  /**
+   * A structured-cloneable value to postMessage to a worker, which passes it
+   * to Heap.attach. Throws NotIsolatedError on a page that is not
+   * cross-origin isolated.
+   *
+   * ```ts
+   * new Worker(new URL("./worker.js", import.meta.url), { workerData: { handle: heap.handle() } });
+   * ```
+   */
   handle(): HeapHandle {
     this.#core();
     if (typeof crossOriginIsolated !== "undefined" && !crossOriginIsolated) throw new NotIsolatedError();
