@@ -67,3 +67,13 @@ export class NotIsolatedError extends WasmPoolsError {
     );
   }
 }
+
+/** heap.check() found broken invariants; `problems` lists them (at most 50). */
+export class HeapCorruptError extends WasmPoolsError {
+  constructor(
+    /** What is broken, one sentence each. */
+    readonly problems: string[],
+  ) {
+    super(`the heap is inconsistent:\n  ${problems.join("\n  ")}`);
+  }
+}

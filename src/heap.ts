@@ -3,6 +3,7 @@
 // Heap.create or by Heap.attach with a handle another thread sent it; all of
 // them instantiate the same module over the same memory.
 
+import { type CheckReport, checkHeap } from "./check.js";
 import type { CoreBinding } from "./core-binding.js";
 import { NO_WORDS, refusingCore } from "./core-binding.js";
 import { formatDump } from "./dump.js";
@@ -448,6 +449,20 @@ export class Heap {
       backingUsedBytes: this.#views.word(H_BACKING_USED_BYTES),
       backingFreeBytes: this.#views.word(H_BACKING_FREE_BYTES),
     };
+  }
+
+  /**
+   * Walks every pool's free list, every live thread's cache and the backing
+   * allocator's chunks, and checks their invariants; throws HeapCorruptError
+   * listing what is broken. Exact only while no thread allocates or frees.
+   *
+   * ```ts
+   * const { pools, freeListObjects } = heap.check();
+   * ```
+   */
+  check(): CheckReport {
+    this.#core();
+    return checkHeap(this.#views);
   }
 
   /** A text table of every pool, in the spirit of HAProxy's `show pools`. */

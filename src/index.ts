@@ -1,9 +1,11 @@
 // wasm-pools: HAProxy-style memory pools in shared WebAssembly memory.
 // This entry imports no Node built-in at top level, so browsers load it too.
 
+export type { CheckReport } from "./check.js";
 export {
   DoubleFreeError,
   HeapClosedError,
+  HeapCorruptError,
   IncompatibleHeapError,
   InvalidArgumentError,
   InvalidHandleError,

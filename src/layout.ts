@@ -20,6 +20,9 @@ export const POOLS_START = 65536 + 1152;
 export const THREADS_START = POOLS_START + MAX_POOLS * POOL_SLOT_SIZE;
 export const MAX_THREADS = 256;
 export const THREAD_SLOT_SIZE = 16;
+export const T_STATE = 0;
+export const T_CACHE = 8;
+export const THREAD_LIVE = 1;
 export const ARENA_START = THREADS_START + MAX_THREADS * THREAD_SLOT_SIZE;
 export const BATCH_MAX = 256;
 
@@ -35,6 +38,7 @@ export const E_TOKEN = 8;
 export const E_STAMP = 12;
 export const E_SIZE = 16;
 
+export const P_HEAD = 0;
 export const P_ALLOCATED = 12;
 export const P_USED = 16;
 export const P_FAILED = 20;
@@ -54,6 +58,8 @@ export const POOL_SHARED = 1;
 export const POOL_INDEX_BITS = 8;
 
 export const CHUNK_MAX_PAYLOAD = 1 << 30;
+export const C_SIZE = 0;
+export const C_PREV_SIZE = 4;
 export const CHUNK_HEADER = 8;
 export const CHUNK_MIN = 16;
 export const CHUNK_USED = 1;

@@ -12,15 +12,24 @@ export class MemoryViews {
   #bytes: Uint8Array;
   /** u32 words of the header and pool slots: they never move, so this view never needs refreshing. */
   readonly words: Uint32Array;
+  #anyWords: Uint32Array;
 
   constructor(readonly memory: WebAssembly.Memory) {
     this.#bytes = new Uint8Array(memory.buffer);
     this.words = new Uint32Array(memory.buffer);
+    this.#anyWords = this.words;
   }
 
   /** Atomic read of the u32 at `address` (header and pool slots only). */
   word(address: number): number {
     return Atomics.load(this.words, address >>> 2);
+  }
+
+  /** Atomic read of the u32 at any `address` of the memory, growth included. */
+  anyWord(address: number): number {
+    const bytes = this.#covering(address + 4);
+    if (this.#anyWords.buffer !== bytes.buffer) this.#anyWords = new Uint32Array(bytes.buffer);
+    return Atomics.load(this.#anyWords, address >>> 2);
   }
 
   /** The memory's buffer with every growth so far, this thread's or another's. */

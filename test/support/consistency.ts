@@ -4,8 +4,10 @@
 import { expect } from "vitest";
 import type { Heap } from "wasm-pools";
 
-/** allocated == used + cached + |free list| per pool, byte totals add up, and every pool below its limits still allocates and frees. */
+/** heap.check() passes, allocated == used + cached + |free list| per pool, byte totals add up, and every pool below its limits still allocates and frees. */
 export function expectConsistent(heap: Heap): void {
+  // Every list, cache and chunk walked (throws HeapCorruptError naming what is broken).
+  heap.check();
   const stats = heap.stats();
   for (const pool of heap.pools()) {
     const s = pool.stats();

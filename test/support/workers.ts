@@ -60,6 +60,7 @@ export function sum(reports: WorkerReport[], field: "allocs" | "frees" | "double
 
 /** allocated == used + cached + |free list| for every pool. */
 export function expectExactAccounting(heap: Heap): void {
+  heap.check();
   for (const pool of heap.pools()) {
     const stats = pool.stats();
     expect({ pool: stats.name, allocated: stats.allocated }).toEqual({

@@ -1,0 +1,210 @@
+// heap.check(): walks every structure of the heap and verifies its
+// invariants, for tests and for users who suspect corruption. It reads the
+// shared memory only, so its verdict is exact while no thread allocates or
+// frees; run it once the threads are quiet.
+//
+// Checked: the backing allocator's chunk chain (sizes, back links, the byte
+// counters, no two free chunks side by side), then for every live pool its
+// shared free list and every live thread's cache entry for it (each object
+// inside the arena, 8-aligned, in a used chunk of the pool's size marked
+// free, on one list only, chains as long as their counts), and the pool's
+// counters (allocated = used + cached + free list, within the limit).
+
+import { HeapCorruptError } from "./errors.js";
+import {
+  ARENA_START,
+  B_CACHED_BYTES,
+  C_PREV_SIZE,
+  C_SIZE,
+  CACHE_ENTRIES,
+  CACHE_ENTRY_SIZE,
+  CHUNK_HEADER,
+  CHUNK_MIN,
+  CHUNK_ON_FREE_LIST,
+  CHUNK_USED,
+  E_COUNT,
+  E_FIRST,
+  E_SIZE,
+  E_TOKEN,
+  H_BACKING_FREE_BYTES,
+  H_BACKING_TOP,
+  H_BACKING_USED_BYTES,
+  MAX_POOLS,
+  MAX_THREADS,
+  P_ALLOCATED,
+  P_HEAD,
+  P_LIMIT,
+  P_SIZE,
+  P_USED,
+  T_CACHE,
+  T_STATE,
+  THREAD_LIVE,
+  THREAD_SLOT_SIZE,
+  THREADS_START,
+} from "./layout.js";
+import { liveToken, slotAddress } from "./pool.js";
+import type { MemoryViews } from "./views.js";
+
+/** What heap.check() walked. */
+export interface CheckReport {
+  /** Live pools checked. */
+  pools: number;
+  /** Objects found on the pools' shared free lists. */
+  freeListObjects: number;
+  /** Objects found in live threads' caches. */
+  cachedObjects: number;
+  /** Chunks of the backing allocator walked. */
+  chunks: number;
+}
+
+const SIZE_MASK = ~7;
+
+class Checker {
+  readonly problems: string[] = [];
+  /** Every free object seen so far, on any list, with where it was seen. */
+  readonly seen = new Map<number, string>();
+  readonly top: number;
+
+  constructor(readonly views: MemoryViews) {
+    this.top = views.word(H_BACKING_TOP);
+  }
+
+  problem(text: string): void {
+    if (this.problems.length < 50) this.problems.push(text);
+  }
+
+  /** Checks one free object of a pool of `size`-byte objects; false if walking on from it is unsafe. */
+  freeObject(object: number, size: number, where: string): boolean {
+    if (object % 8 !== 0 || object < ARENA_START + CHUNK_HEADER || object >= this.top) {
+      this.problem(`${where}: ${object} is not an object address inside the arena`);
+      return false;
+    }
+    const header = this.views.anyWord(object - CHUNK_HEADER + C_SIZE);
+    const payload = (header & SIZE_MASK) - CHUNK_HEADER;
+    if ((header & CHUNK_USED) === 0 || payload < size || payload >= size + CHUNK_MIN) {
+      this.problem(`${where}: ${object} is not in a used chunk made for ${size}-byte objects`);
+      return false;
+    }
+    if ((header & CHUNK_ON_FREE_LIST) === 0) this.problem(`${where}: ${object} is free but its chunk is not marked free`);
+    const before = this.seen.get(object);
+    if (before !== undefined) {
+      this.problem(`${where}: ${object} is also ${before}`);
+      return false;
+    }
+    this.seen.set(object, where);
+    return true;
+  }
+
+  /** Walks a chain of free objects from `first`; returns its length (stops at `bound` objects). */
+  chain(first: number, size: number, bound: number, where: string): number {
+    let length = 0;
+    for (let object = first; object !== 0; length++) {
+      if (length >= bound) {
+        this.problem(`${where}: longer than the ${bound} objects it can hold (a cycle?)`);
+        break;
+      }
+      if (!this.freeObject(object, size, where)) break;
+      object = this.views.anyWord(object);
+    }
+    return length;
+  }
+
+  chunks(): number {
+    let used = 0;
+    let free = 0;
+    let count = 0;
+    let previousSize = 0;
+    let previousFree = false;
+    let chunk = ARENA_START;
+    while (chunk < this.top) {
+      const header = this.views.anyWord(chunk + C_SIZE);
+      const size = header & SIZE_MASK;
+      if (size < CHUNK_MIN || chunk + size > this.top) {
+        this.problem(`backing allocator: the chunk at ${chunk} has a size of ${size}, which leaves the arena or is too small`);
+        return count;
+      }
+      if (this.views.anyWord(chunk + C_PREV_SIZE) !== previousSize) {
+        this.problem(
+          `backing allocator: the chunk at ${chunk} says its predecessor is ${this.views.anyWord(chunk + C_PREV_SIZE)} bytes, not ${previousSize}`,
+        );
+      }
+      const isFree = (header & CHUNK_USED) === 0;
+      if (isFree && previousFree) this.problem(`backing allocator: free chunks side by side at ${chunk - previousSize} and ${chunk}`);
+      if (isFree) free += size;
+      else used += size;
+      previousFree = isFree;
+      previousSize = size;
+      chunk += size;
+      count++;
+    }
+    if (used !== this.views.word(H_BACKING_USED_BYTES)) {
+      this.problem(`backing allocator: used chunks add up to ${used} bytes, the counter says ${this.views.word(H_BACKING_USED_BYTES)}`);
+    }
+    if (free !== this.views.word(H_BACKING_FREE_BYTES)) {
+      this.problem(`backing allocator: free chunks add up to ${free} bytes, the counter says ${this.views.word(H_BACKING_FREE_BYTES)}`);
+    }
+    return count;
+  }
+}
+
+function liveCacheBlocks(views: MemoryViews): number[] {
+  const blocks: number[] = [];
+  for (let slot = 0; slot < MAX_THREADS; slot++) {
+    const thread = THREADS_START + slot * THREAD_SLOT_SIZE;
+    if (views.word(thread + T_STATE) === THREAD_LIVE) blocks.push(views.word(thread + T_CACHE));
+  }
+  return blocks;
+}
+
+export function checkHeap(views: MemoryViews): CheckReport {
+  const checker = new Checker(views);
+  const chunks = checker.chunks();
+  const blocks = liveCacheBlocks(views);
+  let pools = 0;
+  let freeListObjects = 0;
+  let cachedObjects = 0;
+  for (let id = 0; id < MAX_POOLS; id++) {
+    const token = liveToken(views, id);
+    if (token < 0) continue;
+    pools++;
+    const slot = slotAddress(id);
+    const size = views.word(slot + P_SIZE);
+    const allocated = views.word(slot + P_ALLOCATED);
+    const offList = views.word(slot + P_USED);
+    const limit = views.word(slot + P_LIMIT);
+    const name = `pool ${id}`;
+    const freeList = checker.chain(views.word(slot + P_HEAD), size, allocated + 1, `${name}'s free list`);
+    let cached = 0;
+    for (const block of blocks) {
+      const entry = block + CACHE_ENTRIES + id * CACHE_ENTRY_SIZE;
+      if (views.anyWord(entry + E_TOKEN) !== token) continue;
+      const count = views.anyWord(entry + E_COUNT);
+      const where = `${name}'s objects in the cache at ${block}`;
+      const length = checker.chain(views.anyWord(entry + E_FIRST), size, count + 1, where);
+      if (length !== count) checker.problem(`${where}: ${length} objects chained, the count says ${count}`);
+      if (views.anyWord(entry + E_SIZE) !== size)
+        checker.problem(`${where}: the entry's object size is ${views.anyWord(entry + E_SIZE)}, not ${size}`);
+      cached += count;
+    }
+    if (offList < cached) checker.problem(`${name}: ${cached} objects in caches but only ${offList} off the free list`);
+    if (allocated - offList !== freeList) {
+      checker.problem(
+        `${name}: allocated ${allocated} - (used + cached) ${offList} = ${allocated - offList}, but the free list holds ${freeList}`,
+      );
+    }
+    if (limit !== 0 && allocated > limit) checker.problem(`${name}: ${allocated} objects allocated over its limit of ${limit}`);
+    freeListObjects += freeList;
+    cachedObjects += cached;
+  }
+  for (const block of blocks) {
+    let bytes = 0;
+    for (let id = 0; id < MAX_POOLS; id++) {
+      const entry = block + CACHE_ENTRIES + id * CACHE_ENTRY_SIZE;
+      if (liveToken(views, id) === views.anyWord(entry + E_TOKEN)) bytes += views.anyWord(entry + E_COUNT) * views.anyWord(entry + E_SIZE);
+    }
+    const counted = views.anyWord(block + B_CACHED_BYTES);
+    if (counted < bytes) checker.problem(`the cache at ${block} counts ${counted} bytes but holds ${bytes}`);
+  }
+  if (checker.problems.length > 0) throw new HeapCorruptError(checker.problems);
+  return { pools, freeListObjects, cachedObjects, chunks };
+}
