@@ -39,6 +39,7 @@ import {
   T_CACHE, T_STATE, THREAD_LIVE, THREAD_SLOT_SIZE, THREADS_START,
 } from "./layout";
 import { backingFreeChain, chunkSizeFor } from "./backing";
+import { recordFailure } from "./faults";
 import { chainTail, listPushChain } from "./freelist";
 import {
   checkFreeable, markHandedOut, markOnFreeList, poolAllocShared, poolFreeShared, popCluster, releaseFromChain,
@@ -307,6 +308,7 @@ function allocMiss(token: u32, index: u32, entry: usize): usize {
     syncEntry(entry, token, pool);
     if (!fillEntry(entry, pool)) {
       atomic.add<u32>(pool + P_FAILED, 1);
+      recordFailure(pool);
       return ALLOC_FAILED;
     }
   }

@@ -6,10 +6,11 @@
 import {
   ABI_VERSION, ERR_ABI_MISMATCH, ERR_ALREADY_INITIALISED, ERR_BAD_MAGIC, ERR_NOT_READY,
   ERR_STATIC_DATA_TOO_LARGE, H_ABI_VERSION, H_HEAP_ID, H_INIT_STATE, H_MAGIC, H_MAX_PAGES,
-  H_TEST_SWITCHES, HEADER_START, HEAP_MAGIC, INIT_BUSY, INIT_EMPTY, INIT_READY,
+  H_FAIL_PPM, H_FAIL_SEED, H_TEST_SWITCHES, HEADER_START, HEAP_MAGIC, INIT_BUSY, INIT_EMPTY, INIT_READY,
   TEST_NO_FLUSH_LOCK, TEST_NO_SEQUENCE,
 } from "./layout";
 import { backingInit } from "./backing";
+import { seedThread } from "./faults";
 import { setThreadState } from "./thread";
 import { waitWhileEquals } from "./mutex";
 import { threadAttach } from "./threads";
@@ -19,11 +20,15 @@ function attachThread(canBlock: bool, cacheLimitBytes: u32): i32 {
   const switches = load<u32>(H_TEST_SWITCHES);
   const sequenceStep: u64 = (switches & TEST_NO_SEQUENCE) != 0 ? 0 : 1;
   setThreadState(canBlock, sequenceStep, (switches & TEST_NO_FLUSH_LOCK) == 0);
-  return threadAttach(cacheLimitBytes);
+  const id = threadAttach(cacheLimitBytes);
+  if (id > 0) seedThread(<u32>id);
+  return id;
 }
 
 /** Lays out a new heap in an empty memory; returns this thread's id or an error. */
-export function heapCreate(maxPages: u32, heapId: u32, testSwitches: u32, canBlock: bool, cacheLimitBytes: u32): i32 {
+export function heapCreate(
+  maxPages: u32, heapId: u32, testSwitches: u32, canBlock: bool, cacheLimitBytes: u32, failPpm: u32, failSeed: u32,
+): i32 {
   // Static data is rewritten by every instantiation and must end below the header.
   if (__heap_base > HEADER_START) return ERR_STATIC_DATA_TOO_LARGE;
   if (atomic.cmpxchg<u32>(H_INIT_STATE, INIT_EMPTY, INIT_BUSY) != INIT_EMPTY) return ERR_ALREADY_INITIALISED;
@@ -32,6 +37,8 @@ export function heapCreate(maxPages: u32, heapId: u32, testSwitches: u32, canBlo
   store<u32>(H_HEAP_ID, heapId);
   store<u32>(H_MAX_PAGES, maxPages);
   store<u32>(H_TEST_SWITCHES, testSwitches);
+  store<u32>(H_FAIL_PPM, failPpm);
+  store<u32>(H_FAIL_SEED, failSeed);
   backingInit();
   atomic.store<u32>(H_INIT_STATE, INIT_READY);
   atomic.notify(H_INIT_STATE);

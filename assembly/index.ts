@@ -12,8 +12,10 @@ import { ERR_STALE_POOL } from "./layout";
 // Every layout constant, so the wrapper can check its mirror against them.
 export * from "./layout";
 
-export function heap_create(maxPages: u32, heapId: u32, testSwitches: u32, canBlock: bool, cacheBytes: u32): i32 {
-  return heapCreate(maxPages, heapId, testSwitches, canBlock, cacheBytes);
+export function heap_create(
+  maxPages: u32, heapId: u32, testSwitches: u32, canBlock: bool, cacheBytes: u32, failPpm: u32, failSeed: u32,
+): i32 {
+  return heapCreate(maxPages, heapId, testSwitches, canBlock, cacheBytes, failPpm, failSeed);
 }
 
 export function heap_attach(canBlock: bool, cacheBytes: u32): i32 {

@@ -21,7 +21,7 @@
 /** "WPOL" in little-endian ASCII. */
 export const HEAP_MAGIC: u32 = 0x4c4f5057;
 /** Bumped whenever a byte of this file's layout changes meaning. */
-export const ABI_VERSION: u32 = 2;
+export const ABI_VERSION: u32 = 3;
 
 export const PAGE_BYTES: u32 = 65536;
 export const CACHE_LINE: u32 = 64;
@@ -38,8 +38,10 @@ export const MAX_PAGES_LIMIT: u32 = 65535;
 //   +16  max pages                                        }
 //   +20  test switches (TEST_*), test builds only         }
 //   +24  next thread id                                   }
+//   +28  fault injection: failure rate (ppm), seed         }
 //   +64  registry lock (mutex: create/destroy/gc)           line 1
 //   +68  stamp counter (source of pool stamps)
+//   +72  failures so far; +76 ring of the last 12 failures
 //   +128 backing lock, top, free/used byte counters         line 2
 //   +192 bin bitmap (BIN_BITMAP_WORDS u32)                  line 3
 //   +256 bin heads (BIN_COUNT u32)                          lines 4..
@@ -53,10 +55,27 @@ export const H_HEAP_ID: u32 = HEADER_START + 12;
 export const H_MAX_PAGES: u32 = HEADER_START + 16;
 export const H_TEST_SWITCHES: u32 = HEADER_START + 20;
 export const H_NEXT_THREAD_ID: u32 = HEADER_START + 24;
+/** Share of refills from the backing allocator that fail on purpose, in parts per million (0: none). */
+export const H_FAIL_PPM: u32 = HEADER_START + 28;
+/** Seed of every thread's fault-injection random stream. */
+export const H_FAIL_SEED: u32 = HEADER_START + 32;
 
 export const H_REGISTRY_LOCK: u32 = HEADER_START + CACHE_LINE;
 /** Every pool stamp is taken from this counter, so no two stamps are ever equal. */
 export const H_STAMP_COUNTER: u32 = H_REGISTRY_LOCK + 4;
+/** Allocation failures so far (every pool); entry n of the ring is at n % FAILURE_RING_SIZE. */
+export const H_FAILURES: u32 = H_REGISTRY_LOCK + 8;
+/**
+ * The most recent allocation failures, one u32 each:
+ *   bit 31 set (written) | reason << 8 | pool slot index
+ */
+export const H_FAILURE_RING: u32 = H_REGISTRY_LOCK + 12;
+export const FAILURE_RING_SIZE: u32 = 12;
+export const FAILURE_WRITTEN: u32 = 0x80000000;
+/** Why an allocation failed. */
+export const FAILED_LIMIT: u32 = 1;
+export const FAILED_MEMORY: u32 = 2;
+export const FAILED_INJECTED: u32 = 3;
 
 export const H_BACKING_LOCK: u32 = HEADER_START + 2 * CACHE_LINE;
 /** First byte past the last carved chunk; [top, memory end) is uncarved. */

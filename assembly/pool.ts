@@ -25,6 +25,7 @@ import { backingAllocChain, backingFreeChain, chainLast, chainObtained, chunkSiz
 import { chainLength, chainTail, listDetachAll, listFirst, listPop, listPush, listPushChain } from "./freelist";
 import { readLock, readUnlock, writeLock, writeUnlock } from "./rwlock";
 import { registryGc } from "./registry";
+import { injectFailure, recordFailure, refusedByLimit, refusedByMemory } from "./faults";
 import { flushLockEnabled, sequenceStep } from "./thread";
 
 /** A refill asks the backing allocator for about this many bytes of objects at once. */
@@ -83,9 +84,17 @@ export function takeFromBacking(pool: usize): usize {
   const size = load<u32>(pool + P_SIZE);
   const perRefill = min(REFILL_MAX_OBJECTS, max<u32>(1, REFILL_BYTES / chunkSizeFor(size)));
   const reserved = reserveObjects(pool, perRefill);
-  if (reserved == 0) return 0;
+  if (reserved == 0) {
+    refusedByLimit();
+    return 0;
+  }
+  if (injectFailure()) {
+    atomic.sub<u32>(pool + P_ALLOCATED, reserved);
+    return 0;
+  }
   const first = backingAllocChain(size, reserved);
   const obtained = chainObtained;
+  if (obtained == 0) refusedByMemory();
   if (obtained < reserved) atomic.sub<u32>(pool + P_ALLOCATED, reserved - obtained);
   for (let object = first; object != 0; object = <usize>load<u32>(object)) markOnFreeList(object);
   takenCount = obtained;
@@ -154,8 +163,10 @@ export function poolAllocShared(pool: usize): usize {
       else object = refillShared(pool);
     }
   }
-  if (object == 0) atomic.add<u32>(pool + P_FAILED, 1);
-  else atomic.add<u32>(pool + P_USED, 1);
+  if (object == 0) {
+    atomic.add<u32>(pool + P_FAILED, 1);
+    recordFailure(pool);
+  } else atomic.add<u32>(pool + P_USED, 1);
   return object;
 }
 

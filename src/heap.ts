@@ -22,6 +22,7 @@ import {
   WasmPoolsError,
 } from "./errors.js";
 import { closeAtExit, forgetAtExit } from "./exit-hook.js";
+import { type FailureStats, failPpm, failSeed, readFailures } from "./faults.js";
 import {
   ABI_VERSION,
   ARENA_START,
@@ -93,6 +94,15 @@ export interface HeapOptions {
   /** Bytes of free objects this thread's cache may hold (default 256 KiB); 0 turns the cache off. */
   cacheBytes?: number;
   /**
+   * Fault injection, as HAProxy's `tune.fail-alloc`: this percentage (0 to
+   * 100, fractions allowed) of pool refills from the backing allocator fail
+   * on purpose, in every thread. Failures show in `failed`, in
+   * `heap.stats().recentFailures`, and as OutOfMemoryError or a 0 from tryAlloc.
+   */
+  failRate?: number;
+  /** Seed of the fault-injection draws (default: random, reported by stats()); the same seed and operations fail at the same places. */
+  seed?: number;
+  /**
    * Test-only: remove a safety mechanism to show that the tests catch its
    * absence. Never use outside tests: `noSequence` lets the free list hand
    * out the same object twice (ABA), `noFlushLock` lets a pop read an object
@@ -130,8 +140,8 @@ export interface PoolOptions {
   limit?: number;
 }
 
-/** What {@link Heap.stats} returns: the heap's sizes and every pool's counters. */
-export interface HeapStats {
+/** What {@link Heap.stats} returns: the heap's sizes, every pool's counters, and its failures. */
+export interface HeapStats extends FailureStats {
   /** Each live pool's counters, by slot number. */
   pools: PoolStats[];
   /** Size of the shared memory now. */
@@ -284,6 +294,8 @@ export class Heap {
     const canBlock = optionalBoolean("options.canBlock", o.canBlock, threadMayBlock());
     const switches = testSwitches(o.unsafeTestSwitches);
     const cacheBytes = optionalIntegerIn("options.cacheBytes", o.cacheBytes, 0, MAX_CACHE_BYTES, DEFAULT_CACHE_BYTES);
+    const ppm = failPpm(o.failRate);
+    const seed = failSeed(o.seed);
     const maxPages = Math.floor(maxBytes / PAGE_BYTES);
     const memory = new WebAssembly.Memory({
       initial: Math.min(maxPages, Math.max(MIN_PAGES, pagesFor(initialBytes))),
@@ -296,7 +308,7 @@ export class Heap {
       throw new IncompatibleHeapError(`options.module is a core of ABI ${coreAbi(core)}; this wrapper speaks ABI ${ABI_VERSION}`);
     }
     const heapId = crypto.getRandomValues(new Uint32Array(1))[0]!;
-    const threadId = threadIdOrThrow(core.heap_create(maxPages, heapId, switches, canBlock ? 1 : 0, cacheBytes));
+    const threadId = threadIdOrThrow(core.heap_create(maxPages, heapId, switches, canBlock ? 1 : 0, cacheBytes, ppm, seed));
     return new Heap(new MemoryViews(memory), module, build, core, threadId);
   }
 
@@ -448,6 +460,7 @@ export class Heap {
       cachedBytes: pools.reduce((sum, p) => sum + p.cached * p.size, 0),
       backingUsedBytes: this.#views.word(H_BACKING_USED_BYTES),
       backingFreeBytes: this.#views.word(H_BACKING_FREE_BYTES),
+      ...readFailures(this.#views),
     };
   }
 

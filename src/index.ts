@@ -20,6 +20,7 @@ export {
   TooManyThreadsError,
   WasmPoolsError,
 } from "./errors.js";
+export type { FailureReason, FailureRecord, FailureStats } from "./faults.js";
 export type { AttachOptions, HeapHandle, HeapOptions, HeapStats, PoolOptions } from "./heap.js";
 export { Heap } from "./heap.js";
 export type { PoolStats } from "./pool.js";

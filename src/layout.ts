@@ -2,7 +2,7 @@
 // exports every layout constant as a global; test/layout.test.ts checks that
 // each number here equals the module's, so the two sides cannot drift.
 
-export const ABI_VERSION = 2;
+export const ABI_VERSION = 3;
 export const PAGE_BYTES = 65536;
 export const MAX_PAGES_LIMIT = 65535;
 export const MIN_PAGES = 3;
@@ -10,6 +10,15 @@ export const MIN_PAGES = 3;
 export const H_HEAP_ID = 65536 + 12;
 export const H_MAX_PAGES = 65536 + 16;
 export const H_NEXT_THREAD_ID = 65536 + 24;
+export const H_FAIL_PPM = 65536 + 28;
+export const H_FAIL_SEED = 65536 + 32;
+export const H_FAILURES = 65536 + 64 + 8;
+export const H_FAILURE_RING = 65536 + 64 + 12;
+export const FAILURE_RING_SIZE = 12;
+export const FAILURE_WRITTEN = 0x80000000;
+export const FAILED_LIMIT = 1;
+export const FAILED_MEMORY = 2;
+export const FAILED_INJECTED = 3;
 export const H_BACKING_TOP = 65536 + 128 + 4;
 export const H_BACKING_FREE_BYTES = 65536 + 128 + 8;
 export const H_BACKING_USED_BYTES = 65536 + 128 + 12;

@@ -23,6 +23,7 @@ import {
   ERR_POOL_IN_USE,
   ERR_SIZE_MISMATCH,
   ERR_STALE_POOL,
+  H_FAIL_PPM,
   OK,
   P_ALLOCATED,
   P_FAILED,
@@ -158,10 +159,13 @@ export class Pool {
     const object = this.tryAllocMiss();
     if (object !== 0) return object;
     const limit = this.views.word(this.slot + P_LIMIT);
+    const injecting = this.views.word(H_FAIL_PPM) !== 0;
     throw new OutOfMemoryError(
       `pool "${this.name}" (${this.size}-byte objects) cannot allocate: ` +
         (limit !== 0 ? `its limit of ${limit} objects or ` : "") +
-        "the heap's maxBytes is reached; free objects, call heap.gc(), or raise maxBytes",
+        "the heap's maxBytes is reached" +
+        (injecting ? ", or fault injection (failRate) failed it on purpose" : "") +
+        "; free objects, call heap.gc(), or raise maxBytes",
     );
   }
 

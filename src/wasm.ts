@@ -4,7 +4,15 @@
 
 /** The core module's exports: numbers in, numbers out (see assembly/index.ts). */
 export interface CoreExports {
-  heap_create(maxPages: number, heapId: number, testSwitches: number, canBlock: number, cacheBytes: number): number;
+  heap_create(
+    maxPages: number,
+    heapId: number,
+    testSwitches: number,
+    canBlock: number,
+    cacheBytes: number,
+    failPpm: number,
+    failSeed: number,
+  ): number;
   heap_attach(canBlock: number, cacheBytes: number): number;
   heap_gc(): void;
   thread_close(): void;

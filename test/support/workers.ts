@@ -54,7 +54,7 @@ export function stop(signals: Int32Array, slot: number): void {
   Atomics.notify(signals, slot);
 }
 
-export function sum(reports: WorkerReport[], field: "allocs" | "frees" | "doubles" | "errors" | "flushes" | "gcs"): number {
+export function sum(reports: WorkerReport[], field: "allocs" | "frees" | "failures" | "doubles" | "errors" | "flushes" | "gcs"): number {
   return reports.reduce((total, report) => total + report[field], 0);
 }
 

@@ -26,7 +26,7 @@ function waitForGo(signals: Int32Array): void {
 }
 
 function emptyReport(): WorkerReport {
-  return { workerNumber: task.workerNumber, allocs: 0, frees: 0, doubles: 0, errors: 0, flushes: 0, gcs: 0 };
+  return { workerNumber: task.workerNumber, allocs: 0, frees: 0, failures: 0, doubles: 0, errors: 0, flushes: 0, gcs: 0 };
 }
 
 /** Random allocs and frees, holding at most `hold` objects, each claimed while held. */
@@ -58,10 +58,14 @@ function churn(heap: Heap, pool: Pool): WorkerReport {
   waitForGo(task.signals);
   for (let i = 0; i < task.operations; i++) {
     if (held.length === 0 || (held.length < task.hold && (random() & 1) === 0)) {
-      const ptr = pool.alloc();
-      held.push(ptr);
-      heldClaims.push(claims.claim(ptr));
-      report.allocs++;
+      // tryAlloc: under fault injection a refusal is expected, and counted.
+      const ptr = pool.tryAlloc();
+      if (ptr === 0) report.failures++;
+      else {
+        held.push(ptr);
+        heldClaims.push(claims.claim(ptr));
+        report.allocs++;
+      }
     } else {
       release(random() % held.length);
     }

@@ -30,6 +30,8 @@ export interface WorkerReport {
   workerNumber: number;
   allocs: number;
   frees: number;
+  /** Allocations refused (tryAlloc returned 0). */
+  failures: number;
   doubles: number;
   /** Errors thrown by the pool (counted only where a test expects breakage). */
   errors: number;
