@@ -21,6 +21,7 @@ import {
   H_BIN_BITMAP, H_BIN_HEADS, H_MAX_PAGES, PAGE_BYTES, SL_BITS, SMALL_BIN_LIMIT,
 } from "./layout";
 import { mutexLock, mutexUnlock } from "./mutex";
+import { quarantineLocked, uafChecks } from "./quarantine";
 
 /** Grow the memory by at least this many pages at a time (1 MiB), to make growth rare. */
 const GROW_STEP_PAGES: u32 = 16;
@@ -236,7 +237,12 @@ export function backingFreeChain(first: usize, count: u32): void {
   let payload = first;
   for (let i: u32 = 0; i < count; i++) {
     const next = <usize>load<u32>(payload);
-    freeChunkLocked(payload - CHUNK_HEADER);
+    if (!uafChecks) freeChunkLocked(payload - CHUNK_HEADER);
+    else {
+      // Debug uaf: released objects wait in the quarantine, as if unmapped.
+      const pushedOut = quarantineLocked(payload - CHUNK_HEADER);
+      if (pushedOut != 0) freeChunkLocked(pushedOut);
+    }
     payload = next;
   }
   mutexUnlock(H_BACKING_LOCK);

@@ -13,6 +13,8 @@
 // the pool's flush_lock for reading so that the object cannot have been
 // given back to the backing allocator meanwhile (see rwlock.ts).
 
+import { P_HEAD } from "./layout";
+import { checkNotReleased } from "./quarantine";
 import { sequenceStep } from "./thread";
 
 const PTR_MASK: u64 = 0xffffffff;
@@ -25,6 +27,7 @@ export function listPop(head: usize): usize {
     const old = atomic.load<u64>(head);
     const first = <usize>(old & PTR_MASK);
     if (first == 0) return 0;
+    checkNotReleased(first, head - P_HEAD);
     const next = <u64>load<u32>(first);
     const replacement = ((old & SEQ_MASK) + (sequenceStep << 32)) | next;
     if (atomic.cmpxchg<u64>(head, old, replacement) == old) return first;

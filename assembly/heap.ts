@@ -6,10 +6,11 @@
 import {
   ABI_VERSION, ERR_ABI_MISMATCH, ERR_ALREADY_INITIALISED, ERR_BAD_MAGIC, ERR_NOT_READY,
   ERR_STATIC_DATA_TOO_LARGE, H_ABI_VERSION, H_HEAP_ID, H_INIT_STATE, H_MAGIC, H_MAX_PAGES,
-  H_FAIL_PPM, H_FAIL_SEED, H_TEST_SWITCHES, HEADER_START, HEAP_MAGIC, INIT_BUSY, INIT_EMPTY, INIT_READY,
+  DEBUG_UAF, ERR_NO_MEMORY, H_DEBUG_FLAGS, H_FAIL_PPM, H_FAIL_SEED, H_QUARANTINE, H_TEST_SWITCHES, HEADER_START, QUARANTINE_BYTES, HEAP_MAGIC, INIT_BUSY, INIT_EMPTY, INIT_READY,
   TEST_NO_FLUSH_LOCK, TEST_NO_SEQUENCE,
 } from "./layout";
-import { backingInit } from "./backing";
+import { backingAlloc, backingInit } from "./backing";
+import { setUafChecks } from "./quarantine";
 import { seedThread } from "./faults";
 import { setThreadState } from "./thread";
 import { waitWhileEquals } from "./mutex";
@@ -20,6 +21,7 @@ function attachThread(canBlock: bool, cacheLimitBytes: u32): i32 {
   const switches = load<u32>(H_TEST_SWITCHES);
   const sequenceStep: u64 = (switches & TEST_NO_SEQUENCE) != 0 ? 0 : 1;
   setThreadState(canBlock, sequenceStep, (switches & TEST_NO_FLUSH_LOCK) == 0);
+  setUafChecks((load<u32>(H_DEBUG_FLAGS) & DEBUG_UAF) != 0);
   const id = threadAttach(cacheLimitBytes);
   if (id > 0) seedThread(<u32>id);
   return id;
@@ -27,7 +29,7 @@ function attachThread(canBlock: bool, cacheLimitBytes: u32): i32 {
 
 /** Lays out a new heap in an empty memory; returns this thread's id or an error. */
 export function heapCreate(
-  maxPages: u32, heapId: u32, testSwitches: u32, canBlock: bool, cacheLimitBytes: u32, failPpm: u32, failSeed: u32,
+  maxPages: u32, heapId: u32, testSwitches: u32, canBlock: bool, cacheLimitBytes: u32, failPpm: u32, failSeed: u32, debugFlags: u32,
 ): i32 {
   // Static data is rewritten by every instantiation and must end below the header.
   if (__heap_base > HEADER_START) return ERR_STATIC_DATA_TOO_LARGE;
@@ -40,6 +42,13 @@ export function heapCreate(
   store<u32>(H_FAIL_PPM, failPpm);
   store<u32>(H_FAIL_SEED, failSeed);
   backingInit();
+  if ((debugFlags & DEBUG_UAF) != 0) {
+    const quarantine = backingAlloc(QUARANTINE_BYTES);
+    if (quarantine == 0) return ERR_NO_MEMORY;
+    memory.fill(quarantine, 0, QUARANTINE_BYTES);
+    store<u32>(H_QUARANTINE, <u32>quarantine);
+  }
+  store<u32>(H_DEBUG_FLAGS, debugFlags);
   atomic.store<u32>(H_INIT_STATE, INIT_READY);
   atomic.notify(H_INIT_STATE);
   return attachThread(canBlock, cacheLimitBytes);

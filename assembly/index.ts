@@ -13,9 +13,9 @@ import { ERR_STALE_POOL } from "./layout";
 export * from "./layout";
 
 export function heap_create(
-  maxPages: u32, heapId: u32, testSwitches: u32, canBlock: bool, cacheBytes: u32, failPpm: u32, failSeed: u32,
+  maxPages: u32, heapId: u32, testSwitches: u32, canBlock: bool, cacheBytes: u32, failPpm: u32, failSeed: u32, debugFlags: u32,
 ): i32 {
-  return heapCreate(maxPages, heapId, testSwitches, canBlock, cacheBytes, failPpm, failSeed);
+  return heapCreate(maxPages, heapId, testSwitches, canBlock, cacheBytes, failPpm, failSeed, debugFlags);
 }
 
 export function heap_attach(canBlock: bool, cacheBytes: u32): i32 {

@@ -39,6 +39,7 @@ export const MAX_PAGES_LIMIT: u32 = 65535;
 //   +20  test switches (TEST_*), test builds only         }
 //   +24  next thread id                                   }
 //   +28  fault injection: failure rate (ppm), seed         }
+//   +36  debug flags, quarantine, use-after-free record    }
 //   +64  registry lock (mutex: create/destroy/gc)           line 1
 //   +68  stamp counter (source of pool stamps)
 //   +72  failures so far; +76 ring of the last 12 failures
@@ -59,6 +60,24 @@ export const H_NEXT_THREAD_ID: u32 = HEADER_START + 24;
 export const H_FAIL_PPM: u32 = HEADER_START + 28;
 /** Seed of every thread's fault-injection random stream. */
 export const H_FAIL_SEED: u32 = HEADER_START + 32;
+/** Debug checks of this heap (DEBUG_* bits), fixed at creation. */
+export const H_DEBUG_FLAGS: u32 = HEADER_START + 36;
+/** Address of the quarantine (debug uaf), or 0. */
+export const H_QUARANTINE: u32 = HEADER_START + 40;
+/** Reads of released objects caught so far (debug uaf), and the last one's pool slot and object. */
+export const H_UAF_HITS: u32 = HEADER_START + 44;
+export const H_UAF_POOL: u32 = HEADER_START + 48;
+export const H_UAF_OBJECT: u32 = HEADER_START + 52;
+
+export const DEBUG_UAF: u32 = 1;
+
+// The quarantine (debug uaf): a ring of chunks that flush and gc gave back,
+// kept out of the backing allocator, marked CHUNK_RELEASED, as if unmapped.
+// When the ring is full the oldest chunk is really freed.
+//
+//   +0 chunks put in so far | +4 chunk 0 | chunk 1 | ... | chunk QUARANTINE_SLOTS-1
+export const QUARANTINE_SLOTS: u32 = 4096;
+export const QUARANTINE_BYTES: u32 = 4 + QUARANTINE_SLOTS * 4;
 
 export const H_REGISTRY_LOCK: u32 = HEADER_START + CACHE_LINE;
 /** Every pool stamp is taken from this counter, so no two stamps are ever equal. */
@@ -135,6 +154,8 @@ export const CHUNK_HEADER: u32 = 8;
 export const CHUNK_MIN: u32 = 16;
 export const CHUNK_USED: u32 = 1;
 export const CHUNK_ON_FREE_LIST: u32 = 2;
+/** Debug uaf: the chunk was given back by flush or gc and sits in the quarantine. */
+export const CHUNK_RELEASED: u32 = 4;
 export const CHUNK_SIZE_MASK: u32 = ~7;
 /** Largest payload one chunk may hold (1 GiB); larger requests fail. */
 export const CHUNK_MAX_PAYLOAD: u32 = 1 << 30;

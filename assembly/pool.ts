@@ -25,6 +25,7 @@ import { backingAllocChain, backingFreeChain, chainLast, chainObtained, chunkSiz
 import { chainLength, chainTail, listDetachAll, listFirst, listPop, listPush, listPushChain } from "./freelist";
 import { readLock, readUnlock, writeLock, writeUnlock } from "./rwlock";
 import { registryGc } from "./registry";
+import { checkNotReleased } from "./quarantine";
 import { injectFailure, recordFailure, refusedByLimit, refusedByMemory } from "./faults";
 import { flushLockEnabled, sequenceStep } from "./thread";
 
@@ -122,10 +123,12 @@ export function popCluster(pool: usize, wanted: u32): usize {
     const end = <usize>memory.size() << 16;
     let last = first;
     let count: u32 = 1;
+    checkNotReleased(last, pool);
     let next = <usize>load<u32>(last);
     while (count < wanted && next != 0 && (next & 7) == 0 && next < end) {
       last = next;
       count++;
+      checkNotReleased(last, pool);
       next = <usize>load<u32>(last);
     }
     if ((next & 7) != 0 || next >= end) continue;

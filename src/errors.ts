@@ -68,6 +68,13 @@ export class NotIsolatedError extends WasmPoolsError {
   }
 }
 
+/**
+ * Debug option `uaf`: pool code read an object after flush or gc had given
+ * it back (what HAProxy's flush lock prevents). The heap should not be used
+ * further.
+ */
+export class UseAfterFreeError extends WasmPoolsError {}
+
 /** heap.check() found broken invariants; `problems` lists them (at most 50). */
 export class HeapCorruptError extends WasmPoolsError {
   constructor(

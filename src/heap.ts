@@ -6,6 +6,7 @@
 import { type CheckReport, checkHeap } from "./check.js";
 import type { CoreBinding } from "./core-binding.js";
 import { NO_WORDS, refusingCore } from "./core-binding.js";
+import { type DebugOptions, debugFlags, reportingCore } from "./debug.js";
 import { formatDump } from "./dump.js";
 import {
   HeapClosedError,
@@ -100,6 +101,8 @@ export interface HeapOptions {
    * `heap.stats().recentFailures`, and as OutOfMemoryError or a 0 from tryAlloc.
    */
   failRate?: number;
+  /** Debug checks for every thread of the heap (off by default). */
+  debug?: DebugOptions;
   /** Seed of the fault-injection draws (default: random, reported by stats()); the same seed and operations fail at the same places. */
   seed?: number;
   /**
@@ -268,7 +271,7 @@ export class Heap {
     this.#build = build;
     const scratch = core.thread_scratch();
     this.#binding = {
-      core,
+      core: reportingCore(core, views),
       words: views.words32(0, views.memoryBytes / 4),
       block: (scratch - CACHE_SCRATCH) / 4,
       scratch: views.words32(scratch, BATCH_MAX),
@@ -296,6 +299,7 @@ export class Heap {
     const cacheBytes = optionalIntegerIn("options.cacheBytes", o.cacheBytes, 0, MAX_CACHE_BYTES, DEFAULT_CACHE_BYTES);
     const ppm = failPpm(o.failRate);
     const seed = failSeed(o.seed);
+    const debug = debugFlags(o.debug);
     const maxPages = Math.floor(maxBytes / PAGE_BYTES);
     const memory = new WebAssembly.Memory({
       initial: Math.min(maxPages, Math.max(MIN_PAGES, pagesFor(initialBytes))),
@@ -308,7 +312,7 @@ export class Heap {
       throw new IncompatibleHeapError(`options.module is a core of ABI ${coreAbi(core)}; this wrapper speaks ABI ${ABI_VERSION}`);
     }
     const heapId = crypto.getRandomValues(new Uint32Array(1))[0]!;
-    const threadId = threadIdOrThrow(core.heap_create(maxPages, heapId, switches, canBlock ? 1 : 0, cacheBytes, ppm, seed));
+    const threadId = threadIdOrThrow(core.heap_create(maxPages, heapId, switches, canBlock ? 1 : 0, cacheBytes, ppm, seed, debug));
     return new Heap(new MemoryViews(memory), module, build, core, threadId);
   }
 

@@ -2,6 +2,7 @@
 // This entry imports no Node built-in at top level, so browsers load it too.
 
 export type { CheckReport } from "./check.js";
+export type { DebugOptions } from "./debug.js";
 export {
   DoubleFreeError,
   HeapClosedError,
@@ -18,6 +19,7 @@ export {
   PoolNotFoundError,
   TooManyPoolsError,
   TooManyThreadsError,
+  UseAfterFreeError,
   WasmPoolsError,
 } from "./errors.js";
 export type { FailureReason, FailureRecord, FailureStats } from "./faults.js";

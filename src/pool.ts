@@ -88,7 +88,8 @@ export function liveToken(views: MemoryViews, id: number): number {
   return ((views.word(slot + P_GENERATION) << POOL_INDEX_BITS) | id) >>> 0;
 }
 
-function slotName(views: MemoryViews, id: number): string {
+/** The name in pool slot `id` (live or not). */
+export function poolName(views: MemoryViews, id: number): string {
   const slot = slotAddress(id);
   // The length is a byte; the name's first three bytes share its word.
   return decoder.decode(views.copy(slot + P_NAME, views.word(slot + P_NAME_LEN) & 0xff));
@@ -127,7 +128,7 @@ export class Pool {
     this.token = token;
     this.id = token & ((1 << POOL_INDEX_BITS) - 1);
     this.slot = slotAddress(this.id);
-    this.name = slotName(views, this.id);
+    this.name = poolName(views, this.id);
     this.size = views.word(this.slot + P_SIZE);
     this.site = {
       block: binding.block,

@@ -12,6 +12,7 @@ export interface CoreExports {
     cacheBytes: number,
     failPpm: number,
     failSeed: number,
+    debugFlags: number,
   ): number;
   heap_attach(canBlock: number, cacheBytes: number): number;
   heap_gc(): void;

@@ -2,7 +2,7 @@
 // and runs one kind of task on real shared memory (see protocol.ts).
 
 import { parentPort, workerData } from "node:worker_threads";
-import { Heap, type Pool } from "wasm-pools";
+import { Heap, type Pool, UseAfterFreeError } from "wasm-pools";
 import { Claims } from "./claims.js";
 import { SIGNAL_GO, SIGNAL_STOP, type WorkerReport, type WorkerTask } from "./protocol.js";
 
@@ -37,7 +37,7 @@ function churn(heap: Heap, pool: Pool): WorkerReport {
   const held: number[] = [];
   const heldClaims: number[] = [];
   // In a negative control the pool is broken on purpose: count its errors instead of dying.
-  const tolerate = task.stopOnDouble === true;
+  const tolerate = task.stopOnDouble === true || task.stopOnUseAfterFree === true;
   const release = (index: number): void => {
     const ptr = held[index]!;
     const claim = heldClaims[index]!;
@@ -59,7 +59,16 @@ function churn(heap: Heap, pool: Pool): WorkerReport {
   for (let i = 0; i < task.operations; i++) {
     if (held.length === 0 || (held.length < task.hold && (random() & 1) === 0)) {
       // tryAlloc: under fault injection a refusal is expected, and counted.
-      const ptr = pool.tryAlloc();
+      let ptr: number;
+      try {
+        ptr = pool.tryAlloc();
+      } catch (error) {
+        if (!(task.stopOnUseAfterFree && error instanceof UseAfterFreeError)) throw error;
+        report.useAfterFree = (report.useAfterFree ?? 0) + 1;
+        report.useAfterFreeMessage ??= error.message;
+        Atomics.store(task.signals, SIGNAL_STOP, 1);
+        break;
+      }
       if (ptr === 0) report.failures++;
       else {
         held.push(ptr);

@@ -24,6 +24,8 @@ export interface WorkerTask {
   cacheBytes?: number;
   /** churn: the pool is broken on purpose: count its errors, and stop every worker at the first double hand-out. */
   stopOnDouble?: boolean;
+  /** churn: the heap runs debug uaf without the flush lock: count the first UseAfterFreeError and stop every worker. */
+  stopOnUseAfterFree?: boolean;
 }
 
 export interface WorkerReport {
@@ -32,6 +34,9 @@ export interface WorkerReport {
   frees: number;
   /** Allocations refused (tryAlloc returned 0). */
   failures: number;
+  /** UseAfterFreeErrors caught (stopOnUseAfterFree), and the first one's message. */
+  useAfterFree?: number;
+  useAfterFreeMessage?: string;
   doubles: number;
   /** Errors thrown by the pool (counted only where a test expects breakage). */
   errors: number;

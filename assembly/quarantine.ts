@@ -1,0 +1,48 @@
+// Debug option uaf: the emulation of unmapping that makes HAProxy's
+// flush-lock bug visible in wasm, where reading freed memory cannot fault.
+// flush and gc put the chunks they give back in a quarantine instead of the
+// backing allocator's bins, marked CHUNK_RELEASED; a pop that reads the
+// `next` word of such an object records the pool and object in the header
+// and traps. The wrapper turns the trap into UseAfterFreeError. With the
+// flush lock in place no pop can see a released object (rwlock.ts).
+
+import {
+  C_SIZE, CHUNK_HEADER, CHUNK_ON_FREE_LIST, CHUNK_RELEASED, H_QUARANTINE, H_UAF_HITS, H_UAF_OBJECT, H_UAF_POOL, POOL_SLOT_SIZE,
+  POOLS_START, QUARANTINE_SLOTS,
+} from "./layout";
+
+/** Whether this thread checks pops for released objects (a module global is per thread). */
+export let uafChecks: bool = false;
+
+export function setUafChecks(enabled: bool): void {
+  uafChecks = enabled;
+}
+
+/**
+ * Puts a chunk given back by a pool in the quarantine; returns the chunk it
+ * pushes out (to be freed for real), or 0. Call with the backing lock held.
+ */
+export function quarantineLocked(chunk: usize): usize {
+  const header = load<u32>(chunk + C_SIZE);
+  store<u32>(chunk + C_SIZE, (header | CHUNK_RELEASED) & ~CHUNK_ON_FREE_LIST);
+  const ring = <usize>load<u32>(H_QUARANTINE);
+  const count = load<u32>(ring);
+  const slot = ring + 4 + (count % QUARANTINE_SLOTS) * 4;
+  const oldest = <usize>load<u32>(slot);
+  store<u32>(slot, <u32>chunk);
+  store<u32>(ring, count + 1);
+  if (oldest != 0) store<u32>(oldest + C_SIZE, load<u32>(oldest + C_SIZE) & ~CHUNK_RELEASED);
+  return oldest;
+}
+
+/** Traps if a pop of `pool` is about to read the next word of a released object. */
+@inline export function checkNotReleased(object: usize, pool: usize): void {
+  if (uafChecks && (load<u32>(object - CHUNK_HEADER) & CHUNK_RELEASED) != 0) released(object, pool);
+}
+
+function released(object: usize, pool: usize): void {
+  atomic.store<u32>(H_UAF_POOL, <u32>((pool - POOLS_START) / POOL_SLOT_SIZE));
+  atomic.store<u32>(H_UAF_OBJECT, <u32>object);
+  atomic.add<u32>(H_UAF_HITS, 1);
+  unreachable();
+}

@@ -1,0 +1,51 @@
+// Heap options `debug` (HAProxy's -dM flags, off by default), and how the
+// wrapper reports what the core's debug checks catch.
+
+import { UseAfterFreeError } from "./errors.js";
+import { DEBUG_UAF, H_DEBUG_FLAGS, H_UAF_HITS, H_UAF_OBJECT, H_UAF_POOL } from "./layout.js";
+import { poolName } from "./pool.js";
+import { optionalBoolean, optionsObject } from "./validate.js";
+import type { MemoryViews } from "./views.js";
+import type { CoreExports } from "./wasm.js";
+
+/** Debug checks of a heap, chosen at Heap.create for every thread. */
+export interface DebugOptions {
+  /**
+   * Emulate unmapping: objects that flush and gc give back wait in a
+   * quarantine (4,096 chunks, still counted as used memory) marked released,
+   * and a pop that reads one throws UseAfterFreeError naming the pool.
+   */
+  uaf?: boolean;
+}
+
+export function debugFlags(value: unknown): number {
+  const o = optionsObject("options.debug", value as DebugOptions | undefined);
+  return optionalBoolean("options.debug.uaf", o.uaf, false) ? DEBUG_UAF : 0;
+}
+
+/**
+ * With debug uaf, the core traps when a pop reads a released object. Every
+ * core call then goes through a wrapper that turns such a trap into
+ * UseAfterFreeError; without debug checks the core is used as it is.
+ */
+export function reportingCore(core: CoreExports, views: MemoryViews): CoreExports {
+  if ((views.word(H_DEBUG_FLAGS) & DEBUG_UAF) === 0) return core;
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(core)) {
+    if (typeof value !== "function") continue;
+    wrapped[name] = (...args: number[]) => {
+      const hits = views.word(H_UAF_HITS);
+      try {
+        return (value as (...a: number[]) => number)(...args);
+      } catch (error) {
+        if (!(error instanceof WebAssembly.RuntimeError) || views.word(H_UAF_HITS) === hits) throw error;
+        const id = views.word(H_UAF_POOL);
+        throw new UseAfterFreeError(
+          `pool "${poolName(views, id)}" (id ${id}): a pop read object ${views.word(H_UAF_OBJECT)} after flush or gc had given it back ` +
+            "(use after free: the flush lock must keep pops and releases apart)",
+        );
+      }
+    };
+  }
+  return wrapped as unknown as CoreExports;
+}
