@@ -39,6 +39,7 @@ import {
   T_CACHE, T_STATE, THREAD_LIVE, THREAD_SLOT_SIZE, THREADS_START,
 } from "./layout";
 import { backingFreeChain, chunkSizeFor } from "./backing";
+import { debugCheckFree, debugChecks, debugHandOut, debugOnFree } from "./debug";
 import { recordFailure } from "./faults";
 import { chainTail, listPushChain } from "./freelist";
 import {
@@ -267,12 +268,14 @@ function fillEntry(entry: usize, pool: usize): bool {
   store<u32>(entry + E_COUNT, load<u32>(entry + E_COUNT) - 1);
   addCachedBytes(-<i32>load<u32>(entry + E_SIZE));
   markHandedOut(object);
+  if (debugChecks) debugHandOut(object, load<u32>(entry + E_SIZE), load<u32>(entry + E_TOKEN));
   if (lruHead() != <i32>index) lruMoveToFront(index);
   return object;
 }
 
 /** Puts a checked object in the entry, evicting when the cache outgrows its bound. */
 @inline function putCached(entry: usize, index: u32, object: usize): void {
+  if (debugChecks) debugOnFree(object, load<u32>(entry + E_SIZE));
   markOnFreeList(object);
   store<u32>(object, load<u32>(entry + E_FIRST));
   store<u32>(entry + E_FIRST, <u32>object);
@@ -319,7 +322,9 @@ export function cacheFree(token: u32, object: usize): i32 {
   const index = token & INDEX_MASK;
   const entry = entryOf(cacheBlock, index);
   if (entryCurrent(entry, token, index)) {
-    const verdict = checkFreeable(load<u32>(entry + E_SIZE), object);
+    const size = load<u32>(entry + E_SIZE);
+    let verdict = checkFreeable(size, object);
+    if (verdict == OK && debugChecks) verdict = debugCheckFree(object, size, token);
     if (verdict != OK) return verdict;
     putCached(entry, index, object);
     return OK;
@@ -331,7 +336,9 @@ function freeMiss(token: u32, index: u32, entry: usize, object: usize): i32 {
   const pool = resolvePool(token);
   if (pool == 0) return ERR_STALE_POOL;
   if (cacheOff()) return poolFreeShared(pool, object);
-  const verdict = checkFreeable(load<u32>(pool + P_SIZE), object);
+  const size = load<u32>(pool + P_SIZE);
+  let verdict = checkFreeable(size, object);
+  if (verdict == OK && debugChecks) verdict = debugCheckFree(object, size, token);
   if (verdict != OK) return verdict;
   syncEntry(entry, token, pool);
   putCached(entry, index, object);
@@ -357,7 +364,10 @@ export function cacheAllocMany(token: u32, count: u32): i32 {
       do {
         store<u32>(scratch + (done << 2), <u32>object);
         markHandedOut(object);
-        object = <usize>load<u32>(object);
+        const next = <usize>load<u32>(object);
+        // After reading next: poison overwrites the link.
+        if (debugChecks) debugHandOut(object, load<u32>(entry + E_SIZE), token);
+        object = next;
         done++;
       } while (object != 0 && done < wanted);
       const taken = done - start;
@@ -395,10 +405,11 @@ export function cacheFreeMany(token: u32, count: u32): i32 {
     let refused = false;
     while (done < wanted) {
       const object = <usize>load<u32>(scratch + (done << 2));
-      if (checkFreeable(size, object) != OK) {
+      if (checkFreeable(size, object) != OK || (debugChecks && debugCheckFree(object, size, token) != OK)) {
         refused = true;
         break;
       }
+      if (debugChecks) debugOnFree(object, size);
       markOnFreeList(object);
       store<u32>(object, <u32>first);
       first = object;

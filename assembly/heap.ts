@@ -10,6 +10,7 @@ import {
   TEST_NO_FLUSH_LOCK, TEST_NO_SEQUENCE,
 } from "./layout";
 import { backingAlloc, backingInit } from "./backing";
+import { readDebugFlags } from "./debug";
 import { setUafChecks } from "./quarantine";
 import { seedThread } from "./faults";
 import { setThreadState } from "./thread";
@@ -22,6 +23,7 @@ function attachThread(canBlock: bool, cacheLimitBytes: u32): i32 {
   const sequenceStep: u64 = (switches & TEST_NO_SEQUENCE) != 0 ? 0 : 1;
   setThreadState(canBlock, sequenceStep, (switches & TEST_NO_FLUSH_LOCK) == 0);
   setUafChecks((load<u32>(H_DEBUG_FLAGS) & DEBUG_UAF) != 0);
+  readDebugFlags();
   const id = threadAttach(cacheLimitBytes);
   if (id > 0) seedThread(<u32>id);
   return id;

@@ -70,6 +70,13 @@ export const H_UAF_POOL: u32 = HEADER_START + 48;
 export const H_UAF_OBJECT: u32 = HEADER_START + 52;
 
 export const DEBUG_UAF: u32 = 1;
+/** Debug tag: an owner tag (the pool's token) after every object, checked by free. */
+export const DEBUG_TAG: u32 = 2;
+/** Debug poison: objects are filled with the byte in bits 8..15 of the flags on alloc and free. */
+export const DEBUG_POISON: u32 = 4;
+export const DEBUG_POISON_SHIFT: u32 = 8;
+/** Bytes added after each object for its tag (u32 tag, padded to keep 8-byte alignment). */
+export const TAG_BYTES: u32 = 8;
 
 // The quarantine (debug uaf): a ring of chunks that flush and gc gave back,
 // kept out of the backing allocator, marked CHUNK_RELEASED, as if unmapped.
@@ -300,3 +307,7 @@ export const ERR_DOUBLE_FREE: i32 = -13;
 export const ERR_TOO_MANY_THREADS: i32 = -14;
 export const ERR_NO_MEMORY: i32 = -15;
 export const ERR_UNKNOWN_THREAD: i32 = -16;
+/** Debug tag: the object belongs to another pool. */
+export const ERR_POOL_MISMATCH: i32 = -17;
+/** Debug tag: the address is a used chunk that no pool handed out. */
+export const ERR_NEVER_ALLOCATED: i32 = -18;

@@ -19,12 +19,14 @@
 import {
   ARENA_START, C_SIZE, CHUNK_HEADER, CHUNK_MIN, CHUNK_SIZE_MASK,
   CHUNK_ON_FREE_LIST, CHUNK_USED, ERR_BAD_POINTER, ERR_DOUBLE_FREE, ERR_FREE_UNDERFLOW, ERR_SIZE_MISMATCH, H_BACKING_TOP,
-  OK, P_ALLOCATED, P_FAILED, P_FLUSH_LOCK, P_HEAD, P_LIMIT, P_MIN_AVAIL, P_SIZE, P_USED,
+  OK, P_ALLOCATED, P_FAILED, P_FLUSH_LOCK, P_GENERATION, P_HEAD, P_LIMIT, P_MIN_AVAIL, P_SIZE, P_USED, POOL_INDEX_BITS,
+  POOL_SLOT_SIZE, POOLS_START,
 } from "./layout";
 import { backingAllocChain, backingFreeChain, chainLast, chainObtained, chunkSizeFor } from "./backing";
 import { chainLength, chainTail, listDetachAll, listFirst, listPop, listPush, listPushChain } from "./freelist";
 import { readLock, readUnlock, writeLock, writeUnlock } from "./rwlock";
 import { registryGc } from "./registry";
+import { debugCheckFree, debugChecks, debugHandOut, debugOnFree, tagBytes } from "./debug";
 import { checkNotReleased } from "./quarantine";
 import { injectFailure, recordFailure, refusedByLimit, refusedByMemory } from "./faults";
 import { flushLockEnabled, sequenceStep } from "./thread";
@@ -93,7 +95,7 @@ export function takeFromBacking(pool: usize): usize {
     atomic.sub<u32>(pool + P_ALLOCATED, reserved);
     return 0;
   }
-  const first = backingAllocChain(size, reserved);
+  const first = backingAllocChain(size + tagBytes(), reserved);
   const obtained = chainObtained;
   if (obtained == 0) refusedByMemory();
   if (obtained < reserved) atomic.sub<u32>(pool + P_ALLOCATED, reserved - obtained);
@@ -154,6 +156,11 @@ function refillShared(pool: usize): usize {
 }
 
 /** Alloc on the shared list alone (caches off): returns an object or ALLOC_FAILED. */
+/** The token of the pool incarnation in slot `pool`. */
+@inline export function tokenOf(pool: usize): u32 {
+  return (load<u32>(pool + P_GENERATION) << POOL_INDEX_BITS) | <u32>((pool - POOLS_START) / POOL_SLOT_SIZE);
+}
+
 export function poolAllocShared(pool: usize): usize {
   let object = popGuarded(pool);
   if (object != 0) markHandedOut(object);
@@ -169,7 +176,10 @@ export function poolAllocShared(pool: usize): usize {
   if (object == 0) {
     atomic.add<u32>(pool + P_FAILED, 1);
     recordFailure(pool);
-  } else atomic.add<u32>(pool + P_USED, 1);
+  } else {
+    atomic.add<u32>(pool + P_USED, 1);
+    if (debugChecks) debugHandOut(object, load<u32>(pool + P_SIZE), tokenOf(pool));
+  }
   return object;
 }
 
@@ -189,12 +199,15 @@ export function poolAllocShared(pool: usize): usize {
 
 /** Free on the shared list alone (caches off). */
 export function poolFreeShared(pool: usize, object: usize): i32 {
-  const verdict = checkFreeable(load<u32>(pool + P_SIZE), object);
+  const size = load<u32>(pool + P_SIZE);
+  let verdict = checkFreeable(size, object);
+  if (verdict == OK && debugChecks) verdict = debugCheckFree(object, size, tokenOf(pool));
   if (verdict != OK) return verdict;
   if (atomic.sub<u32>(pool + P_USED, 1) == 0) {
     atomic.add<u32>(pool + P_USED, 1);
     return ERR_FREE_UNDERFLOW;
   }
+  if (debugChecks) debugOnFree(object, size);
   markOnFreeList(object);
   listPush(pool + P_HEAD, object);
   return OK;

@@ -2,9 +2,9 @@
 // wrapper reports what the core's debug checks catch.
 
 import { UseAfterFreeError } from "./errors.js";
-import { DEBUG_UAF, H_DEBUG_FLAGS, H_UAF_HITS, H_UAF_OBJECT, H_UAF_POOL } from "./layout.js";
+import { DEBUG_POISON, DEBUG_POISON_SHIFT, DEBUG_TAG, DEBUG_UAF, H_DEBUG_FLAGS, H_UAF_HITS, H_UAF_OBJECT, H_UAF_POOL } from "./layout.js";
 import { poolName } from "./pool.js";
-import { optionalBoolean, optionsObject } from "./validate.js";
+import { integerIn, optionalBoolean, optionsObject } from "./validate.js";
 import type { MemoryViews } from "./views.js";
 import type { CoreExports } from "./wasm.js";
 
@@ -16,11 +16,29 @@ export interface DebugOptions {
    * and a pop that reads one throws UseAfterFreeError naming the pool.
    */
   uaf?: boolean;
+  /**
+   * Write an owner tag after each object (8 more bytes per object) and check
+   * it on free: an object of another pool throws PoolMismatchError, an
+   * address no pool handed out throws InvalidPointerError.
+   */
+  tag?: boolean;
+  /** Fill every object with this byte (0 to 255) when it is allocated and when it is freed. */
+  poison?: number;
 }
 
 export function debugFlags(value: unknown): number {
   const o = optionsObject("options.debug", value as DebugOptions | undefined);
-  return optionalBoolean("options.debug.uaf", o.uaf, false) ? DEBUG_UAF : 0;
+  const poison = o.poison === undefined ? -1 : integerIn("options.debug.poison", o.poison, 0, 255);
+  return (
+    (optionalBoolean("options.debug.uaf", o.uaf, false) ? DEBUG_UAF : 0) |
+    (optionalBoolean("options.debug.tag", o.tag, false) ? DEBUG_TAG : 0) |
+    (poison >= 0 ? DEBUG_POISON | (poison << DEBUG_POISON_SHIFT) : 0)
+  );
+}
+
+/** Whether every operation must reach the core (its checks run there, not in the JS hit paths). */
+export function coreOnly(views: MemoryViews): boolean {
+  return (views.word(H_DEBUG_FLAGS) & (DEBUG_TAG | DEBUG_POISON)) !== 0;
 }
 
 /**

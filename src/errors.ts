@@ -68,6 +68,9 @@ export class NotIsolatedError extends WasmPoolsError {
   }
 }
 
+/** Debug option `tag`: the object was handed out by another pool than the one it is freed into. */
+export class PoolMismatchError extends WasmPoolsError {}
+
 /**
  * Debug option `uaf`: pool code read an object after flush or gc had given
  * it back (what HAProxy's flush lock prevents). The heap should not be used

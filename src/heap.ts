@@ -6,7 +6,7 @@
 import { type CheckReport, checkHeap } from "./check.js";
 import type { CoreBinding } from "./core-binding.js";
 import { NO_WORDS, refusingCore } from "./core-binding.js";
-import { type DebugOptions, debugFlags, reportingCore } from "./debug.js";
+import { coreOnly, type DebugOptions, debugFlags, reportingCore } from "./debug.js";
 import { formatDump } from "./dump.js";
 import {
   HeapClosedError,
@@ -272,7 +272,8 @@ export class Heap {
     const scratch = core.thread_scratch();
     this.#binding = {
       core: reportingCore(core, views),
-      words: views.words32(0, views.memoryBytes / 4),
+      // Debug tag and poison run in the core: the JS hit paths, finding no words, always miss.
+      words: coreOnly(views) ? NO_WORDS : views.words32(0, views.memoryBytes / 4),
       block: (scratch - CACHE_SCRATCH) / 4,
       scratch: views.words32(scratch, BATCH_MAX),
     };

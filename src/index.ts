@@ -16,6 +16,7 @@ export {
   PoolDestroyedError,
   PoolExistsError,
   PoolInUseError,
+  PoolMismatchError,
   PoolNotFoundError,
   TooManyPoolsError,
   TooManyThreadsError,

@@ -10,6 +10,7 @@ import {
   OutOfMemoryError,
   PoolDestroyedError,
   PoolInUseError,
+  PoolMismatchError,
   WasmPoolsError,
 } from "./errors.js";
 import {
@@ -20,7 +21,9 @@ import {
   ERR_BAD_POINTER,
   ERR_DOUBLE_FREE,
   ERR_FREE_UNDERFLOW,
+  ERR_NEVER_ALLOCATED,
   ERR_POOL_IN_USE,
+  ERR_POOL_MISMATCH,
   ERR_SIZE_MISMATCH,
   ERR_STALE_POOL,
   H_FAIL_PPM,
@@ -329,6 +332,10 @@ export class Pool {
         return new InvalidPointerError(`ptr: ${ptr} is not an allocated object of pool "${this.name}" (${this.size}-byte objects)`);
       case ERR_DOUBLE_FREE:
         return new DoubleFreeError(`ptr: ${ptr} is already free in pool "${this.name}" (a double free)`);
+      case ERR_POOL_MISMATCH:
+        return new PoolMismatchError(`ptr: ${ptr} was handed out by another pool, not by pool "${this.name}" (debug tag)`);
+      case ERR_NEVER_ALLOCATED:
+        return new InvalidPointerError(`ptr: ${ptr} was never handed out by a pool (debug tag)`);
       case ERR_FREE_UNDERFLOW:
         return new DoubleFreeError(
           `pool "${this.name}" has no object allocated, so freeing ${ptr} is a double free or a pointer of another pool`,
