@@ -69,15 +69,22 @@ describe("workers hammering one pool", () => {
     // on 2 cores, preemption makes such stalls common: on these machines the
     // first double hand-out came within 0.5M operations per worker, against
     // a budget of 10M.
+    // A run of 40M operations without one was seen once in about 20 runs,
+    // so up to 4 fresh runs are made; each stops at the first double.
     const budget = 10_000_000;
-    const heap = await Heap.create({ unsafeTestSwitches: { noSequence: true } });
-    heap.createPool("shared", 64);
-    const reports = await churnTogether(heap, 4, { operations: budget, hold: CHURN_HOLD, cacheBytes: 0, stopOnDouble: true });
-    const operations = sum(reports, "allocs") + sum(reports, "frees");
-    console.log(
-      `no sequence: ${sum(reports, "doubles")} double hand-outs, ${sum(reports, "errors")} pool errors in ${operations} operations`,
-    );
-    expect(sum(reports, "doubles")).toBeGreaterThan(0);
+    let doubles = 0;
+    let operations = 0;
+    for (let attempt = 1; attempt <= 4 && doubles === 0; attempt++) {
+      const heap = await Heap.create({ unsafeTestSwitches: { noSequence: true } });
+      heap.createPool("shared", 64);
+      const reports = await churnTogether(heap, 4, { operations: budget, hold: CHURN_HOLD, cacheBytes: 0, stopOnDouble: true });
+      doubles = sum(reports, "doubles");
+      operations += sum(reports, "allocs") + sum(reports, "frees");
+      console.log(
+        `no sequence, run ${attempt}: ${doubles} double hand-outs, ${sum(reports, "errors")} pool errors (${operations} operations so far)`,
+      );
+    }
+    expect(doubles).toBeGreaterThan(0);
   });
 });
 
