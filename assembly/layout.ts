@@ -39,7 +39,7 @@ export const MAX_PAGES_LIMIT: u32 = 65535;
 //   +20  test switches (TEST_*), test builds only         }
 //   +24  next thread id                                   }
 //   +28  fault injection: failure rate (ppm), seed         }
-//   +36  debug flags, quarantine, use-after-free record    }
+//   +36  debug flags, quarantine                           }
 //   +64  registry lock (mutex: create/destroy/gc)           line 1
 //   +68  stamp counter (source of pool stamps)
 //   +72  failures so far; +76 ring of the last 12 failures
@@ -64,10 +64,6 @@ export const H_FAIL_SEED: u32 = HEADER_START + 32;
 export const H_DEBUG_FLAGS: u32 = HEADER_START + 36;
 /** Address of the quarantine (debug uaf), or 0. */
 export const H_QUARANTINE: u32 = HEADER_START + 40;
-/** Reads of released objects caught so far (debug uaf), and the last one's pool slot and object. */
-export const H_UAF_HITS: u32 = HEADER_START + 44;
-export const H_UAF_POOL: u32 = HEADER_START + 48;
-export const H_UAF_OBJECT: u32 = HEADER_START + 52;
 
 export const DEBUG_UAF: u32 = 1;
 /** Debug tag: an owner tag (the pool's token) after every object, checked by free. */
@@ -227,12 +223,15 @@ export const POOL_GENERATION_MASK: u32 = 0x7fffff;
 //   +0 state (FREE, LIVE, BUSY)     | header | entry 0 | ... | entry 255 | batch scratch       |
 //   +4 thread id (never reused)     | 64 B   | 32 bytes each, one per    | BATCH_MAX u32 words |
 //   +8 cache block                  |        | pool slot                 |                     |
+//   +12 pool whose flush_lock it holds for reading (0: none)
 //
 //   block header (64 bytes)         cache entry (32 bytes)
 //   +0  bytes of cached objects     +0  first cached object (chain linked
 //   +4  bound in bytes (0: off)         through the objects' first word)
 //   +8  LRU head entry index (-1)   +4  count
 //   +12 LRU tail entry index (-1)   +8  token of the pool incarnation the
+//   +16 why the last call trapped,
+//       +20 pool slot or lock, +24 object
 //                                       objects belong to (0: never used)
 //                                   +12 stamp of that pool when the entry
 //                                       was last synchronised
@@ -252,6 +251,8 @@ export const THREADS_END: u32 = THREADS_START + MAX_THREADS * THREAD_SLOT_SIZE;
 export const T_STATE: u32 = 0;
 export const T_ID: u32 = 4;
 export const T_CACHE: u32 = 8;
+/** The pool whose flush_lock the thread holds for reading now (0: none), so reclaimThread can release it. */
+export const T_READ_HOLD: u32 = 12;
 export const THREAD_FREE: u32 = 0;
 export const THREAD_LIVE: u32 = 1;
 /** Being set up, closed or reclaimed: nobody else may touch the block. */
@@ -261,6 +262,12 @@ export const B_CACHED_BYTES: u32 = 0;
 export const B_LIMIT_BYTES: u32 = 4;
 export const B_LRU_HEAD: u32 = 8;
 export const B_LRU_TAIL: u32 = 12;
+/** Why this thread's last core call trapped (TRAP_*), written just before the trap, and its details. */
+export const B_TRAP: u32 = 16;
+export const B_TRAP_WHERE: u32 = 20;
+export const B_TRAP_OBJECT: u32 = 24;
+export const TRAP_USE_AFTER_FREE: u32 = 1;
+export const TRAP_LOCK_TIMEOUT: u32 = 2;
 export const CACHE_ENTRIES: u32 = CACHE_LINE;
 export const CACHE_ENTRY_SIZE: u32 = 32;
 export const CACHE_ENTRY_SHIFT: u32 = 5;

@@ -4,8 +4,8 @@
 // Threads that may block sleep in atomic.wait; the others (a browser's main
 // thread) spin with back-off.
 
-import { H_MAGIC } from "./layout";
-import { threadCanBlock } from "./thread";
+import { H_MAGIC, TRAP_LOCK_TIMEOUT } from "./layout";
+import { recordTrap, threadCanBlock } from "./thread";
 
 const UNLOCKED: i32 = 0;
 const LOCKED: i32 = 1;
@@ -13,6 +13,35 @@ const CONTENDED: i32 = 2;
 const SPINS_BEFORE_WAIT: i32 = 64;
 /** Upper bound of one sleep; a wake-up is never lost, this only bounds a stall. */
 const WAIT_SLICE_NS: i64 = 10_000_000;
+
+// Bounded waits. A thread killed while it holds a lock (worker.terminate())
+// never releases it. A waiter counts its quiet waits: sleeps that timed out
+// with nobody waking it, or spin rounds where it may not sleep; past the
+// limit (about 3 s) it records the lock in the header and traps, and the
+// wrapper throws LockTimeoutError naming the lock. A live holder releases
+// and notifies long before that.
+const QUIET_WAITS_BLOCKING: u32 = 300;
+const QUIET_WAITS_SPINNING: u32 = 1 << 22;
+let quietWaits: u32 = 0;
+
+/** Starts counting the quiet waits of one lock acquisition. */
+export function startWaiting(): void {
+  quietWaits = 0;
+}
+
+export function quietTooLong(): bool {
+  return quietWaits > (threadCanBlock ? QUIET_WAITS_BLOCKING : QUIET_WAITS_SPINNING);
+}
+
+/** Gives up on `word` (traps) once the waits have been quiet too long. */
+export function checkPatience(word: usize): void {
+  if (quietTooLong()) lockStuck(word);
+}
+
+export function lockStuck(word: usize): void {
+  recordTrap(TRAP_LOCK_TIMEOUT, word, 0);
+  unreachable();
+}
 
 /**
  * Busy-waits for roughly `rounds` iterations; wasm has no pause instruction.
@@ -32,9 +61,11 @@ export function backOff(current: i32): i32 {
 /** Sleeps while `*word == expected` if this thread may block, else spins a while. */
 export function waitWhileEquals(word: usize, expected: i32, backoff: i32): i32 {
   if (threadCanBlock) {
-    atomic.wait<i32>(word, expected, WAIT_SLICE_NS);
+    // 2: timed out, nobody woke this thread.
+    if (atomic.wait<i32>(word, expected, WAIT_SLICE_NS) == 2) quietWaits++;
     return backoff;
   }
+  quietWaits++;
   return backOff(backoff);
 }
 
@@ -46,8 +77,10 @@ export function mutexLock(word: usize): void {
     if (atomic.load<i32>(word) == UNLOCKED && atomic.cmpxchg<i32>(word, UNLOCKED, LOCKED) == UNLOCKED) return;
   }
   // Mark the lock contended, so the holder knows to notify on unlock.
+  startWaiting();
   while (atomic.xchg<i32>(word, CONTENDED) != UNLOCKED) {
     backoff = waitWhileEquals(word, CONTENDED, backoff);
+    checkPatience(word);
   }
 }
 

@@ -20,7 +20,7 @@ import {
   ARENA_START, C_SIZE, CHUNK_HEADER, CHUNK_MIN, CHUNK_SIZE_MASK,
   CHUNK_ON_FREE_LIST, CHUNK_USED, ERR_BAD_POINTER, ERR_DOUBLE_FREE, ERR_FREE_UNDERFLOW, ERR_SIZE_MISMATCH, H_BACKING_TOP,
   OK, P_ALLOCATED, P_FAILED, P_FLUSH_LOCK, P_GENERATION, P_HEAD, P_LIMIT, P_MIN_AVAIL, P_SIZE, P_USED, POOL_INDEX_BITS,
-  POOL_SLOT_SIZE, POOLS_START,
+  POOL_SLOT_SIZE, POOLS_START, T_READ_HOLD,
 } from "./layout";
 import { backingAllocChain, backingFreeChain, chainLast, chainObtained, chunkSizeFor } from "./backing";
 import { chainLength, chainTail, listDetachAll, listFirst, listPop, listPush, listPushChain } from "./freelist";
@@ -29,17 +29,32 @@ import { registryGc } from "./registry";
 import { debugCheckFree, debugChecks, debugHandOut, debugOnFree, tagBytes } from "./debug";
 import { checkNotReleased } from "./quarantine";
 import { injectFailure, recordFailure, refusedByLimit, refusedByMemory } from "./faults";
-import { flushLockEnabled, sequenceStep } from "./thread";
+import { flushLockEnabled, sequenceStep, threadSlot } from "./thread";
 
 /** A refill asks the backing allocator for about this many bytes of objects at once. */
 const REFILL_BYTES: u32 = 2048;
 const REFILL_MAX_OBJECTS: u32 = 16;
 
+// A read hold of flush_lock is recorded in the thread's slot, so that
+// reclaimThread can release the hold of a worker terminated inside a pop.
+// V8 stops a thread only at a loop head or a call, and there is none
+// between taking the lock and recording it, nor between clearing the
+// record and unlocking: a recorded hold is always a real one.
+@inline function holdForReading(pool: usize): void {
+  readLock(pool + P_FLUSH_LOCK);
+  store<u32>(threadSlot + T_READ_HOLD, <u32>pool);
+}
+
+@inline function releaseReading(pool: usize): void {
+  store<u32>(threadSlot + T_READ_HOLD, 0);
+  readUnlock(pool + P_FLUSH_LOCK);
+}
+
 @inline function popGuarded(pool: usize): usize {
   if (!flushLockEnabled) return listPop(pool + P_HEAD);
-  readLock(pool + P_FLUSH_LOCK);
+  holdForReading(pool);
   const object = listPop(pool + P_HEAD);
-  readUnlock(pool + P_FLUSH_LOCK);
+  releaseReading(pool);
   return object;
 }
 
@@ -113,7 +128,7 @@ export function takeFromBacking(pool: usize): usize {
 export function popCluster(pool: usize, wanted: u32): usize {
   takenCount = 0;
   const head = pool + P_HEAD;
-  if (flushLockEnabled) readLock(pool + P_FLUSH_LOCK);
+  if (flushLockEnabled) holdForReading(pool);
   let first: usize = 0;
   while (true) {
     const old = atomic.load<u64>(head);
@@ -141,7 +156,7 @@ export function popCluster(pool: usize, wanted: u32): usize {
       break;
     }
   }
-  if (flushLockEnabled) readUnlock(pool + P_FLUSH_LOCK);
+  if (flushLockEnabled) releaseReading(pool);
   return first;
 }
 

@@ -2,14 +2,15 @@
 // flush-lock bug visible in wasm, where reading freed memory cannot fault.
 // flush and gc put the chunks they give back in a quarantine instead of the
 // backing allocator's bins, marked CHUNK_RELEASED; a pop that reads the
-// `next` word of such an object records the pool and object in the header
-// and traps. The wrapper turns the trap into UseAfterFreeError. With the
+// `next` word of such an object records the pool and object (thread.ts,
+// recordTrap) and traps. The wrapper turns the trap into UseAfterFreeError. With the
 // flush lock in place no pop can see a released object (rwlock.ts).
 
 import {
-  C_SIZE, CHUNK_HEADER, CHUNK_ON_FREE_LIST, CHUNK_RELEASED, H_QUARANTINE, H_UAF_HITS, H_UAF_OBJECT, H_UAF_POOL, POOL_SLOT_SIZE,
-  POOLS_START, QUARANTINE_SLOTS,
+  C_SIZE, CHUNK_HEADER, CHUNK_ON_FREE_LIST, CHUNK_RELEASED, H_QUARANTINE, POOL_SLOT_SIZE,
+  POOLS_START, QUARANTINE_SLOTS, TRAP_USE_AFTER_FREE,
 } from "./layout";
+import { recordTrap } from "./thread";
 
 /** Whether this thread checks pops for released objects (a module global is per thread). */
 export let uafChecks: bool = false;
@@ -41,8 +42,6 @@ export function quarantineLocked(chunk: usize): usize {
 }
 
 function released(object: usize, pool: usize): void {
-  atomic.store<u32>(H_UAF_POOL, <u32>((pool - POOLS_START) / POOL_SLOT_SIZE));
-  atomic.store<u32>(H_UAF_OBJECT, <u32>object);
-  atomic.add<u32>(H_UAF_HITS, 1);
+  recordTrap(TRAP_USE_AFTER_FREE, (pool - POOLS_START) / POOL_SLOT_SIZE, object);
   unreachable();
 }

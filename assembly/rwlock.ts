@@ -14,7 +14,7 @@
 // the word itself with atomic.wait (or spin where the thread may not block);
 // the last reader out wakes waiting writers, a writer wakes everyone.
 
-import { backOff, waitWhileEquals } from "./mutex";
+import { backOff, checkPatience, lockStuck, quietTooLong, startWaiting, waitWhileEquals } from "./mutex";
 
 const READER_ONE: i32 = 1;
 const READER_MASK: i32 = 0xffff;
@@ -39,6 +39,7 @@ export function readUnlock(word: usize): void {
 
 function readLockSlow(word: usize): void {
   let backoff = 1;
+  startWaiting();
   while (true) {
     const state = atomic.load<i32>(word);
     if ((state & READERS_MUST_WAIT) == 0) {
@@ -46,6 +47,7 @@ function readLockSlow(word: usize): void {
       backoff = backOff(backoff);
     } else {
       backoff = waitWhileEquals(word, state, backoff);
+      checkPatience(word);
     }
   }
 }
@@ -53,6 +55,7 @@ function readLockSlow(word: usize): void {
 export function writeLock(word: usize): void {
   atomic.add<i32>(word, WRITER_WAITING_ONE);
   let backoff = 1;
+  startWaiting();
   while (true) {
     const state = atomic.load<i32>(word);
     if ((state & (WRITER_HELD | READER_MASK)) == 0) {
@@ -60,6 +63,12 @@ export function writeLock(word: usize): void {
       backoff = backOff(backoff);
     } else {
       backoff = waitWhileEquals(word, state, backoff);
+      if (quietTooLong()) {
+        // Stop waiting before giving up, or readers would wait behind this writer forever.
+        atomic.sub<i32>(word, WRITER_WAITING_ONE);
+        atomic.notify(word);
+        lockStuck(word);
+      }
     }
   }
 }

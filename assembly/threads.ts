@@ -6,10 +6,12 @@
 
 import {
   CACHE_BLOCK_BYTES, ERR_NO_MEMORY, ERR_TOO_MANY_THREADS, ERR_UNKNOWN_THREAD, H_NEXT_THREAD_ID, MAX_THREADS, OK,
-  T_CACHE, T_ID, T_STATE, THREAD_BUSY, THREAD_FREE, THREAD_LIVE, THREAD_SLOT_SIZE, THREADS_START,
+  P_FLUSH_LOCK, T_CACHE, T_ID, T_READ_HOLD, T_STATE, THREAD_BUSY, THREAD_FREE, THREAD_LIVE, THREAD_SLOT_SIZE, THREADS_START,
 } from "./layout";
 import { backingAlloc, backingFree } from "./backing";
 import { cacheForget, cacheInit, drainBlock, drainOwnCache } from "./cache";
+import { readUnlock } from "./rwlock";
+import { setThreadSlot } from "./thread";
 
 /** This thread's slot (0 until attached). */
 let ownSlot: usize = 0;
@@ -34,8 +36,10 @@ export function threadAttach(cacheLimitBytes: u32): i32 {
   const id = atomic.add<u32>(H_NEXT_THREAD_ID, 1) + 1;
   store<u32>(slot + T_ID, id);
   store<u32>(slot + T_CACHE, <u32>block);
+  store<u32>(slot + T_READ_HOLD, 0);
   atomic.store<u32>(slot + T_STATE, THREAD_LIVE);
   ownSlot = slot;
+  setThreadSlot(slot);
   return <i32>id;
 }
 
@@ -60,6 +64,12 @@ export function threadReclaim(id: u32): i32 {
     const slot = slotAt(index);
     if (slot == ownSlot || atomic.load<u32>(slot + T_STATE) != THREAD_LIVE || load<u32>(slot + T_ID) != id) continue;
     if (atomic.cmpxchg<u32>(slot + T_STATE, THREAD_LIVE, THREAD_BUSY) != THREAD_LIVE) continue;
+    // Terminated inside a pop: release the flush_lock read hold it left.
+    const held = <usize>load<u32>(slot + T_READ_HOLD);
+    if (held != 0) {
+      store<u32>(slot + T_READ_HOLD, 0);
+      readUnlock(held + P_FLUSH_LOCK);
+    }
     const block = <usize>load<u32>(slot + T_CACHE);
     drainBlock(block);
     backingFree(block);

@@ -1,12 +1,9 @@
-// Heap options `debug` (HAProxy's -dM flags, off by default), and how the
-// wrapper reports what the core's debug checks catch.
+// Heap options `debug` (HAProxy's -dM flags, off by default): what they
+// are and which of them keep every operation in the core.
 
-import { UseAfterFreeError } from "./errors.js";
-import { DEBUG_POISON, DEBUG_POISON_SHIFT, DEBUG_TAG, DEBUG_UAF, H_DEBUG_FLAGS, H_UAF_HITS, H_UAF_OBJECT, H_UAF_POOL } from "./layout.js";
-import { poolName } from "./pool.js";
+import { DEBUG_POISON, DEBUG_POISON_SHIFT, DEBUG_TAG, DEBUG_UAF, H_DEBUG_FLAGS } from "./layout.js";
 import { integerIn, optionalBoolean, optionsObject } from "./validate.js";
 import type { MemoryViews } from "./views.js";
-import type { CoreExports } from "./wasm.js";
 
 /** Debug checks of a heap, chosen at Heap.create for every thread. */
 export interface DebugOptions {
@@ -39,31 +36,4 @@ export function debugFlags(value: unknown): number {
 /** Whether every operation must reach the core (its checks run there, not in the JS hit paths). */
 export function coreOnly(views: MemoryViews): boolean {
   return (views.word(H_DEBUG_FLAGS) & (DEBUG_TAG | DEBUG_POISON)) !== 0;
-}
-
-/**
- * With debug uaf, the core traps when a pop reads a released object. Every
- * core call then goes through a wrapper that turns such a trap into
- * UseAfterFreeError; without debug checks the core is used as it is.
- */
-export function reportingCore(core: CoreExports, views: MemoryViews): CoreExports {
-  if ((views.word(H_DEBUG_FLAGS) & DEBUG_UAF) === 0) return core;
-  const wrapped: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(core)) {
-    if (typeof value !== "function") continue;
-    wrapped[name] = (...args: number[]) => {
-      const hits = views.word(H_UAF_HITS);
-      try {
-        return (value as (...a: number[]) => number)(...args);
-      } catch (error) {
-        if (!(error instanceof WebAssembly.RuntimeError) || views.word(H_UAF_HITS) === hits) throw error;
-        const id = views.word(H_UAF_POOL);
-        throw new UseAfterFreeError(
-          `pool "${poolName(views, id)}" (id ${id}): a pop read object ${views.word(H_UAF_OBJECT)} after flush or gc had given it back ` +
-            "(use after free: the flush lock must keep pops and releases apart)",
-        );
-      }
-    };
-  }
-  return wrapped as unknown as CoreExports;
 }

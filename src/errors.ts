@@ -68,6 +68,14 @@ export class NotIsolatedError extends WasmPoolsError {
   }
 }
 
+/**
+ * A lock did not change hands for about 3 seconds: most likely a thread
+ * died holding it (a worker stopped by terminate()). `reclaimThread(id)`
+ * releases a terminated worker's hold of a pool's flush lock; a hold of the
+ * backing allocator's or the registry's lock cannot be recovered.
+ */
+export class LockTimeoutError extends WasmPoolsError {}
+
 /** Debug option `tag`: the object was handed out by another pool than the one it is freed into. */
 export class PoolMismatchError extends WasmPoolsError {}
 

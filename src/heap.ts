@@ -6,7 +6,7 @@
 import { type CheckReport, checkHeap } from "./check.js";
 import type { CoreBinding } from "./core-binding.js";
 import { NO_WORDS, refusingCore } from "./core-binding.js";
-import { coreOnly, type DebugOptions, debugFlags, reportingCore } from "./debug.js";
+import { coreOnly, type DebugOptions, debugFlags } from "./debug.js";
 import { formatDump } from "./dump.js";
 import {
   HeapClosedError,
@@ -56,6 +56,7 @@ import {
   TEST_NO_SEQUENCE,
 } from "./layout.js";
 import { liveToken, Pool, type PoolStats } from "./pool.js";
+import { reportingCore } from "./traps.js";
 import { integerIn, optionalBoolean, optionalIntegerIn, optionsObject } from "./validate.js";
 import { MemoryViews } from "./views.js";
 import {
@@ -271,7 +272,7 @@ export class Heap {
     this.#build = build;
     const scratch = core.thread_scratch();
     this.#binding = {
-      core: reportingCore(core, views),
+      core: reportingCore(core, views, scratch - CACHE_SCRATCH),
       // Debug tag and poison run in the core: the JS hit paths, finding no words, always miss.
       words: coreOnly(views) ? NO_WORDS : views.words32(0, views.memoryBytes / 4),
       block: (scratch - CACHE_SCRATCH) / 4,

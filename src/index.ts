@@ -11,6 +11,7 @@ export {
   InvalidArgumentError,
   InvalidHandleError,
   InvalidPointerError,
+  LockTimeoutError,
   NotIsolatedError,
   OutOfMemoryError,
   PoolDestroyedError,

@@ -13,6 +13,8 @@ export interface RunningWorker {
   worker: Worker;
   /** Resolves once the worker has attached and waits for go(). */
   ready: Promise<void>;
+  /** The worker's id in the heap, once it is ready. */
+  threadId: Promise<number>;
   report: Promise<WorkerReport>;
 }
 
@@ -23,18 +25,19 @@ export function makeSignals(): Int32Array {
 export function startWorker(heap: Heap, signals: Int32Array, workerNumber: number, spec: TaskSpec): RunningWorker {
   const task: WorkerTask = { ...spec, handle: heap.handle(), signals, workerNumber };
   const worker = new Worker(WORKER_SCRIPT, { workerData: task });
-  let readyResolve!: () => void;
-  const ready = new Promise<void>((resolve) => (readyResolve = resolve));
+  let readyResolve!: (threadId: number) => void;
+  const threadId = new Promise<number>((resolve) => (readyResolve = resolve));
+  const ready = threadId.then(() => undefined);
   const report = new Promise<WorkerReport>((resolve, reject) => {
-    worker.on("message", (message: { type: string; report?: WorkerReport }) => {
-      if (message.type === "ready") readyResolve();
+    worker.on("message", (message: { type: string; report?: WorkerReport; threadId?: number }) => {
+      if (message.type === "ready") readyResolve(message.threadId!);
       else resolve(message.report!);
     });
     worker.once("error", reject);
     worker.once("exit", (code) => reject(new Error(`worker ${workerNumber} exited with code ${code} before reporting`)));
   });
   // A worker that dies before it is ready must fail the test, not hang it.
-  return { worker, ready: Promise.race([ready, report.then(() => undefined)]), report };
+  return { worker, ready: Promise.race([ready, report.then(() => undefined)]), threadId, report };
 }
 
 /** Starts the workers together once all of them are attached, and collects their reports. */

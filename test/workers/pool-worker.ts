@@ -21,7 +21,7 @@ function randomStream(seed: number): () => number {
 
 /** Tells the test this worker is attached, then waits for the common start. */
 function waitForGo(signals: Int32Array): void {
-  parentPort!.postMessage({ type: "ready" });
+  parentPort!.postMessage({ type: "ready", threadId: heap.threadId });
   while (Atomics.load(signals, SIGNAL_GO) === 0) Atomics.wait(signals, SIGNAL_GO, 0);
 }
 
