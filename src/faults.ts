@@ -22,6 +22,7 @@ export type FailureReason = "limit" | "memory" | "injected";
 export interface FailureRecord {
   /** Slot number of the pool that failed to allocate. */
   poolId: number;
+  /** What refused the allocation. */
   reason: FailureReason;
 }
 
@@ -31,8 +32,13 @@ export interface FailureStats {
   failures: number;
   /** The last (at most 12) failures, oldest first. */
   recentFailures: FailureRecord[];
-  /** The heap's fault injection: share of refills failed on purpose (%), and the seed of the draws. */
-  faultInjection: { failRate: number; seed: number };
+  /** The heap's fault injection. */
+  faultInjection: {
+    /** Share of pool refills from the backing allocator failed on purpose, in percent. */
+    failRate: number;
+    /** Seed of the draws: pass it as `seed` to repeat a run. */
+    seed: number;
+  };
 }
 
 const PPM_PER_PERCENT = 10_000;
