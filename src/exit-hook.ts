@@ -26,7 +26,14 @@ export function closeAtExit(heap: Closable): void {
   if (!emitter) return;
   listening = true;
   emitter.once("exit", () => {
-    for (const each of [...open]) each.close();
+    for (const each of [...open]) {
+      try {
+        each.close();
+      } catch {
+        // The thread is ending either way; a heap whose lock a killed worker
+        // left (LockTimeoutError) must not turn that exit into a crash.
+      }
+    }
   });
 }
 

@@ -87,10 +87,10 @@ describe("a lock left held", () => {
 });
 
 describe("workers terminated at random moments", () => {
-  it("never hang the others: after reclaimThread, flush, gc and the survivor all finish", async () => {
+  it("never hang the others: flush, gc, reclaimThread and the surviving workers all finish, or give up with LockTimeoutError", async () => {
     const rounds = 20;
-    let timeouts = 0;
     let diedInsidePop = 0;
+    let lostLocks = 0;
     let survivorOperations = 0;
     for (let round = 0; round < rounds; round++) {
       const heap = await Heap.create();
@@ -104,10 +104,19 @@ describe("workers terminated at random moments", () => {
         hold: 8,
         cacheBytes: round % 2 === 0 ? 0 : 1024,
         stopOnDouble: true,
+        survivesDeadLocks: true,
       } as const;
       const victim = startWorker(heap, signals, 0, { ...spec, seed: round });
       const survivor = startWorker(heap, signals, 1, { ...spec, seed: 1000 + round });
-      const flusher = startWorker(heap, signals, 2, { kind: "flusher", poolName: "p", operations: 0, hold: 0, seed: 0, cacheBytes: 0 });
+      const flusher = startWorker(heap, signals, 2, {
+        kind: "flusher",
+        poolName: "p",
+        operations: 0,
+        hold: 0,
+        seed: 0,
+        cacheBytes: 0,
+        survivesDeadLocks: true,
+      });
       const all = runTogether(signals, [survivor, flusher]);
       const victimId = await victim.threadId;
       victim.report.catch(() => {}); // it will never report
@@ -116,27 +125,38 @@ describe("workers terminated at random moments", () => {
       const slot = threadSlotOf(heap, victimId);
       await victim.worker.terminate();
       if (Atomics.load(words(heap), (slot + T_READ_HOLD) >>> 2) !== 0) diedInsidePop++;
-      heap.reclaimThread(victimId);
+      let lost = false;
       try {
+        heap.reclaimThread(victimId);
         pool.flush();
         heap.gc();
       } catch (error) {
-        // Bounded: the victim died holding a lock that cannot be recovered.
+        // The victim died holding the backing allocator's or the registry's lock: bounded, named, not recoverable.
         expect(error).toBeInstanceOf(LockTimeoutError);
-        timeouts++;
+        expect((error as Error).message).toMatch(/^the (backing allocator's|pool registry's) lock has not changed hands/);
+        lost = true;
       }
       stop(signals, SIGNAL_STOP);
-      const [survived] = await all;
-      survivorOperations += survived!.allocs + survived!.frees;
-      expect(survived!.doubles).toBe(0);
-      expect(survived!.errors).toBe(0);
+      const reports = await all;
+      for (const report of reports) {
+        if (report.lockTimeout !== undefined) lost = true;
+        else {
+          expect(report.doubles).toBe(0);
+          expect(report.errors).toBe(0);
+        }
+      }
+      survivorOperations += reports[0]!.allocs + reports[0]!.frees;
+      if (lost) {
+        lostLocks++;
+        continue; // the heap is to be abandoned, as the README says
+      }
       // Still usable: allocate and free from the main thread.
       const ptrs = Array.from({ length: 1000 }, () => pool.alloc());
       for (const ptr of ptrs) pool.free(ptr);
     }
     console.log(
       `worker death: ${rounds} workers killed at random moments, ${diedInsidePop} inside a pop holding the flush lock ` +
-        `(released by reclaimThread), ${timeouts} lock timeouts, survivors did ${survivorOperations} operations`,
+        `(released by reclaimThread), ${lostLocks} holding an unrecoverable lock (LockTimeoutError), survivors did ${survivorOperations} operations`,
     );
-  }, 120_000);
+  }, 300_000);
 });

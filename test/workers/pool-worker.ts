@@ -2,7 +2,7 @@
 // and runs one kind of task on real shared memory (see protocol.ts).
 
 import { parentPort, workerData } from "node:worker_threads";
-import { Heap, type Pool, UseAfterFreeError } from "wasm-pools";
+import { Heap, LockTimeoutError, type Pool, UseAfterFreeError } from "wasm-pools";
 import { Claims } from "./claims.js";
 import { SIGNAL_GO, SIGNAL_STOP, type WorkerReport, type WorkerTask } from "./protocol.js";
 
@@ -160,6 +160,15 @@ function grower(heap: Heap, pool: Pool, peers: number): WorkerReport {
 const heap = await Heap.attach(task.handle, { canBlock: task.canBlock, cacheBytes: task.cacheBytes });
 const pool = heap.pool(task.poolName);
 const run = { churn, flusher, attacher, grower: (h: Heap, p: Pool) => grower(h, p, task.hold) }[task.kind];
-const report = run(heap, pool);
-heap.close();
-parentPort!.postMessage({ type: "report", report });
+/** Runs the task; with survivesDeadLocks, a lock left by a killed worker ends it with a report instead of an error. */
+function runTask(): WorkerReport {
+  try {
+    const report = run(heap, pool);
+    heap.close();
+    return report;
+  } catch (error) {
+    if (!(task.survivesDeadLocks && error instanceof LockTimeoutError)) throw error;
+    return { ...emptyReport(), lockTimeout: error.message };
+  }
+}
+parentPort!.postMessage({ type: "report", report: runTask() });

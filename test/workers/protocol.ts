@@ -26,6 +26,8 @@ export interface WorkerTask {
   stopOnDouble?: boolean;
   /** churn: the heap runs debug uaf without the flush lock: count the first UseAfterFreeError and stop every worker. */
   stopOnUseAfterFree?: boolean;
+  /** A worker of the heap may be killed holding a lock: end with a LockTimeoutError report instead of failing. */
+  survivesDeadLocks?: boolean;
 }
 
 export interface WorkerReport {
@@ -37,6 +39,8 @@ export interface WorkerReport {
   /** UseAfterFreeErrors caught (stopOnUseAfterFree), and the first one's message. */
   useAfterFree?: number;
   useAfterFreeMessage?: string;
+  /** survivesDeadLocks: the LockTimeoutError that ended this worker. */
+  lockTimeout?: string;
   doubles: number;
   /** Errors thrown by the pool (counted only where a test expects breakage). */
   errors: number;
