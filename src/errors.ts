@@ -4,14 +4,16 @@
 
 /** Base class of every error thrown by wasm-pools. */
 export class WasmPoolsError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = new.target.name;
-  }
+  // Spelled out in every class: a minifying bundler renames classes, so
+  // new.target.name would not survive a production build.
+  /** The class's name, kept through minification. */
+  override readonly name: string = "WasmPoolsError";
 }
 
 /** An argument of the wrong type or out of range. `argument` names it. */
 export class InvalidArgumentError extends WasmPoolsError {
+  /** The class's name, kept through minification. */
+  override readonly name: string = "InvalidArgumentError";
   constructor(
     /** The argument's name, e.g. `size` or `options.maxBytes`. */
     readonly argument: string,
@@ -22,43 +24,81 @@ export class InvalidArgumentError extends WasmPoolsError {
 }
 
 /** A pointer that is not an object of this pool: outside the arena, misaligned, or of another size. */
-export class InvalidPointerError extends WasmPoolsError {}
+export class InvalidPointerError extends WasmPoolsError {
+  /** The class's name, kept through minification. */
+  override readonly name: string = "InvalidPointerError";
+}
 
 /** An object freed while it is already free, or more frees than allocations in a pool. */
-export class DoubleFreeError extends WasmPoolsError {}
+export class DoubleFreeError extends WasmPoolsError {
+  /** The class's name, kept through minification. */
+  override readonly name: string = "DoubleFreeError";
+}
 
 /** The pool's limit or the heap's maxBytes is reached, even after gc. */
-export class OutOfMemoryError extends WasmPoolsError {}
+export class OutOfMemoryError extends WasmPoolsError {
+  /** The class's name, kept through minification. */
+  override readonly name: string = "OutOfMemoryError";
+}
 
 /** No live pool has that name or id. */
-export class PoolNotFoundError extends WasmPoolsError {}
+export class PoolNotFoundError extends WasmPoolsError {
+  /** The class's name, kept through minification. */
+  override readonly name: string = "PoolNotFoundError";
+}
 
 /** The pool was destroyed (by this handle, or by its last user in any thread). */
-export class PoolDestroyedError extends WasmPoolsError {}
+export class PoolDestroyedError extends WasmPoolsError {
+  /** The class's name, kept through minification. */
+  override readonly name: string = "PoolDestroyedError";
+}
 
 /** A live pool already has that name and cannot be shared with this request. */
-export class PoolExistsError extends WasmPoolsError {}
+export class PoolExistsError extends WasmPoolsError {
+  /** The class's name, kept through minification. */
+  override readonly name: string = "PoolExistsError";
+}
 
 /** All pool slots of the heap are taken. */
-export class TooManyPoolsError extends WasmPoolsError {}
+export class TooManyPoolsError extends WasmPoolsError {
+  /** The class's name, kept through minification. */
+  override readonly name: string = "TooManyPoolsError";
+}
 
 /** All thread slots of the heap are taken: close heaps on threads that are done, or reclaim dead ones. */
-export class TooManyThreadsError extends WasmPoolsError {}
+export class TooManyThreadsError extends WasmPoolsError {
+  /** The class's name, kept through minification. */
+  override readonly name: string = "TooManyThreadsError";
+}
 
 /** The last user cannot destroy a pool while objects are still allocated from it. */
-export class PoolInUseError extends WasmPoolsError {}
+export class PoolInUseError extends WasmPoolsError {
+  /** The class's name, kept through minification. */
+  override readonly name: string = "PoolInUseError";
+}
 
 /** The heap was closed on this thread. */
-export class HeapClosedError extends WasmPoolsError {}
+export class HeapClosedError extends WasmPoolsError {
+  /** The class's name, kept through minification. */
+  override readonly name: string = "HeapClosedError";
+}
 
 /** A value given to Heap.attach is not a handle made by heap.handle(), or was tampered with. */
-export class InvalidHandleError extends WasmPoolsError {}
+export class InvalidHandleError extends WasmPoolsError {
+  /** The class's name, kept through minification. */
+  override readonly name: string = "InvalidHandleError";
+}
 
 /** The memory holds a heap this build cannot use (another ABI version, or not a heap). */
-export class IncompatibleHeapError extends WasmPoolsError {}
+export class IncompatibleHeapError extends WasmPoolsError {
+  /** The class's name, kept through minification. */
+  override readonly name: string = "IncompatibleHeapError";
+}
 
 /** Sharing a heap needs a cross-origin isolated page. */
 export class NotIsolatedError extends WasmPoolsError {
+  /** The class's name, kept through minification. */
+  override readonly name: string = "NotIsolatedError";
   constructor() {
     super(
       "sharing a heap with workers needs a cross-origin isolated page: serve it with " +
@@ -74,20 +114,31 @@ export class NotIsolatedError extends WasmPoolsError {
  * releases a terminated worker's hold of a pool's flush lock; a hold of the
  * backing allocator's or the registry's lock cannot be recovered.
  */
-export class LockTimeoutError extends WasmPoolsError {}
+export class LockTimeoutError extends WasmPoolsError {
+  /** The class's name, kept through minification. */
+  override readonly name: string = "LockTimeoutError";
+}
 
 /** Debug option `tag`: the object was handed out by another pool than the one it is freed into. */
-export class PoolMismatchError extends WasmPoolsError {}
+export class PoolMismatchError extends WasmPoolsError {
+  /** The class's name, kept through minification. */
+  override readonly name: string = "PoolMismatchError";
+}
 
 /**
  * Debug option `uaf`: pool code read an object after flush or gc had given
  * it back (what HAProxy's flush lock prevents). The heap should not be used
  * further.
  */
-export class UseAfterFreeError extends WasmPoolsError {}
+export class UseAfterFreeError extends WasmPoolsError {
+  /** The class's name, kept through minification. */
+  override readonly name: string = "UseAfterFreeError";
+}
 
 /** heap.check() found broken invariants; `problems` lists them (at most 50). */
 export class HeapCorruptError extends WasmPoolsError {
+  /** The class's name, kept through minification. */
+  override readonly name: string = "HeapCorruptError";
   constructor(
     /** What is broken, one sentence each. */
     readonly problems: string[],
