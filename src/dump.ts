@@ -1,6 +1,6 @@
 // heap.dump(): a table of pools in the spirit of HAProxy's `show pools`.
 
-import type { HeapStats } from "./heap.js";
+import type { HeapStats } from "./heap-types.js";
 
 function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;

@@ -6,7 +6,7 @@
 import { type CheckReport, checkHeap } from "./check.js";
 import type { CoreBinding } from "./core-binding.js";
 import { NO_WORDS, refusingCore } from "./core-binding.js";
-import { coreOnly, type DebugOptions, debugFlags } from "./debug.js";
+import { coreOnly, debugFlags } from "./debug.js";
 import { formatDump } from "./dump.js";
 import {
   HeapClosedError,
@@ -23,7 +23,8 @@ import {
   WasmPoolsError,
 } from "./errors.js";
 import { closeAtExit, forgetAtExit } from "./exit-hook.js";
-import { type FailureStats, failPpm, failSeed, readFailures } from "./faults.js";
+import { failPpm, failSeed, readFailures } from "./faults.js";
+import type { AttachOptions, HeapHandle, HeapOptions, HeapStats, PoolOptions } from "./heap-types.js";
 import {
   ABI_VERSION,
   ARENA_START,
@@ -55,7 +56,7 @@ import {
   TEST_NO_FLUSH_LOCK,
   TEST_NO_SEQUENCE,
 } from "./layout.js";
-import { liveToken, Pool, type PoolStats } from "./pool.js";
+import { liveToken, Pool } from "./pool.js";
 import { reportingCore } from "./traps.js";
 import { integerIn, optionalBoolean, optionalIntegerIn, optionsObject } from "./validate.js";
 import { MemoryViews } from "./views.js";
@@ -70,115 +71,6 @@ import {
   looksLikeCore,
   threadMayBlock,
 } from "./wasm.js";
-
-/**
- * Options of {@link Heap.create}. Every one is optional.
- *
- * ```ts
- * const heap = await Heap.create({ maxBytes: 256 << 20, cacheBytes: 64 << 10 });
- * ```
- */
-export interface HeapOptions {
-  /** Memory to start with, rounded up to 64 KiB pages (default 1 MiB, at least 192 KiB). */
-  initialBytes?: number;
-  /** Memory the heap may grow to, rounded down to 64 KiB pages; allocation fails cleanly beyond it (default 1 GiB, at most 4 GiB - 64 KiB). */
-  maxBytes?: number;
-  /** Which compiled core to run (default `release`). */
-  build?: CoreBuild;
-  /**
-   * The core to run instead of the .wasm file shipped beside the package's
-   * JS: a compiled `WebAssembly.Module`, its bytes, or its URL (resolved
-   * against the page in browsers). `build` then only labels it.
-   */
-  module?: CoreSource;
-  /** Whether this thread may sleep in Atomics.wait; detected when left out (false on a browser's main thread). */
-  canBlock?: boolean;
-  /** Bytes of free objects this thread's cache may hold (default 256 KiB); 0 turns the cache off. */
-  cacheBytes?: number;
-  /**
-   * Fault injection, as HAProxy's `tune.fail-alloc`: this percentage (0 to
-   * 100, fractions allowed) of pool refills from the backing allocator fail
-   * on purpose, in every thread. Failures show in `failed`, in
-   * `heap.stats().recentFailures`, and as OutOfMemoryError or a 0 from tryAlloc.
-   */
-  failRate?: number;
-  /** Debug checks for every thread of the heap (off by default). */
-  debug?: DebugOptions;
-  /** Seed of the fault-injection draws (default: random, reported by stats()); the same seed and operations fail at the same places. */
-  seed?: number;
-  /**
-   * Test-only: remove a safety mechanism to show that the tests catch its
-   * absence. Never use outside tests: `noSequence` lets the free list hand
-   * out the same object twice (ABA), `noFlushLock` lets a pop read an object
-   * that flush or gc gave back.
-   */
-  unsafeTestSwitches?: {
-    /** Pop without bumping the free list's sequence number (ABA becomes possible). */
-    noSequence?: boolean;
-    /** Pop without taking flush_lock (a pop may read an object flush or gc gave back). */
-    noFlushLock?: boolean;
-  };
-}
-
-/** Options of {@link Heap.attach}, chosen per thread. */
-export interface AttachOptions {
-  /** Whether this thread may sleep in Atomics.wait; detected when left out. */
-  canBlock?: boolean;
-  /** Bytes of free objects this thread's cache may hold (default 256 KiB); 0 turns the cache off. */
-  cacheBytes?: number;
-}
-
-/**
- * Options of {@link Heap.createPool}.
- *
- * ```ts
- * heap.createPool("buffer", 2048, { minAvail: 16, limit: 10_000 });
- * ```
- */
-export interface PoolOptions {
-  /** Join an existing shared pool of the same rounded size instead of making a new one (HAProxy's MEM_F_SHARED). */
-  shared?: boolean;
-  /** Free objects that gc leaves in the pool (default 0). */
-  minAvail?: number;
-  /** Most objects the pool may hold at once, free or used (default 0: no limit). */
-  limit?: number;
-}
-
-/** What {@link Heap.stats} returns: the heap's sizes, every pool's counters, and its failures. */
-export interface HeapStats extends FailureStats {
-  /** Each live pool's counters, by slot number. */
-  pools: PoolStats[];
-  /** Size of the shared memory now. */
-  memoryBytes: number;
-  /** Limit the memory may grow to. */
-  maxBytes: number;
-  /** Bytes of objects the pools hold (allocated × size, summed). */
-  allocatedBytes: number;
-  /** Bytes of objects handed out (used × size, summed). */
-  usedBytes: number;
-  /** Bytes of free objects sitting in thread caches (cached × size, summed). */
-  cachedBytes: number;
-  /** Bytes of chunks the backing allocator has handed out, headers included. */
-  backingUsedBytes: number;
-  /** Bytes of free chunks the backing allocator keeps for reuse. */
-  backingFreeBytes: number;
-}
-
-/** What heap.handle() returns: send it to a worker with postMessage and pass it to Heap.attach there. */
-export interface HeapHandle {
-  /** Marks the value as a handle. */
-  readonly kind: "wasm-pools/heap";
-  /** The memory layout version; attach refuses another one. */
-  readonly abi: number;
-  /** A random number written in the heap's header, to match handle and memory. */
-  readonly heapId: number;
-  /** Which core the heap runs. */
-  readonly build: CoreBuild;
-  /** The shared memory. */
-  readonly memory: WebAssembly.Memory;
-  /** The compiled core, so that workers need not fetch or compile it again. */
-  readonly module: WebAssembly.Module;
-}
 
 const HANDLE_KIND = "wasm-pools/heap";
 const DEFAULT_INITIAL_BYTES = 1 << 20;

@@ -25,8 +25,8 @@ export {
   WasmPoolsError,
 } from "./errors.js";
 export type { FailureReason, FailureRecord, FailureStats } from "./faults.js";
-export type { AttachOptions, HeapHandle, HeapOptions, HeapStats, PoolOptions } from "./heap.js";
 export { Heap } from "./heap.js";
+export type { AttachOptions, HeapHandle, HeapOptions, HeapStats, PoolOptions } from "./heap-types.js";
 export type { PoolStats } from "./pool.js";
 export { Pool } from "./pool.js";
 export type { CoreBuild, CoreSource } from "./wasm.js";
