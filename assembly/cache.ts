@@ -32,7 +32,7 @@
 // free only reached a cache.
 
 import {
-  ALLOC_FAILED, ALLOC_STALE_POOL, B_CACHED_BYTES, B_LIMIT_BYTES, B_LRU_HEAD, B_LRU_TAIL, BATCH_MAX, CACHE_ENTRIES,
+  ALLOC_FAILED, ALLOC_STALE_POOL, B_CACHED_BYTES, B_LIMIT_BYTES, B_LRU_HEAD, B_LRU_TAIL, CACHE_ENTRIES,
   CACHE_ENTRY_SHIFT, CACHE_SCRATCH, E_COUNT, E_FIRST, E_LINKED,
   E_LRU_NEXT, E_LRU_PREV, E_SIZE, E_STAMP, E_TOKEN, ERR_STALE_POOL, H_STAMP_COUNTER, MAX_POOLS, MAX_THREADS, OK,
   P_ALLOCATED, P_FAILED, P_HEAD, P_MIN_AVAIL, P_SIZE, P_STAMP, P_USED, POOL_INDEX_BITS, POOL_SLOT_SIZE, POOLS_START,
@@ -61,20 +61,20 @@ const CLUSTER_MAX: u32 = 64;
 @inline function clusterFor(size: u32): u32 {
   return min(CLUSTER_MAX, max(CLUSTER_MIN, CLUSTER_BYTES / chunkSizeFor(size)));
 }
-const INDEX_MASK: u32 = (1 << POOL_INDEX_BITS) - 1;
+export const INDEX_MASK: u32 = (1 << POOL_INDEX_BITS) - 1;
 
 /** This thread's cache block (a module global is per thread); its header holds the rest of the cache's state. */
-let cacheBlock: usize = 0;
+export let cacheBlock: usize = 0;
 
-@inline function entryOf(block: usize, index: u32): usize {
+@inline export function entryOf(block: usize, index: u32): usize {
   return block + CACHE_ENTRIES + (index << CACHE_ENTRY_SHIFT);
 }
 
-@inline function addCachedBytes(delta: i32): void {
+@inline export function addCachedBytes(delta: i32): void {
   store<u32>(cacheBlock + B_CACHED_BYTES, load<u32>(cacheBlock + B_CACHED_BYTES) + <u32>delta);
 }
 
-@inline function overBound(): bool {
+@inline export function overBound(): bool {
   return load<u32>(cacheBlock + B_CACHED_BYTES) > load<u32>(cacheBlock + B_LIMIT_BYTES);
 }
 
@@ -82,7 +82,7 @@ let cacheBlock: usize = 0;
   return load<u32>(cacheBlock + B_LIMIT_BYTES) == 0;
 }
 
-@inline function lruHead(): i32 {
+@inline export function lruHead(): i32 {
   return load<i32>(cacheBlock + B_LRU_HEAD);
 }
 
@@ -129,7 +129,7 @@ function lruUnlink(index: u32): void {
   store<u32>(entry + E_LINKED, 0);
 }
 
-function lruMoveToFront(index: u32): void {
+export function lruMoveToFront(index: u32): void {
   const entry = entryOf(cacheBlock, index);
   if (load<u32>(entry + E_LINKED) != 0) lruUnlink(index);
   const head = lruHead();
@@ -220,7 +220,7 @@ function syncEntry(entry: usize, token: u32, pool: usize): void {
 }
 
 /** Returns clusters to the shared lists, least recently used pool first, until the cache fits its bound. */
-function evict(): void {
+export function evict(): void {
   while (overBound() && lruTail() >= 0) {
     const index = <u32>lruTail();
     const entry = entryOf(cacheBlock, index);
@@ -286,7 +286,7 @@ function fillEntry(entry: usize, pool: usize): bool {
 }
 
 /** Whether the entry holds objects of this token's pool, filled under its current stamp. */
-@inline function entryCurrent(entry: usize, token: u32, index: u32): bool {
+@inline export function entryCurrent(entry: usize, token: u32, index: u32): bool {
   return load<u32>(entry + E_TOKEN) == token && load<u32>(entry + E_STAMP) == atomic.load<u32>(poolAt(index) + P_STAMP);
 }
 
@@ -343,109 +343,6 @@ function freeMiss(token: u32, index: u32, entry: usize, object: usize): i32 {
   syncEntry(entry, token, pool);
   putCached(entry, index, object);
   return OK;
-}
-
-// ---- Batch calls through the scratch words ----------------------------------
-
-// The loops keep the entry's chain in locals and write it back once, so a
-// batch costs about one cache hit per object without the per-call checks.
-
-/** Allocates up to `count` (<= BATCH_MAX) objects into the scratch words; returns how many, or ERR_STALE_POOL. */
-export function cacheAllocMany(token: u32, count: u32): i32 {
-  if (debugChecks) return allocOneByOne(token, count);
-  const scratch = cacheScratch();
-  const wanted = min(count, BATCH_MAX);
-  const index = token & INDEX_MASK;
-  const entry = entryOf(cacheBlock, index);
-  let done: u32 = 0;
-  while (done < wanted) {
-    let object = <usize>load<u32>(entry + E_FIRST);
-    if (object != 0 && entryCurrent(entry, token, index)) {
-      const start = done;
-      do {
-        store<u32>(scratch + (done << 2), <u32>object);
-        markHandedOut(object);
-        object = <usize>load<u32>(object);
-        done++;
-      } while (object != 0 && done < wanted);
-      const taken = done - start;
-      store<u32>(entry + E_FIRST, <u32>object);
-      store<u32>(entry + E_COUNT, load<u32>(entry + E_COUNT) - taken);
-      addCachedBytes(-<i32>(taken * load<u32>(entry + E_SIZE)));
-      if (lruHead() != <i32>index) lruMoveToFront(index);
-    } else {
-      object = cacheAlloc(token);
-      if (object == ALLOC_STALE_POOL) return done == 0 ? ERR_STALE_POOL : <i32>done;
-      if (object == ALLOC_FAILED) return <i32>done;
-      store<u32>(scratch + (done << 2), <u32>object);
-      done++;
-    }
-  }
-  return <i32>done;
-}
-
-/** Frees the first `count` (<= BATCH_MAX) scratch words; returns how many were freed before the first refusal. */
-export function cacheFreeMany(token: u32, count: u32): i32 {
-  if (debugChecks) return freeOneByOne(token, count);
-  const scratch = cacheScratch();
-  const wanted = min(count, BATCH_MAX);
-  const index = token & INDEX_MASK;
-  const entry = entryOf(cacheBlock, index);
-  let done: u32 = 0;
-  while (done < wanted) {
-    if (!entryCurrent(entry, token, index)) {
-      if (cacheFree(token, <usize>load<u32>(scratch + (done << 2))) != OK) return <i32>done;
-      done++;
-      continue;
-    }
-    const size = load<u32>(entry + E_SIZE);
-    let first = <usize>load<u32>(entry + E_FIRST);
-    const start = done;
-    let refused = false;
-    while (done < wanted) {
-      const object = <usize>load<u32>(scratch + (done << 2));
-      if (checkFreeable(size, object) != OK) {
-        refused = true;
-        break;
-      }
-      markOnFreeList(object);
-      store<u32>(object, <u32>first);
-      first = object;
-      done++;
-    }
-    const put = done - start;
-    store<u32>(entry + E_FIRST, <u32>first);
-    store<u32>(entry + E_COUNT, load<u32>(entry + E_COUNT) + put);
-    addCachedBytes(<i32>(put * size));
-    if (lruHead() != <i32>index) lruMoveToFront(index);
-    if (overBound()) evict();
-    if (refused) return <i32>done;
-  }
-  return <i32>done;
-}
-
-// With debug checks on, the batches go object by object through the checked
-// paths: the loops above stay free of the checks (they cost 1 ns per object there).
-
-function allocOneByOne(token: u32, count: u32): i32 {
-  const scratch = cacheScratch();
-  const wanted = min(count, BATCH_MAX);
-  for (let done: u32 = 0; done < wanted; done++) {
-    const object = cacheAlloc(token);
-    if (object == ALLOC_STALE_POOL) return done == 0 ? ERR_STALE_POOL : <i32>done;
-    if (object == ALLOC_FAILED) return <i32>done;
-    store<u32>(scratch + (done << 2), <u32>object);
-  }
-  return <i32>wanted;
-}
-
-function freeOneByOne(token: u32, count: u32): i32 {
-  const scratch = cacheScratch();
-  const wanted = min(count, BATCH_MAX);
-  for (let done: u32 = 0; done < wanted; done++) {
-    if (cacheFree(token, <usize>load<u32>(scratch + (done << 2))) != OK) return <i32>done;
-  }
-  return <i32>wanted;
 }
 
 // ---- Reading other threads' caches ----------------------------------------

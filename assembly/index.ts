@@ -2,7 +2,8 @@
 // the boundary; pool tokens and status codes are described in layout.ts.
 
 import { backingAlloc, backingFree } from "./backing";
-import { cacheAlloc, cacheAllocMany, cacheFree, cacheFreeMany, cacheScratch, cachedCount } from "./cache";
+import { cacheAllocMany, cacheFreeMany } from "./batch";
+import { cacheAlloc, cacheFree, cacheScratch, cachedCount } from "./cache";
 import { heapAttach, heapCreate } from "./heap";
 import { poolFreeCount } from "./pool";
 import { registryCreate, registryDestroy, registryFlush, registryGc, resolvePool } from "./registry";
