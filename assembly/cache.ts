@@ -35,7 +35,7 @@ import {
   ALLOC_FAILED, ALLOC_STALE_POOL, B_CACHED_BYTES, B_LIMIT_BYTES, B_LRU_HEAD, B_LRU_TAIL, CACHE_ENTRIES,
   CACHE_ENTRY_SHIFT, CACHE_SCRATCH, E_COUNT, E_FIRST, E_LINKED,
   E_LRU_NEXT, E_LRU_PREV, E_SIZE, E_STAMP, E_TOKEN, ERR_STALE_POOL, H_STAMP_COUNTER, MAX_POOLS, MAX_THREADS, OK,
-  P_ALLOCATED, P_FAILED, P_HEAD, P_MIN_AVAIL, P_SIZE, P_STAMP, P_USED, POOL_INDEX_BITS, POOL_SLOT_SIZE, POOLS_START,
+  P_ALLOCATED, P_FAILED, P_HEAD, P_MIN_AVAIL, P_SIZE, P_STAMP, P_USED, POOL_INDEX_BITS,
   T_CACHE, T_STATE, THREAD_LIVE, THREAD_SLOT_SIZE, THREADS_START,
 } from "./layout";
 import { backingFreeChain, chunkSizeFor } from "./backing";
@@ -46,7 +46,7 @@ import {
   checkFreeable, markHandedOut, markOnFreeList, poolAllocShared, poolFreeShared, popCluster, releaseFromChain,
   takeFromBacking, takenCount, takenLast,
 } from "./pool";
-import { registryGc, resolvePool } from "./registry";
+import { poolAt, registryGc, resolvePool } from "./registry";
 
 /** Objects moved between a cache and a shared list at once (HAProxy moves 8). */
 // Objects moved per refill or eviction: about CLUSTER_BYTES of chunks,
@@ -90,9 +90,6 @@ export let cacheBlock: usize = 0;
   return load<i32>(cacheBlock + B_LRU_TAIL);
 }
 
-@inline function poolAt(index: u32): usize {
-  return POOLS_START + index * POOL_SLOT_SIZE;
-}
 
 /** Gives the pool a new stamp: every cache entry filled under the old one gives its objects back. */
 export function restamp(pool: usize): void {

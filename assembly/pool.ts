@@ -19,13 +19,12 @@
 import {
   ARENA_START, C_SIZE, CHUNK_HEADER, CHUNK_MIN, CHUNK_SIZE_MASK,
   CHUNK_ON_FREE_LIST, CHUNK_USED, ERR_BAD_POINTER, ERR_DOUBLE_FREE, ERR_FREE_UNDERFLOW, ERR_SIZE_MISMATCH, H_BACKING_TOP,
-  OK, P_ALLOCATED, P_FAILED, P_FLUSH_LOCK, P_GENERATION, P_HEAD, P_LIMIT, P_MIN_AVAIL, P_SIZE, P_USED, POOL_INDEX_BITS,
-  POOL_SLOT_SIZE, POOLS_START, T_READ_HOLD,
+  OK, P_ALLOCATED, P_FAILED, P_FLUSH_LOCK, P_HEAD, P_LIMIT, P_MIN_AVAIL, P_SIZE, P_USED, T_READ_HOLD,
 } from "./layout";
 import { backingAllocChain, backingFreeChain, chainLast, chainObtained, chunkSizeFor } from "./backing";
 import { chainLength, chainTail, listDetachAll, listFirst, listPop, listPush, listPushChain } from "./freelist";
 import { readLock, readUnlock, writeLock, writeUnlock } from "./rwlock";
-import { registryGc } from "./registry";
+import { registryGc, tokenOf } from "./registry";
 import { debugCheckFree, debugChecks, debugHandOut, debugOnFree, tagBytes } from "./debug";
 import { checkNotReleased } from "./quarantine";
 import { injectFailure, recordFailure, refusedByLimit, refusedByMemory } from "./faults";
@@ -171,11 +170,6 @@ function refillShared(pool: usize): usize {
 }
 
 /** Alloc on the shared list alone (caches off): returns an object or ALLOC_FAILED. */
-/** The token of the pool incarnation in slot `pool`. */
-@inline export function tokenOf(pool: usize): u32 {
-  return (load<u32>(pool + P_GENERATION) << POOL_INDEX_BITS) | <u32>((pool - POOLS_START) / POOL_SLOT_SIZE);
-}
-
 export function poolAllocShared(pool: usize): usize {
   let object = popGuarded(pool);
   if (object != 0) markHandedOut(object);

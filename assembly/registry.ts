@@ -16,12 +16,13 @@ import { mutexLock, mutexUnlock } from "./mutex";
 import { poolFlush, poolGc } from "./pool";
 import { cachedCount, drainOwnCache, drainOwnEntry, restamp } from "./cache";
 
-@inline function poolAt(index: u32): usize {
+@inline export function poolAt(index: u32): usize {
   return POOLS_START + index * POOL_SLOT_SIZE;
 }
 
-@inline function tokenOf(index: u32, pool: usize): i32 {
-  return <i32>((load<u32>(pool + P_GENERATION) << POOL_INDEX_BITS) | index);
+/** The token of the pool incarnation now in slot `pool`. */
+@inline export function tokenOf(pool: usize): u32 {
+  return (load<u32>(pool + P_GENERATION) << POOL_INDEX_BITS) | <u32>((pool - POOLS_START) / POOL_SLOT_SIZE);
 }
 
 /** The live pool a token names, or 0 when the token is stale or malformed. */
@@ -54,7 +55,7 @@ export function registryCreate(name: usize, nameLength: u32, size: u32, flags: u
     const mergeable = (flags & POOL_SHARED) != 0 && (load<u32>(pool + P_FLAGS) & POOL_SHARED) != 0 && load<u32>(pool + P_SIZE) == size;
     if (mergeable) {
       atomic.add<u32>(pool + P_USERS, 1);
-      result = tokenOf(index, pool);
+      result = <i32>tokenOf(pool);
       joined = true;
       break;
     }
@@ -82,7 +83,7 @@ export function registryCreate(name: usize, nameLength: u32, size: u32, flags: u
     memory.copy(pool + P_NAME, name, nameLength);
     restamp(pool);
     atomic.store<u32>(pool + P_STATE, POOL_LIVE);
-    result = tokenOf(index, pool);
+    result = <i32>tokenOf(pool);
   }
   mutexUnlock(H_REGISTRY_LOCK);
   return result;

@@ -238,24 +238,16 @@ export class Pool {
       const freed = binding.core.pool_free_many(this.token, batch);
       done += freed;
       if (freed < batch) {
-        // Free the refused pointer alone to learn why (nothing was changed for it).
-        const error = this.freeAloneError(ptrs[done]!);
-        if (error) {
-          error.message = `ptrs[${done}]: ${error.message} (ptrs[0..${done}) were freed, the rest were not)`;
+        // Free the refused pointer alone, as free() does, to learn why (nothing was changed for it).
+        try {
+          this.freeMiss(ptrs[done]!);
+        } catch (error) {
+          (error as Error).message = `ptrs[${done}]: ${(error as Error).message} (ptrs[0..${done}) were freed, the rest were not)`;
           throw error;
         }
         done++;
       }
     }
-  }
-
-  /** Frees one pointer with free()'s checks; returns the error free() would throw, if any. */
-  private freeAloneError(ptr: number): Error | undefined {
-    if (typeof ptr !== "number" || ptr === 0 || (ptr & 7) !== 0) {
-      return new InvalidPointerError(`${ptr} is not a pointer the pools hand out (non-zero, 8-aligned)`);
-    }
-    const status = this.binding.core.pool_free(this.token, ptr);
-    return status === OK ? undefined : this.freeError(status, ptr);
   }
 
   /** Gives every free object of the pool back to the heap's backing allocator. */

@@ -10,6 +10,14 @@ import { expectConsistent } from "./support/consistency.js";
 
 const OBJECT = 64;
 
+/** A worker with the default cache that allocated `allocs` objects of pool "p" and freed the first `frees` of them. */
+async function workerCaching(heap: Heap, allocs: number, frees: number): Promise<CacheWorker> {
+  const worker = await CacheWorker.start(heap, 256 << 10);
+  const { ptrs } = await worker.send({ op: "alloc", pool: "p", count: allocs });
+  await worker.send({ op: "free", pool: "p", ptrs: ptrs!.slice(0, frees) });
+  return worker;
+}
+
 function allocN(pool: Pool, count: number): number[] {
   return Array.from({ length: count }, () => pool.alloc());
 }
@@ -123,9 +131,7 @@ describe("caches of other threads", () => {
   it("close gives the worker's cache back to the shared lists", async () => {
     const heap = await Heap.create();
     const pool = heap.createPool("p", OBJECT);
-    const worker = await CacheWorker.start(heap, 256 << 10);
-    const { ptrs } = await worker.send({ op: "alloc", pool: "p", count: 16 });
-    await worker.send({ op: "free", pool: "p", ptrs: ptrs! });
+    const worker = await workerCaching(heap, 16, 16);
     expect(pool.stats().cached).toBe(16);
     await worker.send({ op: "close" });
     expect(pool.stats()).toMatchObject({ allocated: 16, cached: 0, free: 16 });
@@ -135,9 +141,7 @@ describe("caches of other threads", () => {
   it("a worker that ends without closing its heap gives its cache back on exit", async () => {
     const heap = await Heap.create();
     const pool = heap.createPool("p", OBJECT);
-    const worker = await CacheWorker.start(heap, 256 << 10);
-    const { ptrs } = await worker.send({ op: "alloc", pool: "p", count: 16 });
-    await worker.send({ op: "free", pool: "p", ptrs: ptrs! });
+    const worker = await workerCaching(heap, 16, 16);
     expect(pool.stats().cached).toBe(16);
     await worker.send({ op: "end" });
     expect(await worker.exited).toBe(0);
@@ -149,9 +153,7 @@ describe("caches of other threads", () => {
   it("reclaimThread gives back the cache of a terminated worker", async () => {
     const heap = await Heap.create();
     const pool = heap.createPool("p", OBJECT);
-    const worker = await CacheWorker.start(heap, 256 << 10);
-    const { ptrs } = await worker.send({ op: "alloc", pool: "p", count: 16 });
-    await worker.send({ op: "free", pool: "p", ptrs: ptrs!.slice(0, 8) });
+    const worker = await workerCaching(heap, 16, 8);
     await worker.worker.terminate();
     // terminate() runs no exit handler: the cache is still counted.
     expect(pool.stats()).toMatchObject({ cached: 8, used: 8 });

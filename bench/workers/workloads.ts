@@ -4,20 +4,9 @@
 import type { Heap, Pool } from "wasm-pools";
 import { LARSON_CLASSES, LARSON_SLOTS_PER_WORKER } from "./protocol.js";
 import { RingConsumer, RingProducer } from "./ring.js";
+import { xorshift32 } from "./xorshift.js";
 
 const WINDOW = 16;
-
-/** xorshift32, as in bench/native/common.h. */
-export function xorshift32(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state;
-  };
-}
 
 /** Holds a window of 16 objects and replaces the oldest at every step. */
 export function churn(pool: Pool, pairs: number): void {

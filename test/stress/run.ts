@@ -7,6 +7,7 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { Worker } from "node:worker_threads";
 import { Heap, type Pool } from "wasm-pools";
+import { xorshift32 } from "../../bench/workers/xorshift.js";
 import {
   EXCHANGE_SLOTS,
   MAX_PHASE_POOLS,
@@ -87,14 +88,7 @@ export async function runStress(options: StressOptions): Promise<StressResult> {
     failures.push(text);
     log(`  FAIL ${text}`);
   };
-  let random = options.seed >>> 0 || 1;
-  const next = (): number => {
-    random ^= random << 13;
-    random ^= random >>> 17;
-    random ^= random << 5;
-    random >>>= 0;
-    return random;
-  };
+  const next = xorshift32(options.seed);
 
   const heap = await Heap.create({ maxBytes: MAX_BYTES });
   const baseline = heap.stats().backingUsedBytes;

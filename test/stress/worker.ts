@@ -2,11 +2,13 @@
 // allocs from the phase's shared pools (random sizes), frees, hand-offs of
 // objects to other workers through exchange slots (the receiver frees
 // them), flush and gc, and a private pool created and destroyed. Every object
-// it owns carries its claim, written with an atomic exchange; a claim found
+// it owns carries its claim (../workers/claims.ts); a claim found
 // changed is a double hand-out.
 
 import { parentPort, workerData } from "node:worker_threads";
 import { Heap, type Pool } from "wasm-pools";
+import { xorshift32 } from "../../bench/workers/xorshift.js";
+import { Claims } from "../workers/claims.js";
 import {
   EXCHANGE_SLOTS,
   PHASE,
@@ -26,26 +28,8 @@ const exchange = new BigInt64Array(data.exchange);
 const port = parentPort!;
 const HOLD = 256;
 
-let random = (data.seed ^ 0x9e3779b9) >>> 0 || 1;
-function next(): number {
-  random ^= random << 13;
-  random ^= random >>> 17;
-  random ^= random << 5;
-  random >>>= 0;
-  return random;
-}
-
-/** The object's claim word (its second u32: the first is the free-list link while free). */
-let claims = new Int32Array(heap.memory.buffer);
-function claimIndex(ptr: number): number {
-  const index = (ptr >>> 2) + 1;
-  if (index >= claims.length) {
-    heap.memory.grow(0);
-    claims = new Int32Array(heap.memory.buffer);
-  }
-  return index;
-}
-let nextClaim = ((data.number + 1) << 24) | 1;
+const next = xorshift32(data.seed ^ 0x9e3779b9);
+const claims = new Claims(heap.memory, data.number);
 
 interface Held {
   pool: Pool;
@@ -55,27 +39,23 @@ interface Held {
 
 function phase(pools: Pool[], number: number): PhaseReport {
   const report: PhaseReport = { allocs: 0, frees: 0, crossFrees: 0, refused: 0, flushes: 0, gcs: 0, poolsCreated: 0, doubles: 0 };
+  const doublesBefore = claims.doubles;
   const held: Held[] = [];
   const indexOf = new Map<Pool, number>(pools.map((pool, index) => [pool, index]));
   const own = heap.createPool(`w${data.number}-p${number}`, 8 + (next() % 512));
   report.poolsCreated++;
   const ownHeld: number[] = [];
 
-  const claim = (pool: Pool, ptr: number): void => {
-    const value = nextClaim++ | 0;
-    const index = claimIndex(ptr); // first: it may replace the view
-    Atomics.exchange(claims, index, value);
-    held.push({ pool, ptr, claim: value });
-  };
-  const release = (index: number, cross: boolean): void => {
+  /** Stops holding the object at `index` (the last one takes its place). */
+  const removeAt = (index: number): Held => {
     const item = held[index]!;
     held[index] = held[held.length - 1]!;
     held.pop();
-    const claimAt = claimIndex(item.ptr);
-    if (Atomics.load(claims, claimAt) !== item.claim) {
-      report.doubles++;
-      return; // the other owner frees it
-    }
+    return item;
+  };
+  const release = (index: number, cross: boolean): void => {
+    const item = removeAt(index);
+    if (!claims.release(item.ptr, item.claim)) return; // handed out twice: the other owner frees it
     item.pool.free(item.ptr);
     report.frees++;
     if (cross) report.crossFrees++;
@@ -91,7 +71,7 @@ function phase(pools: Pool[], number: number): PhaseReport {
         const ptr = pool.tryAlloc();
         if (ptr === 0) report.refused++;
         else {
-          claim(pool, ptr);
+          held.push({ pool, ptr, claim: claims.claim(ptr) });
           report.allocs++;
         }
       } else if (r < 800 && held.length > 0) {
@@ -100,20 +80,15 @@ function phase(pools: Pool[], number: number): PhaseReport {
         release(index, cross);
       } else if (r < 950 && held.length > 0) {
         // Hand an object to whoever visits this slot next; free what was there.
-        const index = next() % held.length;
-        const item = held[index]!;
-        held[index] = held[held.length - 1]!;
-        held.pop();
+        const item = removeAt(next() % held.length);
         received.delete(item.ptr);
         const slot = next() % EXCHANGE_SLOTS;
         const old = Atomics.exchange(exchange, slot, packSlot(item.claim, item.ptr, indexOf.get(item.pool)!));
         if (old !== 0n) {
           const { claim: expected, ptr, poolIndex } = unpackSlot(old);
-          const value = nextClaim++ | 0;
-          const claimAt = claimIndex(ptr);
-          if (Atomics.compareExchange(claims, claimAt, expected, value) !== expected) report.doubles++;
-          else {
-            held.push({ pool: pools[poolIndex]!, ptr, claim: value });
+          const claim = claims.transfer(ptr, expected);
+          if (claim !== 0) {
+            held.push({ pool: pools[poolIndex]!, ptr, claim });
             received.add(ptr);
           }
         }
@@ -134,6 +109,7 @@ function phase(pools: Pool[], number: number): PhaseReport {
   while (held.length > 0) release(held.length - 1, received.delete(held[held.length - 1]!.ptr));
   for (const ptr of ownHeld) own.free(ptr);
   own.destroy();
+  report.doubles = claims.doubles - doublesBefore;
   return report;
 }
 

@@ -49,4 +49,50 @@ export class Claims {
     if (!ours) this.doubles++;
     return ours;
   }
+
+  /**
+   * Takes over an object that its last owner handed on with claim
+   * `expected`; returns the new claim, or 0 (and counts a double) if the
+   * claim changed meanwhile.
+   */
+  transfer(ptr: number, expected: number): number {
+    const claim = this.#next++ | 0;
+    const index = this.#wordIndex(ptr); // first: it may replace #words
+    if (Atomics.compareExchange(this.#words, index, expected, claim) === expected) return claim;
+    this.doubles++;
+    return 0;
+  }
+}
+
+/** The objects one worker holds, each with its claim. */
+export class Holding {
+  readonly #ptrs: number[] = [];
+  readonly #claims: number[] = [];
+
+  constructor(readonly claims: Claims) {}
+
+  get size(): number {
+    return this.#ptrs.length;
+  }
+
+  /** Claims a freshly allocated object and holds it. */
+  add(ptr: number): void {
+    this.#ptrs.push(ptr);
+    this.#claims.push(this.claims.claim(ptr));
+  }
+
+  /**
+   * Stops holding the object at `index` (the last one takes its place);
+   * returns it if it was still ours, to be freed, or 0 if it was handed out
+   * twice (its other owner frees it).
+   */
+  take(index: number): number {
+    const ptr = this.#ptrs[index]!;
+    const claim = this.#claims[index]!;
+    this.#ptrs[index] = this.#ptrs[this.#ptrs.length - 1]!;
+    this.#claims[index] = this.#claims[this.#claims.length - 1]!;
+    this.#ptrs.pop();
+    this.#claims.pop();
+    return this.claims.release(ptr, claim) ? ptr : 0;
+  }
 }

@@ -3,7 +3,7 @@
 
 import { parentPort, workerData } from "node:worker_threads";
 import { Heap, LockTimeoutError, type Pool, UseAfterFreeError } from "wasm-pools";
-import { Claims } from "./claims.js";
+import { Claims, Holding } from "./claims.js";
 import { SIGNAL_GO, SIGNAL_STOP, type WorkerReport, type WorkerTask } from "./protocol.js";
 
 const task = workerData as WorkerTask;
@@ -34,19 +34,12 @@ function churn(heap: Heap, pool: Pool): WorkerReport {
   const report = emptyReport();
   const claims = new Claims(heap.memory, task.workerNumber);
   const random = randomStream(task.seed);
-  const held: number[] = [];
-  const heldClaims: number[] = [];
+  const held = new Holding(claims);
   // In a negative control the pool is broken on purpose: count its errors instead of dying.
   const tolerate = task.stopOnDouble === true || task.stopOnUseAfterFree === true;
   const release = (index: number): void => {
-    const ptr = held[index]!;
-    const claim = heldClaims[index]!;
-    held[index] = held[held.length - 1]!;
-    heldClaims[index] = heldClaims[heldClaims.length - 1]!;
-    held.pop();
-    heldClaims.pop();
-    // A double hand-out: the other owner frees it.
-    if (!claims.release(ptr, claim)) return;
+    const ptr = held.take(index);
+    if (ptr === 0) return; // a double hand-out: the other owner frees it
     try {
       pool.free(ptr);
       report.frees++;
@@ -57,7 +50,7 @@ function churn(heap: Heap, pool: Pool): WorkerReport {
   };
   waitForGo(task.signals);
   for (let i = 0; i < task.operations; i++) {
-    if (held.length === 0 || (held.length < task.hold && (random() & 1) === 0)) {
+    if (held.size === 0 || (held.size < task.hold && (random() & 1) === 0)) {
       // tryAlloc: under fault injection a refusal is expected, and counted.
       let ptr: number;
       try {
@@ -71,12 +64,11 @@ function churn(heap: Heap, pool: Pool): WorkerReport {
       }
       if (ptr === 0) report.failures++;
       else {
-        held.push(ptr);
-        heldClaims.push(claims.claim(ptr));
+        held.add(ptr);
         report.allocs++;
       }
     } else {
-      release(random() % held.length);
+      release(random() % held.size);
     }
     if (tolerate && (i & 255) === 0) {
       // The first worker to see a double hand-out stops everyone.
@@ -84,7 +76,7 @@ function churn(heap: Heap, pool: Pool): WorkerReport {
       if (Atomics.load(task.signals, SIGNAL_STOP) !== 0) break;
     }
   }
-  while (held.length > 0) release(held.length - 1);
+  while (held.size > 0) release(held.size - 1);
   report.doubles = claims.doubles;
   return report;
 }

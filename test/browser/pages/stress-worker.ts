@@ -2,8 +2,9 @@
 // every object it holds, while holding big objects that make the memory grow;
 // it checks their contents through views made after the growth.
 
+import { xorshift32 } from "../../../bench/workers/xorshift.js";
 import { Heap } from "../../../dist/index.js";
-import { Claims } from "../../workers/claims.js";
+import { Claims, Holding } from "../../workers/claims.js";
 import { BIG_POOL, BIG_SIZE, GO, SHARED_POOL, type StressReply, type StressStart } from "./protocol.js";
 
 interface WorkerScope {
@@ -17,37 +18,22 @@ function run(heap: Heap, task: StressStart): StressReply {
   const shared = heap.pool(SHARED_POOL);
   const big = heap.pool(BIG_POOL);
   const claims = new Claims(heap.memory, task.number);
-  const held: number[] = [];
-  const heldClaims: number[] = [];
+  const held = new Holding(claims);
   const bigs: number[] = [];
   let allocs = 0;
   let frees = 0;
-  let random = 0x2545f491 ^ (task.number * 7919 + 1);
-  const next = (): number => {
-    random ^= random << 13;
-    random ^= random >>> 17;
-    random ^= random << 5;
-    return random >>> 0;
-  };
+  const next = xorshift32(0x2545f491 ^ (task.number * 7919 + 1));
   const release = (index: number): void => {
-    const ptr = held[index]!;
-    const claim = heldClaims[index]!;
-    held[index] = held[held.length - 1]!;
-    heldClaims[index] = heldClaims[heldClaims.length - 1]!;
-    held.pop();
-    heldClaims.pop();
-    if (claims.release(ptr, claim)) {
-      shared.free(ptr);
-      frees++;
-    }
+    const ptr = held.take(index);
+    if (ptr === 0) return; // a double hand-out: the other owner frees it
+    shared.free(ptr);
+    frees++;
   };
   for (let i = 0; i < task.operations; i++) {
-    if (held.length === 0 || (held.length < 64 && (next() & 1) === 0)) {
-      const ptr = shared.alloc();
-      held.push(ptr);
-      heldClaims.push(claims.claim(ptr));
+    if (held.size === 0 || (held.size < 64 && (next() & 1) === 0)) {
+      held.add(shared.alloc());
       allocs++;
-    } else release(next() % held.length);
+    } else release(next() % held.size);
     // Spread the big allocations over the run, so the memory grows while others churn.
     if (bigs.length < task.bigObjects && i % 64 === 0) {
       const ptr = big.alloc();
@@ -55,7 +41,7 @@ function run(heap: Heap, task: StressStart): StressReply {
       bigs.push(ptr);
     }
   }
-  while (held.length > 0) release(held.length - 1);
+  while (held.size > 0) release(held.size - 1);
   let badBigObjects = 0;
   bigs.forEach((ptr, n) => {
     const expected = (task.number * 31 + n) & 0xff;
