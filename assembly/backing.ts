@@ -13,15 +13,24 @@
 //
 // Invariant: top + CHUNK_HEADER <= memory end, so the word at top + 4 always
 // exists and holds the size of the chunk ending at top (its "prev size").
+//
+// Every store under the lock is logged (undo.ts): a thread that dies inside
+// a section leaves it to be rolled back by the next owner. A section also
+// moves its chunks in or out of the caller's chain holder (a cache entry or
+// a transit) and counts them in the pool's `allocated`, with logged stores,
+// so chunks are never between the bins and a holder. Pools' `allocated` is
+// written only here, under the lock.
 
 import {
   ARENA_START, BIN_BITMAP_WORDS, C_NEXT_FREE, C_PREV_FREE, C_PREV_SIZE, C_SIZE,
-  CHUNK_HEADER, CHUNK_MAX_PAYLOAD, CHUNK_MIN, CHUNK_SIZE_MASK, CHUNK_USED,
+  CHUNK_HEADER, CHUNK_MAX_PAYLOAD, CHUNK_MIN, CHUNK_ON_FREE_LIST, CHUNK_SIZE_MASK, CHUNK_USED,
   H_BACKING_FREE_BYTES, H_BACKING_LOCK, H_BACKING_TOP, H_BACKING_USED_BYTES,
-  H_BIN_BITMAP, H_BIN_HEADS, H_MAX_PAGES, PAGE_BYTES, SL_BITS, SMALL_BIN_LIMIT,
+  H_BIN_BITMAP, H_BIN_HEADS, H_MAX_PAGES, P_ALLOCATED, P_LIMIT, P_USED, PAGE_BYTES, SL_BITS, SMALL_BIN_LIMIT,
 } from "./layout";
-import { mutexLock, mutexUnlock } from "./mutex";
-import { quarantineLocked, uafChecks } from "./quarantine";
+import { backingLock, mutexUnlock } from "./locks";
+import { quarantineLocked } from "./quarantine";
+import { deathPoint } from "./thread";
+import { loggedStore, undoCommit, undoRoomForStep } from "./undo";
 
 /** Grow the memory by at least this many pages at a time (1 MiB), to make growth rare. */
 const GROW_STEP_PAGES: u32 = 16;
@@ -53,16 +62,16 @@ export function chunkSizeFor(bytes: u32): u32 {
 }
 
 function insertFree(chunk: usize, size: u32): void {
-  store<u32>(chunk + C_SIZE, size);
+  loggedStore(chunk + C_SIZE, size);
   const bin = binOf(size);
   const first = load<u32>(binHead(bin));
-  store<u32>(chunk + C_NEXT_FREE, first);
-  store<u32>(chunk + C_PREV_FREE, 0);
-  if (first != 0) store<u32>(<usize>first + C_PREV_FREE, <u32>chunk);
-  store<u32>(binHead(bin), <u32>chunk);
+  loggedStore(chunk + C_NEXT_FREE, first);
+  loggedStore(chunk + C_PREV_FREE, 0);
+  if (first != 0) loggedStore(<usize>first + C_PREV_FREE, <u32>chunk);
+  loggedStore(binHead(bin), <u32>chunk);
   const word = H_BIN_BITMAP + ((bin >> 5) << 2);
-  store<u32>(word, load<u32>(word) | (1 << (bin & 31)));
-  store<u32>(H_BACKING_FREE_BYTES, load<u32>(H_BACKING_FREE_BYTES) + size);
+  loggedStore(word, load<u32>(word) | (1 << (bin & 31)));
+  loggedStore(H_BACKING_FREE_BYTES, load<u32>(H_BACKING_FREE_BYTES) + size);
 }
 
 function removeFree(chunk: usize): void {
@@ -70,14 +79,14 @@ function removeFree(chunk: usize): void {
   const bin = binOf(size);
   const next = load<u32>(chunk + C_NEXT_FREE);
   const prev = load<u32>(chunk + C_PREV_FREE);
-  if (prev != 0) store<u32>(<usize>prev + C_NEXT_FREE, next);
-  else store<u32>(binHead(bin), next);
-  if (next != 0) store<u32>(<usize>next + C_PREV_FREE, prev);
+  if (prev != 0) loggedStore(<usize>prev + C_NEXT_FREE, next);
+  else loggedStore(binHead(bin), next);
+  if (next != 0) loggedStore(<usize>next + C_PREV_FREE, prev);
   if (load<u32>(binHead(bin)) == 0) {
     const word = H_BIN_BITMAP + ((bin >> 5) << 2);
-    store<u32>(word, load<u32>(word) & ~(1 << (bin & 31)));
+    loggedStore(word, load<u32>(word) & ~(1 << (bin & 31)));
   }
-  store<u32>(H_BACKING_FREE_BYTES, load<u32>(H_BACKING_FREE_BYTES) - size);
+  loggedStore(H_BACKING_FREE_BYTES, load<u32>(H_BACKING_FREE_BYTES) - size);
 }
 
 /** First non-empty bin at or above `bin`, or -1. */
@@ -117,12 +126,12 @@ function splitAndMarkUsed(chunk: usize, size: u32): void {
   if (whole - size >= CHUNK_MIN) {
     const rest = chunk + size;
     const restSize = whole - size;
-    store<u32>(rest + C_PREV_SIZE, size);
-    store<u32>(rest + restSize + C_PREV_SIZE, restSize);
+    loggedStore(rest + C_PREV_SIZE, size);
+    loggedStore(rest + restSize + C_PREV_SIZE, restSize);
     insertFree(rest, restSize);
-    store<u32>(chunk + C_SIZE, size | CHUNK_USED);
+    loggedStore(chunk + C_SIZE, size | CHUNK_USED);
   } else {
-    store<u32>(chunk + C_SIZE, whole | CHUNK_USED);
+    loggedStore(chunk + C_SIZE, whole | CHUNK_USED);
   }
 }
 
@@ -141,9 +150,9 @@ function carveFromTop(size: u32): usize {
     if (memory.grow(<i32>wanted) < 0 && memory.grow(<i32>needed) < 0) return 0;
   }
   // The word at top + 4 already holds the previous chunk's size.
-  store<u32>(top + C_SIZE, size | CHUNK_USED);
-  store<u32>(top + size + C_PREV_SIZE, size);
-  store<u32>(H_BACKING_TOP, <u32>(top + size));
+  loggedStore(top + C_SIZE, size | CHUNK_USED);
+  loggedStore(top + size + C_PREV_SIZE, size);
+  loggedStore(H_BACKING_TOP, <u32>(top + size));
   return top;
 }
 
@@ -151,13 +160,13 @@ function allocChunkLocked(size: u32): usize {
   let chunk = takeFittingChunk(size);
   if (chunk != 0) splitAndMarkUsed(chunk, size);
   else chunk = carveFromTop(size);
-  if (chunk != 0) store<u32>(H_BACKING_USED_BYTES, load<u32>(H_BACKING_USED_BYTES) + chunkSize(chunk));
+  if (chunk != 0) loggedStore(H_BACKING_USED_BYTES, load<u32>(H_BACKING_USED_BYTES) + chunkSize(chunk));
   return chunk;
 }
 
 function freeChunkLocked(chunk: usize): void {
   let size = chunkSize(chunk);
-  store<u32>(H_BACKING_USED_BYTES, load<u32>(H_BACKING_USED_BYTES) - size);
+  loggedStore(H_BACKING_USED_BYTES, load<u32>(H_BACKING_USED_BYTES) - size);
   const prevSize = load<u32>(chunk + C_PREV_SIZE);
   if (prevSize != 0 && !chunkIsUsed(chunk - prevSize)) {
     chunk -= prevSize;
@@ -169,7 +178,7 @@ function freeChunkLocked(chunk: usize): void {
   if (next == top) {
     // Give the space back to the uncarved region; chunk + 4 still holds
     // the size of the chunk before it, as the invariant wants.
-    store<u32>(H_BACKING_TOP, <u32>chunk);
+    loggedStore(H_BACKING_TOP, <u32>chunk);
     return;
   }
   if (!chunkIsUsed(next)) {
@@ -177,7 +186,7 @@ function freeChunkLocked(chunk: usize): void {
     removeFree(next);
     size += nextSize;
   }
-  store<u32>(chunk + size + C_PREV_SIZE, size);
+  loggedStore(chunk + size + C_PREV_SIZE, size);
   insertFree(chunk, size);
 }
 
@@ -185,65 +194,108 @@ export function backingInit(): void {
   store<u32>(H_BACKING_TOP, ARENA_START);
 }
 
-/** Allocates one chunk and returns its payload, or 0. */
-export function backingAlloc(bytes: u32): usize {
+/** Ends a section: makes its stores final, then unlocks. */
+@inline function endSection(): void {
+  undoCommit();
+  mutexUnlock(H_BACKING_LOCK);
+}
+
+/** Allocates one chunk of `bytes` of payload and stores the payload in the caller's word `into`; 0 if none. */
+export function backingAlloc(bytes: u32, into: usize): usize {
   const size = chunkSizeFor(bytes);
   if (size == 0) return 0;
-  mutexLock(H_BACKING_LOCK);
+  deathPoint();
+  backingLock();
   const chunk = allocChunkLocked(size);
-  mutexUnlock(H_BACKING_LOCK);
-  return chunk == 0 ? 0 : chunk + CHUNK_HEADER;
+  const payload: usize = chunk == 0 ? 0 : chunk + CHUNK_HEADER;
+  loggedStore(into, <u32>payload);
+  endSection();
+  return payload;
 }
 
-/** Releases a payload that backingAlloc returned. */
-export function backingFree(payload: usize): void {
-  mutexLock(H_BACKING_LOCK);
-  freeChunkLocked(payload - CHUNK_HEADER);
-  mutexUnlock(H_BACKING_LOCK);
+/** Releases the payload in the caller's word `from` (which becomes 0). */
+export function backingFree(from: usize): void {
+  deathPoint();
+  backingLock();
+  const payload = <usize>load<u32>(from);
+  if (payload != 0) freeChunkLocked(payload - CHUNK_HEADER);
+  loggedStore(from, 0);
+  endSection();
 }
 
-/** What the last backingAllocChain on this thread obtained: how many, and the last payload. */
-export let chainObtained: u32 = 0;
-export let chainLast: usize = 0;
+/** Why the last backingRefill on this thread stopped short of what it wanted. */
+export let refillStoppedByLimit: bool = false;
 
 /**
- * Allocates up to `count` payloads of `bytes` under one lock, linked through
- * their first word (the last one's next is 0). Returns the first, or 0.
+ * Moves up to `wanted` new objects of `pool` (chunks of `bytes` of payload)
+ * onto the front of the chain held at `holder` (a cache entry of this
+ * thread), marked free, counted in `allocated` and in `used` (objects in a
+ * cache count as used), and their bytes in `bytesWord`. Stops at the pool's
+ * limit or when memory runs out. Returns how many it moved.
  */
-export function backingAllocChain(bytes: u32, count: u32): usize {
-  chainObtained = 0;
-  chainLast = 0;
+export function backingRefill(pool: usize, holder: usize, bytesWord: usize, bytes: u32, wanted: u32): u32 {
+  refillStoppedByLimit = false;
   const size = chunkSizeFor(bytes);
   if (size == 0) return 0;
-  let first: usize = 0;
-  mutexLock(H_BACKING_LOCK);
-  for (let i: u32 = 0; i < count; i++) {
+  const limit = load<u32>(pool + P_LIMIT);
+  deathPoint();
+  backingLock();
+  let moved: u32 = 0;
+  while (moved < wanted && undoRoomForStep()) {
+    deathPoint();
+    const allocated = load<u32>(pool + P_ALLOCATED);
+    if (limit != 0 && allocated >= limit) {
+      refillStoppedByLimit = true;
+      break;
+    }
     const chunk = allocChunkLocked(size);
     if (chunk == 0) break;
     const payload = chunk + CHUNK_HEADER;
-    store<u32>(payload, 0);
-    if (chainLast != 0) store<u32>(chainLast, <u32>payload);
-    else first = payload;
-    chainLast = payload;
-    chainObtained++;
+    loggedStore(chunk + C_SIZE, load<u32>(chunk + C_SIZE) | CHUNK_ON_FREE_LIST);
+    loggedStore(payload, load<u32>(holder));
+    loggedStore(holder, <u32>payload);
+    loggedStore(holder + 4, load<u32>(holder + 4) + 1);
+    loggedStore(bytesWord, load<u32>(bytesWord) + bytes);
+    loggedStore(pool + P_ALLOCATED, allocated + 1);
+    moved++;
   }
-  mutexUnlock(H_BACKING_LOCK);
-  return first;
+  // Straight-line from here to the commit: `used` is shared, so it cannot be logged.
+  atomic.add<u32>(pool + P_USED, moved);
+  endSection();
+  return moved;
 }
 
-/** Releases `count` payloads of a chain linked through their first word. */
-export function backingFreeChain(first: usize, count: u32): void {
-  mutexLock(H_BACKING_LOCK);
-  let payload = first;
-  for (let i: u32 = 0; i < count; i++) {
-    const next = <usize>load<u32>(payload);
-    if (!uafChecks) freeChunkLocked(payload - CHUNK_HEADER);
+/**
+ * Gives back to the bins up to `wanted` objects from the front of the chain
+ * held at `holder` (a cache entry, any thread's, or a transit), taking
+ * their bytes off `bytesWord` (0: none). `pool` is the live pool they
+ * belong to, whose `allocated` drops (and `used` too when `inCache`), or 0
+ * for objects of a destroyed pool. With `quarantine`, the chunks wait in
+ * the debug quarantine. Returns how many it gave back (fewer when the
+ * log fills up: call again).
+ */
+export function backingRelease(holder: usize, bytesWord: usize, bytes: u32, pool: usize, inCache: bool, quarantine: bool, wanted: u32): u32 {
+  deathPoint();
+  backingLock();
+  let released: u32 = 0;
+  while (released < wanted && load<u32>(holder + 4) != 0 && undoRoomForStep()) {
+    deathPoint();
+    const object = <usize>load<u32>(holder);
+    loggedStore(holder, load<u32>(object));
+    loggedStore(holder + 4, load<u32>(holder + 4) - 1);
+    if (bytesWord != 0) loggedStore(bytesWord, load<u32>(bytesWord) - bytes);
+    if (pool != 0) loggedStore(pool + P_ALLOCATED, load<u32>(pool + P_ALLOCATED) - 1);
+    const chunk = object - CHUNK_HEADER;
+    if (!quarantine) freeChunkLocked(chunk);
     else {
       // Debug uaf: released objects wait in the quarantine, as if unmapped.
-      const pushedOut = quarantineLocked(payload - CHUNK_HEADER);
+      const pushedOut = quarantineLocked(chunk);
       if (pushedOut != 0) freeChunkLocked(pushedOut);
     }
-    payload = next;
+    released++;
   }
-  mutexUnlock(H_BACKING_LOCK);
+  // Straight-line from here to the commit.
+  if (pool != 0 && inCache) atomic.sub<u32>(pool + P_USED, released);
+  endSection();
+  return released;
 }

@@ -1,43 +1,47 @@
 // Batch calls: allocMany and freeMany move up to BATCH_MAX pointers through
 // the calling thread's scratch words (the end of its cache block) in one
-// call. The loops keep the entry's chain in locals and write it back once,
-// so a batch costs about one cache hit per object without the per-call
-// checks.
+// call, so a batch costs about one cache hit per object without the
+// per-call checks. The loops write the entry's first object and count back
+// at every object: a thread stopped at a loop head leaves an exact entry.
 
 import { ALLOC_FAILED, ALLOC_STALE_POOL, BATCH_MAX, E_COUNT, E_FIRST, E_SIZE, ERR_STALE_POOL, OK } from "./layout";
 import {
-  addCachedBytes, cacheAlloc, cacheBlock, cacheFree, cacheScratch, entryCurrent, entryOf, evict, INDEX_MASK, lruHead, lruMoveToFront,
-  overBound,
+  addCachedBytes, cacheAlloc, cacheBlock, cacheFree, cacheScratch, entryCurrent, evict, lruHead, lruMoveToFront, overBound,
 } from "./cache";
+import { entryOf, INDEX_MASK } from "./slots";
 import { debugChecks } from "./debug";
 import { checkFreeable, markHandedOut, markOnFreeList } from "./pool";
 
-/** Allocates up to `count` (<= BATCH_MAX) objects into the scratch words; returns how many, or ERR_STALE_POOL. */
-export function cacheAllocMany(token: u32, count: u32): i32 {
-  if (debugChecks) return allocOneByOne(token, count);
+/**
+ * Allocates objects into the scratch words from index `from` up to `count`
+ * (<= BATCH_MAX); returns the index reached (where it stopped short, memory
+ * or the limit ran out), or ERR_STALE_POOL when it took none.
+ */
+export function cacheAllocMany(token: u32, from: u32, count: u32): i32 {
+  if (debugChecks) return allocOneByOne(token, from, count);
   const scratch = cacheScratch();
   const wanted = min(count, BATCH_MAX);
   const index = token & INDEX_MASK;
   const entry = entryOf(cacheBlock, index);
-  let done: u32 = 0;
+  let done: u32 = from;
   while (done < wanted) {
     let object = <usize>load<u32>(entry + E_FIRST);
     if (object != 0 && entryCurrent(entry, token, index)) {
       const start = done;
+      let held = load<u32>(entry + E_COUNT);
       do {
         store<u32>(scratch + (done << 2), <u32>object);
         markHandedOut(object);
         object = <usize>load<u32>(object);
+        store<u32>(entry + E_FIRST, <u32>object);
+        store<u32>(entry + E_COUNT, --held);
         done++;
       } while (object != 0 && done < wanted);
-      const taken = done - start;
-      store<u32>(entry + E_FIRST, <u32>object);
-      store<u32>(entry + E_COUNT, load<u32>(entry + E_COUNT) - taken);
-      addCachedBytes(-<i32>(taken * load<u32>(entry + E_SIZE)));
+      addCachedBytes(-<i32>((done - start) * load<u32>(entry + E_SIZE)));
       if (lruHead() != <i32>index) lruMoveToFront(index);
     } else {
       object = cacheAlloc(token);
-      if (object == ALLOC_STALE_POOL) return done == 0 ? ERR_STALE_POOL : <i32>done;
+      if (object == ALLOC_STALE_POOL) return done == from ? ERR_STALE_POOL : <i32>done;
       if (object == ALLOC_FAILED) return <i32>done;
       store<u32>(scratch + (done << 2), <u32>object);
       done++;
@@ -62,6 +66,7 @@ export function cacheFreeMany(token: u32, count: u32): i32 {
     }
     const size = load<u32>(entry + E_SIZE);
     let first = <usize>load<u32>(entry + E_FIRST);
+    let held = load<u32>(entry + E_COUNT);
     const start = done;
     let refused = false;
     while (done < wanted) {
@@ -73,12 +78,11 @@ export function cacheFreeMany(token: u32, count: u32): i32 {
       markOnFreeList(object);
       store<u32>(object, <u32>first);
       first = object;
+      store<u32>(entry + E_FIRST, <u32>first);
+      store<u32>(entry + E_COUNT, ++held);
       done++;
     }
-    const put = done - start;
-    store<u32>(entry + E_FIRST, <u32>first);
-    store<u32>(entry + E_COUNT, load<u32>(entry + E_COUNT) + put);
-    addCachedBytes(<i32>(put * size));
+    addCachedBytes(<i32>((done - start) * size));
     if (lruHead() != <i32>index) lruMoveToFront(index);
     if (overBound()) evict();
     if (refused) return <i32>done;
@@ -89,12 +93,12 @@ export function cacheFreeMany(token: u32, count: u32): i32 {
 // With debug checks on, the batches go object by object through the checked
 // paths: the loops above stay free of the checks (they cost 1 ns per object there).
 
-function allocOneByOne(token: u32, count: u32): i32 {
+function allocOneByOne(token: u32, from: u32, count: u32): i32 {
   const scratch = cacheScratch();
   const wanted = min(count, BATCH_MAX);
-  for (let done: u32 = 0; done < wanted; done++) {
+  for (let done: u32 = from; done < wanted; done++) {
     const object = cacheAlloc(token);
-    if (object == ALLOC_STALE_POOL) return done == 0 ? ERR_STALE_POOL : <i32>done;
+    if (object == ALLOC_STALE_POOL) return done == from ? ERR_STALE_POOL : <i32>done;
     if (object == ALLOC_FAILED) return <i32>done;
     store<u32>(scratch + (done << 2), <u32>object);
   }

@@ -3,7 +3,9 @@
 // entry first, with plain loads and stores and no atomic read-modify-write.
 // The shared list is touched only to refill an empty entry (a cluster of
 // objects with one CAS, under flush_lock) or to evict (a cluster with one
-// CAS, no lock), so the lock and the CAS are paid once per cluster.
+// CAS, no lock), so the lock and the CAS are paid once per cluster. A heap
+// made with cacheBytes 0 takes the same paths with a bound of 0 bytes: an
+// entry then holds objects only for the length of one call.
 //
 //   thread A's block            pool slot 3               thread B's block
 //   | entry 3: token, stamp |   | head -> o -> o -> 0 |   | entry 3: token, stamp |
@@ -19,36 +21,30 @@
 //   - pool destroyed: straight to the backing allocator;
 //   - pool flushed or gc'd: enough to reach minAvail back on the shared
 //     list, the rest to the backing allocator.
-// So flush and gc release what the shared lists hold at once, the caller's
-// own cache at once, and other threads' caches at their next operation.
 //
-// The cache is bounded in bytes of objects (the block header's bound). Past the
-// bound, clusters go back to the shared lists from the least recently used
-// pool first (an LRU list of entries, moved only when the pool in use
+// The cache is bounded in bytes of objects (the block header's bound). Past
+// the bound, clusters go back to the shared lists from the least recently
+// used pool first (an LRU list of entries, moved only when the pool in use
 // changes).
 //
 // Objects in a cache stay counted in their pool's `used` and keep the
 // CHUNK_ON_FREE_LIST mark, so a double free is refused even when the first
-// free only reached a cache.
+// free only reached a cache. An entry's chain always ends in a 0 link, and
+// its count is 0 exactly when its first object is 0: the JS hit path
+// relies on both.
 
 import {
-  ALLOC_FAILED, ALLOC_STALE_POOL, B_CACHED_BYTES, B_LIMIT_BYTES, B_LRU_HEAD, B_LRU_TAIL, CACHE_ENTRIES,
-  CACHE_ENTRY_SHIFT, CACHE_SCRATCH, E_COUNT, E_FIRST, E_LINKED,
-  E_LRU_NEXT, E_LRU_PREV, E_SIZE, E_STAMP, E_TOKEN, ERR_STALE_POOL, H_STAMP_COUNTER, MAX_POOLS, MAX_THREADS, OK,
-  P_ALLOCATED, P_FAILED, P_HEAD, P_MIN_AVAIL, P_SIZE, P_STAMP, P_USED, POOL_INDEX_BITS,
-  T_CACHE, T_STATE, THREAD_LIVE, THREAD_SLOT_SIZE, THREADS_START,
+  ALLOC_FAILED, ALLOC_STALE_POOL, B_CACHED_BYTES, B_LIMIT_BYTES, B_LRU_HEAD, B_LRU_TAIL, CACHE_SCRATCH, E_COUNT,
+  E_FIRST, E_LINKED, E_LRU_NEXT, E_LRU_PREV, E_SIZE, E_STAMP, E_TOKEN, ERR_STALE_POOL, H_STAMP_COUNTER, MAX_POOLS,
+  MAX_THREADS, OK, P_ALLOCATED, P_MIN_AVAIL, P_SIZE, P_STAMP, P_USED, T_CACHE, T_STATE, THREAD_LIVE,
 } from "./layout";
-import { backingFreeChain, chunkSizeFor } from "./backing";
-import { debugCheckFree, debugChecks, debugHandOut, debugOnFree } from "./debug";
-import { recordFailure } from "./faults";
-import { chainTail, listPushChain } from "./freelist";
-import {
-  checkFreeable, markHandedOut, markOnFreeList, poolAllocShared, poolFreeShared, popCluster, releaseFromChain,
-  takeFromBacking, takenCount, takenLast,
-} from "./pool";
-import { poolAt, registryGc, resolvePool } from "./registry";
+import { backingRefill, backingRelease, chunkSizeFor, refillStoppedByLimit } from "./backing";
+import { debugCheckFree, debugChecks, debugHandOut, debugOnFree, tagBytes } from "./debug";
+import { injectFailure, refusedByLimit, refusedByMemory } from "./faults";
+import { checkFreeable, markHandedOut, markOnFreeList, popIntoEntry, pushFromEntry } from "./pool";
+import { entryOf, INDEX_MASK, poolAt, resolvePool } from "./slots";
+import { deathPoint, threadSlotAt } from "./thread";
 
-/** Objects moved between a cache and a shared list at once (HAProxy moves 8). */
 // Objects moved per refill or eviction: about CLUSTER_BYTES of chunks,
 // between HAProxy's 8 and 64. Bigger clusters pay the flush lock and the CAS
 // less often: a producer/consumer pair of workers moving 64-byte objects
@@ -57,18 +53,20 @@ import { poolAt, registryGc, resolvePool } from "./registry";
 const CLUSTER_BYTES: u32 = 4096;
 const CLUSTER_MIN: u32 = 8;
 const CLUSTER_MAX: u32 = 64;
+/** A refill from the backing allocator asks for about this many bytes of objects at once. */
+const REFILL_BYTES: u32 = 2048;
+const REFILL_MAX_OBJECTS: u32 = 16;
 
 @inline function clusterFor(size: u32): u32 {
   return min(CLUSTER_MAX, max(CLUSTER_MIN, CLUSTER_BYTES / chunkSizeFor(size)));
 }
-export const INDEX_MASK: u32 = (1 << POOL_INDEX_BITS) - 1;
+
+@inline function refillFor(size: u32): u32 {
+  return min(REFILL_MAX_OBJECTS, max<u32>(1, REFILL_BYTES / chunkSizeFor(size)));
+}
 
 /** This thread's cache block (a module global is per thread); its header holds the rest of the cache's state. */
 export let cacheBlock: usize = 0;
-
-@inline export function entryOf(block: usize, index: u32): usize {
-  return block + CACHE_ENTRIES + (index << CACHE_ENTRY_SHIFT);
-}
 
 @inline export function addCachedBytes(delta: i32): void {
   store<u32>(cacheBlock + B_CACHED_BYTES, load<u32>(cacheBlock + B_CACHED_BYTES) + <u32>delta);
@@ -90,7 +88,6 @@ export let cacheBlock: usize = 0;
   return load<i32>(cacheBlock + B_LRU_TAIL);
 }
 
-
 /** Gives the pool a new stamp: every cache entry filled under the old one gives its objects back. */
 export function restamp(pool: usize): void {
   atomic.store<u32>(pool + P_STAMP, atomic.add<u32>(H_STAMP_COUNTER, 1) + 1);
@@ -107,6 +104,11 @@ export function cacheInit(block: usize, limitBytes: u32): void {
   store<i32>(block + B_LRU_HEAD, -1);
   store<i32>(block + B_LRU_TAIL, -1);
   cacheBlock = block;
+}
+
+/** Forgets this thread's cache (close): it must be drained already. */
+export function cacheForget(): void {
+  cacheBlock = 0;
 }
 
 export function cacheScratch(): usize {
@@ -141,76 +143,53 @@ export function lruMoveToFront(index: u32): void {
 // ---- Giving cached objects back --------------------------------------------
 
 /**
- * Empties an entry (of any thread's block), giving its objects back as the
- * header comment says. Returns how many objects it held.
+ * Empties an entry of `block` (this thread's, or a dead thread's being
+ * reclaimed), giving its objects back as the header comment says. The
+ * entry keeps the objects not yet given back at every step, so a thread
+ * that stops in the middle leaves the rest to whoever reclaims it.
  */
-function drainEntry(entry: usize): u32 {
-  const count = load<u32>(entry + E_COUNT);
-  if (count == 0) return 0;
-  const first = <usize>load<u32>(entry + E_FIRST);
-  store<u32>(entry + E_FIRST, 0);
-  store<u32>(entry + E_COUNT, 0);
+export function drainEntry(block: usize, entry: usize): void {
+  const bytesWord = block + B_CACHED_BYTES;
+  const size = load<u32>(entry + E_SIZE);
   const pool = resolvePool(load<u32>(entry + E_TOKEN));
-  if (pool == 0) {
-    backingFreeChain(first, count);
-    return count;
+  let keep = load<u32>(entry + E_COUNT);
+  if (keep == 0) return;
+  if (pool != 0 && load<u32>(entry + E_STAMP) != atomic.load<u32>(pool + P_STAMP)) {
+    const onList = <i64>load<u32>(pool + P_ALLOCATED) - <i64>atomic.load<u32>(pool + P_USED);
+    keep = <u32>min<i64>(max<i64>(<i64>load<u32>(pool + P_MIN_AVAIL) - onList, 0), <i64>keep);
   }
-  atomic.sub<u32>(pool + P_USED, count);
-  let keep = count;
-  if (load<u32>(entry + E_STAMP) != atomic.load<u32>(pool + P_STAMP)) {
-    const onList = <i64>atomic.load<u32>(pool + P_ALLOCATED) - <i64>atomic.load<u32>(pool + P_USED) - <i64>count;
-    keep = <u32>min<i64>(max<i64>(<i64>load<u32>(pool + P_MIN_AVAIL) - onList, 0), <i64>count);
+  if (pool == 0) keep = 0;
+  while (load<u32>(entry + E_COUNT) > keep) {
+    deathPoint();
+    backingRelease(entry, bytesWord, size, pool, true, false, load<u32>(entry + E_COUNT) - keep);
   }
-  const rest = releaseFromChainEnd(pool, first, keep, count);
-  if (keep > 0) listPushChain(pool + P_HEAD, first, rest);
-  return count;
-}
-
-/**
- * Releases to the backing allocator the objects of the chain after its first
- * `keep`, and returns the last kept object (0 when keep is 0).
- */
-function releaseFromChainEnd(pool: usize, first: usize, keep: u32, count: u32): usize {
-  if (keep == count) return chainTail(first);
-  if (keep == 0) {
-    releaseFromChain(pool, first, count);
-    return 0;
-  }
-  let last = first;
-  for (let i: u32 = 1; i < keep; i++) last = <usize>load<u32>(last);
-  releaseFromChain(pool, <usize>load<u32>(last), count - keep);
-  return last;
+  if (keep > 0) pushFromEntry(pool, entry, bytesWord, size, keep);
 }
 
 /** Drains every entry of a block (this thread's, or a gone thread's). */
 export function drainBlock(block: usize): void {
-  for (let index: u32 = 0; index < MAX_POOLS; index++) drainEntry(entryOf(block, index));
+  for (let index: u32 = 0; index < MAX_POOLS; index++) {
+    deathPoint();
+    drainEntry(block, entryOf(block, index));
+  }
 }
 
 /** Drains this thread's whole cache (gc, close). */
 export function drainOwnCache(): void {
-  if (cacheBlock == 0) return;
-  drainBlock(cacheBlock);
-  store<u32>(cacheBlock + B_CACHED_BYTES, 0);
-}
-
-/** Forgets this thread's cache (close): it must be drained already. */
-export function cacheForget(): void {
-  cacheBlock = 0;
+  if (cacheBlock != 0) drainBlock(cacheBlock);
 }
 
 /** Drains this thread's entry of one pool (flush, destroy). */
 export function drainOwnEntry(token: u32): void {
   const entry = entryOf(cacheBlock, token & INDEX_MASK);
-  if (load<u32>(entry + E_TOKEN) != token) return;
-  addCachedBytes(-<i32>(drainEntry(entry) * load<u32>(entry + E_SIZE)));
+  if (load<u32>(entry + E_TOKEN) == token) drainEntry(cacheBlock, entry);
 }
 
 /** Brings an entry to the pool's current incarnation and stamp, giving back what it held under older ones. */
 function syncEntry(entry: usize, token: u32, pool: usize): void {
   const stamp = atomic.load<u32>(pool + P_STAMP);
   if (load<u32>(entry + E_TOKEN) == token && load<u32>(entry + E_STAMP) == stamp) return;
-  addCachedBytes(-<i32>(drainEntry(entry) * load<u32>(entry + E_SIZE)));
+  drainEntry(cacheBlock, entry);
   store<u32>(entry + E_TOKEN, token);
   store<u32>(entry + E_STAMP, stamp);
   store<u32>(entry + E_SIZE, load<u32>(pool + P_SIZE));
@@ -219,25 +198,22 @@ function syncEntry(entry: usize, token: u32, pool: usize): void {
 /** Returns clusters to the shared lists, least recently used pool first, until the cache fits its bound. */
 export function evict(): void {
   while (overBound() && lruTail() >= 0) {
+    deathPoint();
     const index = <u32>lruTail();
     const entry = entryOf(cacheBlock, index);
     const count = load<u32>(entry + E_COUNT);
     const size = load<u32>(entry + E_SIZE);
     const pool = resolvePool(load<u32>(entry + E_TOKEN));
-    const cluster = clusterFor(size);
-    if (count <= cluster || pool == 0 || load<u32>(entry + E_STAMP) != atomic.load<u32>(pool + P_STAMP)) {
-      addCachedBytes(-<i32>(drainEntry(entry) * size));
+    const cluster = cacheOff() ? count : clusterFor(size);
+    if (pool == 0 || load<u32>(entry + E_STAMP) != atomic.load<u32>(pool + P_STAMP)) {
+      drainEntry(cacheBlock, entry);
       lruUnlink(index);
-      continue;
+    } else if (count <= cluster) {
+      if (count > 0) pushFromEntry(pool, entry, cacheBlock + B_CACHED_BYTES, size, count);
+      lruUnlink(index);
+    } else {
+      pushFromEntry(pool, entry, cacheBlock + B_CACHED_BYTES, size, cluster);
     }
-    const first = <usize>load<u32>(entry + E_FIRST);
-    let last = first;
-    for (let i: u32 = 1; i < cluster; i++) last = <usize>load<u32>(last);
-    store<u32>(entry + E_FIRST, load<u32>(last));
-    store<u32>(entry + E_COUNT, count - cluster);
-    addCachedBytes(-<i32>(cluster * size));
-    atomic.sub<u32>(pool + P_USED, cluster);
-    listPushChain(pool + P_HEAD, first, last);
   }
 }
 
@@ -245,16 +221,14 @@ export function evict(): void {
 
 /** Fills an empty, synchronised entry from the shared list, else from the backing allocator. False if both are empty. */
 function fillEntry(entry: usize, pool: usize): bool {
-  let first = popCluster(pool, clusterFor(load<u32>(entry + E_SIZE)));
-  if (first != 0) store<u32>(takenLast, 0);
-  else first = takeFromBacking(pool);
-  if (first == 0) return false;
-  const count = takenCount;
-  atomic.add<u32>(pool + P_USED, count);
-  store<u32>(entry + E_FIRST, <u32>first);
-  store<u32>(entry + E_COUNT, count);
-  addCachedBytes(<i32>(count * load<u32>(entry + E_SIZE)));
-  return true;
+  const size = load<u32>(entry + E_SIZE);
+  const bytesWord = cacheBlock + B_CACHED_BYTES;
+  if (popIntoEntry(pool, entry, bytesWord, size, cacheOff() ? 1 : clusterFor(size)) != 0) return true;
+  if (injectFailure()) return false;
+  if (backingRefill(pool, entry, bytesWord, size + tagBytes(), refillFor(size)) != 0) return true;
+  if (refillStoppedByLimit) refusedByLimit();
+  else refusedByMemory();
+  return false;
 }
 
 // ---- The fast paths --------------------------------------------------------
@@ -267,6 +241,8 @@ function fillEntry(entry: usize, pool: usize): bool {
   markHandedOut(object);
   if (debugChecks) debugHandOut(object, load<u32>(entry + E_SIZE), load<u32>(entry + E_TOKEN));
   if (lruHead() != <i32>index) lruMoveToFront(index);
+  // With the cache off, the rest of a refill goes back to the shared list at once.
+  if (overBound()) evict();
   return object;
 }
 
@@ -287,7 +263,10 @@ function fillEntry(entry: usize, pool: usize): bool {
   return load<u32>(entry + E_TOKEN) == token && load<u32>(entry + E_STAMP) == atomic.load<u32>(poolAt(index) + P_STAMP);
 }
 
-/** Returns an object, ALLOC_FAILED (0) when memory or the limit is exhausted, or ALLOC_STALE_POOL. */
+/**
+ * Returns an object, ALLOC_FAILED (0) when memory or the limit is
+ * exhausted (the caller may gc and try once more), or ALLOC_STALE_POOL.
+ */
 export function cacheAlloc(token: u32): usize {
   const index = token & INDEX_MASK;
   const entry = entryOf(cacheBlock, index);
@@ -299,19 +278,8 @@ export function cacheAlloc(token: u32): usize {
 function allocMiss(token: u32, index: u32, entry: usize): usize {
   const pool = resolvePool(token);
   if (pool == 0) return ALLOC_STALE_POOL;
-  if (cacheOff()) return poolAllocShared(pool);
   syncEntry(entry, token, pool);
-  if (load<u32>(entry + E_FIRST) == 0 && !fillEntry(entry, pool)) {
-    // Out of memory or at the limit: every pool gives back what it can
-    // (this thread's cache included), then one more try.
-    registryGc();
-    syncEntry(entry, token, pool);
-    if (!fillEntry(entry, pool)) {
-      atomic.add<u32>(pool + P_FAILED, 1);
-      recordFailure(pool);
-      return ALLOC_FAILED;
-    }
-  }
+  if (load<u32>(entry + E_FIRST) == 0 && !fillEntry(entry, pool)) return ALLOC_FAILED;
   return takeCached(entry, index, <usize>load<u32>(entry + E_FIRST));
 }
 
@@ -332,7 +300,6 @@ export function cacheFree(token: u32, object: usize): i32 {
 function freeMiss(token: u32, index: u32, entry: usize, object: usize): i32 {
   const pool = resolvePool(token);
   if (pool == 0) return ERR_STALE_POOL;
-  if (cacheOff()) return poolFreeShared(pool, object);
   const size = load<u32>(pool + P_SIZE);
   let verdict = checkFreeable(size, object);
   if (verdict == OK && debugChecks) verdict = debugCheckFree(object, size, token);
@@ -349,7 +316,7 @@ export function cachedCount(token: u32): u32 {
   const index = token & INDEX_MASK;
   let total: u32 = 0;
   for (let slot: u32 = 0; slot < MAX_THREADS; slot++) {
-    const thread = THREADS_START + slot * THREAD_SLOT_SIZE;
+    const thread = threadSlotAt(slot);
     if (atomic.load<u32>(thread + T_STATE) != THREAD_LIVE) continue;
     const entry = entryOf(<usize>load<u32>(thread + T_CACHE), index);
     if (load<u32>(entry + E_TOKEN) == token) total += load<u32>(entry + E_COUNT);

@@ -6,7 +6,7 @@
 
 import {
   FAILED_INJECTED, FAILED_LIMIT, FAILED_MEMORY, FAILURE_RING_SIZE, FAILURE_WRITTEN, H_FAIL_PPM, H_FAIL_SEED, H_FAILURES,
-  H_FAILURE_RING, POOL_SLOT_SIZE, POOLS_START,
+  H_FAILURE_RING, P_FAILED, POOL_SLOT_SIZE, POOLS_START,
 } from "./layout";
 
 /** This thread's random stream (xorshift32; a module global is per thread). */
@@ -48,6 +48,7 @@ export function refusedByMemory(): void {
 /** Counts a failed allocation of `pool` in the heap's ring, with the reason of the last refusal. */
 export function recordFailure(pool: usize): void {
   const index = <u32>((pool - POOLS_START) / POOL_SLOT_SIZE);
+  atomic.add<u32>(pool + P_FAILED, 1);
   const n = atomic.add<u32>(H_FAILURES, 1);
   atomic.store<u32>(H_FAILURE_RING + (n % FAILURE_RING_SIZE) * 4, FAILURE_WRITTEN | (lastRefusal << 8) | index);
 }

@@ -11,30 +11,17 @@
 //
 // A pop reads `next` from the head object before its CAS; the caller holds
 // the pool's flush_lock for reading so that the object cannot have been
-// given back to the backing allocator meanwhile (see rwlock.ts).
+// given back to the backing allocator meanwhile (locks.ts). Pops live in
+// pool.ts, next to the records that make them safe against a dying thread.
 
-import { P_HEAD } from "./layout";
-import { checkNotReleased } from "./quarantine";
-import { sequenceStep } from "./thread";
+export const PTR_MASK: u64 = 0xffffffff;
+export const SEQ_MASK: u64 = 0xffffffff00000000;
+export const SEQ_ONE: u64 = 1 << 32;
 
-const PTR_MASK: u64 = 0xffffffff;
-const SEQ_MASK: u64 = 0xffffffff00000000;
-const SEQ_ONE: u64 = 1 << 32;
-
-@inline
-export function listPop(head: usize): usize {
-  while (true) {
-    const old = atomic.load<u64>(head);
-    const first = <usize>(old & PTR_MASK);
-    if (first == 0) return 0;
-    checkNotReleased(first, head - P_HEAD);
-    const next = <u64>load<u32>(first);
-    const replacement = ((old & SEQ_MASK) + (sequenceStep << 32)) | next;
-    if (atomic.cmpxchg<u64>(head, old, replacement) == old) return first;
-  }
-}
-
-/** Pushes the chain first -> ... -> last (last's next word is overwritten). */
+/**
+ * Pushes the chain first -> ... -> last (last's next word is overwritten).
+ * On return the push happened; the loop head is reached only before it.
+ */
 @inline
 export function listPushChain(head: usize, first: usize, last: usize): void {
   while (true) {
@@ -42,11 +29,6 @@ export function listPushChain(head: usize, first: usize, last: usize): void {
     store<u32>(last, <u32>(old & PTR_MASK));
     if (atomic.cmpxchg<u64>(head, old, (old & SEQ_MASK) | <u64>first) == old) return;
   }
-}
-
-@inline
-export function listPush(head: usize, object: usize): void {
-  listPushChain(head, object, object);
 }
 
 /** Takes the whole list at once and returns its first object (0 if empty). */
@@ -62,8 +44,10 @@ export function listFirst(head: usize): usize {
   return <usize>(atomic.load<u64>(head) & PTR_MASK);
 }
 
-// Chains are runs of objects linked through their first word, ending in 0:
-// what listDetachAll returns and what listPushChain takes.
+// Chains are runs of objects linked through their first word. A chain
+// holder is a pair of words {first, count} (a cache entry's E_FIRST and
+// E_COUNT, or a thread slot's transit); its count, not a 0 link, says
+// where it ends.
 
 export function chainLength(first: usize): u32 {
   let count: u32 = 0;
@@ -71,8 +55,9 @@ export function chainLength(first: usize): u32 {
   return count;
 }
 
-export function chainTail(first: usize): usize {
+/** The `count`-th object of a chain (1 is `first`). */
+export function chainAt(first: usize, count: u32): usize {
   let object = first;
-  while (load<u32>(object) != 0) object = <usize>load<u32>(object);
+  for (let i: u32 = 1; i < count; i++) object = <usize>load<u32>(object);
   return object;
 }

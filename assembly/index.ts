@@ -1,26 +1,29 @@
 // The module's ABI: what the TypeScript wrapper calls. Numbers only cross
 // the boundary; pool tokens and status codes are described in layout.ts.
 
-import { backingAlloc, backingFree } from "./backing";
+import { ALLOC_FAILED, ALLOC_NOT_ATTACHED, ERR_STALE_POOL, POOL_NAME_MAX } from "./layout";
 import { cacheAllocMany, cacheFreeMany } from "./batch";
 import { cacheAlloc, cacheFree, cacheScratch, cachedCount } from "./cache";
+import { recordFailure } from "./faults";
 import { heapAttach, heapCreate } from "./heap";
 import { poolFreeCount } from "./pool";
-import { registryCreate, registryDestroy, registryFlush, registryGc, resolvePool } from "./registry";
+import { registryCreate, registryDestroy, registryFlush, registryGc } from "./registry";
+import { resolvePool } from "./slots";
+import { threadSlot } from "./thread";
 import { threadClose, threadReclaim } from "./threads";
-import { ERR_STALE_POOL } from "./layout";
 
 // Every layout constant, so the wrapper can check its mirror against them.
 export * from "./layout";
 
 export function heap_create(
   maxPages: u32, heapId: u32, testSwitches: u32, canBlock: bool, cacheBytes: u32, failPpm: u32, failSeed: u32, debugFlags: u32,
+  nodeId: u32,
 ): i32 {
-  return heapCreate(maxPages, heapId, testSwitches, canBlock, cacheBytes, failPpm, failSeed, debugFlags);
+  return heapCreate(maxPages, heapId, testSwitches, canBlock, cacheBytes, failPpm, failSeed, debugFlags, nodeId);
 }
 
-export function heap_attach(canBlock: bool, cacheBytes: u32): i32 {
-  return heapAttach(canBlock, cacheBytes);
+export function heap_attach(canBlock: bool, cacheBytes: u32, nodeId: u32): i32 {
+  return heapAttach(canBlock, cacheBytes, nodeId);
 }
 
 export function heap_gc(): void {
@@ -32,34 +35,63 @@ export function thread_close(): void {
   threadClose();
 }
 
-/** Drains the cache of thread `id`, which must be gone for good. */
-export function thread_reclaim(id: u32): i32 {
-  return threadReclaim(id);
+/** Reclaims thread `id` (a heap thread id, or with `byNodeId` a Node threadId), which must be gone for good. */
+export function thread_reclaim(id: u32, byNodeId: bool): i32 {
+  return threadReclaim(id, byNodeId);
 }
 
-/** Address of this thread's BATCH_MAX scratch words for the batch calls. */
+/** Address of this thread's BATCH_MAX scratch words for the batch calls and for pool names. */
 export function thread_scratch(): usize {
   return cacheScratch();
 }
 
-export function pool_create(name: usize, nameLength: u32, size: u32, flags: u32, minAvail: u32, limit: u32): i32 {
-  return registryCreate(name, nameLength, size, flags, minAvail, limit);
+/** Address of this thread's slot. */
+export function thread_slot(): usize {
+  return threadSlot;
+}
+
+/** Creates a pool whose name the caller wrote in this thread's scratch words. */
+export function pool_create(nameLength: u32, size: u32, flags: u32, minAvail: u32, limit: u32): i32 {
+  return registryCreate(cacheScratch(), min(nameLength, POOL_NAME_MAX), size, flags, minAvail, limit);
 }
 
 export function pool_destroy(token: u32): i32 {
   return registryDestroy(token);
 }
 
+// The slow path's policy, in one place (as mimalloc's _mi_malloc_generic):
+// when a pool cannot get objects, every pool gives back what it can (this
+// thread's cache included), then one more try; only then is it a failure.
+
 export function pool_alloc(token: u32): usize {
-  return cacheAlloc(token);
+  if (threadSlot == 0) return ALLOC_NOT_ATTACHED;
+  let object = cacheAlloc(token);
+  if (object != ALLOC_FAILED) return object;
+  registryGc();
+  object = cacheAlloc(token);
+  if (object == ALLOC_FAILED) countFailure(token);
+  return object;
+}
+
+export function pool_alloc_many(token: u32, count: u32): i32 {
+  if (threadSlot == 0) return ERR_STALE_POOL;
+  const done = cacheAllocMany(token, 0, count);
+  if (done < 0 || <u32>done >= min(count, BATCH_MAX)) return done;
+  registryGc();
+  const reached = cacheAllocMany(token, <u32>done, count);
+  if (reached == ERR_STALE_POOL) return done;
+  if (<u32>reached < min(count, BATCH_MAX)) countFailure(token);
+  return reached;
+}
+
+function countFailure(token: u32): void {
+  const pool = resolvePool(token);
+  if (pool == 0) return;
+  recordFailure(pool);
 }
 
 export function pool_free(token: u32, object: usize): i32 {
   return cacheFree(token, object);
-}
-
-export function pool_alloc_many(token: u32, count: u32): i32 {
-  return cacheAllocMany(token, count);
 }
 
 export function pool_free_many(token: u32, count: u32): i32 {
@@ -82,13 +114,4 @@ export function pool_free_count(token: u32): i32 {
 /** Objects of the pool sitting in thread caches; only exact while threads are quiet. */
 export function pool_cached_count(token: u32): i32 {
   return resolvePool(token) == 0 ? ERR_STALE_POOL : <i32>cachedCount(token);
-}
-
-/** Scratch memory for passing strings in (pool names); 0 when memory is exhausted. */
-export function scratch_alloc(bytes: u32): usize {
-  return backingAlloc(bytes);
-}
-
-export function scratch_free(payload: usize): void {
-  backingFree(payload);
 }

@@ -21,7 +21,7 @@
 /** "WPOL" in little-endian ASCII. */
 export const HEAP_MAGIC: u32 = 0x4c4f5057;
 /** Bumped whenever a byte of this file's layout changes meaning. */
-export const ABI_VERSION: u32 = 3;
+export const ABI_VERSION: u32 = 4;
 
 export const PAGE_BYTES: u32 = 65536;
 export const CACHE_LINE: u32 = 64;
@@ -114,6 +114,8 @@ export const INIT_READY: u32 = 2;
 /** Test-only switches that remove a safety mechanism (negative controls). */
 export const TEST_NO_SEQUENCE: u32 = 1;
 export const TEST_NO_FLUSH_LOCK: u32 = 2;
+/** Threads stop dead at the death point their slot names (T_DIE_AT), as a terminated worker would. */
+export const TEST_DEATH_POINTS: u32 = 4;
 
 // ---- Backing allocator bins -----------------------------------------------
 //
@@ -170,7 +172,7 @@ export const CHUNK_MAX_PAYLOAD: u32 = 1 << 30;
 //
 //   line 0 (hot)                          line 1 (read-mostly)
 //   +0  free-list head: u32 ptr | u32 seq +64  state (FREE, LIVE)
-//   +8  flush_lock (rwlock)               +68  generation (bumped at destroy)
+//   +8  flush_lock (writer, locks.ts)     +68  generation (bumped at destroy)
 //   +12 allocated  (objects from backing) +72  object size (multiple of 8)
 //   +16 used       (objects out of the    +76  flags (POOL_SHARED)
 //                   shared list: handed   +80  users
@@ -214,60 +216,86 @@ export const POOL_GENERATION_MASK: u32 = 0x7fffff;
 
 // ---- Thread slots and thread caches ---------------------------------------
 //
-// Every attached thread holds one slot (claimed by CAS, freed by close) and
-// one cache block, taken from the backing allocator at attach. Only its
-// owner writes a block, with plain stores; other threads read the counts
-// (stats) and drain the block of a thread known to be gone (reclaim).
+// Every attached thread holds one slot (claimed by CAS, freed by close or by
+// reclaim) and one cache block, taken from the backing allocator at attach.
+// Only its owner writes a slot or a block, with plain stores, until the
+// thread is known dead; then the thread that reclaims it does (threads.ts).
+// A slot is one cache line, so lock holders and readers that scan the slots
+// never share a line with another thread's hot words.
 //
-//   thread slot (16 bytes)          cache block
-//   +0 state (FREE, LIVE, BUSY)     | header | entry 0 | ... | entry 255 | batch scratch       |
-//   +4 thread id (never reused)     | 64 B   | 32 bytes each, one per    | BATCH_MAX u32 words |
-//   +8 cache block                  |        | pool slot                 |                     |
+//   thread slot (64 bytes)
+//   +0  state (FREE, LIVE, BUSY, DEAD, RECLAIMING)
+//   +4  thread id (never reused)
+//   +8  cache block
 //   +12 pool whose flush_lock it holds for reading (0: none)
+//   +16 Node threadId + 1 (0: not a Node thread, or unknown)
+//   +20 heartbeat: bumped by long operations under a lock, so that waiters
+//       tell a slow holder from a dead one
+//   +24 transit: pool of the chain below     } objects this thread took off
+//   +28 transit: first object of the chain   } a holder and has not yet put
+//   +32 transit: objects in the chain        } in another (transit.ts)
+//   +36 death point to stop at (test switch)
+//   +40 death points passed so far (test switch)
+//
+//   cache block
+//   | header | entry 0 | ... | entry 255 | batch scratch       |
+//   | 64 B   | 32 bytes each, one per    | BATCH_MAX u32 words |
+//   |        | pool slot                 |                     |
 //
 //   block header (64 bytes)         cache entry (32 bytes)
 //   +0  bytes of cached objects     +0  first cached object (chain linked
 //   +4  bound in bytes (0: off)         through the objects' first word)
 //   +8  LRU head entry index (-1)   +4  count
 //   +12 LRU tail entry index (-1)   +8  token of the pool incarnation the
-//   +16 why the last call trapped,
-//       +20 pool slot or lock, +24 object
-//                                       objects belong to (0: never used)
-//                                   +12 stamp of that pool when the entry
-//                                       was last synchronised
-//                                   +16 object size
+//   +16 why the last call gave up       objects belong to (0: never used)
+//       (TRAP_*), +20 its lock or   +12 stamp of that pool when the entry
+//       pool, +24 its object or         was last synchronised
+//       the lock's owner            +16 object size
 //                                   +20 LRU previous entry index (-1: none)
 //                                   +24 LRU next entry index (-1: none)
 //                                   +28 1 while the entry is on the LRU list
 //
 // The wrapper's Pool.alloc/free read and write the header and entries too
-// (src/cache-fast-path.ts): only the hit case, everything else comes here.
+// (src/cache-hit.ts): only the hit case, everything else comes here.
 
 export const MAX_THREADS: u32 = 256;
-export const THREAD_SLOT_SIZE: u32 = 16;
+export const THREAD_SLOT_SIZE: u32 = CACHE_LINE;
 export const THREADS_START: u32 = POOLS_END;
 export const THREADS_END: u32 = THREADS_START + MAX_THREADS * THREAD_SLOT_SIZE;
 
 export const T_STATE: u32 = 0;
 export const T_ID: u32 = 4;
 export const T_CACHE: u32 = 8;
-/** The pool whose flush_lock the thread holds for reading now (0: none), so reclaimThread can release it. */
+/** The pool whose flush_lock the thread holds for reading now (0: none). */
 export const T_READ_HOLD: u32 = 12;
+export const T_NODE_ID: u32 = 16;
+export const T_HEARTBEAT: u32 = 20;
+export const T_TRANSIT_POOL: u32 = 24;
+/** A chain holder: a {first, count} pair of words (as a cache entry's E_FIRST, E_COUNT). */
+export const T_TRANSIT: u32 = 28;
+export const T_DIE_AT: u32 = 36;
+export const T_DEATH_POINTS: u32 = 40;
 export const THREAD_FREE: u32 = 0;
 export const THREAD_LIVE: u32 = 1;
-/** Being set up, closed or reclaimed: nobody else may touch the block. */
+/** Being set up or closed by its own thread: alive, but nobody else may touch the block. */
 export const THREAD_BUSY: u32 = 2;
+/** Known to be gone for good (its worker exited): its locks may be taken over. */
+export const THREAD_DEAD: u32 = 3;
+/** Dead, and a live thread is giving back what it left. */
+export const THREAD_RECLAIMING: u32 = 4;
 
 export const B_CACHED_BYTES: u32 = 0;
 export const B_LIMIT_BYTES: u32 = 4;
 export const B_LRU_HEAD: u32 = 8;
 export const B_LRU_TAIL: u32 = 12;
-/** Why this thread's last core call trapped (TRAP_*), written just before the trap, and its details. */
+/** Why this thread's last core call gave up (TRAP_*), written just before it unwound, and its details. */
 export const B_TRAP: u32 = 16;
 export const B_TRAP_WHERE: u32 = 20;
 export const B_TRAP_OBJECT: u32 = 24;
 export const TRAP_USE_AFTER_FREE: u32 = 1;
 export const TRAP_LOCK_TIMEOUT: u32 = 2;
+/** Test switch: the thread stopped dead at a death point and must never run again. */
+export const TRAP_DIED: u32 = 3;
 export const CACHE_ENTRIES: u32 = CACHE_LINE;
 export const CACHE_ENTRY_SIZE: u32 = 32;
 export const CACHE_ENTRY_SHIFT: u32 = 5;
@@ -284,9 +312,25 @@ export const BATCH_MAX: u32 = 256;
 export const CACHE_SCRATCH: u32 = CACHE_ENTRIES + MAX_POOLS * CACHE_ENTRY_SIZE;
 export const CACHE_BLOCK_BYTES: u32 = CACHE_SCRATCH + BATCH_MAX * 4;
 
+// ---- Undo log of the backing allocator ------------------------------------
+//
+// Every store under the backing lock goes through the log (undo.ts): the
+// address and the old value are written before the new value. Unlocking
+// empties the log; a thread that takes the lock over from a dead owner
+// writes the old values back, newest first, so the dead owner's half-done
+// section never happened.
+//
+//   UNDO_LOG_START
+//   +0 entries in use | +8 entry 0: address, old value | entry 1 | ...
+
+export const UNDO_LOG_START: u32 = THREADS_END;
+export const UNDO_LOG_CAPACITY: u32 = 2048;
+export const UNDO_LOG_ENTRIES: u32 = UNDO_LOG_START + 8;
+export const UNDO_LOG_END: u32 = UNDO_LOG_ENTRIES + UNDO_LOG_CAPACITY * 8;
+
 // ---- Arena ----------------------------------------------------------------
 
-export const ARENA_START: u32 = THREADS_END;
+export const ARENA_START: u32 = (UNDO_LOG_END + CACHE_LINE - 1) & ~(CACHE_LINE - 1);
 /** The smallest memory a heap can live in: header, pool slots, one page of arena. */
 export const MIN_PAGES: u32 = (ARENA_START + PAGE_BYTES - 1) / PAGE_BYTES + 1;
 
@@ -296,6 +340,7 @@ export const MIN_PAGES: u32 = (ARENA_START + PAGE_BYTES - 1) / PAGE_BYTES + 1;
 
 export const ALLOC_FAILED: u32 = 0;
 export const ALLOC_STALE_POOL: u32 = 1;
+export const ALLOC_NOT_ATTACHED: u32 = 2;
 
 export const OK: i32 = 0;
 export const ERR_STALE_POOL: i32 = -1;

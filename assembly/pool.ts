@@ -1,76 +1,38 @@
-// Pool operations on the shared free list: alloc, free, flush, gc
-// (HAProxy 2.1's pool design). With thread caches on (cache.ts), alloc and
-// free reach this file only to move clusters between a cache and the list.
+// Pool operations on the shared free list (HAProxy 2.1's pool design):
+// moving clusters between a thread's cache entry and the list, flush and
+// gc. Every operation is safe against its thread stopping at any loop head
+// or call (docs/internals.md §5): objects are always in exactly one holder
+// (the list, a cache entry, a thread's transit, the bins, or the caller's
+// hands), and each move between holders ends in straight-line code (no
+// loop head, no call) right after the one atomic step that makes it.
 //
-//   alloc: read-lock flush_lock, pop, unlock. Empty list: refill several
-//          objects from the backing allocator under one lock; if that fails,
-//          run gc on every pool and retry once; then count a failure.
-//   free:  check, mark the object's chunk header CHUNK_ON_FREE_LIST, push
-//          (no lock: a push never reads another object's memory). A pop
-//          clears the mark, so freeing an object twice is refused.
-//   flush: write-lock, detach the whole list, release every object, unlock.
-//   gc:    write-lock, detach, release objects while
-//          allocated - used > minAvail, push the rest back, unlock.
+//   pop:   read-lock flush_lock, pop a cluster with one CAS straight into
+//          the thread's empty entry, unlock.
+//   push:  detach a cluster from the entry into the thread's transit, push
+//          it with one CAS, empty the transit. No lock: a push reads no
+//          other object's memory.
+//   flush: write-lock, then again and again pop a cluster into the transit
+//          and give it back to the backing allocator; unlock.
+//   gc:    the same, while allocated - used > minAvail.
 //
-// Counters (atomic): allocated = objects taken from the backing allocator
-// and not yet given back; used = objects off the shared list (handed out or
-// in a thread cache). Once threads are quiet, allocated == used + |free list|.
+// Counters: allocated = objects taken from the backing allocator and not
+// yet given back (written under the backing lock only); used = objects in
+// a cache entry or handed out (atomic). Once threads are quiet,
+// allocated == used + |free list| + Σ transits.
 
 import {
-  ARENA_START, C_SIZE, CHUNK_HEADER, CHUNK_MIN, CHUNK_SIZE_MASK,
-  CHUNK_ON_FREE_LIST, CHUNK_USED, ERR_BAD_POINTER, ERR_DOUBLE_FREE, ERR_FREE_UNDERFLOW, ERR_SIZE_MISMATCH, H_BACKING_TOP,
-  OK, P_ALLOCATED, P_FAILED, P_FLUSH_LOCK, P_HEAD, P_LIMIT, P_MIN_AVAIL, P_SIZE, P_USED, T_READ_HOLD,
+  ARENA_START, C_SIZE, CHUNK_HEADER, CHUNK_MIN, CHUNK_ON_FREE_LIST, CHUNK_SIZE_MASK, CHUNK_USED, ERR_BAD_POINTER,
+  ERR_DOUBLE_FREE, ERR_SIZE_MISMATCH, H_BACKING_TOP, OK, P_ALLOCATED, P_HEAD, P_MIN_AVAIL, P_SIZE, P_USED, T_TRANSIT,
 } from "./layout";
-import { backingAllocChain, backingFreeChain, chainLast, chainObtained, chunkSizeFor } from "./backing";
-import { chainLength, chainTail, listDetachAll, listFirst, listPop, listPush, listPushChain } from "./freelist";
-import { readLock, readUnlock, writeLock, writeUnlock } from "./rwlock";
-import { registryGc, tokenOf } from "./registry";
-import { debugCheckFree, debugChecks, debugHandOut, debugOnFree, tagBytes } from "./debug";
-import { checkNotReleased } from "./quarantine";
-import { injectFailure, recordFailure, refusedByLimit, refusedByMemory } from "./faults";
-import { flushLockEnabled, sequenceStep, threadSlot } from "./thread";
+import { backingRelease } from "./backing";
+import { chainAt, chainLength, listFirst, PTR_MASK, SEQ_MASK } from "./freelist";
+import { beat, readLock, readUnlock, writeLock, writeUnlock } from "./locks";
+import { checkNotReleased, uafChecks } from "./quarantine";
+import { deathPoint, sequenceStep, threadSlot } from "./thread";
+import { holdInTransit, pushTransit, transitCount } from "./transit";
 
-/** A refill asks the backing allocator for about this many bytes of objects at once. */
-const REFILL_BYTES: u32 = 2048;
-const REFILL_MAX_OBJECTS: u32 = 16;
-
-// A read hold of flush_lock is recorded in the thread's slot, so that
-// reclaimThread can release the hold of a worker terminated inside a pop.
-// V8 stops a thread only at a loop head or a call, and there is none
-// between taking the lock and recording it, nor between clearing the
-// record and unlocking: a recorded hold is always a real one.
-@inline function holdForReading(pool: usize): void {
-  readLock(pool + P_FLUSH_LOCK);
-  store<u32>(threadSlot + T_READ_HOLD, <u32>pool);
-}
-
-@inline function releaseReading(pool: usize): void {
-  store<u32>(threadSlot + T_READ_HOLD, 0);
-  readUnlock(pool + P_FLUSH_LOCK);
-}
-
-@inline function popGuarded(pool: usize): usize {
-  if (!flushLockEnabled) return listPop(pool + P_HEAD);
-  holdForReading(pool);
-  const object = listPop(pool + P_HEAD);
-  releaseReading(pool);
-  return object;
-}
-
-/** Adds up to `wanted` to `allocated` without passing the pool's limit; returns what was reserved. */
-function reserveObjects(pool: usize, wanted: u32): u32 {
-  const limit = load<u32>(pool + P_LIMIT);
-  if (limit == 0) {
-    atomic.add<u32>(pool + P_ALLOCATED, wanted);
-    return wanted;
-  }
-  while (true) {
-    const current = atomic.load<u32>(pool + P_ALLOCATED);
-    if (current >= limit) return 0;
-    const granted = min(wanted, limit - current);
-    if (atomic.cmpxchg<u32>(pool + P_ALLOCATED, current, current + granted) == current) return granted;
-  }
-}
+/** Objects one step of flush or gc takes off the list at once. */
+const RELEASE_STEP: u32 = 64;
 
 @inline function chunkHeaderOf(object: usize): usize {
   return object - CHUNK_HEADER + C_SIZE;
@@ -87,111 +49,6 @@ function reserveObjects(pool: usize, wanted: u32): u32 {
   store<u32>(header, load<u32>(header) | CHUNK_ON_FREE_LIST);
 }
 
-/** What the last takeFromBacking / popCluster on this thread obtained: how many, and the last object. */
-export let takenCount: u32 = 0;
-export let takenLast: usize = 0;
-
-/**
- * Takes several objects (about REFILL_BYTES, within the pool's limit) from
- * the backing allocator under one lock, counts them in `allocated`, and
- * marks them all free. Returns the chain's first object, or 0.
- */
-export function takeFromBacking(pool: usize): usize {
-  takenCount = 0;
-  const size = load<u32>(pool + P_SIZE);
-  const perRefill = min(REFILL_MAX_OBJECTS, max<u32>(1, REFILL_BYTES / chunkSizeFor(size)));
-  const reserved = reserveObjects(pool, perRefill);
-  if (reserved == 0) {
-    refusedByLimit();
-    return 0;
-  }
-  if (injectFailure()) {
-    atomic.sub<u32>(pool + P_ALLOCATED, reserved);
-    return 0;
-  }
-  const first = backingAllocChain(size + tagBytes(), reserved);
-  const obtained = chainObtained;
-  if (obtained == 0) refusedByMemory();
-  if (obtained < reserved) atomic.sub<u32>(pool + P_ALLOCATED, reserved - obtained);
-  for (let object = first; object != 0; object = <usize>load<u32>(object)) markOnFreeList(object);
-  takenCount = obtained;
-  takenLast = chainLast;
-  return first;
-}
-
-/**
- * Pops up to `wanted` objects from the shared list with one CAS, under the
- * read lock (the walk reads `next` words of objects still on the list).
- * Returns the first of the chain (its last object's next word is stale), or 0.
- */
-export function popCluster(pool: usize, wanted: u32): usize {
-  takenCount = 0;
-  const head = pool + P_HEAD;
-  if (flushLockEnabled) holdForReading(pool);
-  let first: usize = 0;
-  while (true) {
-    const old = atomic.load<u64>(head);
-    first = <usize>(old & 0xffffffff);
-    if (first == 0) break;
-    // Another thread may pop and reuse these objects meanwhile; their words
-    // are then garbage, but every pop bumps the sequence, so the CAS below
-    // fails. A garbage pointer must only not be read out of bounds.
-    const end = <usize>memory.size() << 16;
-    let last = first;
-    let count: u32 = 1;
-    checkNotReleased(last, pool);
-    let next = <usize>load<u32>(last);
-    while (count < wanted && next != 0 && (next & 7) == 0 && next < end) {
-      last = next;
-      count++;
-      checkNotReleased(last, pool);
-      next = <usize>load<u32>(last);
-    }
-    if ((next & 7) != 0 || next >= end) continue;
-    const replacement = ((old & 0xffffffff00000000) + (sequenceStep << 32)) | <u64>next;
-    if (atomic.cmpxchg<u64>(head, old, replacement) == old) {
-      takenCount = count;
-      takenLast = last;
-      break;
-    }
-  }
-  if (flushLockEnabled) releaseReading(pool);
-  return first;
-}
-
-/** Takes one object from the backing allocator, pushing the rest of a refill on the shared list. 0 on failure. */
-function refillShared(pool: usize): usize {
-  const first = takeFromBacking(pool);
-  if (first == 0) return 0;
-  const second = <usize>load<u32>(first);
-  if (second != 0) listPushChain(pool + P_HEAD, second, takenLast);
-  markHandedOut(first);
-  return first;
-}
-
-/** Alloc on the shared list alone (caches off): returns an object or ALLOC_FAILED. */
-export function poolAllocShared(pool: usize): usize {
-  let object = popGuarded(pool);
-  if (object != 0) markHandedOut(object);
-  else {
-    object = refillShared(pool);
-    if (object == 0) {
-      registryGc();
-      object = popGuarded(pool);
-      if (object != 0) markHandedOut(object);
-      else object = refillShared(pool);
-    }
-  }
-  if (object == 0) {
-    atomic.add<u32>(pool + P_FAILED, 1);
-    recordFailure(pool);
-  } else {
-    atomic.add<u32>(pool + P_USED, 1);
-    if (debugChecks) debugHandOut(object, load<u32>(pool + P_SIZE), tokenOf(pool));
-  }
-  return object;
-}
-
 /**
  * Cheap checks that `object` is a handed-out object of `size` bytes:
  * aligned, inside the carved arena, its chunk header marked used with a
@@ -206,51 +63,136 @@ export function poolAllocShared(pool: usize): usize {
   return OK;
 }
 
-/** Free on the shared list alone (caches off). */
-export function poolFreeShared(pool: usize, object: usize): i32 {
+/**
+ * Pops up to `wanted` objects from the shared list with one CAS, under the
+ * read lock, into `entry` (this thread's, empty), with their bytes added to
+ * `bytesWord` and their count to `used`. Returns how many.
+ */
+export function popIntoEntry(pool: usize, entry: usize, bytesWord: usize, size: u32, wanted: u32): u32 {
+  const head = pool + P_HEAD;
+  deathPoint();
+  readLock(pool);
+  let got: u32 = 0;
+  while (true) {
+    deathPoint();
+    const old = atomic.load<u64>(head);
+    const first = <usize>(old & PTR_MASK);
+    if (first == 0) break;
+    // The read lock keeps the first object from being released; later
+    // ones may have been popped and reused by others meanwhile: their words
+    // are then garbage, but every pop bumps the sequence, so the CAS below
+    // fails. A garbage pointer must only not be read out of bounds.
+    checkNotReleased(first, pool);
+    const end = <usize>memory.size() << 16;
+    let last = first;
+    let count: u32 = 1;
+    let next = <usize>load<u32>(last);
+    while (count < wanted && next != 0 && (next & 7) == 0 && next < end) {
+      last = next;
+      count++;
+      next = <usize>load<u32>(last);
+    }
+    if ((next & 7) != 0 || next >= end) continue;
+    if (atomic.cmpxchg<u64>(head, old, ((old & SEQ_MASK) + (sequenceStep << 32)) | <u64>next) == old) {
+      // Straight-line: the cluster is this thread's from the CAS on.
+      store<u32>(last, 0);
+      store<u32>(entry, <u32>first);
+      store<u32>(entry + 4, count);
+      store<u32>(bytesWord, load<u32>(bytesWord) + count * size);
+      atomic.add<u32>(pool + P_USED, count);
+      got = count;
+      break;
+    }
+  }
+  readUnlock(pool);
+  return got;
+}
+
+/**
+ * Pushes the first `count` objects of `entry` (this thread's, or a dead
+ * thread's being reclaimed) onto the pool's list, through this thread's
+ * transit, taking their bytes off `bytesWord` and their count off `used`.
+ */
+export function pushFromEntry(pool: usize, entry: usize, bytesWord: usize, size: u32, count: u32): void {
+  deathPoint();
+  const first = <usize>load<u32>(entry);
+  const last = chainAt(first, count);
+  // Straight-line: the cluster moves from the entry to the transit.
+  const rest = load<u32>(last);
+  holdInTransit(threadSlot, pool, first, count);
+  store<u32>(entry, rest);
+  store<u32>(entry + 4, load<u32>(entry + 4) - count);
+  store<u32>(bytesWord, load<u32>(bytesWord) - count * size);
+  atomic.sub<u32>(pool + P_USED, count);
+  pushTransit(threadSlot);
+}
+
+/** With the write lock held: pops up to `wanted` objects into this thread's transit. Returns how many. */
+function popIntoTransit(pool: usize, wanted: u32): u32 {
+  const head = pool + P_HEAD;
+  while (true) {
+    deathPoint();
+    const old = atomic.load<u64>(head);
+    const first = <usize>(old & PTR_MASK);
+    if (first == 0) return 0;
+    // No other pop can run, so the chain is exact (but for the no-lock
+    // negative control, where it must only not be read out of bounds).
+    const end = <usize>memory.size() << 16;
+    let last = first;
+    let count: u32 = 1;
+    let next = <usize>load<u32>(last);
+    while (count < wanted && next != 0 && (next & 7) == 0 && next < end) {
+      last = next;
+      count++;
+      next = <usize>load<u32>(last);
+    }
+    if ((next & 7) != 0 || next >= end) continue;
+    if (atomic.cmpxchg<u64>(head, old, ((old & SEQ_MASK) + (sequenceStep << 32)) | <u64>next) == old) {
+      // Straight-line: the cluster is this thread's transit from the CAS on.
+      holdInTransit(threadSlot, pool, first, count);
+      return count;
+    }
+  }
+}
+
+/** Gives this thread's whole transit back to the backing allocator (flush, gc). */
+function releaseTransit(pool: usize, size: u32): void {
+  const holder = threadSlot + T_TRANSIT;
+  while (transitCount(threadSlot) != 0) {
+    deathPoint();
+    backingRelease(holder, 0, size, pool, false, uafChecks, transitCount(threadSlot));
+    beat();
+  }
+}
+
+/** Gives back free objects of the shared list, at most `budget`, with the write lock held. */
+function releaseFromList(pool: usize, budget: u32): void {
   const size = load<u32>(pool + P_SIZE);
-  let verdict = checkFreeable(size, object);
-  if (verdict == OK && debugChecks) verdict = debugCheckFree(object, size, tokenOf(pool));
-  if (verdict != OK) return verdict;
-  if (atomic.sub<u32>(pool + P_USED, 1) == 0) {
-    atomic.add<u32>(pool + P_USED, 1);
-    return ERR_FREE_UNDERFLOW;
+  let released: u32 = 0;
+  while (released < budget) {
+    deathPoint();
+    const taken = popIntoTransit(pool, min(RELEASE_STEP, budget - released));
+    if (taken == 0) return;
+    releaseTransit(pool, size);
+    released += taken;
   }
-  if (debugChecks) debugOnFree(object, size);
-  markOnFreeList(object);
-  listPush(pool + P_HEAD, object);
-  return OK;
 }
 
-/** Gives back the first `count` objects of a detached chain; returns the rest. */
-export function releaseFromChain(pool: usize, first: usize, count: u32): usize {
-  let rest = first;
-  for (let i: u32 = 0; i < count; i++) rest = <usize>load<u32>(rest);
-  if (count > 0) {
-    backingFreeChain(first, count);
-    atomic.sub<u32>(pool + P_ALLOCATED, count);
-  }
-  return rest;
-}
-
-/** Releases every free object of the pool. */
+/** Releases every free object of the pool's list. */
 export function poolFlush(pool: usize): void {
-  writeLock(pool + P_FLUSH_LOCK);
-  const first = listDetachAll(pool + P_HEAD);
-  releaseFromChain(pool, first, chainLength(first));
-  writeUnlock(pool + P_FLUSH_LOCK);
+  deathPoint();
+  writeLock(pool);
+  releaseFromList(pool, u32.MAX_VALUE);
+  writeUnlock(pool);
 }
 
 /** Releases free objects while allocated - used > minAvail. */
 export function poolGc(pool: usize): void {
-  writeLock(pool + P_FLUSH_LOCK);
-  const first = listDetachAll(pool + P_HEAD);
-  const length = chainLength(first);
-  const spare = <i64>atomic.load<u32>(pool + P_ALLOCATED) - <i64>atomic.load<u32>(pool + P_USED) - <i64>load<u32>(pool + P_MIN_AVAIL);
-  const toRelease = <u32>min<i64>(max<i64>(spare, 0), <i64>length);
-  const kept = releaseFromChain(pool, first, toRelease);
-  if (kept != 0) listPushChain(pool + P_HEAD, kept, chainTail(kept));
-  writeUnlock(pool + P_FLUSH_LOCK);
+  deathPoint();
+  writeLock(pool);
+  const spare = <i64>load<u32>(pool + P_ALLOCATED) - <i64>atomic.load<u32>(pool + P_USED) - <i64>load<u32>(pool + P_MIN_AVAIL);
+  if (spare > 0) releaseFromList(pool, <u32>min<i64>(spare, u32.MAX_VALUE));
+  writeUnlock(pool);
 }
 
 /** Objects on the pool's free list (exact only while threads are quiet). */

@@ -2,15 +2,15 @@
 // flush-lock bug visible in wasm, where reading freed memory cannot fault.
 // flush and gc put the chunks they give back in a quarantine instead of the
 // backing allocator's bins, marked CHUNK_RELEASED; a pop that reads the
-// `next` word of such an object records the pool and object (thread.ts,
-// recordTrap) and traps. The wrapper turns the trap into UseAfterFreeError. With the
-// flush lock in place no pop can see a released object (rwlock.ts).
+// `next` word of such an object gives up with the pool and object recorded
+// (locks.ts, giveUp), and the wrapper throws UseAfterFreeError. With the
+// flush lock in place no pop can see a released object (locks.ts). Only
+// flush and gc quarantine: they are what the flush lock keeps apart from pops.
 
-import {
-  C_SIZE, CHUNK_HEADER, CHUNK_ON_FREE_LIST, CHUNK_RELEASED, H_QUARANTINE, POOL_SLOT_SIZE,
-  POOLS_START, QUARANTINE_SLOTS, TRAP_USE_AFTER_FREE,
-} from "./layout";
-import { recordTrap } from "./thread";
+import { C_SIZE, CHUNK_HEADER, CHUNK_ON_FREE_LIST, CHUNK_RELEASED, H_QUARANTINE, QUARANTINE_SLOTS, TRAP_USE_AFTER_FREE } from "./layout";
+import { giveUp } from "./locks";
+import { poolIndexOf } from "./slots";
+import { loggedStore } from "./undo";
 
 /** Whether this thread checks pops for released objects (a module global is per thread). */
 export let uafChecks: bool = false;
@@ -25,23 +25,18 @@ export function setUafChecks(enabled: bool): void {
  */
 export function quarantineLocked(chunk: usize): usize {
   const header = load<u32>(chunk + C_SIZE);
-  store<u32>(chunk + C_SIZE, (header | CHUNK_RELEASED) & ~CHUNK_ON_FREE_LIST);
+  loggedStore(chunk + C_SIZE, (header | CHUNK_RELEASED) & ~CHUNK_ON_FREE_LIST);
   const ring = <usize>load<u32>(H_QUARANTINE);
   const count = load<u32>(ring);
   const slot = ring + 4 + (count % QUARANTINE_SLOTS) * 4;
   const oldest = <usize>load<u32>(slot);
-  store<u32>(slot, <u32>chunk);
-  store<u32>(ring, count + 1);
-  if (oldest != 0) store<u32>(oldest + C_SIZE, load<u32>(oldest + C_SIZE) & ~CHUNK_RELEASED);
+  loggedStore(slot, <u32>chunk);
+  loggedStore(ring, count + 1);
+  if (oldest != 0) loggedStore(oldest + C_SIZE, load<u32>(oldest + C_SIZE) & ~CHUNK_RELEASED);
   return oldest;
 }
 
-/** Traps if a pop of `pool` is about to read the next word of a released object. */
+/** Gives up if a pop of `pool` is about to read the next word of a released object. */
 @inline export function checkNotReleased(object: usize, pool: usize): void {
-  if (uafChecks && (load<u32>(object - CHUNK_HEADER) & CHUNK_RELEASED) != 0) released(object, pool);
-}
-
-function released(object: usize, pool: usize): void {
-  recordTrap(TRAP_USE_AFTER_FREE, (pool - POOLS_START) / POOL_SLOT_SIZE, object);
-  unreachable();
+  if (uafChecks && (load<u32>(object - CHUNK_HEADER) & CHUNK_RELEASED) != 0) giveUp(TRAP_USE_AFTER_FREE, poolIndexOf(pool), object);
 }

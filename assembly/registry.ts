@@ -1,52 +1,46 @@
 // The pool registry: MAX_POOLS slots after the header, claimed and released
-// under the registry mutex. Callers name a pool by a token,
-// `generation << POOL_INDEX_BITS | slot`, so a token kept after its pool was
-// destroyed (and the slot perhaps reused) is refused instead of reaching
-// another pool's objects.
+// under the registry mutex (robust: a dead holder's lock is taken over, and
+// every section here is consistent at each point where it can stop).
+// Callers name a pool by a token, `generation << POOL_INDEX_BITS | slot`
+// (slots.ts), so a token kept after its pool was destroyed (and the slot
+// perhaps reused) is refused instead of reaching another pool's objects.
 
 import {
-  H_REGISTRY_LOCK, MAX_POOLS, P_ALLOCATED, P_HEAD, P_FAILED, P_FLAGS, P_GENERATION, P_LIMIT,
-  P_MIN_AVAIL, P_NAME, P_NAME_LEN, P_SIZE, P_STATE, P_USED, P_USERS, POOL_FREE,
-  POOL_GENERATION_MASK, POOL_INDEX_BITS, POOL_LIVE, POOL_SHARED, POOL_SLOT_SIZE, POOLS_START,
-  ERR_NAME_TAKEN, ERR_POOL_IN_USE, ERR_STALE_POOL, ERR_TOO_MANY_POOLS,
+  ERR_NAME_TAKEN, ERR_POOL_IN_USE, ERR_STALE_POOL, ERR_TOO_MANY_POOLS, H_REGISTRY_LOCK, MAX_POOLS, P_ALLOCATED, P_FAILED,
+  P_FLAGS, P_GENERATION, P_HEAD, P_LIMIT, P_MIN_AVAIL, P_NAME, P_NAME_LEN, P_SIZE, P_STATE, P_USED, P_USERS, POOL_FREE,
+  POOL_GENERATION_MASK, POOL_LIVE, POOL_SHARED, T_TRANSIT,
 } from "./layout";
-import { backingFreeChain } from "./backing";
-import { chainLength, listDetachAll } from "./freelist";
-import { mutexLock, mutexUnlock } from "./mutex";
-import { poolFlush, poolGc } from "./pool";
+import { backingRelease } from "./backing";
 import { cachedCount, drainOwnCache, drainOwnEntry, restamp } from "./cache";
-
-@inline export function poolAt(index: u32): usize {
-  return POOLS_START + index * POOL_SLOT_SIZE;
-}
-
-/** The token of the pool incarnation now in slot `pool`. */
-@inline export function tokenOf(pool: usize): u32 {
-  return (load<u32>(pool + P_GENERATION) << POOL_INDEX_BITS) | <u32>((pool - POOLS_START) / POOL_SLOT_SIZE);
-}
-
-/** The live pool a token names, or 0 when the token is stale or malformed. */
-@inline export function resolvePool(token: u32): usize {
-  const index = token & ((1 << POOL_INDEX_BITS) - 1);
-  const pool = poolAt(index);
-  if (load<u32>(pool + P_GENERATION) != token >> POOL_INDEX_BITS || load<u32>(pool + P_STATE) != POOL_LIVE) return 0;
-  return pool;
-}
+import { chainLength, listDetachAll } from "./freelist";
+import { beat, mutexLock, mutexUnlock } from "./locks";
+import { poolFlush, poolGc } from "./pool";
+import { poolAt, resolvePool, tokenOf } from "./slots";
+import { deathPoint, threadSlot } from "./thread";
+import { holdInTransit, transitCount } from "./transit";
 
 function nameEquals(pool: usize, name: usize, length: u32): bool {
   return <u32>load<u8>(pool + P_NAME_LEN) == length && memory.compare(pool + P_NAME, name, length) == 0;
 }
 
+@inline function registryLock(): void {
+  deathPoint();
+  mutexLock(H_REGISTRY_LOCK); // a dead holder's section needs no repair
+}
+
 /**
  * Creates a pool, or joins an existing shared pool of the same rounded size.
- * Returns its token, or ERR_NAME_TAKEN / ERR_TOO_MANY_POOLS.
+ * Returns its token, or ERR_NAME_TAKEN / ERR_TOO_MANY_POOLS. The slot
+ * becomes visible (LIVE) with its last store, so a creator that stops
+ * before that leaves a free slot.
  */
 export function registryCreate(name: usize, nameLength: u32, size: u32, flags: u32, minAvail: u32, limit: u32): i32 {
-  mutexLock(H_REGISTRY_LOCK);
+  registryLock();
   let result = ERR_TOO_MANY_POOLS;
   let freeSlot: i32 = -1;
   let joined = false;
   for (let index: u32 = 0; index < MAX_POOLS; index++) {
+    deathPoint();
     const pool = poolAt(index);
     if (load<u32>(pool + P_STATE) != POOL_LIVE) {
       if (freeSlot < 0) freeSlot = <i32>index;
@@ -64,11 +58,7 @@ export function registryCreate(name: usize, nameLength: u32, size: u32, flags: u
   if (!joined && result != ERR_NAME_TAKEN && freeSlot >= 0) {
     const index = <u32>freeSlot;
     const pool = poolAt(index);
-    // The last flush left the list empty and flush_lock free. A free that
-    // raced with that destroy (against the contract) may have pushed an
-    // object since: give it back rather than hand it out uncounted.
-    const straggler = listDetachAll(pool + P_HEAD);
-    if (straggler != 0) backingFreeChain(straggler, chainLength(straggler));
+    releaseStragglers(pool);
     atomic.store<u32>(pool + P_ALLOCATED, 0);
     atomic.store<u32>(pool + P_USED, 0);
     atomic.store<u32>(pool + P_FAILED, 0);
@@ -90,14 +80,30 @@ export function registryCreate(name: usize, nameLength: u32, size: u32, flags: u
 }
 
 /**
+ * The last flush left the slot's list empty. A free that raced with that
+ * destroy (against the contract) may have pushed objects since: give them
+ * back rather than hand them out uncounted.
+ */
+function releaseStragglers(pool: usize): void {
+  const straggler = listDetachAll(pool + P_HEAD);
+  if (straggler == 0) return;
+  holdInTransit(threadSlot, pool, straggler, chainLength(straggler));
+  while (transitCount(threadSlot) != 0) {
+    deathPoint();
+    backingRelease(threadSlot + T_TRANSIT, 0, 0, 0, false, false, transitCount(threadSlot));
+  }
+}
+
+/**
  * Drops one user of a pool. At zero users the pool is flushed and its slot
- * freed; that is refused (ERR_POOL_IN_USE, nothing changed) while objects are
- * still handed out. Objects still in other threads' caches do not count as
- * handed out: the new stamp makes those threads release them to the backing
- * allocator at their next operation (cache.ts). Returns the users left, or an error.
+ * freed; that is refused (ERR_POOL_IN_USE) while objects are still handed
+ * out. Objects still in other threads' caches do not count as handed out:
+ * the new stamp makes those threads release them to the backing allocator
+ * at their next operation (cache.ts). The caller's own entry of the pool is
+ * drained first either way. Returns the users left, or an error.
  */
 export function registryDestroy(token: u32): i32 {
-  mutexLock(H_REGISTRY_LOCK);
+  registryLock();
   const pool = resolvePool(token);
   let result = ERR_STALE_POOL;
   if (pool != 0) {
@@ -126,15 +132,18 @@ export function registryDestroy(token: u32): i32 {
  * (at once for this thread, at their next operation for others).
  */
 export function registryGc(): void {
-  mutexLock(H_REGISTRY_LOCK);
+  registryLock();
   for (let index: u32 = 0; index < MAX_POOLS; index++) {
+    deathPoint();
     const pool = poolAt(index);
     if (load<u32>(pool + P_STATE) == POOL_LIVE) restamp(pool);
   }
   drainOwnCache();
   for (let index: u32 = 0; index < MAX_POOLS; index++) {
+    deathPoint();
     const pool = poolAt(index);
     if (load<u32>(pool + P_STATE) == POOL_LIVE) poolGc(pool);
+    beat();
   }
   mutexUnlock(H_REGISTRY_LOCK);
 }

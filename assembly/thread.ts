@@ -1,8 +1,19 @@
 // Thread-local state. Module globals are per instance, and every thread
 // (worker) has its own instance, so a global here is exactly a thread-local
-// (DESIGN.md §2 rule 2). Nothing shared may live in a global.
+// (docs/internals.md §1). Nothing shared may live in a global.
+//
+// Also the two ways a core call stops early:
+//   - giveUp: a wait saw no sign of life for too long, or a debug check
+//     failed. Everything the thread holds is released or put back first
+//     (releaseHolds), then it traps; the wrapper turns the recorded reason
+//     into a typed error. No lock is ever held across a trap.
+//   - deathPoint (test switch): the thread stops dead, holding whatever it
+//     holds, exactly as a terminated worker would, and never runs again.
 
-import { B_TRAP, B_TRAP_OBJECT, B_TRAP_WHERE, T_CACHE } from "./layout";
+import {
+  B_TRAP, B_TRAP_OBJECT, B_TRAP_WHERE, T_CACHE, T_DEATH_POINTS, T_DIE_AT, T_STATE, THREAD_DEAD, THREAD_SLOT_SIZE, THREADS_START,
+  TRAP_DIED,
+} from "./layout";
 
 /** Whether this thread may block in `atomic.wait` (false on a browser's main thread). */
 export let threadCanBlock: bool = false;
@@ -10,12 +21,38 @@ export let threadCanBlock: bool = false;
 export let sequenceStep: u64 = 1;
 /** Whether alloc read-locks flush_lock around the pop; false only in the no-lock negative control. */
 export let flushLockEnabled: bool = true;
+/** Whether death points are armed (test switch TEST_DEATH_POINTS). */
+let deathPointsOn: bool = false;
 
-/** This thread's slot (threads.ts), 0 until attached. */
+/** This thread's slot, 0 until attached. */
 export let threadSlot: usize = 0;
+/** What this thread writes in a lock word it owns: its slot index + 1. */
+export let ownerValue: u32 = 0;
+
+@inline export function threadSlotAt(index: u32): usize {
+  return THREADS_START + index * THREAD_SLOT_SIZE;
+}
+
+/** The slot of the thread a lock word's owner value names. */
+@inline export function slotOfOwner(owner: u32): usize {
+  return threadSlotAt(owner - 1);
+}
+
+/** Whether the owner a lock word names is known to be gone (its locks may be taken over). */
+@inline export function ownerIsDead(owner: u32): bool {
+  return atomic.load<u32>(slotOfOwner(owner) + T_STATE) >= THREAD_DEAD;
+}
 
 export function setThreadSlot(slot: usize): void {
   threadSlot = slot;
+  ownerValue = slot == 0 ? 0 : <u32>((slot - THREADS_START) / THREAD_SLOT_SIZE) + 1;
+}
+
+export function setThreadState(canBlock: bool, seqStep: u64, lockEnabled: bool, deathPoints: bool): void {
+  threadCanBlock = canBlock;
+  sequenceStep = seqStep;
+  flushLockEnabled = lockEnabled;
+  deathPointsOn = deathPoints;
 }
 
 /**
@@ -25,13 +62,26 @@ export function setThreadSlot(slot: usize): void {
 export function recordTrap(kind: u32, where: usize, object: usize): void {
   if (threadSlot == 0) return;
   const block = <usize>load<u32>(threadSlot + T_CACHE);
+  if (block == 0) return;
   store<u32>(block + B_TRAP, kind);
   store<u32>(block + B_TRAP_WHERE, <u32>where);
   store<u32>(block + B_TRAP_OBJECT, <u32>object);
 }
 
-export function setThreadState(canBlock: bool, seqStep: u64, lockEnabled: bool): void {
-  threadCanBlock = canBlock;
-  sequenceStep = seqStep;
-  flushLockEnabled = lockEnabled;
+/**
+ * A point where an engine may stop a terminated thread: a loop head or a
+ * call inside an operation on shared state. With the test switch on, the
+ * thread counts them in its slot and stops dead at the one its slot names.
+ */
+@inline export function deathPoint(): void {
+  if (deathPointsOn) passDeathPoint();
+}
+
+function passDeathPoint(): void {
+  if (threadSlot == 0) return;
+  const passed = load<u32>(threadSlot + T_DEATH_POINTS) + 1;
+  store<u32>(threadSlot + T_DEATH_POINTS, passed);
+  if (passed != load<u32>(threadSlot + T_DIE_AT)) return;
+  recordTrap(TRAP_DIED, passed, 0);
+  unreachable();
 }

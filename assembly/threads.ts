@@ -1,80 +1,115 @@
-// Thread slots: every attached thread claims one (layout.ts) and a cache
-// block from the backing allocator, and gives both back when it closes.
-// A thread that is gone without closing (a terminated worker) leaves its
-// slot LIVE; threadReclaim, called by a thread that knows it is gone, drains
-// its cache and frees the slot.
+// Thread slots (layout.ts): every attached thread claims one and a cache
+// block, and gives both back when it closes. A thread that is gone without
+// closing (a terminated worker) is reclaimed by a live thread that knows it
+// is gone: its slot is marked DEAD, which lets anyone take over the locks
+// it held (locks.ts); then the reclaimer repairs what it left half done,
+// puts its transit and its cache back in the pools, and frees the slot for
+// reuse.
 
 import {
-  CACHE_BLOCK_BYTES, ERR_NO_MEMORY, ERR_TOO_MANY_THREADS, ERR_UNKNOWN_THREAD, H_NEXT_THREAD_ID, MAX_THREADS, OK,
-  P_FLUSH_LOCK, T_CACHE, T_ID, T_READ_HOLD, T_STATE, THREAD_BUSY, THREAD_FREE, THREAD_LIVE, THREAD_SLOT_SIZE, THREADS_START,
+  CACHE_BLOCK_BYTES, ERR_NO_MEMORY, ERR_TOO_MANY_THREADS, ERR_UNKNOWN_THREAD, H_BACKING_LOCK, H_NEXT_THREAD_ID, H_REGISTRY_LOCK,
+  MAX_POOLS, MAX_THREADS, OK, P_FLUSH_LOCK, T_CACHE, T_DEATH_POINTS, T_DIE_AT, T_HEARTBEAT, T_ID, T_NODE_ID, T_READ_HOLD,
+  T_STATE, T_TRANSIT, THREAD_BUSY, THREAD_DEAD, THREAD_FREE, THREAD_LIVE, THREAD_RECLAIMING,
 } from "./layout";
 import { backingAlloc, backingFree } from "./backing";
 import { cacheForget, cacheInit, drainBlock, drainOwnCache } from "./cache";
-import { readUnlock } from "./rwlock";
-import { setThreadSlot } from "./thread";
-
-/** This thread's slot (0 until attached). */
-let ownSlot: usize = 0;
-
-@inline function slotAt(index: u32): usize {
-  return THREADS_START + index * THREAD_SLOT_SIZE;
-}
+import { mutexUnlock, takeOverFrom, writeUnlock } from "./locks";
+import { poolAt } from "./slots";
+import { deathPoint, setThreadSlot, threadSlot, threadSlotAt } from "./thread";
+import { pushTransit } from "./transit";
+import { undoRollBack } from "./undo";
 
 /** Claims a slot and a cache block for the calling thread; returns its id (>= 1) or an error. */
-export function threadAttach(cacheLimitBytes: u32): i32 {
+export function threadAttach(cacheLimitBytes: u32, nodeId: u32): i32 {
   let slot: usize = 0;
   for (let index: u32 = 0; index < MAX_THREADS && slot == 0; index++) {
-    if (atomic.cmpxchg<u32>(slotAt(index) + T_STATE, THREAD_FREE, THREAD_BUSY) == THREAD_FREE) slot = slotAt(index);
+    if (atomic.cmpxchg<u32>(threadSlotAt(index) + T_STATE, THREAD_FREE, THREAD_BUSY) == THREAD_FREE) slot = threadSlotAt(index);
   }
   if (slot == 0) return ERR_TOO_MANY_THREADS;
-  const block = backingAlloc(CACHE_BLOCK_BYTES);
+  // The Node id first: a thread that dies from here on can be found and reclaimed.
+  atomic.store<u32>(slot + T_NODE_ID, nodeId);
+  store<u32>(slot + T_CACHE, 0);
+  store<u32>(slot + T_READ_HOLD, 0);
+  store<u32>(slot + T_HEARTBEAT, 0);
+  store<u32>(slot + T_TRANSIT + 4, 0);
+  // T_DIE_AT is left as it is: a test may arm a free slot for the attach itself.
+  store<u32>(slot + T_DEATH_POINTS, 0);
+  setThreadSlot(slot);
+  const block = backingAlloc(CACHE_BLOCK_BYTES, slot + T_CACHE);
   if (block == 0) {
+    setThreadSlot(0);
     atomic.store<u32>(slot + T_STATE, THREAD_FREE);
     return ERR_NO_MEMORY;
   }
   cacheInit(block, cacheLimitBytes);
   const id = atomic.add<u32>(H_NEXT_THREAD_ID, 1) + 1;
-  store<u32>(slot + T_ID, id);
-  store<u32>(slot + T_CACHE, <u32>block);
-  store<u32>(slot + T_READ_HOLD, 0);
+  atomic.store<u32>(slot + T_ID, id);
   atomic.store<u32>(slot + T_STATE, THREAD_LIVE);
-  ownSlot = slot;
-  setThreadSlot(slot);
   return <i32>id;
 }
 
 /** Detaches the calling thread: its cache goes back to the pools, its slot and block are freed. */
 export function threadClose(): void {
-  if (ownSlot == 0) return;
-  atomic.store<u32>(ownSlot + T_STATE, THREAD_BUSY);
+  const slot = threadSlot;
+  if (slot == 0) return;
+  atomic.store<u32>(slot + T_STATE, THREAD_BUSY);
   drainOwnCache();
-  backingFree(<usize>load<u32>(ownSlot + T_CACHE));
+  backingFree(slot + T_CACHE);
   cacheForget();
-  atomic.store<u32>(ownSlot + T_STATE, THREAD_FREE);
-  ownSlot = 0;
+  setThreadSlot(0);
+  store<u32>(slot + T_DIE_AT, 0);
+  atomic.store<u32>(slot + T_STATE, THREAD_FREE);
 }
 
 /**
- * Releases the slot of thread `id`, which the caller knows is gone (it must
- * never run again): its cached objects go back to their pools.
- * Returns OK, or ERR_UNKNOWN_THREAD when no live thread has that id.
+ * Marks the thread with heap id `id` (or, with `byNodeId`, Node threadId
+ * `id`) dead and reclaims it. The caller knows that thread is gone for good.
+ * Returns OK, or ERR_UNKNOWN_THREAD when no attached thread has that id.
  */
-export function threadReclaim(id: u32): i32 {
+export function threadReclaim(id: u32, byNodeId: bool): i32 {
   for (let index: u32 = 0; index < MAX_THREADS; index++) {
-    const slot = slotAt(index);
-    if (slot == ownSlot || atomic.load<u32>(slot + T_STATE) != THREAD_LIVE || load<u32>(slot + T_ID) != id) continue;
-    if (atomic.cmpxchg<u32>(slot + T_STATE, THREAD_LIVE, THREAD_BUSY) != THREAD_LIVE) continue;
-    // Terminated inside a pop: release the flush_lock read hold it left.
-    const held = <usize>load<u32>(slot + T_READ_HOLD);
-    if (held != 0) {
-      store<u32>(slot + T_READ_HOLD, 0);
-      readUnlock(held + P_FLUSH_LOCK);
-    }
-    const block = <usize>load<u32>(slot + T_CACHE);
-    drainBlock(block);
-    backingFree(block);
-    atomic.store<u32>(slot + T_STATE, THREAD_FREE);
+    const slot = threadSlotAt(index);
+    if (slot == threadSlot) continue;
+    const state = atomic.load<u32>(slot + T_STATE);
+    if (state != THREAD_LIVE && state != THREAD_BUSY) continue;
+    if (atomic.load<u32>(slot + (byNodeId ? T_NODE_ID : T_ID)) != id) continue;
+    // Dead from here on: its locks are anyone's to take over.
+    if (atomic.cmpxchg<u32>(slot + T_STATE, state, THREAD_DEAD) != state) continue;
+    reclaimDead(slot);
     return OK;
   }
   return ERR_UNKNOWN_THREAD;
+}
+
+/**
+ * Gives back what the dead thread of `slot` left. Every step can be done
+ * again by another reclaimer if this one stops too (the slot stays DEAD or
+ * RECLAIMING until the last step).
+ */
+function reclaimDead(slot: usize): void {
+  if (atomic.cmpxchg<u32>(slot + T_STATE, THREAD_DEAD, THREAD_RECLAIMING) != THREAD_DEAD) return;
+  const owner = <u32>((slot - threadSlotAt(0)) >> 6) + 1;
+  // A section of the backing allocator it stopped in never happened.
+  if (takeOverFrom(H_BACKING_LOCK, owner)) {
+    undoRollBack();
+    mutexUnlock(H_BACKING_LOCK);
+  }
+  // A chain it had taken off a list (flush, gc, evict) goes back on it.
+  pushTransit(slot);
+  // Flush and gc stop cleanly between steps; registry sections likewise.
+  for (let index: u32 = 0; index < MAX_POOLS; index++) {
+    deathPoint();
+    if (takeOverFrom(poolAt(index) + P_FLUSH_LOCK, owner)) writeUnlock(poolAt(index));
+  }
+  if (takeOverFrom(H_REGISTRY_LOCK, owner)) mutexUnlock(H_REGISTRY_LOCK);
+  // Writers ignore a dead thread's read hold; drop it all the same.
+  atomic.store<u32>(slot + T_READ_HOLD, 0);
+  const block = <usize>load<u32>(slot + T_CACHE);
+  if (block != 0) {
+    drainBlock(block);
+    backingFree(slot + T_CACHE);
+  }
+  atomic.store<u32>(slot + T_NODE_ID, 0);
+  store<u32>(slot + T_DIE_AT, 0);
+  atomic.store<u32>(slot + T_STATE, THREAD_FREE);
 }

@@ -7,8 +7,10 @@
 // counters, no two free chunks side by side), then for every live pool its
 // shared free list and every live thread's cache entry for it (each object
 // inside the arena, 8-aligned, in a used chunk of the pool's size marked
-// free, on one list only, chains as long as their counts), and the pool's
-// counters (allocated = used + cached + free list, within the limit).
+// free, on one list only, chains as long as their counts), the chains that
+// threads hold in transit (a thread stopped mid-move, not yet reclaimed),
+// and the pool's counters (allocated = used + cached + free list +
+// transits, within the limit).
 
 import { HeapCorruptError } from "./errors.js";
 import {
@@ -38,6 +40,8 @@ import {
   P_USED,
   T_CACHE,
   T_STATE,
+  T_TRANSIT,
+  T_TRANSIT_POOL,
   THREAD_LIVE,
   THREAD_SLOT_SIZE,
   THREADS_START,
@@ -174,6 +178,16 @@ export function checkHeap(views: MemoryViews): CheckReport {
     const limit = views.word(slot + P_LIMIT);
     const name = `pool ${id}`;
     const freeList = checker.chain(views.word(slot + P_HEAD), size, allocated + 1, `${name}'s free list`);
+    let inTransit = 0;
+    for (let index = 0; index < MAX_THREADS; index++) {
+      const thread = THREADS_START + index * THREAD_SLOT_SIZE;
+      const count = views.word(thread + T_TRANSIT + 4);
+      if (count === 0 || views.word(thread + T_TRANSIT_POOL) !== slot) continue;
+      const where = `${name}'s objects in transit in thread slot ${index}`;
+      let object = views.word(thread + T_TRANSIT);
+      for (let n = 0; n < count && checker.freeObject(object, size, where); n++) object = views.anyWord(object);
+      inTransit += count;
+    }
     let cached = 0;
     for (const block of blocks) {
       const entry = block + CACHE_ENTRIES + id * CACHE_ENTRY_SIZE;
@@ -187,9 +201,10 @@ export function checkHeap(views: MemoryViews): CheckReport {
       cached += count;
     }
     if (offList < cached) checker.problem(`${name}: ${cached} objects in caches but only ${offList} off the free list`);
-    if (allocated - offList !== freeList) {
+    if (allocated - offList !== freeList + inTransit) {
       checker.problem(
-        `${name}: allocated ${allocated} - (used + cached) ${offList} = ${allocated - offList}, but the free list holds ${freeList}`,
+        `${name}: allocated ${allocated} - (used + cached) ${offList} = ${allocated - offList}, but the free list holds ${freeList}` +
+          (inTransit > 0 ? ` and threads hold ${inTransit} in transit` : ""),
       );
     }
     if (limit !== 0 && allocated > limit) checker.problem(`${name}: ${allocated} objects allocated over its limit of ${limit}`);

@@ -30,6 +30,7 @@ export function refusingCore(makeError: () => Error): CoreExports {
     thread_close: refuse,
     thread_reclaim: refuse,
     thread_scratch: refuse,
+    thread_slot: refuse,
     pool_create: refuse,
     pool_destroy: refuse,
     pool_alloc: refuse,
@@ -39,7 +40,5 @@ export function refusingCore(makeError: () => Error): CoreExports {
     pool_flush: refuse,
     pool_free_count: refuse,
     pool_cached_count: refuse,
-    scratch_alloc: refuse,
-    scratch_free: refuse,
   };
 }

@@ -1,42 +1,80 @@
-// Heaps still open when a Node thread (main or worker) exits normally are
-// closed, so their thread caches go back to the pools for the threads that
-// go on. One listener serves every heap of the thread. Browsers have no such
-// event: a Web Worker should call heap.close() before it ends.
+// A heap's part in its thread's life, where the platform tells (Node, and
+// Deno and Bun through node:worker_threads):
+//   - heaps still open when the thread exits normally are closed, so their
+//     caches go back to the pools for the threads that go on;
+//   - when a worker this thread started exits, by itself or by terminate(),
+//     every heap open here reclaims it: its cache goes back, locks it held
+//     are recovered, its thread slot is free again. Node emits the worker's
+//     `exit` event only once the thread has stopped, so that is safe.
+// One listener of each kind serves every heap of the thread. Browsers have
+// no such events: a Web Worker should call heap.close() before it ends, and
+// a page that terminates one calls heap.reclaimThread(id).
 
-interface Closable {
+export interface ThreadOwner {
   close(): void;
+  /** Reclaims the thread whose Node threadId is `nodeThreadId` if it was attached (else does nothing). */
+  reclaimExited(nodeThreadId: number): void;
 }
 
-const open = new Set<Closable>();
-let listening = false;
-
-interface ExitEmitter {
+interface ExitingWorker {
+  readonly threadId: number;
   once(event: "exit", listener: () => void): unknown;
 }
 
-function processEmitter(): ExitEmitter | undefined {
-  const candidate = (globalThis as { process?: Partial<ExitEmitter> }).process;
-  return typeof candidate?.once === "function" ? (candidate as ExitEmitter) : undefined;
+interface NodeProcess {
+  once(event: "exit", listener: () => void): unknown;
+  on(event: "worker", listener: (worker: ExitingWorker) => void): unknown;
 }
 
-export function closeAtExit(heap: Closable): void {
+const open = new Set<ThreadOwner>();
+let listening = false;
+
+function nodeProcess(): NodeProcess | undefined {
+  const candidate = (globalThis as { process?: Partial<NodeProcess> }).process;
+  return typeof candidate?.once === "function" && typeof candidate.on === "function" ? (candidate as NodeProcess) : undefined;
+}
+
+/** This thread's Node threadId + 1 (as the core stores it), or 0 where there is no node:worker_threads. */
+export async function nodeThreadNumber(): Promise<number> {
+  if (!nodeProcess()) return 0;
+  try {
+    const { threadId } = await import("node:worker_threads");
+    return threadId + 1;
+  } catch {
+    return 0;
+  }
+}
+
+export function watchThread(heap: ThreadOwner): void {
   open.add(heap);
   if (listening) return;
-  const emitter = processEmitter();
-  if (!emitter) return;
+  const process = nodeProcess();
+  if (!process) return;
   listening = true;
-  emitter.once("exit", () => {
+  process.once("exit", () => {
     for (const each of [...open]) {
       try {
         each.close();
       } catch {
-        // The thread is ending either way; a heap whose lock a killed worker
-        // left (LockTimeoutError) must not turn that exit into a crash.
+        // The thread is ending either way; nothing here may turn that exit into a crash.
       }
     }
   });
+  process.on("worker", (worker) => {
+    // Read now: a worker's threadId reads -1 once it has exited.
+    const nodeThreadId = worker.threadId;
+    worker.once("exit", () => {
+      for (const each of [...open]) {
+        try {
+          each.reclaimExited(nodeThreadId);
+        } catch {
+          // A heap that cannot reclaim now (a lock wait gave up) leaves it to reclaimThread.
+        }
+      }
+    });
+  });
 }
 
-export function forgetAtExit(heap: Closable): void {
+export function forgetThread(heap: ThreadOwner): void {
   open.delete(heap);
 }

@@ -52,6 +52,13 @@ export interface HeapOptions {
     noSequence?: boolean;
     /** Pop without taking flush_lock (a pop may read an object flush or gc gave back). */
     noFlushLock?: boolean;
+    /**
+     * Every thread of the heap counts the points where an engine may stop a
+     * terminated thread (in its thread slot) and stops dead at the one its
+     * slot names, as `worker.terminate()` would stop it there. For tests of
+     * the recovery of dead threads.
+     */
+    deathPoints?: boolean;
   };
 }
 

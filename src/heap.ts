@@ -14,6 +14,7 @@ import {
   InvalidArgumentError,
   InvalidHandleError,
   InvalidPointerError,
+  LockTimeoutError,
   NotIsolatedError,
   OutOfMemoryError,
   PoolExistsError,
@@ -22,7 +23,7 @@ import {
   TooManyThreadsError,
   WasmPoolsError,
 } from "./errors.js";
-import { closeAtExit, forgetAtExit } from "./exit-hook.js";
+import { forgetThread, nodeThreadNumber, watchThread } from "./exit-hook.js";
 import { failPpm, failSeed, readFailures } from "./faults.js";
 import type { AttachOptions, HeapHandle, HeapOptions, HeapStats, PoolOptions } from "./heap-types.js";
 import {
@@ -53,6 +54,7 @@ import {
   PAGE_BYTES,
   POOL_NAME_MAX,
   POOL_SHARED,
+  TEST_DEATH_POINTS,
   TEST_NO_FLUSH_LOCK,
   TEST_NO_SEQUENCE,
 } from "./layout.js";
@@ -94,7 +96,8 @@ function testSwitches(value: HeapOptions["unsafeTestSwitches"]): number {
   const switches = optionsObject("options.unsafeTestSwitches", value);
   return (
     (optionalBoolean("options.unsafeTestSwitches.noSequence", switches.noSequence, false) ? TEST_NO_SEQUENCE : 0) |
-    (optionalBoolean("options.unsafeTestSwitches.noFlushLock", switches.noFlushLock, false) ? TEST_NO_FLUSH_LOCK : 0)
+    (optionalBoolean("options.unsafeTestSwitches.noFlushLock", switches.noFlushLock, false) ? TEST_NO_FLUSH_LOCK : 0) |
+    (optionalBoolean("options.unsafeTestSwitches.deathPoints", switches.deathPoints, false) ? TEST_DEATH_POINTS : 0)
   );
 }
 
@@ -164,7 +167,7 @@ export class Heap {
     this.#build = build;
     const scratch = core.thread_scratch();
     this.#binding = {
-      core: reportingCore(core, views, scratch - CACHE_SCRATCH),
+      core: reportingCore(core, views, scratch - CACHE_SCRATCH, () => this.#stopDead()),
       // Debug tag and poison run in the core: the JS hit paths, finding no words, always miss.
       words: coreOnly(views) ? NO_WORDS : views.words32(0, views.memoryBytes / 4),
       block: (scratch - CACHE_SCRATCH) / 4,
@@ -172,7 +175,7 @@ export class Heap {
     };
     this.#views = views;
     this.threadId = threadId;
-    closeAtExit(this);
+    watchThread(this);
   }
 
   /**
@@ -206,7 +209,9 @@ export class Heap {
       throw new IncompatibleHeapError(`options.module is a core of ABI ${coreAbi(core)}; this wrapper speaks ABI ${ABI_VERSION}`);
     }
     const heapId = crypto.getRandomValues(new Uint32Array(1))[0]!;
-    const threadId = threadIdOrThrow(core.heap_create(maxPages, heapId, switches, canBlock ? 1 : 0, cacheBytes, ppm, seed, debug));
+    const threadId = threadIdOrThrow(
+      core.heap_create(maxPages, heapId, switches, canBlock ? 1 : 0, cacheBytes, ppm, seed, debug, await nodeThreadNumber()),
+    );
     return new Heap(new MemoryViews(memory), module, build, core, threadId);
   }
 
@@ -244,8 +249,27 @@ export class Heap {
       throw new InvalidHandleError("handle.heapId does not match the heap in handle.memory");
     }
     const core = await instantiateCore(h.module, memory);
-    const threadId = threadIdOrThrow(core.heap_attach(canBlock ? 1 : 0, cacheBytes));
+    const nodeId = await nodeThreadNumber();
+    let status: number;
+    try {
+      status = core.heap_attach(canBlock ? 1 : 0, cacheBytes, nodeId);
+    } catch (error) {
+      if (!(error instanceof WebAssembly.RuntimeError)) throw error;
+      throw new LockTimeoutError(
+        "attaching gave up: the backing allocator's lock showed no sign of life for about 3 seconds " +
+          "(or, with the deathPoints test switch, this thread stopped dead); nothing is held by this thread",
+      );
+    }
+    const threadId = threadIdOrThrow(status);
     return new Heap(views, h.module, build, core, threadId);
+  }
+
+  /** The thread stopped at a death point (test switch): like a terminated worker, it never runs core code again. */
+  #stopDead(): void {
+    this.#closed = true;
+    this.#binding.core = refusingCore(() => new HeapClosedError("this thread stopped dead at a death point (test switch deathPoints)"));
+    this.#binding.words = NO_WORDS;
+    forgetThread(this);
   }
 
   /** Whether close() was called on this thread's Heap. */
@@ -276,11 +300,9 @@ export class Heap {
     const minAvail = optionalIntegerIn("options.minAvail", o.minAvail, 0, MAX_UINT32, 0);
     const limit = optionalIntegerIn("options.limit", o.limit, 0, MAX_UINT32, 0);
     const rounded = Math.max(8, Math.ceil(size / 8) * 8);
-    const scratch = core.scratch_alloc(encoded.length) >>> 0;
-    if (scratch === 0) throw new OutOfMemoryError("no memory left even for the pool's name; raise maxBytes");
-    this.#views.write(scratch, encoded);
-    const token = core.pool_create(scratch, encoded.length, rounded, shared ? POOL_SHARED : 0, minAvail, limit);
-    core.scratch_free(scratch);
+    // The name goes through this thread's scratch words: nothing to allocate, nothing to leak.
+    this.#views.write(core.thread_scratch() >>> 0, encoded);
+    const token = core.pool_create(encoded.length, rounded, shared ? POOL_SHARED : 0, minAvail, limit);
     if (token === ERR_NAME_TAKEN) {
       throw new PoolExistsError(
         `a pool named "${name}" exists already${shared ? " and cannot be shared with this one (not shared, or another size)" : ""}`,
@@ -332,17 +354,31 @@ export class Heap {
   }
 
   /**
-   * Gives back the cache of a thread that ended without closing its heap
-   * (a worker stopped by `terminate()`): pass the `threadId` it reported.
-   * That thread must never run again; objects it still held are lost.
+   * Reclaims a thread that ended without closing its heap: its cache goes
+   * back to the pools, locks it held are recovered, and its thread slot is
+   * free for a new thread. Pass the `threadId` it reported, or a Node
+   * `Worker` (anything with a numeric `threadId`: Node's id, not the
+   * heap's). That thread must never run again: call this only once it has
+   * stopped (after a Node worker's `exit` event, which this thread's heaps
+   * already handle by themselves for workers it started). Objects it still
+   * held stay allocated.
    */
-  reclaimThread(threadId: number): void {
+  reclaimThread(threadId: number | { readonly threadId: number }): void {
     const core = this.#core();
-    integerIn("threadId", threadId, 1, MAX_UINT32);
-    if (threadId === this.threadId) throw new InvalidArgumentError("threadId", "this is the calling thread's own id; use close()");
-    if (core.thread_reclaim(threadId) === ERR_UNKNOWN_THREAD) {
-      throw new InvalidArgumentError("threadId", `no attached thread has id ${threadId} (closed or reclaimed already?)`);
+    const byNode = typeof threadId === "object" && threadId !== null;
+    const id = byNode
+      ? integerIn("threadId.threadId", (threadId as { threadId: unknown }).threadId, 0, MAX_UINT32 - 1) + 1
+      : integerIn("threadId", threadId, 1, MAX_UINT32);
+    if (!byNode && id === this.threadId) throw new InvalidArgumentError("threadId", "this is the calling thread's own id; use close()");
+    if (core.thread_reclaim(id, byNode ? 1 : 0) === ERR_UNKNOWN_THREAD) {
+      const what = byNode ? `Node threadId ${id - 1}` : `id ${id}`;
+      throw new InvalidArgumentError("threadId", `no attached thread has ${what} (closed or reclaimed already?)`);
     }
+  }
+
+  /** @internal Called when a Node worker this thread started has exited. */
+  reclaimExited(nodeThreadId: number): void {
+    if (!this.#closed) this.#binding.core.thread_reclaim(nodeThreadId + 1, 1);
   }
 
   /** Every pool's counters and the heap's sizes, read one by one (exact once threads are quiet). */
@@ -434,6 +470,6 @@ export class Heap {
     this.#closed = true;
     this.#binding.core = refusingCore(() => new HeapClosedError("this heap was closed on this thread"));
     this.#binding.words = NO_WORDS;
-    forgetAtExit(this);
+    forgetThread(this);
   }
 }

@@ -2,10 +2,10 @@
 // exports every layout constant as a global; test/layout.test.ts checks that
 // each number here equals the module's, so the two sides cannot drift.
 
-export const ABI_VERSION = 3;
+export const ABI_VERSION = 4;
 export const PAGE_BYTES = 65536;
 export const MAX_PAGES_LIMIT = 65535;
-export const MIN_PAGES = 3;
+export const MIN_PAGES = 4;
 
 export const H_HEAP_ID = 65536 + 12;
 export const H_MAX_PAGES = 65536 + 16;
@@ -35,13 +35,24 @@ export const POOL_SLOT_SIZE = 128;
 export const POOLS_START = 65536 + 1152;
 export const THREADS_START = POOLS_START + MAX_POOLS * POOL_SLOT_SIZE;
 export const MAX_THREADS = 256;
-export const THREAD_SLOT_SIZE = 16;
+export const THREAD_SLOT_SIZE = 64;
 export const T_STATE = 0;
 export const T_ID = 4;
 export const T_CACHE = 8;
-export const THREAD_LIVE = 1;
 export const T_READ_HOLD = 12;
-export const ARENA_START = THREADS_START + MAX_THREADS * THREAD_SLOT_SIZE;
+export const T_NODE_ID = 16;
+export const T_TRANSIT_POOL = 24;
+export const T_TRANSIT = 28;
+export const T_DIE_AT = 36;
+export const T_DEATH_POINTS = 40;
+export const THREAD_FREE = 0;
+export const THREAD_LIVE = 1;
+export const THREAD_BUSY = 2;
+export const THREAD_DEAD = 3;
+export const THREAD_RECLAIMING = 4;
+export const UNDO_LOG_START = THREADS_START + MAX_THREADS * THREAD_SLOT_SIZE;
+export const UNDO_LOG_CAPACITY = 2048;
+export const ARENA_START = (UNDO_LOG_START + 8 + UNDO_LOG_CAPACITY * 8 + 63) & ~63;
 export const BATCH_MAX = 256;
 
 export const B_CACHED_BYTES = 0;
@@ -52,6 +63,7 @@ export const B_TRAP_WHERE = 20;
 export const B_TRAP_OBJECT = 24;
 export const TRAP_USE_AFTER_FREE = 1;
 export const TRAP_LOCK_TIMEOUT = 2;
+export const TRAP_DIED = 3;
 export const CACHE_ENTRIES = 64;
 export const CACHE_ENTRY_SIZE = 32;
 export const CACHE_SCRATCH = CACHE_ENTRIES + MAX_POOLS * CACHE_ENTRY_SIZE;
@@ -88,11 +100,14 @@ export const CHUNK_HEADER = 8;
 export const CHUNK_MIN = 16;
 export const CHUNK_USED = 1;
 export const CHUNK_ON_FREE_LIST = 2;
+export const CHUNK_RELEASED = 4;
 
 export const TEST_NO_SEQUENCE = 1;
 export const TEST_NO_FLUSH_LOCK = 2;
+export const TEST_DEATH_POINTS = 4;
 
 export const ALLOC_STALE_POOL = 1;
+export const ALLOC_NOT_ATTACHED = 2;
 
 export const OK = 0;
 export const ERR_STALE_POOL = -1;

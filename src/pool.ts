@@ -5,6 +5,7 @@ import type { CoreBinding } from "./core-binding.js";
 import { NO_WORDS, refusingCore } from "./core-binding.js";
 import {
   DoubleFreeError,
+  HeapClosedError,
   InvalidArgumentError,
   InvalidPointerError,
   OutOfMemoryError,
@@ -14,6 +15,7 @@ import {
   WasmPoolsError,
 } from "./errors.js";
 import {
+  ALLOC_NOT_ATTACHED,
   ALLOC_STALE_POOL,
   BATCH_MAX,
   CACHE_ENTRIES,
@@ -176,6 +178,7 @@ export class Pool {
   private tryAllocMiss(): number {
     const object = this.binding.core.pool_alloc(this.token) >>> 0;
     if (object === ALLOC_STALE_POOL) throw this.destroyed();
+    if (object === ALLOC_NOT_ATTACHED) throw new HeapClosedError("this thread is not attached to the heap");
     return this.seen(object);
   }
 

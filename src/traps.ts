@@ -1,11 +1,14 @@
-// The core stops with a wasm trap in two situations it cannot return from:
-// a pop that read a released object (debug uaf), and a lock that stayed held
-// too long (its holder died). Just before, it records why in the calling
-// thread's cache block. Every core call goes through a wrapper that turns
-// such a trap into a typed error; it reads nothing unless a call throws, and
-// the JS hit paths do not call the core at all.
+// The core gives up on a call in two situations: a pop that read a released
+// object (debug uaf), and a lock wait that saw no sign of life for about 3
+// seconds. It first releases everything the call held (assembly/locks.ts,
+// giveUp), records why in the calling thread's cache block, and traps to
+// unwind. With the deathPoints test switch it also traps when the thread
+// "dies" at a death point; that thread must then never run again. Every
+// core call goes through a wrapper that turns such a trap into a typed
+// error; it reads nothing unless a call throws, and the JS hit paths do not
+// call the core at all.
 
-import { LockTimeoutError, UseAfterFreeError } from "./errors.js";
+import { LockTimeoutError, UseAfterFreeError, WasmPoolsError } from "./errors.js";
 import {
   B_TRAP,
   B_TRAP_OBJECT,
@@ -16,6 +19,10 @@ import {
   P_FLUSH_LOCK,
   POOL_SLOT_SIZE,
   POOLS_START,
+  T_ID,
+  THREAD_SLOT_SIZE,
+  THREADS_START,
+  TRAP_DIED,
   TRAP_LOCK_TIMEOUT,
   TRAP_USE_AFTER_FREE,
 } from "./layout.js";
@@ -31,30 +38,46 @@ function lockName(views: MemoryViews, address: number): string {
   return `the lock at ${address}`;
 }
 
+/** Set in a give-up's detail when the holder is a reader of a flush lock. */
+const HOLDS_FOR_READING = 0x10000;
+
+function ownerName(views: MemoryViews, detail: number): string {
+  const owner = detail & 0xffff;
+  if (owner === 0) return "by a thread that has let go since";
+  const thread = views.anyWord(THREADS_START + (owner - 1) * THREAD_SLOT_SIZE + T_ID);
+  return `by heap thread ${thread}${(detail & HOLDS_FOR_READING) !== 0 ? " (for reading)" : ""}`;
+}
+
 /** The error a trap recorded in the thread's cache block stands for (and clears the record), if any. */
-function recordedTrap(views: MemoryViews, block: number): Error | undefined {
+function recordedTrap(views: MemoryViews, block: number, onDeath: () => void): Error | undefined {
   const kind = views.anyWord(block + B_TRAP);
   const where = views.anyWord(block + B_TRAP_WHERE);
+  const detail = views.anyWord(block + B_TRAP_OBJECT);
   new Uint32Array(views.memory.buffer)[(block + B_TRAP) >>> 2] = 0;
   if (kind === TRAP_USE_AFTER_FREE) {
     return new UseAfterFreeError(
-      `pool "${poolName(views, where)}" (id ${where}): a pop read object ${views.anyWord(block + B_TRAP_OBJECT)} after flush or gc ` +
+      `pool "${poolName(views, where)}" (id ${where}): a pop read object ${detail} after flush or gc ` +
         "had given it back (use after free: the flush lock must keep pops and releases apart)",
     );
   }
   if (kind === TRAP_LOCK_TIMEOUT) {
     return new LockTimeoutError(
-      `${lockName(views, where)} has not changed hands for about 3 seconds: a thread probably died holding it ` +
-        "(worker.terminate()); heap.reclaimThread(id) releases a terminated worker's hold of a flush lock",
+      `${lockName(views, where)}, held ${ownerName(views, detail)}, showed no sign of life for about 3 seconds. ` +
+        "If that thread was terminated, reclaim it (heap.reclaimThread; a Node thread does it by itself once it sees the worker's exit event) and retry. " +
+        "This call released everything it held",
     );
+  }
+  if (kind === TRAP_DIED) {
+    onDeath();
+    return new WasmPoolsError(`this thread stopped dead at death point ${where} (test switch deathPoints); it must never run again`);
   }
   return undefined;
 }
 
 /** The core, with every function's recorded traps turned into UseAfterFreeError or LockTimeoutError. */
-export function reportingCore(core: CoreExports, views: MemoryViews, block: number): CoreExports {
+export function reportingCore(core: CoreExports, views: MemoryViews, block: number, onDeath: () => void): CoreExports {
   const report = (error: unknown): never => {
-    throw (error instanceof WebAssembly.RuntimeError && recordedTrap(views, block)) || error;
+    throw (error instanceof WebAssembly.RuntimeError && recordedTrap(views, block, onDeath)) || error;
   };
   const wrapped: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(core)) {

@@ -13,13 +13,15 @@ export interface CoreExports {
     failPpm: number,
     failSeed: number,
     debugFlags: number,
+    nodeId: number,
   ): number;
-  heap_attach(canBlock: number, cacheBytes: number): number;
+  heap_attach(canBlock: number, cacheBytes: number, nodeId: number): number;
   heap_gc(): void;
   thread_close(): void;
-  thread_reclaim(id: number): number;
+  thread_reclaim(id: number, byNodeId: number): number;
   thread_scratch(): number;
-  pool_create(name: number, nameLength: number, size: number, flags: number, minAvail: number, limit: number): number;
+  thread_slot(): number;
+  pool_create(nameLength: number, size: number, flags: number, minAvail: number, limit: number): number;
   pool_destroy(token: number): number;
   pool_alloc(token: number): number;
   pool_free(token: number, object: number): number;
@@ -28,8 +30,6 @@ export interface CoreExports {
   pool_flush(token: number): number;
   pool_free_count(token: number): number;
   pool_cached_count(token: number): number;
-  scratch_alloc(bytes: number): number;
-  scratch_free(payload: number): void;
 }
 
 /** Which compiled core to use: `release` (optimised) or `debug` (unoptimised, with names). */

@@ -25,8 +25,10 @@ import {
   H_BACKING_TOP,
   H_BACKING_USED_BYTES,
   H_NEXT_THREAD_ID,
+  MIN_PAGES,
   THREAD_SLOT_SIZE,
   THREADS_START,
+  UNDO_LOG_START,
 } from "../dist/layout.js";
 import { expectConsistent } from "./support/consistency.js";
 
@@ -42,8 +44,8 @@ describe("Heap.create", () => {
   });
 
   it("rounds initialBytes up to pages and keeps the minimum the header needs", async () => {
-    expect((await Heap.create({ initialBytes: 200_000 })).stats().memoryBytes).toBe(4 * 65536);
-    expect((await Heap.create({ initialBytes: 0 })).stats().memoryBytes).toBe(3 * 65536);
+    expect((await Heap.create({ initialBytes: 300_000 })).stats().memoryBytes).toBe(5 * 65536);
+    expect((await Heap.create({ initialBytes: 0 })).stats().memoryBytes).toBe(MIN_PAGES * 65536);
   });
 
   it("runs the debug build of the core the same way", async () => {
@@ -399,7 +401,7 @@ describe("heap.handle and Heap.attach", () => {
     expectConsistent(heap);
   });
 
-  it("attaching writes only its thread slot, the thread counter and its new cache block", async () => {
+  it("attaching writes only its thread slot, the thread counter, the backing allocator's undo log and its new cache block", async () => {
     const heap = await Heap.create();
     const pool = heap.createPool("p", 64);
     const held = Array.from({ length: 100 }, () => pool.alloc());
@@ -416,6 +418,7 @@ describe("heap.handle and Heap.attach", () => {
       (i >= secondSlot && i < secondSlot + THREAD_SLOT_SIZE) ||
       (i >= H_BACKING_TOP && i < H_BACKING_TOP + 4) ||
       (i >= H_BACKING_USED_BYTES && i < H_BACKING_USED_BYTES + 4) ||
+      (i >= UNDO_LOG_START && i < ARENA_START) ||
       // The block was carved from the top: its chunk header, entries, and the next prev-size word.
       (i >= topBefore && i < topAfter + 8);
     const unexpected: number[] = [];

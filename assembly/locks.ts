@@ -1,0 +1,261 @@
+// Every lock of the heap, and what a thread does when it must stop early.
+// docs/internals.md §4 tells the protocol; in short:
+//
+// Robust mutex (the registry, the backing allocator, and the writer side of
+// each pool's flush_lock), one aligned u32:
+//
+//   bit 31                bits 0..15
+//   | someone may wait  | owner: thread slot index + 1 (0: unlocked) |
+//
+// The owner is in the word, so a waiter can tell a live holder from a dead
+// one by the owner's slot state (THREAD_DEAD once its worker is known to
+// have exited). A dead owner's lock is taken over: for the backing lock the
+// new owner first rolls back the dead owner's half-done section (undo.ts);
+// the registry's and the flush locks' sections are in a consistent state at
+// every stopping point by construction (pool.ts, cache.ts).
+//
+// flush_lock (HAProxy's "BUG/MEDIUM: memory: Add a rwlock before freeing
+// memory"): alloc holds it for reading around a pop of the shared list,
+// because a pop reads the head object's `next` word; flush and gc hold it
+// for writing while they take objects off the list to give them back. The
+// read side is distributed: a reader's hold is one word of its own thread
+// slot (T_READ_HOLD = the pool), so a dead reader leaves a hold that is
+// visible and ignored. A reader stores its hold, then checks the writer
+// word; a writer takes the writer word, then waits until no live thread's
+// hold names the pool. Both sides use sequentially consistent atomics, so
+// one of them always sees the other. Readers do not enter while a writer
+// holds the word, so allocations cannot starve flush or gc.
+//
+// Waits never decide that an owner is dead from time: only the owner's
+// slot state says so. A waiter that sees no sign of life (the word, and the
+// owner's heartbeat, unchanged) for about 3 seconds gives up: it releases
+// everything it holds (releaseHolds) and unwinds, and the wrapper throws
+// LockTimeoutError. Long sections bump their thread's heartbeat (beat()).
+
+import {
+  H_BACKING_LOCK, H_MAGIC, H_REGISTRY_LOCK, MAX_POOLS, MAX_THREADS, P_FLUSH_LOCK, T_HEARTBEAT, T_READ_HOLD, T_STATE,
+  THREAD_DEAD, TRAP_LOCK_TIMEOUT,
+} from "./layout";
+import { pushTransit } from "./transit";
+import { poolAt } from "./slots";
+import { undoRollBack } from "./undo";
+import {
+  deathPoint, flushLockEnabled, ownerIsDead, ownerValue, recordTrap, slotOfOwner, threadCanBlock, threadSlot, threadSlotAt,
+} from "./thread";
+
+const OWNER_MASK: u32 = 0xffff;
+const CONTENDED: u32 = 0x80000000;
+const SPINS_BEFORE_WAIT: i32 = 64;
+/** Upper bound of one sleep; a wake-up is never lost, this only bounds how late a waiter notices a death. */
+const WAIT_SLICE_NS: i64 = 10_000_000;
+/** Quiet sleeps (about 3 s) or spin rounds before a waiter gives up. */
+const QUIET_WAITS_BLOCKING: u32 = 300;
+const QUIET_WAITS_SPINNING: u32 = 1 << 22;
+
+// ---- Waiting with patience --------------------------------------------------
+
+let quietWaits: u32 = 0;
+let seenWord: u32 = 0;
+let seenBeat: u32 = 0;
+
+/** Starts watching `word` for signs of life (its value, its owner's heartbeat). */
+function startWaiting(word: usize): void {
+  quietWaits = 0;
+  seenWord = atomic.load<u32>(word);
+  seenBeat = heartbeatOf(seenWord);
+}
+
+function heartbeatOf(lockWord: u32): u32 {
+  const owner = lockWord & OWNER_MASK;
+  return owner == 0 ? 0 : atomic.load<u32>(slotOfOwner(owner) + T_HEARTBEAT);
+}
+
+/**
+ * Busy-waits for roughly `rounds` iterations; wasm has no pause instruction.
+ * Each round is an atomic load of a read-only header word, which the
+ * optimiser cannot remove and which costs no cache-line traffic.
+ */
+function spinFor(rounds: i32): void {
+  for (let i = 0; i < rounds; i++) atomic.load<u32>(H_MAGIC);
+}
+
+/** Doubles the back-off, capped, and spins that long. Returns the next back-off. */
+export function backOff(current: i32): i32 {
+  spinFor(current);
+  return current < 1024 ? current << 1 : current;
+}
+
+/** Set in a give-up's detail when the holder waited for is a reader of a flush_lock. */
+const HOLDS_FOR_READING: u32 = 0x10000;
+
+/**
+ * Sleeps (or spins, where this thread may not block) while `*word ==
+ * expected`, then gives up on `lock` if nothing has moved for too long.
+ * The holder waited for is the lock word's owner, or `reader` (an owner
+ * value) when a writer waits for a reader to leave.
+ */
+function waitOn(word: usize, expected: u32, lock: usize, backoff: i32, reader: u32): i32 {
+  deathPoint();
+  if (threadCanBlock) atomic.wait<i32>(word, <i32>expected, WAIT_SLICE_NS);
+  else backoff = backOff(backoff);
+  const now = atomic.load<u32>(lock);
+  const beat = reader != 0 ? atomic.load<u32>(slotOfOwner(reader) + T_HEARTBEAT) : heartbeatOf(now);
+  if (now != seenWord || beat != seenBeat) {
+    seenWord = now;
+    seenBeat = beat;
+    quietWaits = 0;
+  } else if (++quietWaits > (threadCanBlock ? QUIET_WAITS_BLOCKING : QUIET_WAITS_SPINNING)) {
+    giveUp(TRAP_LOCK_TIMEOUT, lock, reader != 0 ? reader | HOLDS_FOR_READING : now & OWNER_MASK);
+  }
+  return backoff;
+}
+
+/** Shows waiters that this thread's long operation under a lock is still going. */
+@inline export function beat(): void {
+  store<u32>(threadSlot + T_HEARTBEAT, load<u32>(threadSlot + T_HEARTBEAT) + 1);
+}
+
+// ---- Robust mutex -------------------------------------------------------------
+
+/**
+ * Takes the mutex at `word`. Returns true when it was taken over from a
+ * dead owner (whose section the caller must then repair or roll back).
+ */
+export function mutexLock(word: usize): bool {
+  if (atomic.cmpxchg<u32>(word, 0, ownerValue) == 0) return false;
+  let backoff = 1;
+  for (let i = 0; i < SPINS_BEFORE_WAIT; i++) {
+    deathPoint();
+    backoff = backOff(backoff);
+    if (atomic.load<u32>(word) == 0 && atomic.cmpxchg<u32>(word, 0, ownerValue) == 0) return false;
+  }
+  startWaiting(word);
+  while (true) {
+    const seen = atomic.load<u32>(word);
+    const owner = seen & OWNER_MASK;
+    if (owner == 0) {
+      // Others may still sleep here: keep the flag so that our unlock wakes one.
+      if (atomic.cmpxchg<u32>(word, seen, ownerValue | CONTENDED) == seen) return false;
+    } else if (ownerIsDead(owner)) {
+      if (atomic.cmpxchg<u32>(word, seen, ownerValue | (seen & CONTENDED)) == seen) return true;
+    } else if ((seen & CONTENDED) != 0 || atomic.cmpxchg<u32>(word, seen, seen | CONTENDED) == seen) {
+      backoff = waitOn(word, seen | CONTENDED, word, backoff, 0);
+    }
+  }
+}
+
+export function mutexUnlock(word: usize): void {
+  if ((atomic.xchg<u32>(word, 0) & CONTENDED) != 0) atomic.notify(word, 1);
+}
+
+@inline export function ownsMutex(word: usize): bool {
+  return (atomic.load<u32>(word) & OWNER_MASK) == ownerValue;
+}
+
+/**
+ * If the mutex at `word` is held by the dead thread `owner`, takes it over
+ * and returns true (the caller repairs the section, then unlocks).
+ */
+export function takeOverFrom(word: usize, owner: u32): bool {
+  while (true) {
+    const seen = atomic.load<u32>(word);
+    if ((seen & OWNER_MASK) != owner) return false;
+    if (atomic.cmpxchg<u32>(word, seen, ownerValue | (seen & CONTENDED)) == seen) return true;
+  }
+}
+
+// ---- The backing lock -----------------------------------------------------------
+
+/** Takes the backing lock, rolling back a dead owner's half-done section. */
+export function backingLock(): void {
+  if (mutexLock(H_BACKING_LOCK)) undoRollBack();
+}
+
+// ---- flush_lock ---------------------------------------------------------------------
+
+/** Read-locks `pool`'s flush_lock: one store to this thread's own slot when no writer is there. */
+@inline export function readLock(pool: usize): void {
+  if (!flushLockEnabled) return;
+  atomic.store<u32>(threadSlot + T_READ_HOLD, <u32>pool);
+  if (atomic.load<u32>(pool + P_FLUSH_LOCK) != 0) readLockSlow(pool);
+}
+
+@inline export function readUnlock(pool: usize): void {
+  if (!flushLockEnabled) return;
+  atomic.store<u32>(threadSlot + T_READ_HOLD, 0);
+  // A writer may be waiting for this hold to go.
+  if (atomic.load<u32>(pool + P_FLUSH_LOCK) != 0) atomic.notify(pool + P_FLUSH_LOCK);
+}
+
+function readLockSlow(pool: usize): void {
+  const word = pool + P_FLUSH_LOCK;
+  let backoff = 1;
+  startWaiting(word);
+  while (true) {
+    // Step back while a writer is there, so that it does not wait for us.
+    atomic.store<u32>(threadSlot + T_READ_HOLD, 0);
+    atomic.notify(word);
+    let seen = atomic.load<u32>(word);
+    while (seen != 0) {
+      if ((seen & CONTENDED) != 0 || atomic.cmpxchg<u32>(word, seen, seen | CONTENDED) == seen) {
+        backoff = waitOn(word, seen | CONTENDED, word, backoff, 0);
+      }
+      seen = atomic.load<u32>(word);
+    }
+    atomic.store<u32>(threadSlot + T_READ_HOLD, <u32>pool);
+    if (atomic.load<u32>(word) == 0) return;
+  }
+}
+
+/** Write-locks `pool`'s flush_lock: the writer word, then no live reader left inside a pop. */
+export function writeLock(pool: usize): void {
+  const word = pool + P_FLUSH_LOCK;
+  mutexLock(word); // a dead writer's section needs no repair (pool.ts)
+  let backoff = 1;
+  startWaiting(word);
+  for (let index: u32 = 0; index < MAX_THREADS; index++) {
+    const slot = threadSlotAt(index);
+    while (atomic.load<u32>(slot + T_READ_HOLD) == <u32>pool && atomic.load<u32>(slot + T_STATE) < THREAD_DEAD) {
+      backoff = waitOn(word, atomic.load<u32>(word), word, backoff, index + 1);
+    }
+  }
+}
+
+export function writeUnlock(pool: usize): void {
+  const word = pool + P_FLUSH_LOCK;
+  atomic.store<u32>(word, 0);
+  atomic.notify(word);
+}
+
+// ---- Giving up ------------------------------------------------------------------------
+
+/**
+ * Releases everything this thread holds: a chain in transit goes back to its
+ * pool's list, a read hold is dropped, every lock it owns is unlocked (the
+ * backing lock after rolling its section back). Every section leaves the
+ * heap consistent at the points where it can wait, so this is all it takes.
+ */
+export function releaseHolds(): void {
+  if (ownsMutex(H_BACKING_LOCK)) {
+    undoRollBack();
+    mutexUnlock(H_BACKING_LOCK);
+  }
+  pushTransit(threadSlot);
+  if (load<u32>(threadSlot + T_READ_HOLD) != 0) readUnlock(<usize>load<u32>(threadSlot + T_READ_HOLD));
+  for (let index: u32 = 0; index < MAX_POOLS; index++) {
+    if (ownsMutex(poolAt(index) + P_FLUSH_LOCK)) writeUnlock(poolAt(index));
+  }
+  if (ownsMutex(H_REGISTRY_LOCK)) mutexUnlock(H_REGISTRY_LOCK);
+}
+
+/** Stops the current core call: releases everything held, records why, and traps. */
+export function giveUp(kind: u32, where: usize, detail: usize): void {
+  releaseHolds();
+  recordTrap(kind, where, detail);
+  unreachable();
+}
+
+/** Whether the slot's thread is known dead. */
+@inline export function slotIsDead(slot: usize): bool {
+  return atomic.load<u32>(slot + T_STATE) >= THREAD_DEAD;
+}

@@ -1,0 +1,31 @@
+// Addresses and tokens of pool slots and cache entries, from the layout
+// alone: every layer uses them, and they use nothing but layout.ts.
+
+import { CACHE_ENTRIES, CACHE_ENTRY_SHIFT, P_GENERATION, P_STATE, POOL_INDEX_BITS, POOL_LIVE, POOL_SLOT_SIZE, POOLS_START } from "./layout";
+
+export const INDEX_MASK: u32 = (1 << POOL_INDEX_BITS) - 1;
+
+@inline export function poolAt(index: u32): usize {
+  return POOLS_START + index * POOL_SLOT_SIZE;
+}
+
+@inline export function poolIndexOf(pool: usize): u32 {
+  return <u32>((pool - POOLS_START) / POOL_SLOT_SIZE);
+}
+
+/** The token of the pool incarnation now in slot `pool`. */
+@inline export function tokenOf(pool: usize): u32 {
+  return (load<u32>(pool + P_GENERATION) << POOL_INDEX_BITS) | poolIndexOf(pool);
+}
+
+/** The live pool a token names, or 0 when the token is stale or malformed. */
+@inline export function resolvePool(token: u32): usize {
+  const pool = poolAt(token & INDEX_MASK);
+  if (load<u32>(pool + P_GENERATION) != token >> POOL_INDEX_BITS || atomic.load<u32>(pool + P_STATE) != POOL_LIVE) return 0;
+  return pool;
+}
+
+/** The cache entry of pool slot `index` in the cache block `block`. */
+@inline export function entryOf(block: usize, index: u32): usize {
+  return block + CACHE_ENTRIES + (index << CACHE_ENTRY_SHIFT);
+}

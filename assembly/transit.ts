@@ -1,0 +1,34 @@
+// A thread's transit: the chain of objects it took off one holder (a cache
+// entry, or a pool's list under flush_lock) and is about to push onto a
+// pool's list or give back. While a chain is in transit it is on no list
+// and in no entry, so a thread that dies with one leaves it findable: the
+// thread that reclaims it pushes the chain on (putTransitBack).
+//
+// Objects in transit are not counted in their pool's `used`; with them,
+// allocated == used + |free list| + every thread's transit count.
+
+import { P_HEAD, T_TRANSIT, T_TRANSIT_POOL } from "./layout";
+import { chainAt, listPushChain } from "./freelist";
+
+const COUNT: u32 = T_TRANSIT + 4;
+
+/** Makes a chain the transit of the thread of `slot`. Straight-line with the caller's own record changes. */
+@inline export function holdInTransit(slot: usize, pool: usize, first: usize, count: u32): void {
+  store<u32>(slot + T_TRANSIT_POOL, <u32>pool);
+  store<u32>(slot + T_TRANSIT, <u32>first);
+  store<u32>(slot + COUNT, count);
+}
+
+@inline export function transitCount(slot: usize): u32 {
+  return load<u32>(slot + COUNT);
+}
+
+/** Pushes the transit of `slot` (this thread's, or a dead thread's) onto its pool's list; the transit is empty after. */
+export function pushTransit(slot: usize): void {
+  const count = load<u32>(slot + COUNT);
+  if (count == 0) return;
+  const first = <usize>load<u32>(slot + T_TRANSIT);
+  const pool = <usize>load<u32>(slot + T_TRANSIT_POOL);
+  listPushChain(pool + P_HEAD, first, chainAt(first, count));
+  store<u32>(slot + COUNT, 0);
+}

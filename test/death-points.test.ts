@@ -1,0 +1,393 @@
+// Death points, exhaustively. With the deathPoints test switch every thread
+// counts the points where an engine may stop a terminated thread (loop
+// heads and calls inside operations on shared state) and stops dead at the
+// one its slot names, holding whatever it holds, as worker.terminate()
+// would stop it there. A "thread" of the heap is one instance of the core:
+// the victim here is a second Heap attached in this same JS thread, so a
+// run costs no worker start and every k of every operation is covered.
+//
+// For each operation and each k it reaches: the victim dies at point k; the
+// survivor reclaims it, checks the heap, allocates, frees, flushes and gcs
+// in every pool, frees every object the victim held (those it had been
+// given, and the at most `inFlight` ones the dying call had taken), and
+// destroys every pool: the backing allocator must then hold exactly what a
+// fresh heap holds. So nothing is lost but what the victim held, and that
+// can be given back.
+
+import { describe, expect, it } from "vitest";
+import { type AttachOptions, Heap, type HeapOptions, type Pool } from "wasm-pools";
+import {
+  ARENA_START,
+  C_SIZE,
+  CHUNK_HEADER,
+  CHUNK_ON_FREE_LIST,
+  CHUNK_RELEASED,
+  CHUNK_USED,
+  H_BACKING_TOP,
+  T_DEATH_POINTS,
+  T_DIE_AT,
+  T_ID,
+  T_STATE,
+  THREAD_FREE,
+  THREAD_LIVE,
+  THREAD_SLOT_SIZE,
+  THREADS_START,
+} from "../dist/layout.js";
+
+interface World {
+  survivor: Heap;
+  victim: Heap;
+  /** The victim's handles of the pools, by name. */
+  pools: Map<string, Pool>;
+  /** Objects the victim was given and still holds. */
+  held: Set<number>;
+}
+
+interface Scenario {
+  name: string;
+  victim?: AttachOptions;
+  /** Pools the survivor creates first: name and object size. */
+  pools: [string, number][];
+  /** Brings the heap to the state the operation starts from (no death yet). */
+  setup(world: World): void;
+  /** The victim's operation, where it dies. */
+  run(world: World): void;
+  /** Objects the dying call may have taken for the victim without returning them. */
+  inFlight: number;
+}
+
+function words(heap: Heap): Uint32Array {
+  return new Uint32Array(heap.memory.buffer);
+}
+
+function slotOf(heap: Heap, threadId: number): number {
+  const w = words(heap);
+  for (let index = 0; index < 256; index++) {
+    const slot = THREADS_START + index * THREAD_SLOT_SIZE;
+    if (w[(slot + T_STATE) >>> 2] === THREAD_LIVE && w[(slot + T_ID) >>> 2] === threadId) return slot;
+  }
+  throw new Error(`no live thread ${threadId}`);
+}
+
+function allocSome(pool: Pool, count: number, into: Set<number>): void {
+  for (let i = 0; i < count; i++) into.add(pool.alloc());
+}
+
+function freeAll(pool: Pool, from: Set<number>): void {
+  for (const ptr of from) pool.free(ptr);
+  from.clear();
+}
+
+const scenarios: Scenario[] = [
+  {
+    name: "refill from the backing allocator",
+    pools: [["p", 64]],
+    setup() {},
+    run: (w) => allocSome(w.pools.get("p")!, 1, w.held),
+    inFlight: 1,
+  },
+  {
+    name: "refill from the shared list",
+    pools: [["p", 48]],
+    setup: (w) => {
+      const p = w.survivor.pool("p");
+      const mine = new Set<number>();
+      allocSome(p, 100, mine);
+      freeAll(p, mine);
+      w.survivor.close(); // its cache goes to the shared list
+    },
+    run: (w) => allocSome(w.pools.get("p")!, 1, w.held),
+    inFlight: 1,
+  },
+  {
+    name: "alloc and free with the cache off",
+    victim: { cacheBytes: 0 },
+    pools: [["p", 24]],
+    setup: (w) => allocSome(w.pools.get("p")!, 3, w.held),
+    run: (w) => {
+      const p = w.pools.get("p")!;
+      const ptr = p.alloc();
+      w.held.add(ptr);
+      p.free(ptr);
+      w.held.delete(ptr);
+      const first = [...w.held][0]!;
+      p.free(first);
+      w.held.delete(first);
+    },
+    inFlight: 1,
+  },
+  {
+    name: "frees that evict clusters",
+    victim: { cacheBytes: 2048 },
+    pools: [["p", 64]],
+    setup: (w) => allocSome(w.pools.get("p")!, 120, w.held),
+    run: (w) => {
+      const p = w.pools.get("p")!;
+      for (const ptr of [...w.held]) {
+        p.free(ptr);
+        w.held.delete(ptr);
+      }
+    },
+    inFlight: 0,
+  },
+  {
+    name: "flush",
+    pools: [["p", 32]],
+    setup: (w) => {
+      const p = w.pools.get("p")!;
+      allocSome(p, 150, w.held);
+      const back = new Set([...w.held].slice(0, 140));
+      for (const ptr of back) w.held.delete(ptr);
+      freeAll(p, back);
+    },
+    run: (w) => w.pools.get("p")!.flush(),
+    inFlight: 0,
+  },
+  {
+    name: "gc of every pool, with objects in other threads' caches",
+    pools: [
+      ["a", 16],
+      ["b", 256],
+    ],
+    setup: (w) => {
+      for (const name of ["a", "b"]) {
+        const mine = new Set<number>();
+        allocSome(w.survivor.pool(name), 40, mine);
+        freeAll(w.survivor.pool(name), mine);
+        allocSome(w.pools.get(name)!, 30, w.held);
+      }
+      const a = w.pools.get("a")!;
+      const back = new Set([...w.held].filter((ptr) => ptr % 3 === 0));
+      for (const ptr of back) {
+        w.held.delete(ptr);
+        try {
+          a.free(ptr);
+        } catch {
+          w.pools.get("b")!.free(ptr);
+        }
+      }
+    },
+    run: (w) => w.victim.gc(),
+    inFlight: 0,
+  },
+  {
+    name: "an alloc that drains a stale entry (another thread ran gc)",
+    pools: [["p", 40]],
+    setup: (w) => {
+      const p = w.pools.get("p")!;
+      allocSome(p, 60, w.held);
+      const back = new Set([...w.held].slice(0, 50));
+      for (const ptr of back) w.held.delete(ptr);
+      freeAll(p, back);
+      w.survivor.gc();
+    },
+    run: (w) => allocSome(w.pools.get("p")!, 1, w.held),
+    inFlight: 1,
+  },
+  {
+    name: "pool create",
+    pools: [["p", 8]],
+    setup() {},
+    run: (w) => {
+      w.victim.createPool("made-by-victim", 72);
+    },
+    inFlight: 0,
+  },
+  {
+    name: "pool destroy",
+    pools: [["doomed", 56]],
+    setup: (w) => {
+      const p = w.pools.get("doomed")!;
+      const mine = new Set<number>();
+      allocSome(p, 70, mine);
+      freeAll(p, mine);
+      const s = w.survivor.pool("doomed");
+      allocSome(s, 10, mine);
+      freeAll(s, mine);
+      w.survivor.close();
+    },
+    run: (w) => w.pools.get("doomed")!.destroy(),
+    inFlight: 0,
+  },
+  {
+    name: "close",
+    pools: [
+      ["p", 64],
+      ["q", 128],
+    ],
+    setup: (w) => {
+      for (const name of ["p", "q"]) {
+        const mine = new Set<number>();
+        allocSome(w.pools.get(name)!, 50, mine);
+        freeAll(w.pools.get(name)!, mine);
+      }
+    },
+    run: (w) => w.victim.close(),
+    inFlight: 0,
+  },
+  {
+    name: "memory growth",
+    pools: [["big", 60_000]],
+    setup() {},
+    run: (w) => allocSome(w.pools.get("big")!, 40, w.held),
+    inFlight: 1,
+  },
+  {
+    name: "allocMany and freeMany",
+    pools: [["p", 64]],
+    setup: (w) => allocSome(w.pools.get("p")!, 10, w.held),
+    run: (w) => {
+      const p = w.pools.get("p")!;
+      const out = new Uint32Array(300);
+      const got = p.allocMany(300, out);
+      for (const ptr of out.subarray(0, got)) w.held.add(ptr);
+      p.freeMany(out, got);
+      for (const ptr of out.subarray(0, got)) w.held.delete(ptr);
+    },
+    inFlight: 300,
+  },
+];
+
+const configs: { name: string; options: HeapOptions }[] = [
+  { name: "release core", options: {} },
+  { name: "debug core, poison and tag", options: { build: "debug", debug: { poison: 0xa5, tag: true } } },
+  { name: "debug core, uaf", options: { build: "debug", debug: { uaf: true } } },
+];
+
+/** Every object of `size` handed out (a used chunk, not marked free nor released to the debug quarantine) in the heap. */
+function handedOut(heap: Heap, size: number, tagged: boolean): number[] {
+  const w = words(heap);
+  const found: number[] = [];
+  const top = w[H_BACKING_TOP >>> 2]!;
+  const wanted = size + (tagged ? 8 : 0);
+  for (let chunk = ARENA_START; chunk < top; ) {
+    const header = w[(chunk + C_SIZE) >>> 2]!;
+    const chunkSize = header & ~7;
+    const payload = chunkSize - CHUNK_HEADER;
+    const free = (header & (CHUNK_ON_FREE_LIST | CHUNK_RELEASED)) !== 0;
+    if ((header & CHUNK_USED) !== 0 && !free && payload >= wanted && payload < wanted + 16) {
+      found.push(chunk + CHUNK_HEADER);
+    }
+    chunk += chunkSize;
+  }
+  return found;
+}
+
+async function world(config: HeapOptions, scenario: Scenario): Promise<World & { baseline: number }> {
+  const survivor = await Heap.create({ ...config, unsafeTestSwitches: { deathPoints: true } });
+  const baseline = survivor.stats().backingUsedBytes;
+  for (const [name, size] of scenario.pools) survivor.createPool(name, size);
+  const victim = await Heap.attach(survivor.handle(), scenario.victim);
+  const pools = new Map(scenario.pools.map(([name]) => [name, victim.pool(name)]));
+  const w: World = { survivor, victim, pools, held: new Set() };
+  scenario.setup(w);
+  // The setup may have closed the survivor to push its cache out: attach it again.
+  if (w.survivor.closed) w.survivor = await Heap.attach(victim.handle());
+  return { ...w, baseline };
+}
+
+/** Runs the scenario with death point `k` armed (0: none); returns the death points the run passed and whether it died. */
+async function runOnce(config: HeapOptions, scenario: Scenario, k: number): Promise<{ passed: number; died: boolean }> {
+  const w = await world(config, scenario);
+  const slot = slotOf(w.survivor, w.victim.threadId);
+  const mem = words(w.survivor);
+  const before = mem[(slot + T_DEATH_POINTS) >>> 2]!;
+  mem[(slot + T_DIE_AT) >>> 2] = k === 0 ? 0 : before + k;
+  let died = false;
+  try {
+    scenario.run(w);
+  } catch (error) {
+    expect((error as Error).message).toMatch(/stopped dead at death point/);
+    died = true;
+  }
+  const passed = mem[(slot + T_DEATH_POINTS) >>> 2]! - before;
+  if (died || !w.victim.closed) {
+    // What a Node thread does by itself when the worker's exit event comes.
+    if (w.victim.closed) w.survivor.reclaimThread(w.victim.threadId);
+    else w.victim.close();
+  }
+  recoverAndCheck(w, config, scenario, k);
+  return { passed, died };
+}
+
+function recoverAndCheck(w: World & { baseline: number }, config: HeapOptions, scenario: Scenario, k: number): void {
+  const where = `${scenario.name}, death point ${k}`;
+  const heap = w.survivor;
+  heap.check();
+  // The survivor's work goes on in every pool.
+  for (const pool of heap.pools()) {
+    const mine = new Set<number>();
+    allocSome(pool, 100, mine);
+    freeAll(pool, mine);
+    pool.flush();
+  }
+  heap.gc();
+  heap.check();
+  // Give back what the victim held: the objects it had, and those the dying call took.
+  const tagged = config.debug?.tag === true;
+  for (const pool of heap.pools()) {
+    const sizeHeld = handedOut(heap, pool.size, tagged).filter((ptr) => !w.held.has(ptr));
+    const known = [...w.held].filter((ptr) => handedOut(heap, pool.size, tagged).includes(ptr));
+    expect(sizeHeld.length, `${where}: objects held beyond what the victim knew`).toBeLessThanOrEqual(scenario.inFlight);
+    for (const ptr of [...known, ...sizeHeld]) pool.free(ptr);
+  }
+  for (const pool of heap.pools()) {
+    expect(pool.stats().used, `${where}: ${pool.name} still has objects out`).toBe(0);
+    pool.destroy();
+  }
+  heap.check();
+  if (config.debug?.uaf !== true) {
+    // The quarantine keeps chunks that flush gave back; elsewhere nothing is left.
+    expect(heap.stats().backingUsedBytes, `${where}: bytes left in the backing allocator`).toBe(w.baseline);
+  }
+}
+
+describe("a thread that stops dead at any death point", () => {
+  for (const config of configs) {
+    describe(config.name, () => {
+      for (const scenario of scenarios) {
+        it(`${scenario.name}: every death point is recovered, nothing is lost`, async () => {
+          const { passed, died } = await runOnce(config.options, scenario, 0);
+          expect(died).toBe(false);
+          expect(passed).toBeGreaterThan(0);
+          for (let k = 1; k <= passed; k++) {
+            const run = await runOnce(config.options, scenario, k);
+            expect(run.died, `${scenario.name}: death point ${k} of ${passed} reached`).toBe(true);
+          }
+          console.log(`death points, ${config.name}, ${scenario.name}: ${passed} covered`);
+        }, 120_000);
+      }
+    });
+  }
+});
+
+describe("a thread that stops dead while attaching", () => {
+  it("is reclaimed by its Node threadId (as the worker's exit event does) at every death point", async () => {
+    const { threadId } = await import("node:worker_threads");
+    let k = 1;
+    for (; ; k++) {
+      const survivor = await Heap.create({ unsafeTestSwitches: { deathPoints: true } });
+      const baseline = survivor.stats().backingUsedBytes;
+      const mem = words(survivor);
+      const next = Array.from({ length: 256 }, (_, i) => THREADS_START + i * THREAD_SLOT_SIZE).find(
+        (slot) => mem[(slot + T_STATE) >>> 2] === THREAD_FREE,
+      )!;
+      mem[(next + T_DIE_AT) >>> 2] = k;
+      let died = false;
+      try {
+        await Heap.attach(survivor.handle());
+      } catch {
+        died = true;
+      }
+      mem[(next + T_DIE_AT) >>> 2] = 0;
+      if (!died) break;
+      survivor.reclaimThread({ threadId });
+      survivor.check();
+      expect(survivor.stats().backingUsedBytes).toBe(baseline);
+      const other = await Heap.attach(survivor.handle());
+      other.close();
+    }
+    expect(k).toBeGreaterThan(1);
+    console.log(`death points, attach: ${k - 1} covered`);
+  });
+});
