@@ -1,8 +1,10 @@
 // Batch calls: allocMany and freeMany move up to BATCH_MAX pointers through
 // the calling thread's scratch words (the end of its cache block) in one
 // call, so a batch costs about one cache hit per object without the
-// per-call checks. The loops write the entry's first object and count back
-// at every object: a thread stopped at a loop head leaves an exact entry.
+// per-call checks. The loops write the entry's first object back at every
+// object and its count once at the end: a thread stopped at a loop head
+// leaves an entry whose chain is right and whose count the reclaimer
+// recounts (threads.ts).
 
 import { ALLOC_FAILED, ALLOC_STALE_POOL, BATCH_MAX, E_COUNT, E_FIRST, E_SIZE, ERR_STALE_POOL, OK } from "./layout";
 import {
@@ -10,6 +12,7 @@ import {
 } from "./cache";
 import { entryOf, INDEX_MASK } from "./slots";
 import { debugChecks } from "./debug";
+import { deathPoint } from "./thread";
 import { checkFreeable, markHandedOut, markOnFreeList } from "./pool";
 
 /**
@@ -28,16 +31,17 @@ export function cacheAllocMany(token: u32, from: u32, count: u32): i32 {
     let object = <usize>load<u32>(entry + E_FIRST);
     if (object != 0 && entryCurrent(entry, token, index)) {
       const start = done;
-      let held = load<u32>(entry + E_COUNT);
       do {
+        if (!ASC_NO_ASSERT) deathPoint(); // the debug build's, to keep 1 ns per object off the release loops
         store<u32>(scratch + (done << 2), <u32>object);
         markHandedOut(object);
         object = <usize>load<u32>(object);
         store<u32>(entry + E_FIRST, <u32>object);
-        store<u32>(entry + E_COUNT, --held);
         done++;
       } while (object != 0 && done < wanted);
-      addCachedBytes(-<i32>((done - start) * load<u32>(entry + E_SIZE)));
+      const taken = done - start;
+      store<u32>(entry + E_COUNT, load<u32>(entry + E_COUNT) - taken);
+      addCachedBytes(-<i32>(taken * load<u32>(entry + E_SIZE)));
       if (lruHead() != <i32>index) lruMoveToFront(index);
     } else {
       object = cacheAlloc(token);
@@ -66,10 +70,10 @@ export function cacheFreeMany(token: u32, count: u32): i32 {
     }
     const size = load<u32>(entry + E_SIZE);
     let first = <usize>load<u32>(entry + E_FIRST);
-    let held = load<u32>(entry + E_COUNT);
     const start = done;
     let refused = false;
     while (done < wanted) {
+      if (!ASC_NO_ASSERT) deathPoint();
       const object = <usize>load<u32>(scratch + (done << 2));
       if (checkFreeable(size, object) != OK) {
         refused = true;
@@ -79,9 +83,9 @@ export function cacheFreeMany(token: u32, count: u32): i32 {
       store<u32>(object, <u32>first);
       first = object;
       store<u32>(entry + E_FIRST, <u32>first);
-      store<u32>(entry + E_COUNT, ++held);
       done++;
     }
+    store<u32>(entry + E_COUNT, load<u32>(entry + E_COUNT) + (done - start));
     addCachedBytes(<i32>((done - start) * size));
     if (lruHead() != <i32>index) lruMoveToFront(index);
     if (overBound()) evict();

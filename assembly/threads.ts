@@ -7,14 +7,15 @@
 // reuse.
 
 import {
-  CACHE_BLOCK_BYTES, ERR_NO_MEMORY, ERR_TOO_MANY_THREADS, ERR_UNKNOWN_THREAD, H_BACKING_LOCK, H_NEXT_THREAD_ID, H_REGISTRY_LOCK,
+  CACHE_BLOCK_BYTES, E_COUNT, E_FIRST, ERR_NO_MEMORY, ERR_TOO_MANY_THREADS, ERR_UNKNOWN_THREAD, H_BACKING_LOCK, H_NEXT_THREAD_ID, H_REGISTRY_LOCK,
   MAX_POOLS, MAX_THREADS, OK, P_FLUSH_LOCK, T_CACHE, T_DEATH_POINTS, T_DIE_AT, T_HEARTBEAT, T_ID, T_NODE_ID, T_READ_HOLD,
   T_STATE, T_TRANSIT, THREAD_BUSY, THREAD_DEAD, THREAD_FREE, THREAD_LIVE, THREAD_RECLAIMING,
 } from "./layout";
 import { backingAlloc, backingFree } from "./backing";
 import { cacheForget, cacheInit, drainBlock, drainOwnCache } from "./cache";
 import { mutexUnlock, takeOverFrom, writeUnlock } from "./locks";
-import { poolAt } from "./slots";
+import { chainLength } from "./freelist";
+import { entryOf, poolAt } from "./slots";
 import { deathPoint, setThreadSlot, threadSlot, threadSlotAt } from "./thread";
 import { pushTransit } from "./transit";
 import { undoRollBack } from "./undo";
@@ -82,6 +83,21 @@ export function threadReclaim(id: u32, byNodeId: bool): i32 {
 }
 
 /**
+ * A batch call stopped in its loop leaves an entry whose chain is right but
+ * whose count is not yet (batch.ts): count the chains again. Chains of a
+ * cache end in a 0 link.
+ */
+function recountBlock(block: usize): void {
+  for (let index: u32 = 0; index < MAX_POOLS; index++) {
+    deathPoint();
+    const entry = entryOf(block, index);
+    if (load<u32>(entry + E_FIRST) != 0 || load<u32>(entry + E_COUNT) != 0) {
+      store<u32>(entry + E_COUNT, chainLength(<usize>load<u32>(entry + E_FIRST)));
+    }
+  }
+}
+
+/**
  * Gives back what the dead thread of `slot` left. Every step can be done
  * again by another reclaimer if this one stops too (the slot stays DEAD or
  * RECLAIMING until the last step).
@@ -106,6 +122,7 @@ function reclaimDead(slot: usize): void {
   atomic.store<u32>(slot + T_READ_HOLD, 0);
   const block = <usize>load<u32>(slot + T_CACHE);
   if (block != 0) {
+    recountBlock(block);
     drainBlock(block);
     backingFree(slot + T_CACHE);
   }
