@@ -7,7 +7,7 @@ import {
   ABI_VERSION, DEBUG_UAF, ERR_ABI_MISMATCH, ERR_ALREADY_INITIALISED, ERR_BAD_MAGIC, ERR_NO_MEMORY, ERR_NOT_READY,
   ERR_STATIC_DATA_TOO_LARGE, H_ABI_VERSION, H_DEBUG_FLAGS, H_FAIL_PPM, H_FAIL_SEED, H_HEAP_ID, H_INIT_STATE, H_MAGIC, H_MAX_PAGES,
   H_QUARANTINE, H_TEST_SWITCHES, HEADER_START, HEAP_MAGIC, INIT_BUSY, INIT_EMPTY, INIT_READY, QUARANTINE_BYTES, TEST_DEATH_POINTS,
-  TEST_NO_FLUSH_LOCK, TEST_NO_SEQUENCE,
+  TEST_NO_FLUSH_LOCK, TEST_NO_RECOVERY, TEST_NO_SEQUENCE, TEST_SHORT_PATIENCE,
 } from "./layout";
 import { backingAlloc, backingInit } from "./backing";
 import { readDebugFlags } from "./debug";
@@ -20,7 +20,14 @@ import { threadAttach } from "./threads";
 function attachThread(canBlock: bool, cacheLimitBytes: u32, nodeId: u32): i32 {
   const switches = load<u32>(H_TEST_SWITCHES);
   const sequenceStep: u64 = (switches & TEST_NO_SEQUENCE) != 0 ? 0 : 1;
-  setThreadState(canBlock, sequenceStep, (switches & TEST_NO_FLUSH_LOCK) == 0, (switches & TEST_DEATH_POINTS) != 0);
+  setThreadState(
+    canBlock,
+    sequenceStep,
+    (switches & TEST_NO_FLUSH_LOCK) == 0,
+    (switches & TEST_DEATH_POINTS) != 0,
+    (switches & TEST_NO_RECOVERY) == 0,
+    (switches & TEST_SHORT_PATIENCE) != 0,
+  );
   setUafChecks((load<u32>(H_DEBUG_FLAGS) & DEBUG_UAF) != 0);
   readDebugFlags();
   const id = threadAttach(cacheLimitBytes, nodeId);

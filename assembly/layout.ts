@@ -116,6 +116,10 @@ export const TEST_NO_SEQUENCE: u32 = 1;
 export const TEST_NO_FLUSH_LOCK: u32 = 2;
 /** Threads stop dead at the death point their slot names (T_DIE_AT), as a terminated worker would. */
 export const TEST_DEATH_POINTS: u32 = 4;
+/** Negative control: a dead thread's half-done work is left as it is (no undo, no transit put back, no recount). */
+export const TEST_NO_RECOVERY: u32 = 8;
+/** Waiters give up after about 20 ms without a sign of life instead of 3 s. */
+export const TEST_SHORT_PATIENCE: u32 = 16;
 
 // ---- Backing allocator bins -----------------------------------------------
 //

@@ -40,7 +40,7 @@ import { pushTransit } from "./transit";
 import { poolAt } from "./slots";
 import { undoRollBack } from "./undo";
 import {
-  deathPoint, flushLockEnabled, ownerIsDead, ownerValue, recordTrap, slotOfOwner, threadCanBlock, threadSlot, threadSlotAt,
+  deathPoint, flushLockEnabled, ownerIsDead, patienceDivisor, recoveryEnabled, ownerValue, recordTrap, slotOfOwner, threadCanBlock, threadSlot, threadSlotAt,
 } from "./thread";
 
 const OWNER_MASK: u32 = 0xffff;
@@ -104,7 +104,7 @@ function waitOn(word: usize, expected: u32, lock: usize, backoff: i32, reader: u
     seenWord = now;
     seenBeat = beat;
     quietWaits = 0;
-  } else if (++quietWaits > (threadCanBlock ? QUIET_WAITS_BLOCKING : QUIET_WAITS_SPINNING)) {
+  } else if (++quietWaits > (threadCanBlock ? QUIET_WAITS_BLOCKING : QUIET_WAITS_SPINNING) / patienceDivisor) {
     giveUp(TRAP_LOCK_TIMEOUT, lock, reader != 0 ? reader | HOLDS_FOR_READING : now & OWNER_MASK);
   }
   return backoff;
@@ -168,7 +168,7 @@ export function takeOverFrom(word: usize, owner: u32): bool {
 
 /** Takes the backing lock, rolling back a dead owner's half-done section. */
 export function backingLock(): void {
-  if (mutexLock(H_BACKING_LOCK)) undoRollBack();
+  if (mutexLock(H_BACKING_LOCK) && recoveryEnabled) undoRollBack();
 }
 
 // ---- flush_lock ---------------------------------------------------------------------

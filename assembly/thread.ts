@@ -23,6 +23,10 @@ export let sequenceStep: u64 = 1;
 export let flushLockEnabled: bool = true;
 /** Whether death points are armed (test switch TEST_DEATH_POINTS). */
 let deathPointsOn: bool = false;
+/** Whether a dead thread's half-done work is repaired; false only in the no-recovery negative control. */
+export let recoveryEnabled: bool = true;
+/** Divides how long a waiter waits for a sign of life before it gives up (test switch TEST_SHORT_PATIENCE). */
+export let patienceDivisor: u32 = 1;
 
 /** This thread's slot, 0 until attached. */
 export let threadSlot: usize = 0;
@@ -48,8 +52,10 @@ export function setThreadSlot(slot: usize): void {
   ownerValue = slot == 0 ? 0 : <u32>((slot - THREADS_START) / THREAD_SLOT_SIZE) + 1;
 }
 
-export function setThreadState(canBlock: bool, seqStep: u64, lockEnabled: bool, deathPoints: bool): void {
+export function setThreadState(canBlock: bool, seqStep: u64, lockEnabled: bool, deathPoints: bool, recovery: bool, shortPatience: bool): void {
   threadCanBlock = canBlock;
+  patienceDivisor = shortPatience ? 150 : 1;
+  recoveryEnabled = recovery;
   sequenceStep = seqStep;
   flushLockEnabled = lockEnabled;
   deathPointsOn = deathPoints;

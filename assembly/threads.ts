@@ -16,7 +16,7 @@ import { cacheForget, cacheInit, drainBlock, drainOwnCache } from "./cache";
 import { mutexUnlock, takeOverFrom, writeUnlock } from "./locks";
 import { chainLength } from "./freelist";
 import { entryOf, poolAt } from "./slots";
-import { deathPoint, setThreadSlot, threadSlot, threadSlotAt } from "./thread";
+import { deathPoint, recoveryEnabled, setThreadSlot, threadSlot, threadSlotAt } from "./thread";
 import { pushTransit } from "./transit";
 import { undoRollBack } from "./undo";
 
@@ -107,11 +107,11 @@ function reclaimDead(slot: usize): void {
   const owner = <u32>((slot - threadSlotAt(0)) >> 6) + 1;
   // A section of the backing allocator it stopped in never happened.
   if (takeOverFrom(H_BACKING_LOCK, owner)) {
-    undoRollBack();
+    if (recoveryEnabled) undoRollBack();
     mutexUnlock(H_BACKING_LOCK);
   }
   // A chain it had taken off a list (flush, gc, evict) goes back on it.
-  pushTransit(slot);
+  if (recoveryEnabled) pushTransit(slot);
   // Flush and gc stop cleanly between steps; registry sections likewise.
   for (let index: u32 = 0; index < MAX_POOLS; index++) {
     deathPoint();
@@ -122,7 +122,7 @@ function reclaimDead(slot: usize): void {
   atomic.store<u32>(slot + T_READ_HOLD, 0);
   const block = <usize>load<u32>(slot + T_CACHE);
   if (block != 0) {
-    recountBlock(block);
+    if (recoveryEnabled) recountBlock(block);
     drainBlock(block);
     backingFree(slot + T_CACHE);
   }

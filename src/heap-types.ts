@@ -59,6 +59,10 @@ export interface HeapOptions {
      * the recovery of dead threads.
      */
     deathPoints?: boolean;
+    /** Reclaim a dead thread without repairing its half-done work (no undo, no transit put back). */
+    noRecovery?: boolean;
+    /** Waiters give up after about 20 ms without a sign of life from the holder, instead of 3 s. */
+    shortPatience?: boolean;
   };
 }
 

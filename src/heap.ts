@@ -56,7 +56,9 @@ import {
   POOL_SHARED,
   TEST_DEATH_POINTS,
   TEST_NO_FLUSH_LOCK,
+  TEST_NO_RECOVERY,
   TEST_NO_SEQUENCE,
+  TEST_SHORT_PATIENCE,
 } from "./layout.js";
 import { liveToken, Pool } from "./pool.js";
 import { reportingCore } from "./traps.js";
@@ -97,7 +99,9 @@ function testSwitches(value: HeapOptions["unsafeTestSwitches"]): number {
   return (
     (optionalBoolean("options.unsafeTestSwitches.noSequence", switches.noSequence, false) ? TEST_NO_SEQUENCE : 0) |
     (optionalBoolean("options.unsafeTestSwitches.noFlushLock", switches.noFlushLock, false) ? TEST_NO_FLUSH_LOCK : 0) |
-    (optionalBoolean("options.unsafeTestSwitches.deathPoints", switches.deathPoints, false) ? TEST_DEATH_POINTS : 0)
+    (optionalBoolean("options.unsafeTestSwitches.deathPoints", switches.deathPoints, false) ? TEST_DEATH_POINTS : 0) |
+    (optionalBoolean("options.unsafeTestSwitches.noRecovery", switches.noRecovery, false) ? TEST_NO_RECOVERY : 0) |
+    (optionalBoolean("options.unsafeTestSwitches.shortPatience", switches.shortPatience, false) ? TEST_SHORT_PATIENCE : 0)
   );
 }
 

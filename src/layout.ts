@@ -105,6 +105,8 @@ export const CHUNK_RELEASED = 4;
 export const TEST_NO_SEQUENCE = 1;
 export const TEST_NO_FLUSH_LOCK = 2;
 export const TEST_DEATH_POINTS = 4;
+export const TEST_NO_RECOVERY = 8;
+export const TEST_SHORT_PATIENCE = 16;
 
 export const ALLOC_STALE_POOL = 1;
 export const ALLOC_NOT_ATTACHED = 2;

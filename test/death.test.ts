@@ -22,7 +22,7 @@ import {
   THREAD_SLOT_SIZE,
   THREADS_START,
 } from "../dist/layout.js";
-import { expectExactAccounting, makeSignals, runTogether, startWorker, stop } from "./support/workers.js";
+import { expectExactAccounting, go, makeSignals, runTogether, startWorker, stop } from "./support/workers.js";
 import { SIGNAL_GO, SIGNAL_STOP } from "./workers/protocol.js";
 
 function words(heap: Heap): Uint32Array {
@@ -126,6 +126,42 @@ describe("a holder that looks alive but never moves", () => {
     pool.free(pool.alloc());
     expectExactAccounting(heap);
   }, 30_000);
+});
+
+describe("a holder that is slow, not dead", () => {
+  it("a flush of 4 million objects keeps showing progress: a reader waiting behind it never gives up", async () => {
+    // Waiters give up after about 20 ms of silence here; the flush takes far longer than that.
+    const heap = await Heap.create({ cacheBytes: 0, maxBytes: 256 << 20, unsafeTestSwitches: { shortPatience: true } });
+    const pool = heap.createPool("big", 8);
+    const batch = new Uint32Array(4 << 20);
+    expect(pool.allocMany(batch.length, batch)).toBe(batch.length);
+    pool.freeMany(batch);
+    const signals = makeSignals();
+    const reader = startWorker(heap, signals, 0, {
+      kind: "churn",
+      poolName: "big",
+      operations: 1e12,
+      hold: 4,
+      seed: 3,
+      cacheBytes: 0,
+      stopOnDouble: true,
+      survivesDeadLocks: true,
+    });
+    const report = runTogether(signals, [reader]);
+    await reader.ready;
+    go(signals);
+    // Flush only once the reader churns (it holds objects), so that it meets the flush.
+    while (pool.stats().used === 0);
+    const started = performance.now();
+    pool.flush();
+    const flushMs = performance.now() - started;
+    stop(signals, SIGNAL_STOP);
+    const [result] = await report;
+    expect(result!.lockTimeout).toBeUndefined();
+    expect(result!.errors).toBe(0);
+    console.log(`slow holder: a flush of ${batch.length} objects took ${flushMs.toFixed(0)} ms; the waiting reader never gave up`);
+    expectExactAccounting(heap);
+  }, 60_000);
 });
 
 describe("workers terminated at random moments", () => {
