@@ -240,6 +240,8 @@ export const POOL_GENERATION_MASK: u32 = 0x7fffff;
 //   +32 transit: objects in the chain        } in another (transit.ts)
 //   +36 death point to stop at (test switch)
 //   +40 death points passed so far (test switch)
+//   +44 1 once the thread holds its life lock (a Web Lock the browser
+//       releases when the thread ends; written by the wrapper)
 //
 //   cache block
 //   | header | entry 0 | ... | entry 255 | batch scratch       |
@@ -279,6 +281,7 @@ export const T_TRANSIT_POOL: u32 = 24;
 export const T_TRANSIT: u32 = 28;
 export const T_DIE_AT: u32 = 36;
 export const T_DEATH_POINTS: u32 = 40;
+export const T_LIFE_LOCK: u32 = 44;
 export const THREAD_FREE: u32 = 0;
 export const THREAD_LIVE: u32 = 1;
 /** Being set up or closed by its own thread: alive, but nobody else may touch the block. */

@@ -8,7 +8,7 @@
 
 import {
   CACHE_BLOCK_BYTES, E_COUNT, E_FIRST, ERR_NO_MEMORY, ERR_TOO_MANY_THREADS, ERR_UNKNOWN_THREAD, H_BACKING_LOCK, H_NEXT_THREAD_ID, H_REGISTRY_LOCK,
-  MAX_POOLS, MAX_THREADS, OK, P_FLUSH_LOCK, T_CACHE, T_DEATH_POINTS, T_DIE_AT, T_HEARTBEAT, T_ID, T_NODE_ID, T_READ_HOLD,
+  MAX_POOLS, MAX_THREADS, OK, P_FLUSH_LOCK, T_CACHE, T_DEATH_POINTS, T_DIE_AT, T_HEARTBEAT, T_ID, T_LIFE_LOCK, T_NODE_ID, T_READ_HOLD,
   T_STATE, T_TRANSIT, THREAD_BUSY, THREAD_DEAD, THREAD_FREE, THREAD_LIVE, THREAD_RECLAIMING,
 } from "./layout";
 import { backingAlloc, backingFree } from "./backing";
@@ -35,6 +35,7 @@ export function threadAttach(cacheLimitBytes: u32, nodeId: u32): i32 {
   store<u32>(slot + T_TRANSIT + 4, 0);
   // T_DIE_AT is left as it is: a test may arm a free slot for the attach itself.
   store<u32>(slot + T_DEATH_POINTS, 0);
+  store<u32>(slot + T_LIFE_LOCK, 0);
   setThreadSlot(slot);
   const block = backingAlloc(CACHE_BLOCK_BYTES, slot + T_CACHE);
   if (block == 0) {

@@ -54,12 +54,19 @@ import {
   PAGE_BYTES,
   POOL_NAME_MAX,
   POOL_SHARED,
+  T_ID,
+  T_LIFE_LOCK,
+  T_STATE,
   TEST_DEATH_POINTS,
   TEST_NO_FLUSH_LOCK,
   TEST_NO_RECOVERY,
   TEST_NO_SEQUENCE,
   TEST_SHORT_PATIENCE,
+  THREAD_LIVE,
+  THREAD_SLOT_SIZE,
+  THREADS_START,
 } from "./layout.js";
+import { heldLockNames, holdLifeLock, lifeLockName } from "./life-lock.js";
 import { liveToken, Pool } from "./pool.js";
 import { reportingCore } from "./traps.js";
 import { integerIn, optionalBoolean, optionalIntegerIn, optionsObject } from "./validate.js";
@@ -164,8 +171,17 @@ export class Heap {
   readonly #views: MemoryViews;
   readonly #binding: CoreBinding;
   #closed = false;
+  /** Lets go of this thread's life lock (browsers; a no-op elsewhere). */
+  #releaseLifeLock: () => void = () => {};
 
-  private constructor(views: MemoryViews, module: WebAssembly.Module, build: CoreBuild, core: CoreExports, threadId: number) {
+  private constructor(
+    views: MemoryViews,
+    module: WebAssembly.Module,
+    build: CoreBuild,
+    core: CoreExports,
+    threadId: number,
+    nodeId: number,
+  ) {
     this.memory = views.memory;
     this.#module = module;
     this.#build = build;
@@ -180,6 +196,12 @@ export class Heap {
     this.#views = views;
     this.threadId = threadId;
     watchThread(this);
+    if (nodeId === 0) {
+      const lifeWord = (core.thread_slot() >>> 0) + T_LIFE_LOCK;
+      this.#releaseLifeLock = holdLifeLock(lifeLockName(views.word(H_HEAP_ID), threadId), () => {
+        if (!this.#closed) Atomics.store(views.words32(lifeWord, 1), 0, 1);
+      });
+    }
   }
 
   /**
@@ -213,10 +235,9 @@ export class Heap {
       throw new IncompatibleHeapError(`options.module is a core of ABI ${coreAbi(core)}; this wrapper speaks ABI ${ABI_VERSION}`);
     }
     const heapId = crypto.getRandomValues(new Uint32Array(1))[0]!;
-    const threadId = threadIdOrThrow(
-      core.heap_create(maxPages, heapId, switches, canBlock ? 1 : 0, cacheBytes, ppm, seed, debug, await nodeThreadNumber()),
-    );
-    return new Heap(new MemoryViews(memory), module, build, core, threadId);
+    const nodeId = await nodeThreadNumber();
+    const threadId = threadIdOrThrow(core.heap_create(maxPages, heapId, switches, canBlock ? 1 : 0, cacheBytes, ppm, seed, debug, nodeId));
+    return new Heap(new MemoryViews(memory), module, build, core, threadId, nodeId);
   }
 
   /**
@@ -265,7 +286,7 @@ export class Heap {
       );
     }
     const threadId = threadIdOrThrow(status);
-    return new Heap(views, h.module, build, core, threadId);
+    return new Heap(views, h.module, build, core, threadId, nodeId);
   }
 
   /** The thread stopped at a death point (test switch): like a terminated worker, it never runs core code again. */
@@ -380,6 +401,37 @@ export class Heap {
     }
   }
 
+  /**
+   * Reclaims every attached thread that is known to be gone, and returns how
+   * many. In browsers each thread holds a Web Lock while it is attached,
+   * which the browser releases when the thread ends (`worker.terminate()`, a
+   * closed tab): a thread whose lock is no longer held is reclaimed as
+   * `reclaimThread` would. Call it after terminating workers, or from time to
+   * time. Where there are no Web Locks it finds nothing (Node reclaims its
+   * workers on their exit events).
+   *
+   * ```ts
+   * worker.terminate();
+   * const reclaimed = await heap.reclaimGone();
+   * ```
+   */
+  async reclaimGone(): Promise<number> {
+    this.#core();
+    const held = await heldLockNames();
+    if (!held) return 0;
+    const heapId = this.#views.word(H_HEAP_ID);
+    let reclaimed = 0;
+    for (let index = 0; index < MAX_THREADS; index++) {
+      const slot = THREADS_START + index * THREAD_SLOT_SIZE;
+      if (this.#views.word(slot + T_STATE) !== THREAD_LIVE || this.#views.word(slot + T_LIFE_LOCK) !== 1) continue;
+      const id = this.#views.word(slot + T_ID);
+      if (id === this.threadId || held.has(lifeLockName(heapId, id))) continue;
+      // By heap id: ids are never reused, so a slot freed and taken again meanwhile is left alone.
+      if (this.#core().thread_reclaim(id, 0) !== ERR_UNKNOWN_THREAD) reclaimed++;
+    }
+    return reclaimed;
+  }
+
   /** @internal Called when a Node worker this thread started has exited. */
   reclaimExited(nodeThreadId: number): void {
     if (!this.#closed) this.#binding.core.thread_reclaim(nodeThreadId + 1, 1);
@@ -471,6 +523,8 @@ export class Heap {
   close(): void {
     if (this.#closed) return;
     this.#binding.core.thread_close();
+    // Only now: until the slot is free, the lock says this thread is alive.
+    this.#releaseLifeLock();
     this.#closed = true;
     this.#binding.core = refusingCore(() => new HeapClosedError("this heap was closed on this thread"));
     this.#binding.words = NO_WORDS;

@@ -91,6 +91,18 @@ describe.skipIf(!FOUND)(`in Chromium${FOUND ? "" : ` (skipped: no browser at ${C
     });
   });
 
+  it("terminated Web Workers are seen gone through their Web Locks and reclaimed by heap.reclaimGone()", async () => {
+    const page = await browser.newPage();
+    const result = await resultOf<Record<string, number>>(page, `${isolated.url}test/browser/pages/reclaim.html`);
+    await page.close();
+    expect(result.error).toBeUndefined();
+    // Live workers are never taken for gone; each had at least 97 objects cached (whole refills) and held 3.
+    expect(result).toMatchObject({ workers: 3, reclaimedWhileAlive: 0, reclaimed: 3, usedBefore: 9 });
+    expect(result.cachedBefore).toBeGreaterThanOrEqual(3 * 97);
+    // Their caches are back; what they held stays out; nothing is found twice.
+    expect(result).toMatchObject({ cachedAfter: 0, usedAfter: 9, reclaimAgain: 0 });
+  });
+
   it("on a page without COOP/COEP, one thread works and handle() throws NotIsolatedError naming the headers", async () => {
     const page = await browser.newPage();
     const result = await resultOf<Record<string, unknown>>(page, `${notIsolated.url}test/browser/pages/single.html`);
