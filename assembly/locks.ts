@@ -45,6 +45,9 @@ import {
 
 const OWNER_MASK: u32 = 0xffff;
 const CONTENDED: u32 = 0x80000000;
+/** flush_lock only: bits 16..30 count readers that left while a writer held the word, so its wait cannot miss them. */
+const LEFT_ONE: u32 = 1 << 16;
+const LEFT_MASK: u32 = 0x7fff0000;
 const SPINS_BEFORE_WAIT: i32 = 64;
 /** Upper bound of one sleep; a wake-up is never lost, this only bounds how late a waiter notices a death. */
 const WAIT_SLICE_NS: i64 = 10_000_000;
@@ -184,7 +187,22 @@ export function backingLock(): void {
   if (!flushLockEnabled) return;
   atomic.store<u32>(threadSlot + T_READ_HOLD, 0);
   // A writer may be waiting for this hold to go.
-  if (atomic.load<u32>(pool + P_FLUSH_LOCK) != 0) atomic.notify(pool + P_FLUSH_LOCK);
+  if (atomic.load<u32>(pool + P_FLUSH_LOCK) != 0) tellWriter(pool + P_FLUSH_LOCK);
+}
+
+/**
+ * Changes the writer word (its count of readers that left) and wakes the
+ * writer: a writer that read the word before this reader left then finds
+ * it changed and does not sleep through the wake-up.
+ */
+function tellWriter(word: usize): void {
+  while (true) {
+    const seen = atomic.load<u32>(word);
+    if ((seen & OWNER_MASK) == 0) return;
+    const bumped = (seen & ~LEFT_MASK) | ((seen + LEFT_ONE) & LEFT_MASK);
+    if (atomic.cmpxchg<u32>(word, seen, bumped) == seen) break;
+  }
+  atomic.notify(word);
 }
 
 function readLockSlow(pool: usize): void {
@@ -194,7 +212,7 @@ function readLockSlow(pool: usize): void {
   while (true) {
     // Step back while a writer is there, so that it does not wait for us.
     atomic.store<u32>(threadSlot + T_READ_HOLD, 0);
-    atomic.notify(word);
+    tellWriter(word);
     let seen = atomic.load<u32>(word);
     while (seen != 0) {
       if ((seen & CONTENDED) != 0 || atomic.cmpxchg<u32>(word, seen, seen | CONTENDED) == seen) {
@@ -215,8 +233,11 @@ export function writeLock(pool: usize): void {
   startWaiting(word);
   for (let index: u32 = 0; index < MAX_THREADS; index++) {
     const slot = threadSlotAt(index);
-    while (atomic.load<u32>(slot + T_READ_HOLD) == <u32>pool && atomic.load<u32>(slot + T_STATE) < THREAD_DEAD) {
-      backoff = waitOn(word, atomic.load<u32>(word), word, backoff, index + 1);
+    while (true) {
+      // Read the word before the hold: a reader that leaves after this changes it.
+      const seen = atomic.load<u32>(word);
+      if (atomic.load<u32>(slot + T_READ_HOLD) != <u32>pool || atomic.load<u32>(slot + T_STATE) >= THREAD_DEAD) break;
+      backoff = waitOn(word, seen, word, backoff, index + 1);
     }
   }
 }
