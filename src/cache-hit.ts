@@ -75,7 +75,16 @@ export function allocHit(words: Uint32Array, site: CacheSite): number {
 
 /** Puts `ptr` in the thread's cache if it is a handed-out object of this pool; false on a miss. */
 export function freeHit(words: Uint32Array, site: CacheSite, ptr: number): boolean {
-  if (ptr >>> 0 !== ptr || (ptr & 7) !== 0 || ptr < LOWEST_OBJECT || ptr >= words[TOP]! || !entryCurrent(words, site)) return false;
+  // typeof first: `>>>` would throw on a BigInt or Symbol and call an object's valueOf.
+  if (
+    typeof ptr !== "number" ||
+    ptr >>> 0 !== ptr ||
+    (ptr & 7) !== 0 ||
+    ptr < LOWEST_OBJECT ||
+    ptr >= words[TOP]! ||
+    !entryCurrent(words, site)
+  )
+    return false;
   const headerWord = (ptr - CHUNK_HEADER) >>> 2;
   const header = words[headerWord];
   if (header === undefined || ptr >>> 2 >= words.length) return false;

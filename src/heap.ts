@@ -185,7 +185,7 @@ export class Heap {
     this.memory = views.memory;
     this.#module = module;
     this.#build = build;
-    const scratch = core.thread_scratch();
+    const scratch = core.thread_scratch() >>> 0;
     this.#binding = {
       core: reportingCore(core, views, scratch - CACHE_SCRATCH, () => this.#stopDead()),
       // Debug tag and poison run in the core: the JS hit paths, finding no words, always miss.
@@ -263,7 +263,9 @@ export class Heap {
     if (!(memory instanceof WebAssembly.Memory) || !isShared(memory)) {
       throw new InvalidHandleError("handle.memory is not a shared WebAssembly.Memory");
     }
-    if (!(h.module instanceof WebAssembly.Module)) throw new InvalidHandleError("handle.module is not a WebAssembly.Module");
+    if (!(h.module instanceof WebAssembly.Module) || !looksLikeCore(h.module)) {
+      throw new InvalidHandleError("handle.module is not a wasm-pools core module");
+    }
     if (h.build !== "release" && h.build !== "debug") throw new InvalidHandleError('handle.build is neither "release" nor "debug"');
     const build = h.build;
     const o = optionsObject("options", options);

@@ -49,7 +49,7 @@ import {
   POOL_SLOT_SIZE,
   POOLS_START,
 } from "./layout.js";
-import { integerIn, pointer } from "./validate.js";
+import { integerIn, pointer, uint32Array } from "./validate.js";
 import type { MemoryViews } from "./views.js";
 
 /** A pool's counters, as HAProxy's `show pools` prints them. */
@@ -209,7 +209,7 @@ export class Pool {
    * ```
    */
   allocMany(count: number, out: Uint32Array): number {
-    if (!(out instanceof Uint32Array)) throw new InvalidArgumentError("out", "expected a Uint32Array");
+    uint32Array("out", out);
     integerIn("count", count, 0, out.length);
     const binding = this.binding;
     let done = 0;
@@ -230,8 +230,9 @@ export class Pool {
    * 256 objects. On a bad pointer it throws that pointer's error, naming its
    * index; the pointers before it are freed, the ones after it are not.
    */
-  freeMany(ptrs: Uint32Array, count: number = ptrs?.length): void {
-    if (!(ptrs instanceof Uint32Array)) throw new InvalidArgumentError("ptrs", "expected a Uint32Array");
+  freeMany(ptrs: Uint32Array, count?: number): void {
+    uint32Array("ptrs", ptrs);
+    if (count === undefined) count = ptrs.length;
     integerIn("count", count, 0, ptrs.length);
     const binding = this.binding;
     let done = 0;

@@ -4,8 +4,10 @@ import { InvalidArgumentError, InvalidPointerError } from "./errors.js";
 
 function describe(value: unknown): string {
   if (typeof value === "string") return `the string ${JSON.stringify(value)}`;
-  if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") return String(value);
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if (typeof value === "bigint") return `the BigInt ${value}n`;
   if (value === null) return "null";
+  if (typeof value === "symbol") return "a symbol";
   return typeof value === "object" ? "an object" : typeof value;
 }
 
@@ -35,6 +37,14 @@ export function optionsObject<T extends object>(argument: string, value: T | und
   if (value === undefined) return {};
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new InvalidArgumentError(argument, `expected an options object, got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** A Uint32Array, the real thing: a Proxy of one passes instanceof but not ArrayBuffer.isView. */
+export function uint32Array(argument: string, value: unknown): Uint32Array {
+  if (!(value instanceof Uint32Array) || !ArrayBuffer.isView(value)) {
+    throw new InvalidArgumentError(argument, `expected a Uint32Array, got ${describe(value)}`);
   }
   return value;
 }

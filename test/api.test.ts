@@ -436,6 +436,10 @@ describe("heap.handle and Heap.attach", () => {
     ["another kind", (h: Record<string, unknown>) => ({ ...h, kind: "something" })],
     ["a memory that is not shared", (h: Record<string, unknown>) => ({ ...h, memory: new WebAssembly.Memory({ initial: 3 }) })],
     ["a module that is not a module", (h: Record<string, unknown>) => ({ ...h, module: {} })],
+    [
+      "a wasm module that is not the core",
+      (h: Record<string, unknown>) => ({ ...h, module: new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])) }),
+    ],
     ["an unknown build", (h: Record<string, unknown>) => ({ ...h, build: "fast" })],
     ["a tampered heap id", (h: Record<string, unknown>) => ({ ...h, heapId: (h.heapId as number) ^ 1 })],
     ["another heap's memory", async (h: Record<string, unknown>) => ({ ...h, memory: (await Heap.create()).memory })],

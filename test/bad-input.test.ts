@@ -69,6 +69,19 @@ function badPointers(label: string, free: (w: World, ptr: number) => unknown): R
     [`${label}: above 2^32`, (w) => free(w, 2 ** 40), InvalidArgumentError, /expected an integer from 0 to 4294967295/],
     [`${label}: NaN`, (w) => free(w, Number.NaN), InvalidArgumentError, /expected an integer/],
     [`${label}: a string`, (w) => free(w, "16" as unknown as number), InvalidArgumentError, /expected an integer, got the string "16"/],
+    [`${label}: a BigInt`, (w) => free(w, 16n as unknown as number), InvalidArgumentError, /expected an integer, got the BigInt 16n/],
+    [`${label}: a Symbol`, (w) => free(w, Symbol() as unknown as number), InvalidArgumentError, /expected an integer, got a symbol/],
+    [
+      `${label}: an object with a valueOf (never called)`,
+      (w) =>
+        free(w, {
+          valueOf: () => {
+            throw new Error("valueOf was called");
+          },
+        } as unknown as number),
+      InvalidArgumentError,
+      /expected an integer, got an object/,
+    ],
     [`${label}: below the arena`, (w) => free(w, 1024), InvalidPointerError, /1024 is not inside the heap's arena/],
     [`${label}: past the arena`, (w) => free(w, 0x7ffffff8), InvalidPointerError, /is not inside the heap's arena/],
     [`${label}: inside an object`, (w) => free(w, w.held + 8), InvalidPointerError, /is not an allocated object of pool "p"/],
@@ -187,11 +200,23 @@ const POOL_ROWS: Row[] = [
   ["bytes: outside the arena", (w) => w.heap.bytes(8, 8), InvalidPointerError, /is not inside the heap's arena/],
   ...badPointers("free", (w, p) => w.pool.free(p)),
   ...badPointers("freeMany", (w, p) => w.pool.freeMany(Uint32Array.of(p >>> 0 === p ? p : 1))).filter(
-    ([what]) => !/negative|2\^32|NaN|string/.test(what),
+    ([what]) => !/negative|2\^32|NaN|string|BigInt|Symbol|valueOf/.test(what),
   ),
   ["allocMany: out not a Uint32Array", (w) => w.pool.allocMany(1, [0] as never), InvalidArgumentError, /out: expected a Uint32Array/],
   ...badNumbers("count", (w, v) => w.pool.allocMany(v, new Uint32Array(4)), -1, 5),
   ["freeMany: ptrs an array", (w) => w.pool.freeMany([w.held] as never), InvalidArgumentError, /ptrs: expected a Uint32Array/],
+  [
+    "allocMany: out a Proxy of a Uint32Array that says it is longer",
+    (w) => w.pool.allocMany(300, new Proxy(new Uint32Array(4), { get: (t, k) => (k === "length" ? 300 : Reflect.get(t, k)) })),
+    InvalidArgumentError,
+    /out: expected a Uint32Array, got an object/,
+  ],
+  [
+    "freeMany: ptrs a Proxy of a Uint32Array",
+    (w) => w.pool.freeMany(new Proxy(Uint32Array.of(w.held), {})),
+    InvalidArgumentError,
+    /ptrs: expected a Uint32Array, got an object/,
+  ],
   ...badNumbers("count", (w, v) => w.pool.freeMany(new Uint32Array(4), v), -1, 5).filter(([what]) => !what.includes("undefined")),
 ];
 
