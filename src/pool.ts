@@ -6,7 +6,6 @@ import { NO_WORDS, refusingCore } from "./core-binding.js";
 import {
   DoubleFreeError,
   HeapClosedError,
-  InvalidArgumentError,
   InvalidPointerError,
   OutOfMemoryError,
   PoolDestroyedError,
