@@ -213,6 +213,28 @@ export function backingAlloc(bytes: u32, into: usize): usize {
   return payload;
 }
 
+/**
+ * backingAlloc, with the payload zeroed before `into` names it. Only the
+ * payload's first 8 bytes can hold a free chunk's bin links, which a
+ * rollback restores; the rest is filled unlogged, which no rollback needs.
+ */
+export function backingAllocZeroed(bytes: u32, into: usize): usize {
+  const size = chunkSizeFor(bytes);
+  if (size == 0 || bytes < 8) return 0;
+  deathPoint();
+  backingLock();
+  const chunk = allocChunkLocked(size);
+  const payload: usize = chunk == 0 ? 0 : chunk + CHUNK_HEADER;
+  if (payload != 0) {
+    loggedStore(payload, 0);
+    loggedStore(payload + 4, 0);
+    memory.fill(payload + 8, 0, bytes - 8);
+  }
+  loggedStore(into, <u32>payload);
+  endSection();
+  return payload;
+}
+
 /** Releases the payload in the caller's word `from` (which becomes 0). */
 export function backingFree(from: usize): void {
   deathPoint();

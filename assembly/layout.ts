@@ -3,18 +3,19 @@
 // The TypeScript wrapper mirrors the numbers it reads (src/layout.ts); the
 // module exports them as globals and a test checks that both sides agree.
 //
-// Whole memory (wasm pages of 64 KiB):
+// Whole memory (wasm pages of 64 KiB; docs/internals.md §2):
 //
-//   0            static data   HEADER_START     POOLS_START   THREADS_START  ARENA_START   memory.size
-//   | constants  | (must end   | heap header    | pool slots  | thread slots | backing      |
-//   | only: re-  |  below the  | + backing state| MAX_POOLS * | MAX_THREADS *| allocator's  |
-//   | written by |  header)    | (bins, bitmap) | 128 bytes   | 16 bytes     | chunks (and  |
-//   | every      |             |                |             |              | thread cache |
-//   | instance)  |             |                |             |              | blocks) -->  |
+//   0           HEADER_START   POOLS_START   THREADS_START  UNDO_LOG_START  ARENA_START     memory.size
+//   | static    | heap header  | pool slots  | thread slots | undo log of   | backing        |
+//   | data:     | + backing    | MAX_POOLS * | MAX_THREADS *| the backing   | allocator's    |
+//   | constants | state (bins, | 128 bytes   | 64 bytes     | allocator     | chunks: objects|
+//   | only      | bitmap)      |             |              |               | and cache      |
+//   |           |              |             |              |               | blocks -->     |
 //
-// The header sits at a fixed address, not at __heap_base, because
-// __heap_base moves with the optimisation level and the debug and release
-// builds must find the same header (DESIGN.md §2 rule 3).
+// Static data is rewritten by every instantiation, so it must be constants
+// and end below the header. The header sits at a fixed address, not at
+// __heap_base, because __heap_base moves with the optimisation level and
+// the debug and release builds must find the same header.
 
 // ---- Format identity ------------------------------------------------------
 
@@ -185,7 +186,7 @@ export const CHUNK_MAX_PAYLOAD: u32 = 1 << 30;
 //   +20 failed     (allocations refused)  +92  stamp (see cache.ts)
 //                                         +96  name length (u8)
 //   invariant, once threads are quiet:    +97  name, UTF-8, 31 bytes
-//   allocated == used + |free list|
+//   allocated == used + |free list| + Σ transits
 //   used == handed out + Σ thread caches' counts
 
 export const MAX_POOLS: u32 = 256;
@@ -235,13 +236,14 @@ export const POOL_GENERATION_MASK: u32 = 0x7fffff;
 //   +16 Node threadId + 1 (0: not a Node thread, or unknown)
 //   +20 heartbeat: bumped by long operations under a lock, so that waiters
 //       tell a slow holder from a dead one
-//   +24 transit: pool of the chain below     } objects this thread took off
+//   +24 transit: token of the chain's pool   } objects this thread took off
 //   +28 transit: first object of the chain   } a holder and has not yet put
 //   +32 transit: objects in the chain        } in another (transit.ts)
 //   +36 death point to stop at (test switch)
 //   +40 death points passed so far (test switch)
 //   +44 1 once the thread holds its life lock (a Web Lock the browser
 //       releases when the thread ends; written by the wrapper)
+//   +48 the slot this thread is reclaiming now, + 1 (0: none)
 //
 //   cache block
 //   | header | entry 0 | ... | entry 255 | batch scratch       |
@@ -282,6 +284,7 @@ export const T_TRANSIT: u32 = 28;
 export const T_DIE_AT: u32 = 36;
 export const T_DEATH_POINTS: u32 = 40;
 export const T_LIFE_LOCK: u32 = 44;
+export const T_RECLAIMING: u32 = 48;
 export const THREAD_FREE: u32 = 0;
 export const THREAD_LIVE: u32 = 1;
 /** Being set up or closed by its own thread: alive, but nobody else may touch the block. */

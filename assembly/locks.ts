@@ -33,8 +33,8 @@
 // LockTimeoutError. Long sections bump their thread's heartbeat (beat()).
 
 import {
-  H_BACKING_LOCK, H_MAGIC, H_REGISTRY_LOCK, MAX_POOLS, MAX_THREADS, P_FLUSH_LOCK, T_HEARTBEAT, T_READ_HOLD, T_STATE,
-  THREAD_DEAD, TRAP_LOCK_TIMEOUT,
+  H_BACKING_LOCK, H_MAGIC, H_REGISTRY_LOCK, MAX_POOLS, MAX_THREADS, P_FLUSH_LOCK, T_HEARTBEAT, T_READ_HOLD, T_RECLAIMING,
+  T_STATE, THREAD_DEAD, THREAD_RECLAIMING, TRAP_LOCK_TIMEOUT,
 } from "./layout";
 import { pushTransit } from "./transit";
 import { poolAt } from "./slots";
@@ -257,6 +257,13 @@ export function writeUnlock(pool: usize): void {
  * heap consistent at the points where it can wait, so this is all it takes.
  */
 export function releaseHolds(): void {
+  // A reclaim this thread was doing is left for another go (threads.ts).
+  if (threadSlot == 0) return;
+  const reclaiming = <usize>load<u32>(threadSlot + T_RECLAIMING);
+  if (reclaiming != 0) {
+    atomic.store<u32>(threadSlot + T_RECLAIMING, 0);
+    atomic.cmpxchg<u32>(reclaiming - 1 + T_STATE, THREAD_RECLAIMING, THREAD_DEAD);
+  }
   if (ownsMutex(H_BACKING_LOCK)) {
     undoRollBack();
     mutexUnlock(H_BACKING_LOCK);

@@ -8,17 +8,16 @@
 
 import {
   CACHE_BLOCK_BYTES, E_COUNT, E_FIRST, ERR_NO_MEMORY, ERR_TOO_MANY_THREADS, ERR_UNKNOWN_THREAD, H_BACKING_LOCK, H_NEXT_THREAD_ID, H_REGISTRY_LOCK,
-  MAX_POOLS, MAX_THREADS, OK, P_FLUSH_LOCK, T_CACHE, T_DEATH_POINTS, T_DIE_AT, T_HEARTBEAT, T_ID, T_LIFE_LOCK, T_NODE_ID, T_READ_HOLD,
+  MAX_POOLS, MAX_THREADS, OK, P_FLUSH_LOCK, T_CACHE, T_DEATH_POINTS, T_DIE_AT, T_HEARTBEAT, T_ID, T_LIFE_LOCK, T_NODE_ID, T_READ_HOLD, T_RECLAIMING,
   T_STATE, T_TRANSIT, THREAD_BUSY, THREAD_DEAD, THREAD_FREE, THREAD_LIVE, THREAD_RECLAIMING,
 } from "./layout";
-import { backingAlloc, backingFree } from "./backing";
+import { backingAllocZeroed, backingFree, backingRelease } from "./backing";
 import { cacheForget, cacheInit, drainBlock, drainOwnCache } from "./cache";
-import { mutexUnlock, takeOverFrom, writeUnlock } from "./locks";
+import { backingLock, mutexUnlock, takeOverFrom, writeUnlock } from "./locks";
 import { chainLength } from "./freelist";
-import { entryOf, poolAt } from "./slots";
+import { entryOf, poolAt, resolvePool } from "./slots";
 import { deathPoint, recoveryEnabled, setThreadSlot, threadSlot, threadSlotAt } from "./thread";
-import { pushTransit } from "./transit";
-import { undoRollBack } from "./undo";
+import { pushTransit, transitCount, transitToken } from "./transit";
 
 /** Claims a slot and a cache block for the calling thread; returns its id (>= 1) or an error. */
 export function threadAttach(cacheLimitBytes: u32, nodeId: u32): i32 {
@@ -36,8 +35,10 @@ export function threadAttach(cacheLimitBytes: u32, nodeId: u32): i32 {
   // T_DIE_AT is left as it is: a test may arm a free slot for the attach itself.
   store<u32>(slot + T_DEATH_POINTS, 0);
   store<u32>(slot + T_LIFE_LOCK, 0);
+  store<u32>(slot + T_RECLAIMING, 0);
   setThreadSlot(slot);
-  const block = backingAlloc(CACHE_BLOCK_BYTES, slot + T_CACHE);
+  // Zeroed before the slot names it: a reclaimer of a thread stopped here finds empty entries.
+  const block = backingAllocZeroed(CACHE_BLOCK_BYTES, slot + T_CACHE);
   if (block == 0) {
     setThreadSlot(0);
     atomic.store<u32>(slot + T_STATE, THREAD_FREE);
@@ -59,6 +60,13 @@ export function threadClose(): void {
   backingFree(slot + T_CACHE);
   cacheForget();
   setThreadSlot(0);
+  freeSlot(slot);
+}
+
+/** Frees a slot. Its ids go first: a late reclaim by a stale id then finds nothing, not the slot's next thread. */
+function freeSlot(slot: usize): void {
+  atomic.store<u32>(slot + T_ID, 0);
+  atomic.store<u32>(slot + T_NODE_ID, 0);
   store<u32>(slot + T_DIE_AT, 0);
   atomic.store<u32>(slot + T_STATE, THREAD_FREE);
 }
@@ -73,10 +81,11 @@ export function threadReclaim(id: u32, byNodeId: bool): i32 {
     const slot = threadSlotAt(index);
     if (slot == threadSlot) continue;
     const state = atomic.load<u32>(slot + T_STATE);
-    if (state != THREAD_LIVE && state != THREAD_BUSY) continue;
+    // DEAD: marked, but its reclaim gave up or its reclaimer died; take it up again.
+    if (state != THREAD_LIVE && state != THREAD_BUSY && state != THREAD_DEAD) continue;
     if (atomic.load<u32>(slot + (byNodeId ? T_NODE_ID : T_ID)) != id) continue;
     // Dead from here on: its locks are anyone's to take over.
-    if (atomic.cmpxchg<u32>(slot + T_STATE, state, THREAD_DEAD) != state) continue;
+    if (state != THREAD_DEAD && atomic.cmpxchg<u32>(slot + T_STATE, state, THREAD_DEAD) != state) continue;
     reclaimDead(slot);
     return OK;
   }
@@ -105,14 +114,16 @@ function recountBlock(block: usize): void {
  */
 function reclaimDead(slot: usize): void {
   if (atomic.cmpxchg<u32>(slot + T_STATE, THREAD_DEAD, THREAD_RECLAIMING) != THREAD_DEAD) return;
+  // Recorded, so that if this thread gives up or dies, the slot goes back to DEAD and can be taken up again.
+  atomic.store<u32>(threadSlot + T_RECLAIMING, <u32>slot + 1);
   const owner = <u32>((slot - threadSlotAt(0)) >> 6) + 1;
-  // A section of the backing allocator it stopped in never happened.
-  if (takeOverFrom(H_BACKING_LOCK, owner)) {
-    if (recoveryEnabled) undoRollBack();
-    mutexUnlock(H_BACKING_LOCK);
-  }
-  // A chain it had taken off a list (flush, gc, evict) goes back on it.
-  if (recoveryEnabled) pushTransit(slot);
+  // Taking the backing lock rolls back a section the dead thread left, or
+  // waits for whoever took it over to finish rolling it back.
+  backingLock();
+  mutexUnlock(H_BACKING_LOCK);
+  // A chain it had taken off a holder goes back on its pool's list, or to
+  // the backing allocator if that pool incarnation is gone.
+  if (recoveryEnabled) putTransitBack(slot);
   // Flush and gc stop cleanly between steps; registry sections likewise.
   for (let index: u32 = 0; index < MAX_POOLS; index++) {
     deathPoint();
@@ -127,7 +138,25 @@ function reclaimDead(slot: usize): void {
     drainBlock(block);
     backingFree(slot + T_CACHE);
   }
-  atomic.store<u32>(slot + T_NODE_ID, 0);
-  store<u32>(slot + T_DIE_AT, 0);
-  atomic.store<u32>(slot + T_STATE, THREAD_FREE);
+  // It may have been reclaiming another thread when it stopped: take that one up again.
+  const abandoned = <usize>load<u32>(slot + T_RECLAIMING);
+  store<u32>(slot + T_RECLAIMING, 0);
+  freeSlot(slot);
+  atomic.store<u32>(threadSlot + T_RECLAIMING, 0);
+  if (abandoned != 0) {
+    const other = abandoned - 1;
+    if (atomic.cmpxchg<u32>(other + T_STATE, THREAD_RECLAIMING, THREAD_DEAD) == THREAD_RECLAIMING) reclaimDead(other);
+  }
+}
+
+/** Puts a dead thread's transit back: on its pool's list, or to the backing allocator for a destroyed pool. */
+function putTransitBack(slot: usize): void {
+  if (resolvePool(transitToken(slot)) != 0) {
+    pushTransit(slot);
+    return;
+  }
+  while (transitCount(slot) != 0) {
+    deathPoint();
+    backingRelease(slot + T_TRANSIT, 0, 0, 0, false, false, transitCount(slot));
+  }
 }

@@ -9,12 +9,17 @@
 
 import { P_HEAD, T_TRANSIT, T_TRANSIT_POOL } from "./layout";
 import { chainAt, listPushChain } from "./freelist";
+import { poolAt, INDEX_MASK, tokenOf } from "./slots";
 
 const COUNT: u32 = T_TRANSIT + 4;
 
-/** Makes a chain the transit of the thread of `slot`. Straight-line with the caller's own record changes. */
+/**
+ * Makes a chain the transit of the thread of `slot`. Straight-line with the
+ * caller's own record changes. The transit names the pool incarnation by
+ * its token, so a reclaimer can tell that the pool was destroyed since.
+ */
 @inline export function holdInTransit(slot: usize, pool: usize, first: usize, count: u32): void {
-  store<u32>(slot + T_TRANSIT_POOL, <u32>pool);
+  store<u32>(slot + T_TRANSIT_POOL, tokenOf(pool));
   store<u32>(slot + T_TRANSIT, <u32>first);
   store<u32>(slot + COUNT, count);
 }
@@ -23,12 +28,21 @@ const COUNT: u32 = T_TRANSIT + 4;
   return load<u32>(slot + COUNT);
 }
 
-/** Pushes the transit of `slot` (this thread's, or a dead thread's) onto its pool's list; the transit is empty after. */
+/** The token of the pool incarnation the transit of `slot` belongs to. */
+@inline export function transitToken(slot: usize): u32 {
+  return load<u32>(slot + T_TRANSIT_POOL);
+}
+
+/**
+ * Pushes the transit of `slot` onto its pool's list; the transit is empty
+ * after. The pool must still be the incarnation the transit names (this
+ * thread's own transit, or a dead thread's whose token still resolves).
+ */
 export function pushTransit(slot: usize): void {
   const count = load<u32>(slot + COUNT);
   if (count == 0) return;
   const first = <usize>load<u32>(slot + T_TRANSIT);
-  const pool = <usize>load<u32>(slot + T_TRANSIT_POOL);
+  const pool = poolAt(load<u32>(slot + T_TRANSIT_POOL) & INDEX_MASK);
   listPushChain(pool + P_HEAD, first, chainAt(first, count));
   store<u32>(slot + COUNT, 0);
 }

@@ -182,7 +182,7 @@ export function checkHeap(views: MemoryViews): CheckReport {
     for (let index = 0; index < MAX_THREADS; index++) {
       const thread = THREADS_START + index * THREAD_SLOT_SIZE;
       const count = views.word(thread + T_TRANSIT + 4);
-      if (count === 0 || views.word(thread + T_TRANSIT_POOL) !== slot) continue;
+      if (count === 0 || views.word(thread + T_TRANSIT_POOL) !== token) continue;
       const where = `${name}'s objects in transit in thread slot ${index}`;
       let object = views.word(thread + T_TRANSIT);
       for (let n = 0; n < count && checker.freeObject(object, size, where); n++) object = views.anyWord(object);

@@ -419,15 +419,22 @@ export class Heap {
    */
   async reclaimGone(): Promise<number> {
     this.#core();
-    const held = await heldLockNames();
-    if (!held) return 0;
-    const heapId = this.#views.word(H_HEAP_ID);
-    let reclaimed = 0;
+    // Candidates first, the locks after: a thread whose lock is granted
+    // after the query was no candidate yet, so it is never taken for gone.
+    const candidates: number[] = [];
     for (let index = 0; index < MAX_THREADS; index++) {
       const slot = THREADS_START + index * THREAD_SLOT_SIZE;
       if (this.#views.word(slot + T_STATE) !== THREAD_LIVE || this.#views.word(slot + T_LIFE_LOCK) !== 1) continue;
       const id = this.#views.word(slot + T_ID);
-      if (id === this.threadId || held.has(lifeLockName(heapId, id))) continue;
+      if (id !== this.threadId) candidates.push(id);
+    }
+    if (candidates.length === 0) return 0;
+    const held = await heldLockNames();
+    if (!held || this.#closed) return 0;
+    const heapId = this.#views.word(H_HEAP_ID);
+    let reclaimed = 0;
+    for (const id of candidates) {
+      if (held.has(lifeLockName(heapId, id))) continue;
       // By heap id: ids are never reused, so a slot freed and taken again meanwhile is left alone.
       if (this.#core().thread_reclaim(id, 0) !== ERR_UNKNOWN_THREAD) reclaimed++;
     }

@@ -46,6 +46,7 @@ export const T_TRANSIT = 28;
 export const T_DIE_AT = 36;
 export const T_DEATH_POINTS = 40;
 export const T_LIFE_LOCK = 44;
+export const T_RECLAIMING = 48;
 export const THREAD_FREE = 0;
 export const THREAD_LIVE = 1;
 export const THREAD_BUSY = 2;

@@ -1,6 +1,6 @@
 // JS views over the shared memory. A view made before the memory grew keeps
 // its old length but stays valid (shared memory is never detached), so views
-// are re-made only when an address falls past them (DESIGN.md §2 rule 8).
+// are re-made only when an address falls past them.
 //
 // When another thread grows the memory, this thread's `memory.buffer` may
 // keep the old length until V8 handles an interrupt on this thread;

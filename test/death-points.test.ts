@@ -41,6 +41,8 @@ interface World {
   pools: Map<string, Pool>;
   /** Objects the victim was given and still holds. */
   held: Set<number>;
+  /** A third thread, dead and not yet reclaimed, if the scenario made one. */
+  ghost?: number;
 }
 
 interface Scenario {
@@ -49,7 +51,7 @@ interface Scenario {
   /** Pools the survivor creates first: name and object size. */
   pools: [string, number][];
   /** Brings the heap to the state the operation starts from (no death yet). */
-  setup(world: World): void;
+  setup(world: World): void | Promise<void>;
   /** The victim's operation, where it dies. */
   run(world: World): void;
   /** Objects the dying call may have taken for the victim without returning them. */
@@ -248,6 +250,30 @@ const scenarios: Scenario[] = [
   },
 ];
 
+scenarios.push({
+  name: "reclaim of another dead thread",
+  pools: [
+    ["p", 64],
+    ["q", 16],
+  ],
+  setup: async (w) => {
+    const ghost = await Heap.attach(w.survivor.handle());
+    for (const name of ["p", "q"]) {
+      const mine = new Set<number>();
+      allocSome(ghost.pool(name), 30, mine);
+      freeAll(ghost.pool(name), mine);
+    }
+    // Stopped dead at the first death point of a flush, its cache full: the thread the victim reclaims.
+    const slot = slotOf(w.survivor, ghost.threadId);
+    const mem = words(w.survivor);
+    mem[(slot + T_DIE_AT) >>> 2] = mem[(slot + T_DEATH_POINTS) >>> 2]! + 1;
+    expect(() => ghost.pool("p").flush()).toThrow(/stopped dead/);
+    w.ghost = ghost.threadId;
+  },
+  run: (w) => w.victim.reclaimThread(w.ghost!),
+  inFlight: 0,
+});
+
 const configs: { name: string; options: HeapOptions }[] = [
   { name: "release core", options: {} },
   { name: "debug core, poison and tag", options: { build: "debug", debug: { poison: 0xa5, tag: true } } },
@@ -280,7 +306,7 @@ async function world(config: HeapOptions, scenario: Scenario): Promise<World & {
   const victim = await Heap.attach(survivor.handle(), scenario.victim);
   const pools = new Map(scenario.pools.map(([name]) => [name, victim.pool(name)]));
   const w: World = { survivor, victim, pools, held: new Set() };
-  scenario.setup(w);
+  await scenario.setup(w);
   // The setup may have closed the survivor to push its cache out: attach it again.
   if (w.survivor.closed) w.survivor = await Heap.attach(victim.handle());
   return { ...w, baseline };
@@ -336,6 +362,12 @@ function recoverAndCheck(w: World & { baseline: number }, config: HeapOptions, s
     pool.destroy();
   }
   heap.check();
+  // Every thread but the survivor is gone: slots of the victim (and of a thread it was reclaiming) are free again.
+  const mem = words(heap);
+  const attached = Array.from({ length: 256 }, (_, i) => mem[(THREADS_START + i * THREAD_SLOT_SIZE + T_STATE) >>> 2]).filter(
+    (v) => v !== THREAD_FREE,
+  );
+  expect(attached, `${where}: thread slots still taken`).toHaveLength(1);
   if (config.debug?.uaf !== true) {
     // The quarantine keeps chunks that flush gave back; elsewhere nothing is left.
     expect(heap.stats().backingUsedBytes, `${where}: bytes left in the backing allocator`).toBe(w.baseline);
