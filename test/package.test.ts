@@ -74,7 +74,8 @@ describe("the packed package", () => {
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), "wasm-pools-pack-"));
-    const { stdout } = await run("npm", ["pack", "--json", "--pack-destination", work], { cwd: ROOT });
+    // --ignore-scripts: the suite built dist/ already; prepack would rebuild it under the other tests' feet.
+    const { stdout } = await run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", work], { cwd: ROOT });
     const [packed] = JSON.parse(stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
     files = packed!.files.map((file) => file.path).sort();
     const project = join(work, "consumer");
