@@ -41,7 +41,7 @@ import {
 import { backingRefill, backingRelease, chunkSizeFor, refillStoppedByLimit } from "./backing";
 import { debugCheckFree, debugChecks, debugHandOut, debugOnFree, tagBytes } from "./debug";
 import { injectFailure, refusedByLimit, refusedByMemory } from "./faults";
-import { checkFreeable, markHandedOut, markOnFreeList, popIntoEntry, pushFromEntry } from "./pool";
+import { checkFreeable, markHandedOut, markOnFreeList, popHandOut, popIntoEntry, pushFromEntry, pushHandedBack } from "./pool";
 import { entryOf, INDEX_MASK, poolAt, resolvePool } from "./slots";
 import { deathPoint, threadSlotAt } from "./thread";
 
@@ -204,7 +204,7 @@ export function evict(): void {
     const count = load<u32>(entry + E_COUNT);
     const size = load<u32>(entry + E_SIZE);
     const pool = resolvePool(load<u32>(entry + E_TOKEN));
-    const cluster = cacheOff() ? count : clusterFor(size);
+    const cluster = clusterFor(size);
     if (pool == 0 || load<u32>(entry + E_STAMP) != atomic.load<u32>(pool + P_STAMP)) {
       drainEntry(cacheBlock, entry);
       lruUnlink(index);
@@ -223,7 +223,7 @@ export function evict(): void {
 function fillEntry(entry: usize, pool: usize): bool {
   const size = load<u32>(entry + E_SIZE);
   const bytesWord = cacheBlock + B_CACHED_BYTES;
-  if (popIntoEntry(pool, entry, bytesWord, size, cacheOff() ? 1 : clusterFor(size)) != 0) return true;
+  if (!cacheOff() && popIntoEntry(pool, entry, bytesWord, size, clusterFor(size)) != 0) return true;
   if (injectFailure()) return false;
   if (backingRefill(pool, entry, bytesWord, size + tagBytes(), refillFor(size)) != 0) return true;
   if (refillStoppedByLimit) refusedByLimit();
@@ -240,10 +240,19 @@ function fillEntry(entry: usize, pool: usize): bool {
   addCachedBytes(-<i32>load<u32>(entry + E_SIZE));
   markHandedOut(object);
   if (debugChecks) debugHandOut(object, load<u32>(entry + E_SIZE), load<u32>(entry + E_TOKEN));
-  if (lruHead() != <i32>index) lruMoveToFront(index);
-  // With the cache off, the rest of a refill goes back to the shared list at once.
-  if (overBound()) evict();
+  if (cacheOff()) emptyEntry(entry);
+  else if (lruHead() != <i32>index) lruMoveToFront(index);
   return object;
+}
+
+/** With the cache off: whatever the entry holds (the rest of a refill, a freed object) goes to the shared list now. */
+function emptyEntry(entry: usize): void {
+  const count = load<u32>(entry + E_COUNT);
+  if (count == 0) return;
+  const pool = resolvePool(load<u32>(entry + E_TOKEN));
+  if (pool != 0 && load<u32>(entry + E_STAMP) == atomic.load<u32>(pool + P_STAMP)) {
+    pushFromEntry(pool, entry, cacheBlock + B_CACHED_BYTES, load<u32>(entry + E_SIZE), count);
+  } else drainEntry(cacheBlock, entry);
 }
 
 /** Puts a checked object in the entry, evicting when the cache outgrows its bound. */
@@ -254,8 +263,11 @@ function fillEntry(entry: usize, pool: usize): bool {
   store<u32>(entry + E_FIRST, <u32>object);
   store<u32>(entry + E_COUNT, load<u32>(entry + E_COUNT) + 1);
   addCachedBytes(<i32>load<u32>(entry + E_SIZE));
-  if (lruHead() != <i32>index) lruMoveToFront(index);
-  if (overBound()) evict();
+  if (cacheOff()) emptyEntry(entry);
+  else {
+    if (lruHead() != <i32>index) lruMoveToFront(index);
+    if (overBound()) evict();
+  }
 }
 
 /** Whether the entry holds objects of this token's pool, filled under its current stamp. */
@@ -279,6 +291,14 @@ function allocMiss(token: u32, index: u32, entry: usize): usize {
   const pool = resolvePool(token);
   if (pool == 0) return ALLOC_STALE_POOL;
   syncEntry(entry, token, pool);
+  if (cacheOff()) {
+    // The shared list alone, object by object; a refill goes through the entry.
+    const object = popHandOut(pool);
+    if (object != 0) {
+      if (debugChecks) debugHandOut(object, load<u32>(entry + E_SIZE), token);
+      return object;
+    }
+  }
   if (load<u32>(entry + E_FIRST) == 0 && !fillEntry(entry, pool)) return ALLOC_FAILED;
   return takeCached(entry, index, <usize>load<u32>(entry + E_FIRST));
 }
@@ -291,10 +311,17 @@ export function cacheFree(token: u32, object: usize): i32 {
     let verdict = checkFreeable(size, object);
     if (verdict == OK && debugChecks) verdict = debugCheckFree(object, size, token);
     if (verdict != OK) return verdict;
+    if (cacheOff()) return freeShared(poolAt(index), object, size);
     putCached(entry, index, object);
     return OK;
   }
   return freeMiss(token, index, entry, object);
+}
+
+/** With the cache off: the object goes straight back to the shared list. */
+function freeShared(pool: usize, object: usize, size: u32): i32 {
+  if (debugChecks) debugOnFree(object, size);
+  return pushHandedBack(pool, object);
 }
 
 function freeMiss(token: u32, index: u32, entry: usize, object: usize): i32 {
@@ -305,6 +332,7 @@ function freeMiss(token: u32, index: u32, entry: usize, object: usize): i32 {
   if (verdict == OK && debugChecks) verdict = debugCheckFree(object, size, token);
   if (verdict != OK) return verdict;
   syncEntry(entry, token, pool);
+  if (cacheOff()) return freeShared(pool, object, size);
   putCached(entry, index, object);
   return OK;
 }

@@ -22,7 +22,7 @@
 
 import {
   ARENA_START, C_SIZE, CHUNK_HEADER, CHUNK_MIN, CHUNK_ON_FREE_LIST, CHUNK_SIZE_MASK, CHUNK_USED, ERR_BAD_POINTER,
-  ERR_DOUBLE_FREE, ERR_SIZE_MISMATCH, H_BACKING_TOP, OK, P_ALLOCATED, P_HEAD, P_MIN_AVAIL, P_SIZE, P_USED, T_TRANSIT,
+  ERR_DOUBLE_FREE, ERR_FREE_UNDERFLOW, ERR_SIZE_MISMATCH, H_BACKING_TOP, OK, P_ALLOCATED, P_HEAD, P_MIN_AVAIL, P_SIZE, P_USED, T_TRANSIT,
 } from "./layout";
 import { backingRelease } from "./backing";
 import { chainAt, chainLength, listFirst, PTR_MASK, SEQ_MASK } from "./freelist";
@@ -63,27 +63,33 @@ const RELEASE_STEP: u32 = 64;
   return OK;
 }
 
+/** What the last popCluster on this thread took: its last object and how many. */
+let poppedLast: usize = 0;
+let poppedCount: u32 = 0;
+
 /**
- * Pops up to `wanted` objects from the shared list with one CAS, under the
- * read lock, into `entry` (this thread's, empty), with their bytes added to
- * `bytesWord` and their count to `used`. Returns how many.
+ * Pops up to `wanted` objects off the pool's list with one CAS and returns
+ * the first (0 when the list is empty), with poppedLast and poppedCount
+ * set. The caller holds the read lock (`underReadLock`: only the first
+ * object is then protected, and debug uaf checks it) or the write lock (no
+ * other pop runs). Inlined, so that the caller's stores after a successful
+ * CAS follow it in straight-line code: the popped objects are the caller's
+ * from the CAS on, and no stopping point comes before they are recorded.
  */
-export function popIntoEntry(pool: usize, entry: usize, bytesWord: usize, size: u32, wanted: u32): u32 {
+@inline function popCluster(pool: usize, wanted: u32, underReadLock: bool): usize {
   const head = pool + P_HEAD;
-  deathPoint();
-  readLock(pool);
-  let got: u32 = 0;
   while (true) {
     deathPoint();
     const old = atomic.load<u64>(head);
     const first = <usize>(old & PTR_MASK);
-    if (first == 0) break;
-    // The read lock keeps the first object from being released; later
-    // ones may have been popped and reused by others meanwhile: their words
-    // are then garbage, but every pop bumps the sequence, so the CAS below
-    // fails. A garbage pointer must only not be read out of bounds.
-    checkNotReleased(first, pool);
-    const end = <usize>memory.size() << 16;
+    if (first == 0) return 0;
+    if (underReadLock) checkNotReleased(first, pool);
+    // Objects after the first may have been popped and reused by others
+    // meanwhile (or, in the no-lock negative control, released): their
+    // words are then garbage, but every pop bumps the sequence, so the CAS
+    // below fails. A garbage pointer must only not be read out of bounds:
+    // objects lie below the arena's top (memory.size is slow on shared memory).
+    const end = <usize>atomic.load<u32>(H_BACKING_TOP);
     let last = first;
     let count: u32 = 1;
     let next = <usize>load<u32>(last);
@@ -94,18 +100,64 @@ export function popIntoEntry(pool: usize, entry: usize, bytesWord: usize, size: 
     }
     if ((next & 7) != 0 || next >= end) continue;
     if (atomic.cmpxchg<u64>(head, old, ((old & SEQ_MASK) + (sequenceStep << 32)) | <u64>next) == old) {
-      // Straight-line: the cluster is this thread's from the CAS on.
-      store<u32>(last, 0);
-      store<u32>(entry, <u32>first);
-      store<u32>(entry + 4, count);
-      store<u32>(bytesWord, load<u32>(bytesWord) + count * size);
-      atomic.add<u32>(pool + P_USED, count);
-      got = count;
-      break;
+      poppedLast = last;
+      poppedCount = count;
+      return first;
     }
   }
+}
+
+/**
+ * Pops up to `wanted` objects from the shared list with one CAS, under the
+ * read lock, into `entry` (this thread's, empty), with their bytes added to
+ * `bytesWord` and their count to `used`. Returns how many.
+ */
+export function popIntoEntry(pool: usize, entry: usize, bytesWord: usize, size: u32, wanted: u32): u32 {
+  deathPoint();
+  readLock(pool);
+  const first = popCluster(pool, wanted, true);
+  if (first != 0) {
+    // Straight-line from the CAS.
+    const count = poppedCount;
+    store<u32>(poppedLast, 0);
+    store<u32>(entry, <u32>first);
+    store<u32>(entry + 4, count);
+    store<u32>(bytesWord, load<u32>(bytesWord) + count * size);
+    atomic.add<u32>(pool + P_USED, count);
+  }
   readUnlock(pool);
-  return got;
+  return first == 0 ? 0 : poppedCount;
+}
+
+/** With the cache off: pops one object under the read lock and hands it out (counted in `used`). 0 if the list is empty. */
+export function popHandOut(pool: usize): usize {
+  deathPoint();
+  readLock(pool);
+  const object = popCluster(pool, 1, true);
+  if (object != 0) {
+    // Straight-line from the CAS: the object is the caller's.
+    markHandedOut(object);
+    atomic.add<u32>(pool + P_USED, 1);
+  }
+  readUnlock(pool);
+  return object;
+}
+
+/**
+ * With the cache off: pushes a checked, handed-out object of `pool` back on
+ * its list through this thread's transit. ERR_FREE_UNDERFLOW when the pool
+ * has nothing out (the object cannot be one of its own).
+ */
+export function pushHandedBack(pool: usize, object: usize): i32 {
+  if (atomic.sub<u32>(pool + P_USED, 1) == 0) {
+    atomic.add<u32>(pool + P_USED, 1);
+    return ERR_FREE_UNDERFLOW;
+  }
+  // Straight-line: from `used` on, the object is in the transit.
+  markOnFreeList(object);
+  holdInTransit(threadSlot, pool, object, 1);
+  pushTransit(threadSlot);
+  return OK;
 }
 
 /**
@@ -129,30 +181,11 @@ export function pushFromEntry(pool: usize, entry: usize, bytesWord: usize, size:
 
 /** With the write lock held: pops up to `wanted` objects into this thread's transit. Returns how many. */
 function popIntoTransit(pool: usize, wanted: u32): u32 {
-  const head = pool + P_HEAD;
-  while (true) {
-    deathPoint();
-    const old = atomic.load<u64>(head);
-    const first = <usize>(old & PTR_MASK);
-    if (first == 0) return 0;
-    // No other pop can run, so the chain is exact (but for the no-lock
-    // negative control, where it must only not be read out of bounds).
-    const end = <usize>memory.size() << 16;
-    let last = first;
-    let count: u32 = 1;
-    let next = <usize>load<u32>(last);
-    while (count < wanted && next != 0 && (next & 7) == 0 && next < end) {
-      last = next;
-      count++;
-      next = <usize>load<u32>(last);
-    }
-    if ((next & 7) != 0 || next >= end) continue;
-    if (atomic.cmpxchg<u64>(head, old, ((old & SEQ_MASK) + (sequenceStep << 32)) | <u64>next) == old) {
-      // Straight-line: the cluster is this thread's transit from the CAS on.
-      holdInTransit(threadSlot, pool, first, count);
-      return count;
-    }
-  }
+  const first = popCluster(pool, wanted, false);
+  if (first == 0) return 0;
+  // Straight-line from the CAS: the cluster is this thread's transit.
+  holdInTransit(threadSlot, pool, first, poppedCount);
+  return poppedCount;
 }
 
 /** Gives this thread's whole transit back to the backing allocator (flush, gc). */

@@ -33,6 +33,7 @@ import {
   THREAD_SLOT_SIZE,
   THREADS_START,
 } from "../dist/layout.js";
+import { slotOf, words } from "./support/threads.js";
 
 interface World {
   survivor: Heap;
@@ -56,19 +57,6 @@ interface Scenario {
   run(world: World): void;
   /** Objects the dying call may have taken for the victim without returning them. */
   inFlight: number;
-}
-
-function words(heap: Heap): Uint32Array {
-  return new Uint32Array(heap.memory.buffer);
-}
-
-function slotOf(heap: Heap, threadId: number): number {
-  const w = words(heap);
-  for (let index = 0; index < 256; index++) {
-    const slot = THREADS_START + index * THREAD_SLOT_SIZE;
-    if (w[(slot + T_STATE) >>> 2] === THREAD_LIVE && w[(slot + T_ID) >>> 2] === threadId) return slot;
-  }
-  throw new Error(`no live thread ${threadId}`);
 }
 
 function allocSome(pool: Pool, count: number, into: Set<number>): void {

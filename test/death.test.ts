@@ -22,21 +22,9 @@ import {
   THREAD_SLOT_SIZE,
   THREADS_START,
 } from "../dist/layout.js";
+import { slotOf, words } from "./support/threads.js";
 import { expectExactAccounting, go, makeSignals, runTogether, startWorker, stop } from "./support/workers.js";
 import { SIGNAL_GO, SIGNAL_STOP } from "./workers/protocol.js";
-
-function words(heap: Heap): Uint32Array {
-  return new Uint32Array(heap.memory.buffer);
-}
-
-function slotOf(heap: Heap, threadId: number): number {
-  const w = words(heap);
-  for (let index = 0; index < 256; index++) {
-    const slot = THREADS_START + index * THREAD_SLOT_SIZE;
-    if (w[(slot + T_STATE) >>> 2] === THREAD_LIVE && w[(slot + T_ID) >>> 2] === threadId) return slot;
-  }
-  throw new Error(`no live thread ${threadId}`);
-}
 
 function liveThreads(heap: Heap): number {
   const w = words(heap);

@@ -1,0 +1,18 @@
+// Reading the heap's thread slots from a test.
+
+import type { Heap } from "wasm-pools";
+import { T_ID, T_STATE, THREAD_LIVE, THREAD_SLOT_SIZE, THREADS_START } from "../../dist/layout.js";
+
+export function words(heap: Heap): Uint32Array {
+  return new Uint32Array(heap.memory.buffer);
+}
+
+/** The address of the live thread slot of heap thread `threadId`. */
+export function slotOf(heap: Heap, threadId: number): number {
+  const w = words(heap);
+  for (let index = 0; index < 256; index++) {
+    const slot = THREADS_START + index * THREAD_SLOT_SIZE;
+    if (w[(slot + T_STATE) >>> 2] === THREAD_LIVE && w[(slot + T_ID) >>> 2] === threadId) return slot;
+  }
+  throw new Error(`no live thread ${threadId}`);
+}
