@@ -4,8 +4,9 @@
 // Robust mutex (the registry, the backing allocator, and the writer side of
 // each pool's flush_lock), one aligned u32:
 //
-//   bit 31                bits 0..15
-//   | someone may wait  | owner: thread slot index + 1 (0: unlocked) |
+//   bit 31              bits 16..30                       bits 0..15
+//   | someone may wait | registry, backing: owner's tag  | owner: thread slot |
+//   |                  | flush_lock: readers that left   | index + 1 (0: free)|
 //
 // The owner is in the word, so a waiter can tell a live holder from a dead
 // one by the owner's slot state (THREAD_DEAD once its worker is known to
@@ -40,7 +41,7 @@ import { pushTransit } from "./transit";
 import { poolAt } from "./slots";
 import { undoRollBack } from "./undo";
 import {
-  deathPoint, flushLockEnabled, ownerIsDead, patienceDivisor, recoveryEnabled, ownerValue, recordTrap, slotOfOwner, threadCanBlock, threadSlot, threadSlotAt,
+  deathPoint, flushLockEnabled, ownerIsDead, patienceDivisor, recoveryEnabled, ownerValue, recordTrap, taggedOwner, slotOfOwner, threadCanBlock, threadSlot, threadSlotAt,
 } from "./thread";
 
 const OWNER_MASK: u32 = 0xffff;
@@ -121,16 +122,18 @@ function waitOn(word: usize, expected: u32, lock: usize, backoff: i32, reader: u
 // ---- Robust mutex -------------------------------------------------------------
 
 /**
- * Takes the mutex at `word`. Returns true when it was taken over from a
- * dead owner (whose section the caller must then repair or roll back).
+ * Takes the mutex at `word`, writing `mine` (ownerValue, or taggedOwner for
+ * the registry and backing locks) in it. Returns true when it was taken
+ * over from a dead owner (whose section the caller must then repair or
+ * roll back).
  */
-export function mutexLock(word: usize): bool {
-  if (atomic.cmpxchg<u32>(word, 0, ownerValue) == 0) return false;
+export function mutexLock(word: usize, mine: u32): bool {
+  if (atomic.cmpxchg<u32>(word, 0, mine) == 0) return false;
   let backoff = 1;
   for (let i = 0; i < SPINS_BEFORE_WAIT; i++) {
     deathPoint();
     backoff = backOff(backoff);
-    if (atomic.load<u32>(word) == 0 && atomic.cmpxchg<u32>(word, 0, ownerValue) == 0) return false;
+    if (atomic.load<u32>(word) == 0 && atomic.cmpxchg<u32>(word, 0, mine) == 0) return false;
   }
   startWaiting(word);
   while (true) {
@@ -138,9 +141,9 @@ export function mutexLock(word: usize): bool {
     const owner = seen & OWNER_MASK;
     if (owner == 0) {
       // Others may still sleep here: keep the flag so that our unlock wakes one.
-      if (atomic.cmpxchg<u32>(word, seen, ownerValue | CONTENDED) == seen) return false;
+      if (atomic.cmpxchg<u32>(word, seen, mine | CONTENDED) == seen) return false;
     } else if (ownerIsDead(owner)) {
-      if (atomic.cmpxchg<u32>(word, seen, ownerValue | (seen & CONTENDED)) == seen) return true;
+      if (atomic.cmpxchg<u32>(word, seen, mine | (seen & CONTENDED)) == seen) return true;
     } else if ((seen & CONTENDED) != 0 || atomic.cmpxchg<u32>(word, seen, seen | CONTENDED) == seen) {
       backoff = waitOn(word, seen | CONTENDED, word, backoff, 0);
     }
@@ -171,7 +174,7 @@ export function takeOverFrom(word: usize, owner: u32): bool {
 
 /** Takes the backing lock, rolling back a dead owner's half-done section. */
 export function backingLock(): void {
-  if (mutexLock(H_BACKING_LOCK) && recoveryEnabled) undoRollBack();
+  if (mutexLock(H_BACKING_LOCK, taggedOwner) && recoveryEnabled) undoRollBack();
 }
 
 // ---- flush_lock ---------------------------------------------------------------------
@@ -230,7 +233,7 @@ function readLockSlow(pool: usize): void {
 /** Write-locks `pool`'s flush_lock: the writer word, then no live reader left inside a pop. */
 export function writeLock(pool: usize): void {
   const word = pool + P_FLUSH_LOCK;
-  mutexLock(word); // a dead writer's section needs no repair (pool.ts)
+  mutexLock(word, ownerValue); // a dead writer's section needs no repair (pool.ts)
   let backoff = 1;
   startWaiting(word);
   for (let index: u32 = 0; index < MAX_THREADS; index++) {

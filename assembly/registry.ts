@@ -16,7 +16,7 @@ import { chainLength, listDetachAll } from "./freelist";
 import { beat, mutexLock, mutexUnlock } from "./locks";
 import { poolFlush, poolGc } from "./pool";
 import { poolAt, resolvePool, tokenOf } from "./slots";
-import { deathPoint, threadSlot } from "./thread";
+import { deathPoint, taggedOwner, threadSlot } from "./thread";
 import { holdInTransit, transitCount } from "./transit";
 
 function nameEquals(pool: usize, name: usize, length: u32): bool {
@@ -25,7 +25,7 @@ function nameEquals(pool: usize, name: usize, length: u32): bool {
 
 @inline function registryLock(): void {
   deathPoint();
-  mutexLock(H_REGISTRY_LOCK); // a dead holder's section needs no repair
+  mutexLock(H_REGISTRY_LOCK, taggedOwner); // a dead holder's section needs no repair
 }
 
 /**

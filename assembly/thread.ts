@@ -32,6 +32,13 @@ export let patienceDivisor: u32 = 1;
 export let threadSlot: usize = 0;
 /** What this thread writes in a lock word it owns: its slot index + 1. */
 export let ownerValue: u32 = 0;
+/**
+ * ownerValue with the low 15 bits of the heap thread id in bits 16..30, for
+ * the registry and backing locks: a waiter that read a dead owner's word and
+ * stalled while that slot was reclaimed and taken by a new thread cannot
+ * mistake the new owner for the dead one (its CAS expects the old tag).
+ */
+export let taggedOwner: u32 = 0;
 
 @inline export function threadSlotAt(index: u32): usize {
   return THREADS_START + index * THREAD_SLOT_SIZE;
@@ -50,6 +57,12 @@ export let ownerValue: u32 = 0;
 export function setThreadSlot(slot: usize): void {
   threadSlot = slot;
   ownerValue = slot == 0 ? 0 : <u32>((slot - THREADS_START) / THREAD_SLOT_SIZE) + 1;
+  taggedOwner = ownerValue;
+}
+
+/** Once the thread has its heap id: tags the lock words it will own. */
+export function setOwnerTag(threadId: u32): void {
+  taggedOwner = ownerValue | ((threadId & 0x7fff) << 16);
 }
 
 export function setThreadState(canBlock: bool, seqStep: u64, lockEnabled: bool, deathPoints: bool, recovery: bool, shortPatience: bool): void {

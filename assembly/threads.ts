@@ -16,7 +16,7 @@ import { cacheForget, cacheInit, drainBlock, drainOwnCache } from "./cache";
 import { backingLock, mutexUnlock, takeOverFrom, writeUnlock } from "./locks";
 import { chainLength } from "./freelist";
 import { entryOf, poolAt, resolvePool } from "./slots";
-import { deathPoint, recoveryEnabled, setThreadSlot, threadSlot, threadSlotAt } from "./thread";
+import { deathPoint, recoveryEnabled, setOwnerTag, setThreadSlot, threadSlot, threadSlotAt } from "./thread";
 import { pushTransit, transitCount, transitToken } from "./transit";
 
 /** Claims a slot and a cache block for the calling thread; returns its id (>= 1) or an error. */
@@ -46,6 +46,7 @@ export function threadAttach(cacheLimitBytes: u32, nodeId: u32): i32 {
   }
   cacheInit(block, cacheLimitBytes);
   const id = atomic.add<u32>(H_NEXT_THREAD_ID, 1) + 1;
+  setOwnerTag(id);
   atomic.store<u32>(slot + T_ID, id);
   atomic.store<u32>(slot + T_STATE, THREAD_LIVE);
   return <i32>id;
