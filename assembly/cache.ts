@@ -320,8 +320,8 @@ export function cacheFree(token: u32, object: usize): i32 {
 
 /** With the cache off: the object goes straight back to the shared list. */
 function freeShared(pool: usize, object: usize, size: u32): i32 {
-  if (debugChecks) debugOnFree(object, size);
-  return pushHandedBack(pool, object);
+  deathPoint();
+  return pushHandedBack(pool, object, size);
 }
 
 function freeMiss(token: u32, index: u32, entry: usize, object: usize): i32 {

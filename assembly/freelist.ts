@@ -14,6 +14,8 @@
 // given back to the backing allocator meanwhile (locks.ts). Pops live in
 // pool.ts, next to the records that make them safe against a dying thread.
 
+import { deathPoint } from "./thread";
+
 export const PTR_MASK: u64 = 0xffffffff;
 export const SEQ_MASK: u64 = 0xffffffff00000000;
 export const SEQ_ONE: u64 = 1 << 32;
@@ -25,6 +27,7 @@ export const SEQ_ONE: u64 = 1 << 32;
 @inline
 export function listPushChain(head: usize, first: usize, last: usize): void {
   while (true) {
+    deathPoint();
     const old = atomic.load<u64>(head);
     store<u32>(last, <u32>(old & PTR_MASK));
     if (atomic.cmpxchg<u64>(head, old, (old & SEQ_MASK) | <u64>first) == old) return;

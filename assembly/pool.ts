@@ -26,6 +26,7 @@ import {
 } from "./layout";
 import { backingRelease } from "./backing";
 import { chainAt, chainLength, listFirst, PTR_MASK, SEQ_MASK } from "./freelist";
+import { debugChecks, debugOnFree } from "./debug";
 import { beat, readLock, readUnlock, writeLock, writeUnlock } from "./locks";
 import { checkNotReleased, uafChecks } from "./quarantine";
 import { deathPoint, sequenceStep, threadSlot } from "./thread";
@@ -148,12 +149,13 @@ export function popHandOut(pool: usize): usize {
  * its list through this thread's transit. ERR_FREE_UNDERFLOW when the pool
  * has nothing out (the object cannot be one of its own).
  */
-export function pushHandedBack(pool: usize, object: usize): i32 {
+export function pushHandedBack(pool: usize, object: usize, size: u32): i32 {
   if (atomic.sub<u32>(pool + P_USED, 1) == 0) {
     atomic.add<u32>(pool + P_USED, 1);
     return ERR_FREE_UNDERFLOW;
   }
   // Straight-line: from `used` on, the object is in the transit.
+  if (debugChecks) debugOnFree(object, size);
   markOnFreeList(object);
   holdInTransit(threadSlot, pool, object, 1);
   pushTransit(threadSlot);
