@@ -125,7 +125,9 @@ async function callerCore(source: unknown): Promise<WebAssembly.Module> {
 }
 
 function isShared(memory: WebAssembly.Memory): boolean {
-  return typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
+  // By the buffer's own tag, not the global: some engines (WebKitGTK) hide
+  // the SharedArrayBuffer global while shared memories work.
+  return Object.prototype.toString.call(memory.buffer) === "[object SharedArrayBuffer]";
 }
 
 function threadIdOrThrow(status: number): number {

@@ -102,13 +102,20 @@ export function coreAbi(core: CoreExports): number {
   return global instanceof WebAssembly.Global ? Number(global.value) : -1;
 }
 
-/** Whether this thread may block in Atomics.wait (not on a browser's main thread). */
+let mayBlock: boolean | undefined;
+
+/** Whether this thread may block in Atomics.wait (not on a browser's main thread); found out once per thread. */
 export function threadMayBlock(): boolean {
-  if (typeof SharedArrayBuffer === "undefined") return false;
-  try {
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
-    return true;
-  } catch {
-    return false;
+  if (mayBlock === undefined) {
+    try {
+      // A shared memory rather than the SharedArrayBuffer global, which some engines hide.
+      // Once: every wasm memory reserves gigabytes of address space until it is collected.
+      const shared = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+      Atomics.wait(new Int32Array(shared.buffer, 0, 1), 0, 1, 0);
+      mayBlock = true;
+    } catch {
+      mayBlock = false;
+    }
   }
+  return mayBlock;
 }

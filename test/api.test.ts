@@ -387,6 +387,23 @@ describe("heap.bytes", () => {
 });
 
 describe("heap.handle and Heap.attach", () => {
+  it("work where the SharedArrayBuffer global is hidden (WebKitGTK hides it on isolated pages), detecting shared memory by the buffer itself", async () => {
+    const heap = await Heap.create();
+    const handle = heap.handle();
+    const global = globalThis as { SharedArrayBuffer?: unknown };
+    const saved = global.SharedArrayBuffer;
+    delete global.SharedArrayBuffer;
+    try {
+      const other = await Heap.attach(handle, {});
+      const pool = heap.createPool("seen", 16);
+      other.pool("seen").free(pool.alloc());
+      expect(pool.stats().used).toBe(0);
+      other.close();
+    } finally {
+      global.SharedArrayBuffer = saved;
+    }
+  });
+
   it("a second Heap on the same memory sees the same pools and objects", async () => {
     const heap = await Heap.create();
     const pool = heap.createPool("p", 64);

@@ -288,7 +288,12 @@ function handedOut(heap: Heap, size: number, tagged: boolean): number[] {
 }
 
 async function world(config: HeapOptions, scenario: Scenario): Promise<World & { baseline: number }> {
-  const survivor = await Heap.create({ ...config, unsafeTestSwitches: { ...config.unsafeTestSwitches, deathPoints: true } });
+  // A small maximum: a run makes thousands of heaps, and each shared memory reserves its maximum until collected.
+  const survivor = await Heap.create({
+    maxBytes: 16 << 20,
+    ...config,
+    unsafeTestSwitches: { ...config.unsafeTestSwitches, deathPoints: true },
+  });
   const baseline = survivor.stats().backingUsedBytes;
   for (const [name, size] of scenario.pools) survivor.createPool(name, size);
   const victim = await Heap.attach(survivor.handle(), scenario.victim);
@@ -407,7 +412,7 @@ describe("a thread that stops dead while attaching", () => {
     const { threadId } = await import("node:worker_threads");
     let k = 1;
     for (; ; k++) {
-      const survivor = await Heap.create({ unsafeTestSwitches: { deathPoints: true } });
+      const survivor = await Heap.create({ maxBytes: 16 << 20, unsafeTestSwitches: { deathPoints: true } });
       const baseline = survivor.stats().backingUsedBytes;
       const mem = words(survivor);
       const next = Array.from({ length: 256 }, (_, i) => THREADS_START + i * THREAD_SLOT_SIZE).find(
