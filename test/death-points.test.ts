@@ -26,10 +26,8 @@ import {
   H_BACKING_TOP,
   T_DEATH_POINTS,
   T_DIE_AT,
-  T_ID,
   T_STATE,
   THREAD_FREE,
-  THREAD_LIVE,
   THREAD_SLOT_SIZE,
   THREADS_START,
 } from "../dist/layout.js";

@@ -11,17 +11,7 @@
 
 import { describe, expect, it } from "vitest";
 import { Heap, LockTimeoutError, type Pool } from "wasm-pools";
-import {
-  H_BACKING_LOCK,
-  T_DEATH_POINTS,
-  T_DIE_AT,
-  T_ID,
-  T_READ_HOLD,
-  T_STATE,
-  THREAD_LIVE,
-  THREAD_SLOT_SIZE,
-  THREADS_START,
-} from "../dist/layout.js";
+import { H_BACKING_LOCK, T_DEATH_POINTS, T_DIE_AT, T_READ_HOLD, T_STATE, THREAD_SLOT_SIZE, THREADS_START } from "../dist/layout.js";
 import { slotOf, words } from "./support/threads.js";
 import { expectExactAccounting, go, makeSignals, runTogether, startWorker, stop } from "./support/workers.js";
 import { SIGNAL_GO, SIGNAL_STOP } from "./workers/protocol.js";
