@@ -3,9 +3,10 @@
 // entry first, with plain loads and stores and no atomic read-modify-write.
 // The shared list is touched only to refill an empty entry (a cluster of
 // objects with one CAS, under flush_lock) or to evict (a cluster with one
-// CAS, no lock), so the lock and the CAS are paid once per cluster. A heap
-// made with cacheBytes 0 takes the same paths with a bound of 0 bytes: an
-// entry then holds objects only for the length of one call.
+// CAS, no lock), so the lock and the CAS are paid once per cluster. With
+// cacheBytes 0, alloc and free take one object off and onto the shared
+// list (pool.ts, popHandOut and pushHandedBack); only a refill from the
+// backing allocator passes through the entry, for the length of one call.
 //
 //   thread A's block            pool slot 3               thread B's block
 //   | entry 3: token, stamp |   | head -> o -> o -> 0 |   | entry 3: token, stamp |

@@ -7,7 +7,8 @@
 // loop head, no call) right after the one atomic step that makes it.
 //
 //   pop:   read-lock flush_lock, pop a cluster with one CAS straight into
-//          the thread's empty entry, unlock.
+//          the thread's empty entry (with the cache off: one object
+//          straight into the caller's hands), unlock.
 //   push:  detach a cluster from the entry into the thread's transit, push
 //          it with one CAS, empty the transit. No lock: a push reads no
 //          other object's memory.
