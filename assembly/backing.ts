@@ -25,10 +25,12 @@ import {
   ARENA_START, BIN_BITMAP_WORDS, C_NEXT_FREE, C_PREV_FREE, C_PREV_SIZE, C_SIZE,
   CHUNK_HEADER, CHUNK_MAX_PAYLOAD, CHUNK_MIN, CHUNK_ON_FREE_LIST, CHUNK_SIZE_MASK, CHUNK_USED,
   H_BACKING_FREE_BYTES, H_BACKING_LOCK, H_BACKING_TOP, H_BACKING_USED_BYTES,
-  H_BIN_BITMAP, H_BIN_HEADS, H_MAX_PAGES, P_ALLOCATED, P_LIMIT, P_USED, PAGE_BYTES, SL_BITS, SMALL_BIN_LIMIT,
+  H_BIN_BITMAP, H_BIN_HEADS, H_MAX_PAGES, ERR_FREE_UNDERFLOW, ERR_STALE_POOL, OK, P_ALLOCATED, P_HEAD, P_LIMIT, P_STATE,
+  P_USED, PAGE_BYTES, POOL_FREE, POOL_RETIRED, SL_BITS, SMALL_BIN_LIMIT,
 } from "./layout";
 import { backingLock, mutexUnlock } from "./locks";
 import { quarantineLocked } from "./quarantine";
+import { INDEX_MASK, poolAt, resolveIncarnation, resolvePool } from "./slots";
 import { deathPoint } from "./thread";
 import { loggedStore, undoCommit, undoRoomForStep } from "./undo";
 
@@ -247,21 +249,33 @@ export function backingFree(from: usize): void {
 
 /** Why the last backingRefill on this thread stopped short of what it wanted. */
 export let refillStoppedByLimit: bool = false;
+/** Whether the last backingRefill found the pool destroyed (no longer the token's live incarnation). */
+export let refillFoundStale: bool = false;
 
 /**
- * Moves up to `wanted` new objects of `pool` (chunks of `bytes` of payload)
- * onto the front of the chain held at `holder` (a cache entry of this
- * thread), marked free, counted in `allocated` and in `used` (objects in a
- * cache count as used), and their bytes in `bytesWord`. Stops at the pool's
- * limit or when memory runs out. Returns how many it moved.
+ * Moves up to `wanted` new objects of the live pool `token` names (chunks
+ * of `bytes` of payload) onto the front of the chain held at `holder` (a
+ * cache entry of this thread), marked free, counted in `allocated` and in
+ * `used` (objects in a cache count as used), and their bytes in
+ * `bytesWord`. Stops at the pool's limit or when memory runs out. Returns
+ * how many it moved; 0 with refillFoundStale when the pool was destroyed
+ * since the caller resolved it (checked under the lock, which every
+ * change of a slot's incarnation also holds: registry.ts).
  */
-export function backingRefill(pool: usize, holder: usize, bytesWord: usize, bytes: u32, wanted: u32): u32 {
+export function backingRefill(token: u32, holder: usize, bytesWord: usize, bytes: u32, wanted: u32): u32 {
   refillStoppedByLimit = false;
+  refillFoundStale = false;
   const size = chunkSizeFor(bytes);
   if (size == 0) return 0;
-  const limit = load<u32>(pool + P_LIMIT);
+  const pool = poolAt(token & INDEX_MASK);
   deathPoint();
   backingLock();
+  if (resolvePool(token) == 0) {
+    refillFoundStale = true;
+    endSection();
+    return 0;
+  }
+  const limit = load<u32>(pool + P_LIMIT);
   let moved: u32 = 0;
   while (moved < wanted && undoRoomForStep()) {
     deathPoint();
@@ -287,18 +301,42 @@ export function backingRefill(pool: usize, holder: usize, bytesWord: usize, byte
   return moved;
 }
 
+/** Gives one object back to the bins (or, with `quarantine`, to the debug quarantine). Backing lock held. */
+function releaseObjectLocked(object: usize, pool: usize, quarantine: bool): void {
+  if (pool != 0) loggedStore(pool + P_ALLOCATED, load<u32>(pool + P_ALLOCATED) - 1);
+  const chunk = object - CHUNK_HEADER;
+  if (!quarantine) freeChunkLocked(chunk);
+  else {
+    // Debug uaf: released objects wait in the quarantine, as if unmapped.
+    const pushedOut = quarantineLocked(chunk);
+    if (pushedOut != 0) freeChunkLocked(pushedOut);
+  }
+}
+
+/**
+ * A retired pool whose last object just came back is done: its slot is
+ * free for a new pool (registry.ts). Nothing can still reach the old
+ * incarnation: every thread that works on it holds some of its objects.
+ */
+function freeSlotIfDoneLocked(pool: usize): void {
+  if (pool != 0 && load<u32>(pool + P_ALLOCATED) == 0 && atomic.load<u32>(pool + P_STATE) == POOL_RETIRED) {
+    loggedStore(pool + P_STATE, POOL_FREE);
+  }
+}
+
 /**
  * Gives back to the bins up to `wanted` objects from the front of the chain
  * held at `holder` (a cache entry, any thread's, or a transit), taking
- * their bytes off `bytesWord` (0: none). `pool` is the live pool they
- * belong to, whose `allocated` drops (and `used` too when `inCache`), or 0
- * for objects of a destroyed pool. With `quarantine`, the chunks wait in
- * the debug quarantine. Returns how many it gave back (fewer when the
- * log fills up: call again).
+ * their bytes off `bytesWord` (0: none). `token` names the pool incarnation
+ * they belong to: while it is live or retired its `allocated` drops (and
+ * `used` too when `inCache`); once its slot is free or reused, no counter
+ * changes. With `quarantine`, the chunks wait in the debug quarantine.
+ * Returns how many it gave back (fewer when the log fills up: call again).
  */
-export function backingRelease(holder: usize, bytesWord: usize, bytes: u32, pool: usize, inCache: bool, quarantine: bool, wanted: u32): u32 {
+export function backingRelease(holder: usize, bytesWord: usize, bytes: u32, token: u32, inCache: bool, quarantine: bool, wanted: u32): u32 {
   deathPoint();
   backingLock();
+  const pool = resolveIncarnation(token);
   let released: u32 = 0;
   while (released < wanted && load<u32>(holder + 4) != 0 && undoRoomForStep()) {
     deathPoint();
@@ -306,18 +344,57 @@ export function backingRelease(holder: usize, bytesWord: usize, bytes: u32, pool
     loggedStore(holder, load<u32>(object));
     loggedStore(holder + 4, load<u32>(holder + 4) - 1);
     if (bytesWord != 0) loggedStore(bytesWord, load<u32>(bytesWord) - bytes);
-    if (pool != 0) loggedStore(pool + P_ALLOCATED, load<u32>(pool + P_ALLOCATED) - 1);
-    const chunk = object - CHUNK_HEADER;
-    if (!quarantine) freeChunkLocked(chunk);
-    else {
-      // Debug uaf: released objects wait in the quarantine, as if unmapped.
-      const pushedOut = quarantineLocked(chunk);
-      if (pushedOut != 0) freeChunkLocked(pushedOut);
-    }
+    releaseObjectLocked(object, pool, quarantine);
     released++;
   }
+  freeSlotIfDoneLocked(pool);
   // Straight-line from here to the commit.
   if (pool != 0 && inCache) atomic.sub<u32>(pool + P_USED, released);
   endSection();
   return released;
+}
+
+/**
+ * Gives back to the bins up to `wanted` objects of the list a retired pool
+ * froze (freelist.ts: no push or pop can change it any more). Returns how
+ * many (0 once it is empty).
+ */
+export function backingReleaseFrozen(pool: usize, quarantine: bool, wanted: u32): u32 {
+  deathPoint();
+  backingLock();
+  let released: u32 = 0;
+  // The list's pointer is the head's low word; the high word (RETIRED and the sequence) stays as it is.
+  while (released < wanted && load<u32>(pool + P_HEAD) != 0 && undoRoomForStep()) {
+    deathPoint();
+    const object = <usize>load<u32>(pool + P_HEAD);
+    loggedStore(pool + P_HEAD, load<u32>(object));
+    releaseObjectLocked(object, pool, quarantine);
+    released++;
+  }
+  freeSlotIfDoneLocked(pool);
+  endSection();
+  return released;
+}
+
+/**
+ * A free of a handed-out object of a retired pool (`token`, checked by the
+ * caller): it goes straight back to the bins, counted out of the pool's
+ * `used` and `allocated`. ERR_FREE_UNDERFLOW when the pool has nothing out,
+ * ERR_STALE_POOL when the incarnation is gone.
+ */
+export function backingFreeRetired(token: u32, object: usize): i32 {
+  deathPoint();
+  backingLock();
+  const pool = resolveIncarnation(token);
+  let status = OK;
+  if (pool == 0 || atomic.load<u32>(pool + P_STATE) != POOL_RETIRED) status = ERR_STALE_POOL;
+  else if (atomic.load<u32>(pool + P_USED) == 0) status = ERR_FREE_UNDERFLOW;
+  else {
+    releaseObjectLocked(object, pool, false);
+    freeSlotIfDoneLocked(pool);
+    // Straight-line from here to the commit.
+    atomic.sub<u32>(pool + P_USED, 1);
+  }
+  endSection();
+  return status;
 }

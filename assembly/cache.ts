@@ -36,14 +36,14 @@
 
 import {
   ALLOC_FAILED, ALLOC_STALE_POOL, B_CACHED_BYTES, B_LIMIT_BYTES, B_LRU_HEAD, B_LRU_TAIL, CACHE_SCRATCH, E_COUNT,
-  E_FIRST, E_LINKED, E_LRU_NEXT, E_LRU_PREV, E_SIZE, E_STAMP, E_TOKEN, ERR_STALE_POOL, H_STAMP_COUNTER, MAX_POOLS,
+  E_FIRST, E_LINKED, E_LRU_NEXT, E_LRU_PREV, E_SIZE, E_STAMP, E_TOKEN, ERR_STALE_POOL, H_RETIRED_COUNT, H_STAMP_COUNTER, MAX_POOLS,
   MAX_THREADS, OK, P_ALLOCATED, P_MIN_AVAIL, P_SIZE, P_STAMP, P_USED, T_CACHE, T_STATE, THREAD_LIVE,
 } from "./layout";
-import { backingRefill, backingRelease, chunkSizeFor, refillStoppedByLimit } from "./backing";
+import { backingFreeRetired, backingRefill, backingRelease, chunkSizeFor, refillFoundStale, refillStoppedByLimit } from "./backing";
 import { debugCheckFree, debugChecks, debugHandOut, debugOnFree, tagBytes } from "./debug";
 import { injectFailure, refusedByLimit, refusedByMemory } from "./faults";
 import { checkFreeable, markHandedOut, markOnFreeList, popHandOut, popIntoEntry, pushFromEntry, pushHandedBack } from "./pool";
-import { entryOf, INDEX_MASK, poolAt, resolvePool } from "./slots";
+import { entryOf, INDEX_MASK, poolAt, resolveIncarnation, resolvePool } from "./slots";
 import { deathPoint, threadSlotAt } from "./thread";
 
 // Objects moved per refill or eviction: about CLUSTER_BYTES of chunks,
@@ -152,7 +152,8 @@ export function lruMoveToFront(index: u32): void {
 export function drainEntry(block: usize, entry: usize): void {
   const bytesWord = block + B_CACHED_BYTES;
   const size = load<u32>(entry + E_SIZE);
-  const pool = resolvePool(load<u32>(entry + E_TOKEN));
+  const token = load<u32>(entry + E_TOKEN);
+  const pool = resolvePool(token);
   let keep = load<u32>(entry + E_COUNT);
   if (keep == 0) return;
   if (pool != 0 && load<u32>(entry + E_STAMP) != atomic.load<u32>(pool + P_STAMP)) {
@@ -160,11 +161,33 @@ export function drainEntry(block: usize, entry: usize): void {
     keep = <u32>min<i64>(max<i64>(<i64>load<u32>(pool + P_MIN_AVAIL) - onList, 0), <i64>keep);
   }
   if (pool == 0) keep = 0;
+  // Which incarnation the objects count in is checked under the backing lock (backing.ts).
   while (load<u32>(entry + E_COUNT) > keep) {
     deathPoint();
-    backingRelease(entry, bytesWord, size, pool, true, false, load<u32>(entry + E_COUNT) - keep);
+    backingRelease(entry, bytesWord, size, token, true, false, load<u32>(entry + E_COUNT) - keep);
   }
+  // A pool destroyed since it was resolved refuses the push; the objects then go to the backing allocator.
   if (keep > 0) pushFromEntry(pool, entry, bytesWord, size, keep);
+}
+
+/** How many pools had been destroyed when this thread last drained its entries of destroyed pools. */
+let retiredSeen: u32 = 0;
+
+/**
+ * Once another pool was destroyed, gives back what this thread's cache
+ * holds of destroyed pools, so that their slots can be reused (a slot waits
+ * for every object of its old pool). Called on misses: a thread that keeps
+ * hitting its cache holds on to them until its next miss, gc or close.
+ */
+function drainRetiredEntries(): void {
+  const retired = atomic.load<u32>(H_RETIRED_COUNT);
+  if (retired == retiredSeen) return;
+  retiredSeen = retired;
+  for (let index: u32 = 0; index < MAX_POOLS; index++) {
+    deathPoint();
+    const entry = entryOf(cacheBlock, index);
+    if (load<u32>(entry + E_COUNT) != 0 && resolvePool(load<u32>(entry + E_TOKEN)) == 0) drainEntry(cacheBlock, entry);
+  }
 }
 
 /** Drains every entry of a block (this thread's, or a gone thread's). */
@@ -220,16 +243,25 @@ export function evict(): void {
 
 // ---- Filling an entry ------------------------------------------------------
 
-/** Fills an empty, synchronised entry from the shared list, else from the backing allocator. False if both are empty. */
-function fillEntry(entry: usize, pool: usize): bool {
+const FILLED: u32 = 0;
+const FILL_FAILED: u32 = 1;
+const FILL_STALE: u32 = 2;
+
+/**
+ * Fills an empty, synchronised entry from the shared list, else from the
+ * backing allocator. FILL_FAILED if both are empty, FILL_STALE if the pool
+ * was destroyed since the caller resolved it.
+ */
+function fillEntry(entry: usize, pool: usize, token: u32): u32 {
   const size = load<u32>(entry + E_SIZE);
   const bytesWord = cacheBlock + B_CACHED_BYTES;
-  if (!cacheOff() && popIntoEntry(pool, entry, bytesWord, size, clusterFor(size)) != 0) return true;
-  if (injectFailure()) return false;
-  if (backingRefill(pool, entry, bytesWord, size + tagBytes(), refillFor(size)) != 0) return true;
+  if (!cacheOff() && popIntoEntry(pool, token, entry, bytesWord, size, clusterFor(size)) != 0) return FILLED;
+  if (injectFailure()) return FILL_FAILED;
+  if (backingRefill(token, entry, bytesWord, size + tagBytes(), refillFor(size)) != 0) return FILLED;
+  if (refillFoundStale) return FILL_STALE;
   if (refillStoppedByLimit) refusedByLimit();
   else refusedByMemory();
-  return false;
+  return FILL_FAILED;
 }
 
 // ---- The fast paths --------------------------------------------------------
@@ -289,18 +321,23 @@ export function cacheAlloc(token: u32): usize {
 }
 
 function allocMiss(token: u32, index: u32, entry: usize): usize {
+  drainRetiredEntries();
   const pool = resolvePool(token);
   if (pool == 0) return ALLOC_STALE_POOL;
   syncEntry(entry, token, pool);
   if (cacheOff()) {
     // The shared list alone, object by object; a refill goes through the entry.
-    const object = popHandOut(pool);
+    const object = popHandOut(pool, token);
     if (object != 0) {
       if (debugChecks) debugHandOut(object, load<u32>(entry + E_SIZE), token);
       return object;
     }
   }
-  if (load<u32>(entry + E_FIRST) == 0 && !fillEntry(entry, pool)) return ALLOC_FAILED;
+  if (load<u32>(entry + E_FIRST) == 0) {
+    const filled = fillEntry(entry, pool, token);
+    if (filled == FILL_STALE) return ALLOC_STALE_POOL;
+    if (filled == FILL_FAILED) return ALLOC_FAILED;
+  }
   return takeCached(entry, index, <usize>load<u32>(entry + E_FIRST));
 }
 
@@ -326,8 +363,9 @@ function freeShared(pool: usize, object: usize, size: u32): i32 {
 }
 
 function freeMiss(token: u32, index: u32, entry: usize, object: usize): i32 {
+  drainRetiredEntries();
   const pool = resolvePool(token);
-  if (pool == 0) return ERR_STALE_POOL;
+  if (pool == 0) return freeRetired(token, object);
   const size = load<u32>(pool + P_SIZE);
   let verdict = checkFreeable(size, object);
   if (verdict == OK && debugChecks) verdict = debugCheckFree(object, size, token);
@@ -336,6 +374,21 @@ function freeMiss(token: u32, index: u32, entry: usize, object: usize): i32 {
   if (cacheOff()) return freeShared(pool, object, size);
   putCached(entry, index, object);
   return OK;
+}
+
+/**
+ * A free through the handle of a destroyed pool: while the pool is retired
+ * (objects of it are still out), a handed-out object of it goes back to the
+ * backing allocator; once its slot is free or reused, ERR_STALE_POOL.
+ */
+function freeRetired(token: u32, object: usize): i32 {
+  const pool = resolveIncarnation(token);
+  if (pool == 0) return ERR_STALE_POOL;
+  const size = load<u32>(pool + P_SIZE);
+  let verdict = checkFreeable(size, object);
+  if (verdict == OK && debugChecks) verdict = debugCheckFree(object, size, token);
+  if (verdict != OK) return verdict;
+  return backingFreeRetired(token, object);
 }
 
 // ---- Reading other threads' caches ----------------------------------------

@@ -1,13 +1,19 @@
 // A pool's free list: a lock-free LIFO threaded through the first word of
 // each free object.
 //
-//   head (u64, 8-aligned)              free object            free object
-//   | seq: u32 (high) | ptr: u32 (low) | ---> | next | ... | ---> | 0 | ... |
+//   head (u64, 8-aligned)                           free object      free object
+//   | R | seq: 31 bits (high) | ptr: u32 (low) | ---> | next | ... | ---> | 0 | ... |
 //
 // Every change is one 64-bit compare-and-swap of the whole head. A pop (and
 // a detach) writes seq + 1, so a head that was popped and pushed back in the
 // meantime (ABA) no longer matches and the stale CAS fails. Pushes keep seq:
 // to make the head equal to an old value again a pop must happen in between.
+//
+// R (RETIRED, the top bit) is set once, when the pool is destroyed
+// (registry.ts): from then on every push and pop fails, so a thread that
+// resolved the pool before the destroy can never add to or take from its
+// list, whatever it does next. The list frozen under R is given back under
+// the backing lock (backing.ts, backingReleaseFrozen).
 //
 // A pop reads `next` from the head object before its CAS; the caller holds
 // the pool's flush_lock for reading so that the object cannot have been
@@ -17,29 +23,44 @@
 import { deathPoint } from "./thread";
 
 export const PTR_MASK: u64 = 0xffffffff;
-export const SEQ_MASK: u64 = 0xffffffff00000000;
+/** The sequence bits; a pop's new sequence is masked with it, so it never reaches RETIRED. */
+export const SEQ_MASK: u64 = 0x7fffffff00000000;
 export const SEQ_ONE: u64 = 1 << 32;
+export const HEAD_RETIRED: u64 = 0x8000000000000000;
 
 /**
  * Pushes the chain first -> ... -> last (last's next word is overwritten).
- * On return the push happened; the loop head is reached only before it.
+ * Returns true once the push happened (the loop head is reached only
+ * before it), false when the list is retired (nothing changed).
  */
 @inline
-export function listPushChain(head: usize, first: usize, last: usize): void {
+export function listPushChain(head: usize, first: usize, last: usize): bool {
   while (true) {
     deathPoint();
     const old = atomic.load<u64>(head);
+    if ((old & HEAD_RETIRED) != 0) return false;
     store<u32>(last, <u32>(old & PTR_MASK));
-    if (atomic.cmpxchg<u64>(head, old, (old & SEQ_MASK) | <u64>first) == old) return;
+    if (atomic.cmpxchg<u64>(head, old, (old & SEQ_MASK) | <u64>first) == old) return true;
   }
 }
 
-/** Takes the whole list at once and returns its first object (0 if empty). */
-export function listDetachAll(head: usize): usize {
+/** Sets RETIRED on the list (once), freezing what it holds; returns its first object. */
+export function listRetire(head: usize): usize {
   while (true) {
     const old = atomic.load<u64>(head);
-    if (atomic.cmpxchg<u64>(head, old, (old & SEQ_MASK) + SEQ_ONE) == old) return <usize>(old & PTR_MASK);
+    if ((old & HEAD_RETIRED) != 0 || atomic.cmpxchg<u64>(head, old, old | HEAD_RETIRED) == old) return <usize>(old & PTR_MASK);
   }
+}
+
+/** Whether the list is retired. */
+@inline export function listRetired(head: usize): bool {
+  return (atomic.load<u64>(head) & HEAD_RETIRED) != 0;
+}
+
+/** Makes a retired (and emptied) list a new empty one; no thread may push or pop meanwhile. */
+export function listRenew(head: usize): void {
+  const old = atomic.load<u64>(head);
+  atomic.store<u64>(head, ((old & SEQ_MASK) + SEQ_ONE) & SEQ_MASK);
 }
 
 /** The list's first object, without taking it (0 if empty). */

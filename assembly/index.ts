@@ -4,10 +4,9 @@
 import { ALLOC_FAILED, ALLOC_NOT_ATTACHED, ERR_STALE_POOL, POOL_NAME_MAX } from "./layout";
 import { cacheAllocMany, cacheFreeMany } from "./batch";
 import { cacheAlloc, cacheFree, cacheScratch, cachedCount } from "./cache";
-import { recordFailure } from "./faults";
 import { heapAttach, heapCreate } from "./heap";
 import { poolFreeCount } from "./pool";
-import { registryCreate, registryDestroy, registryFlush, registryGc } from "./registry";
+import { registryCountFailure, registryCreate, registryDestroy, registryFlush, registryGc } from "./registry";
 import { resolvePool } from "./slots";
 import { threadSlot } from "./thread";
 import { threadClose, threadReclaim } from "./threads";
@@ -69,7 +68,7 @@ export function pool_alloc(token: u32): usize {
   if (object != ALLOC_FAILED) return object;
   registryGc();
   object = cacheAlloc(token);
-  if (object == ALLOC_FAILED) countFailure(token);
+  if (object == ALLOC_FAILED) registryCountFailure(token);
   return object;
 }
 
@@ -80,15 +79,10 @@ export function pool_alloc_many(token: u32, count: u32): i32 {
   registryGc();
   const reached = cacheAllocMany(token, <u32>done, count);
   if (reached == ERR_STALE_POOL) return done;
-  if (<u32>reached < min(count, BATCH_MAX)) countFailure(token);
+  if (<u32>reached < min(count, BATCH_MAX)) registryCountFailure(token);
   return reached;
 }
 
-function countFailure(token: u32): void {
-  const pool = resolvePool(token);
-  if (pool == 0) return;
-  recordFailure(pool);
-}
 
 export function pool_free(token: u32, object: usize): i32 {
   return cacheFree(token, object);
@@ -99,10 +93,7 @@ export function pool_free_many(token: u32, count: u32): i32 {
 }
 
 export function pool_flush(token: u32): i32 {
-  const pool = resolvePool(token);
-  if (pool == 0) return ERR_STALE_POOL;
-  registryFlush(pool, token);
-  return 0;
+  return registryFlush(token);
 }
 
 /** Free-list length; only exact while no thread allocates or frees in the pool. */

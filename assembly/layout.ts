@@ -22,7 +22,7 @@
 /** "WPOL" in little-endian ASCII. */
 export const HEAP_MAGIC: u32 = 0x4c4f5057;
 /** Bumped whenever a byte of this file's layout changes meaning. */
-export const ABI_VERSION: u32 = 4;
+export const ABI_VERSION: u32 = 5;
 
 export const PAGE_BYTES: u32 = 65536;
 export const CACHE_LINE: u32 = 64;
@@ -44,6 +44,8 @@ export const MAX_PAGES_LIMIT: u32 = 65535;
 //   +64  registry lock (mutex: create/destroy/gc)           line 1
 //   +68  stamp counter (source of pool stamps)
 //   +72  failures so far; +76 ring of the last 12 failures
+//   +124 pools retired so far (each thread drains its entries of retired
+//        pools at its next miss once this moves; cache.ts)
 //   +128 backing lock, top, free/used byte counters         line 2
 //   +192 bin bitmap (BIN_BITMAP_WORDS u32)                  line 3
 //   +256 bin heads (BIN_COUNT u32)                          lines 4..
@@ -94,6 +96,8 @@ export const H_FAILURES: u32 = H_REGISTRY_LOCK + 8;
  */
 export const H_FAILURE_RING: u32 = H_REGISTRY_LOCK + 12;
 export const FAILURE_RING_SIZE: u32 = 12;
+/** Pools destroyed so far: a thread that sees it move drains its cache entries of retired pools. */
+export const H_RETIRED_COUNT: u32 = H_FAILURE_RING + FAILURE_RING_SIZE * 4;
 export const FAILURE_WRITTEN: u32 = 0x80000000;
 /** Why an allocation failed. */
 export const FAILED_LIMIT: u32 = 1;
@@ -176,8 +180,9 @@ export const CHUNK_MAX_PAYLOAD: u32 = 1 << 30;
 // allocating thread writes apart from the read-mostly description.
 //
 //   line 0 (hot)                          line 1 (read-mostly)
-//   +0  free-list head: u32 ptr | u32 seq +64  state (FREE, LIVE)
-//   +8  flush_lock (writer, locks.ts)     +68  generation (bumped at destroy)
+//   +0  free-list head: u32 ptr | u32 seq +64  state (FREE, LIVE, RETIRED)
+//       (seq's top bit: RETIRED, freelist.ts)
+//   +8  flush_lock (writer, locks.ts)     +68  generation (bumped at create)
 //   +12 allocated  (objects from backing) +72  object size (multiple of 8)
 //   +16 used       (objects out of the    +76  flags (POOL_SHARED)
 //                   shared list: handed   +80  users
@@ -211,8 +216,18 @@ export const P_NAME_LEN: u32 = CACHE_LINE + 32;
 export const P_NAME: u32 = CACHE_LINE + 33;
 export const POOL_NAME_MAX: u32 = 31;
 
+// A pool slot's life (registry.ts, docs/internals.md §7):
+//
+//   FREE --create--> LIVE --destroy--> RETIRED --last object back--> FREE
+//
+// A RETIRED pool can no longer be found or allocated from; objects of it
+// that are still out (in other threads' caches, in transit, or handed out
+// by an alloc that overlapped the destroy) come back to it and go on to the
+// backing allocator. Its slot is reused only once `allocated` is 0, so a
+// thread that still works on the old incarnation never reaches a new one.
 export const POOL_FREE: u32 = 0;
 export const POOL_LIVE: u32 = 1;
+export const POOL_RETIRED: u32 = 2;
 export const POOL_SHARED: u32 = 1;
 
 /** A pool token is `generation << POOL_INDEX_BITS | slot index`; stale tokens are refused. */

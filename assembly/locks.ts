@@ -273,6 +273,8 @@ export function releaseHolds(): void {
     undoRollBack();
     mutexUnlock(H_BACKING_LOCK);
   }
+  // A chain of a pool destroyed meanwhile stays in the transit; the thread's
+  // next move settles it (pool.ts, settleTransit), a reclaim otherwise.
   pushTransit(threadSlot);
   if (load<u32>(threadSlot + T_READ_HOLD) != 0) readUnlock(<usize>load<u32>(threadSlot + T_READ_HOLD));
   for (let index: u32 = 0; index < MAX_POOLS; index++) {

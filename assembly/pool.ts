@@ -25,13 +25,14 @@ import {
   ARENA_START, C_SIZE, CHUNK_HEADER, CHUNK_MIN, CHUNK_ON_FREE_LIST, CHUNK_SIZE_MASK, CHUNK_USED, ERR_BAD_POINTER,
   ERR_DOUBLE_FREE, ERR_FREE_UNDERFLOW, ERR_SIZE_MISMATCH, H_BACKING_TOP, OK, P_ALLOCATED, P_HEAD, P_MIN_AVAIL, P_SIZE, P_USED, T_TRANSIT,
 } from "./layout";
-import { backingRelease } from "./backing";
-import { chainAt, chainLength, listFirst, PTR_MASK, SEQ_MASK } from "./freelist";
+import { backingRelease, backingReleaseFrozen } from "./backing";
+import { chainAt, chainLength, HEAD_RETIRED, listFirst, listRetire, PTR_MASK, SEQ_MASK } from "./freelist";
 import { debugChecks, debugOnFree } from "./debug";
 import { beat, readLock, readUnlock, writeLock, writeUnlock } from "./locks";
 import { checkNotReleased, uafChecks } from "./quarantine";
 import { deathPoint, sequenceStep, threadSlot } from "./thread";
-import { holdInTransit, pushTransit, transitCount } from "./transit";
+import { resolvePool } from "./slots";
+import { holdInTransit, pushTransit, transitCount, transitToken } from "./transit";
 
 /** Objects one step of flush or gc takes off the list at once. */
 const RELEASE_STEP: u32 = 64;
@@ -84,7 +85,7 @@ let poppedCount: u32 = 0;
     deathPoint();
     const old = atomic.load<u64>(head);
     const first = <usize>(old & PTR_MASK);
-    if (first == 0) return 0;
+    if (first == 0 || (old & HEAD_RETIRED) != 0) return 0;
     if (underReadLock) checkNotReleased(first, pool);
     // Objects after the first may have been popped and reused by others
     // meanwhile (or, in the no-lock negative control, released): their
@@ -101,7 +102,7 @@ let poppedCount: u32 = 0;
       next = <usize>load<u32>(last);
     }
     if ((next & 7) != 0 || next >= end) continue;
-    if (atomic.cmpxchg<u64>(head, old, ((old & SEQ_MASK) + (sequenceStep << 32)) | <u64>next) == old) {
+    if (atomic.cmpxchg<u64>(head, old, (((old & SEQ_MASK) + (sequenceStep << 32)) & SEQ_MASK) | <u64>next) == old) {
       poppedLast = last;
       poppedCount = count;
       return first;
@@ -110,14 +111,16 @@ let poppedCount: u32 = 0;
 }
 
 /**
- * Pops up to `wanted` objects from the shared list with one CAS, under the
- * read lock, into `entry` (this thread's, empty), with their bytes added to
- * `bytesWord` and their count to `used`. Returns how many.
+ * Pops up to `wanted` objects from the shared list of the live pool `token`
+ * names with one CAS, under the read lock, into `entry` (this thread's,
+ * empty), with their bytes added to `bytesWord` and their count to `used`.
+ * Returns how many (0 also when the pool was destroyed since the caller
+ * resolved it: the read lock keeps its slot from being reused, registry.ts).
  */
-export function popIntoEntry(pool: usize, entry: usize, bytesWord: usize, size: u32, wanted: u32): u32 {
+export function popIntoEntry(pool: usize, token: u32, entry: usize, bytesWord: usize, size: u32, wanted: u32): u32 {
   deathPoint();
   readLock(pool);
-  const first = popCluster(pool, wanted, true);
+  const first = resolvePool(token) == pool ? popCluster(pool, wanted, true) : 0;
   if (first != 0) {
     // Straight-line from the CAS.
     const count = poppedCount;
@@ -131,11 +134,11 @@ export function popIntoEntry(pool: usize, entry: usize, bytesWord: usize, size: 
   return first == 0 ? 0 : poppedCount;
 }
 
-/** With the cache off: pops one object under the read lock and hands it out (counted in `used`). 0 if the list is empty. */
-export function popHandOut(pool: usize): usize {
+/** With the cache off: pops one object under the read lock and hands it out (counted in `used`). 0 if the list is empty or retired. */
+export function popHandOut(pool: usize, token: u32): usize {
   deathPoint();
   readLock(pool);
-  const object = popCluster(pool, 1, true);
+  const object = resolvePool(token) == pool ? popCluster(pool, 1, true) : 0;
   if (object != 0) {
     // Straight-line from the CAS: the object is the caller's.
     markHandedOut(object);
@@ -151,6 +154,7 @@ export function popHandOut(pool: usize): usize {
  * has nothing out (the object cannot be one of its own).
  */
 export function pushHandedBack(pool: usize, object: usize, size: u32): i32 {
+  if (transitCount(threadSlot) != 0) settleTransit();
   if (atomic.sub<u32>(pool + P_USED, 1) == 0) {
     atomic.add<u32>(pool + P_USED, 1);
     return ERR_FREE_UNDERFLOW;
@@ -159,8 +163,23 @@ export function pushHandedBack(pool: usize, object: usize, size: u32): i32 {
   if (debugChecks) debugOnFree(object, size);
   markOnFreeList(object);
   holdInTransit(threadSlot, pool, object, 1);
-  pushTransit(threadSlot);
+  settleTransit();
   return OK;
+}
+
+/**
+ * Pushes this thread's transit onto its pool's list; when that pool was
+ * destroyed meanwhile (its list retired), gives the chain back to the
+ * backing allocator instead, counted out of the retired pool. Also settles
+ * a transit that a give-up left behind (locks.ts, releaseHolds) before a
+ * new one is taken.
+ */
+export function settleTransit(): void {
+  if (pushTransit(threadSlot)) return;
+  while (transitCount(threadSlot) != 0) {
+    deathPoint();
+    backingRelease(threadSlot + T_TRANSIT, 0, 0, transitToken(threadSlot), false, false, transitCount(threadSlot));
+  }
 }
 
 /**
@@ -170,6 +189,7 @@ export function pushHandedBack(pool: usize, object: usize, size: u32): i32 {
  */
 export function pushFromEntry(pool: usize, entry: usize, bytesWord: usize, size: u32, count: u32): void {
   deathPoint();
+  if (transitCount(threadSlot) != 0) settleTransit();
   const first = <usize>load<u32>(entry);
   const last = chainAt(first, count);
   // Straight-line: the cluster moves from the entry to the transit.
@@ -179,11 +199,12 @@ export function pushFromEntry(pool: usize, entry: usize, bytesWord: usize, size:
   store<u32>(entry + 4, load<u32>(entry + 4) - count);
   store<u32>(bytesWord, load<u32>(bytesWord) - count * size);
   atomic.sub<u32>(pool + P_USED, count);
-  pushTransit(threadSlot);
+  settleTransit();
 }
 
 /** With the write lock held: pops up to `wanted` objects into this thread's transit. Returns how many. */
 function popIntoTransit(pool: usize, wanted: u32): u32 {
+  if (transitCount(threadSlot) != 0) settleTransit();
   const first = popCluster(pool, wanted, false);
   if (first == 0) return 0;
   // Straight-line from the CAS: the cluster is this thread's transit.
@@ -196,7 +217,7 @@ function releaseTransit(pool: usize, size: u32): void {
   const holder = threadSlot + T_TRANSIT;
   while (transitCount(threadSlot) != 0) {
     deathPoint();
-    backingRelease(holder, 0, size, pool, false, uafChecks, transitCount(threadSlot));
+    backingRelease(holder, 0, size, transitToken(threadSlot), false, uafChecks, transitCount(threadSlot));
     beat();
   }
 }
@@ -228,6 +249,23 @@ export function poolGc(pool: usize): void {
   writeLock(pool);
   const spare = <i64>load<u32>(pool + P_ALLOCATED) - <i64>atomic.load<u32>(pool + P_USED) - <i64>load<u32>(pool + P_MIN_AVAIL);
   if (spare > 0) releaseFromList(pool, <u32>min<i64>(spare, u32.MAX_VALUE));
+  writeUnlock(pool);
+}
+
+/**
+ * Retires the pool's list (its state is RETIRED already): sets RETIRED on
+ * the head with the write lock held (no pop is inside, and none succeeds
+ * after), then gives the frozen list back a step at a time. Done again by
+ * whoever finds it half done (registry.ts), it carries on where it stopped.
+ */
+export function poolRetire(pool: usize): void {
+  deathPoint();
+  writeLock(pool);
+  listRetire(pool + P_HEAD);
+  while (backingReleaseFrozen(pool, uafChecks, RELEASE_STEP) != 0) {
+    deathPoint();
+    beat();
+  }
   writeUnlock(pool);
 }
 

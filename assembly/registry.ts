@@ -6,18 +6,17 @@
 // perhaps reused) is refused instead of reaching another pool's objects.
 
 import {
-  ERR_NAME_TAKEN, ERR_POOL_IN_USE, ERR_STALE_POOL, ERR_TOO_MANY_POOLS, H_REGISTRY_LOCK, MAX_POOLS, P_ALLOCATED, P_FAILED,
-  P_FLAGS, P_GENERATION, P_HEAD, P_LIMIT, P_MIN_AVAIL, P_NAME, P_NAME_LEN, P_SIZE, P_STATE, P_USED, P_USERS, POOL_FREE,
-  POOL_GENERATION_MASK, POOL_LIVE, POOL_SHARED, T_TRANSIT,
+  ERR_NAME_TAKEN, ERR_POOL_IN_USE, ERR_STALE_POOL, ERR_TOO_MANY_POOLS, H_BACKING_LOCK, H_REGISTRY_LOCK, H_RETIRED_COUNT, MAX_POOLS,
+  P_ALLOCATED, P_FAILED, P_FLAGS, P_GENERATION, P_HEAD, P_LIMIT, P_MIN_AVAIL, P_NAME, P_NAME_LEN, P_SIZE, P_STATE, P_USED, P_USERS,
+  POOL_FREE, POOL_GENERATION_MASK, POOL_LIVE, POOL_RETIRED, POOL_SHARED,
 } from "./layout";
-import { backingRelease } from "./backing";
 import { cachedCount, drainOwnCache, drainOwnEntry, restamp } from "./cache";
-import { chainLength, listDetachAll } from "./freelist";
-import { beat, mutexLock, mutexUnlock } from "./locks";
-import { poolFlush, poolGc } from "./pool";
+import { recordFailure } from "./faults";
+import { listFirst, listRenew, listRetired } from "./freelist";
+import { backingLock, beat, mutexLock, mutexUnlock } from "./locks";
+import { poolFlush, poolGc, poolRetire } from "./pool";
 import { poolAt, resolvePool, tokenOf } from "./slots";
-import { deathPoint, taggedOwner, threadSlot } from "./thread";
-import { holdInTransit, transitCount } from "./transit";
+import { deathPoint, taggedOwner } from "./thread";
 
 function nameEquals(pool: usize, name: usize, length: u32): bool {
   return <u32>load<u8>(pool + P_NAME_LEN) == length && memory.compare(pool + P_NAME, name, length) == 0;
@@ -30,20 +29,24 @@ function nameEquals(pool: usize, name: usize, length: u32): bool {
 
 /**
  * Creates a pool, or joins an existing shared pool of the same rounded size.
- * Returns its token, or ERR_NAME_TAKEN / ERR_TOO_MANY_POOLS. The slot
- * becomes visible (LIVE) with its last store, so a creator that stops
- * before that leaves a free slot.
+ * Returns its token, or ERR_NAME_TAKEN / ERR_TOO_MANY_POOLS. Only a FREE
+ * slot is taken: a destroyed pool keeps its slot RETIRED until its last
+ * object is back (layout.ts, "A pool slot's life"). The slot becomes
+ * visible (LIVE) with its last store, so a creator that stops before that
+ * leaves a free slot.
  */
 export function registryCreate(name: usize, nameLength: u32, size: u32, flags: u32, minAvail: u32, limit: u32): i32 {
   registryLock();
+  finishRetirements();
   let result = ERR_TOO_MANY_POOLS;
   let freeSlot: i32 = -1;
   let joined = false;
   for (let index: u32 = 0; index < MAX_POOLS; index++) {
     deathPoint();
     const pool = poolAt(index);
-    if (load<u32>(pool + P_STATE) != POOL_LIVE) {
-      if (freeSlot < 0) freeSlot = <i32>index;
+    const state = atomic.load<u32>(pool + P_STATE);
+    if (state != POOL_LIVE) {
+      if (state == POOL_FREE && freeSlot < 0) freeSlot = <i32>index;
       continue;
     }
     const mergeable = (flags & POOL_SHARED) != 0 && (load<u32>(pool + P_FLAGS) & POOL_SHARED) != 0 && load<u32>(pool + P_SIZE) == size;
@@ -56,70 +59,107 @@ export function registryCreate(name: usize, nameLength: u32, size: u32, flags: u
     if (nameEquals(pool, name, nameLength)) result = ERR_NAME_TAKEN;
   }
   if (!joined && result != ERR_NAME_TAKEN && freeSlot >= 0) {
-    const index = <u32>freeSlot;
-    const pool = poolAt(index);
-    releaseStragglers(pool);
-    atomic.store<u32>(pool + P_ALLOCATED, 0);
-    atomic.store<u32>(pool + P_USED, 0);
-    atomic.store<u32>(pool + P_FAILED, 0);
-    const generation = (load<u32>(pool + P_GENERATION) + 1) & POOL_GENERATION_MASK;
-    store<u32>(pool + P_GENERATION, generation == 0 ? 1 : generation);
-    store<u32>(pool + P_SIZE, size);
-    store<u32>(pool + P_FLAGS, flags);
-    store<u32>(pool + P_USERS, 1);
-    store<u32>(pool + P_MIN_AVAIL, minAvail);
-    store<u32>(pool + P_LIMIT, limit);
-    store<u8>(pool + P_NAME_LEN, <u8>nameLength);
-    memory.copy(pool + P_NAME, name, nameLength);
-    restamp(pool);
-    atomic.store<u32>(pool + P_STATE, POOL_LIVE);
-    result = <i32>tokenOf(pool);
+    const pool = poolAt(<u32>freeSlot);
+    // Under the backing lock: a retired pool's last release marks its slot
+    // FREE there, and a rollback of that section may take the mark back.
+    backingLock();
+    if (atomic.load<u32>(pool + P_STATE) == POOL_FREE) {
+      openSlot(pool, name, nameLength, size, flags, minAvail, limit);
+      result = <i32>tokenOf(pool);
+    }
+    mutexUnlock(H_BACKING_LOCK);
   }
   mutexUnlock(H_REGISTRY_LOCK);
   return result;
 }
 
 /**
- * The last flush left the slot's list empty. A free that raced with that
- * destroy (against the contract) may have pushed objects since: give them
- * back rather than hand them out uncounted.
+ * Makes a free slot a new pool incarnation. Nothing of an older one is
+ * left: every thread that worked on it held some of its objects, and the
+ * slot was freed only once they were all back. Tokens of older
+ * incarnations are refused from the generation store on.
  */
-function releaseStragglers(pool: usize): void {
-  const straggler = listDetachAll(pool + P_HEAD);
-  if (straggler == 0) return;
-  holdInTransit(threadSlot, pool, straggler, chainLength(straggler));
-  while (transitCount(threadSlot) != 0) {
-    deathPoint();
-    backingRelease(threadSlot + T_TRANSIT, 0, 0, 0, false, false, transitCount(threadSlot));
+function openSlot(pool: usize, name: usize, nameLength: u32, size: u32, flags: u32, minAvail: u32, limit: u32): void {
+  const generation = (load<u32>(pool + P_GENERATION) + 1) & POOL_GENERATION_MASK;
+  store<u32>(pool + P_GENERATION, generation == 0 ? 1 : generation);
+  atomic.store<u32>(pool + P_ALLOCATED, 0);
+  atomic.store<u32>(pool + P_USED, 0);
+  atomic.store<u32>(pool + P_FAILED, 0);
+  store<u32>(pool + P_SIZE, size);
+  store<u32>(pool + P_FLAGS, flags);
+  store<u32>(pool + P_USERS, 1);
+  store<u32>(pool + P_MIN_AVAIL, minAvail);
+  store<u32>(pool + P_LIMIT, limit);
+  store<u8>(pool + P_NAME_LEN, <u8>nameLength);
+  memory.copy(pool + P_NAME, name, nameLength);
+  listRenew(pool + P_HEAD);
+  restamp(pool);
+  atomic.store<u32>(pool + P_STATE, POOL_LIVE);
+}
+
+/** Finishes the retirement of pools whose destroyer stopped half-way (its list not yet retired or given back). */
+function finishRetirements(): void {
+  // No death point at this loop's head: a thread stopped there has read, not changed, anything (poolRetire has its own).
+  for (let index: u32 = 0; index < MAX_POOLS; index++) {
+    const pool = poolAt(index);
+    if (atomic.load<u32>(pool + P_STATE) != POOL_RETIRED) continue;
+    if (!listRetired(pool + P_HEAD) || listFirst(pool + P_HEAD) != 0) poolRetire(pool);
   }
 }
 
+/** Tries at most this many times to count a pool's handed-out objects while threads move them. */
+const COUNT_TRIES: u32 = 16;
+
 /**
- * Drops one user of a pool. At zero users the pool is flushed and its slot
- * freed; that is refused (ERR_POOL_IN_USE) while objects are still handed
- * out. Objects still in other threads' caches do not count as handed out:
- * the new stamp makes those threads release them to the backing allocator
- * at their next operation (cache.ts). The caller's own entry of the pool is
- * drained first either way. Returns the users left, or an error.
+ * Objects of the pool handed out now: `used` less what live threads' caches
+ * hold. Counted twice over and taken only when both counts agree, so that
+ * objects moving between caches and hands meanwhile are not missed; -1
+ * when they never agreed (the pool is busy). Objects in a closing or dead
+ * thread's cache count as handed out until that thread is done or reclaimed.
+ */
+function handedOut(pool: usize, token: u32): i64 {
+  for (let attempt: u32 = 0; attempt < COUNT_TRIES; attempt++) {
+    deathPoint();
+    const used = atomic.load<u32>(pool + P_USED);
+    const cached = cachedCount(token);
+    if (atomic.load<u32>(pool + P_USED) == used && cachedCount(token) == cached) return <i64>used - <i64>cached;
+  }
+  return -1;
+}
+
+/**
+ * Drops one user of a pool. At zero users the pool is destroyed: refused
+ * (ERR_POOL_IN_USE) while objects of it are handed out; else it is retired
+ * (no thread can find it or allocate from it any more), its shared list is
+ * frozen and given back, and its slot is freed once every object of it is
+ * back (at once, when no other thread's cache holds any). The caller's own
+ * entry of the pool is drained first. Returns the users left, or an error.
  */
 export function registryDestroy(token: u32): i32 {
   registryLock();
+  finishRetirements();
   const pool = resolvePool(token);
   let result = ERR_STALE_POOL;
   if (pool != 0) {
     const users = load<u32>(pool + P_USERS);
-    if (users <= 1) drainOwnEntry(token);
     if (users > 1) {
       atomic.sub<u32>(pool + P_USERS, 1);
       result = <i32>users - 1;
-    } else if (atomic.load<u32>(pool + P_USED) != cachedCount(token)) {
-      result = ERR_POOL_IN_USE;
     } else {
+      drainOwnEntry(token);
+      // A new stamp first: other threads' caches stop serving the pool, so the count below settles.
       restamp(pool);
-      poolFlush(pool);
-      store<u32>(pool + P_USERS, 0);
-      atomic.store<u32>(pool + P_STATE, POOL_FREE);
-      result = 0;
+      if (handedOut(pool, token) != 0) {
+        result = ERR_POOL_IN_USE;
+      } else {
+        store<u32>(pool + P_USERS, 0);
+        atomic.store<u32>(pool + P_STATE, POOL_RETIRED);
+        atomic.add<u32>(H_RETIRED_COUNT, 1);
+        // Again: an entry synchronised between the first stamp and RETIRED stops serving too.
+        restamp(pool);
+        poolRetire(pool);
+        result = 0;
+      }
     }
   }
   mutexUnlock(H_REGISTRY_LOCK);
@@ -133,6 +173,7 @@ export function registryDestroy(token: u32): i32 {
  */
 export function registryGc(): void {
   registryLock();
+  finishRetirements();
   for (let index: u32 = 0; index < MAX_POOLS; index++) {
     deathPoint();
     const pool = poolAt(index);
@@ -148,9 +189,23 @@ export function registryGc(): void {
   mutexUnlock(H_REGISTRY_LOCK);
 }
 
-/** flush of one pool: new stamp, this thread's entry drained, the shared list released. */
-export function registryFlush(pool: usize, token: u32): void {
-  restamp(pool);
-  drainOwnEntry(token);
-  poolFlush(pool);
+/** flush of the live pool `token` names: new stamp, this thread's entry drained, the shared list released. */
+export function registryFlush(token: u32): i32 {
+  registryLock();
+  const pool = resolvePool(token);
+  if (pool != 0) {
+    restamp(pool);
+    drainOwnEntry(token);
+    poolFlush(pool);
+  }
+  mutexUnlock(H_REGISTRY_LOCK);
+  return pool == 0 ? ERR_STALE_POOL : 0;
+}
+
+/** Counts a failed allocation of the live pool `token` names (under the registry lock, so never in a reused slot). */
+export function registryCountFailure(token: u32): void {
+  registryLock();
+  const pool = resolvePool(token);
+  if (pool != 0) recordFailure(pool);
+  mutexUnlock(H_REGISTRY_LOCK);
 }

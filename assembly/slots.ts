@@ -1,7 +1,9 @@
 // Addresses and tokens of pool slots and cache entries, from the layout
 // alone: every layer uses them, and they use nothing but layout.ts.
 
-import { CACHE_ENTRIES, CACHE_ENTRY_SHIFT, P_GENERATION, P_STATE, POOL_INDEX_BITS, POOL_LIVE, POOL_SLOT_SIZE, POOLS_START } from "./layout";
+import {
+  CACHE_ENTRIES, CACHE_ENTRY_SHIFT, P_GENERATION, P_STATE, POOL_FREE, POOL_INDEX_BITS, POOL_LIVE, POOL_SLOT_SIZE, POOLS_START,
+} from "./layout";
 
 export const INDEX_MASK: u32 = (1 << POOL_INDEX_BITS) - 1;
 
@@ -23,6 +25,20 @@ export const INDEX_MASK: u32 = (1 << POOL_INDEX_BITS) - 1;
   const pool = poolAt(token & INDEX_MASK);
   if (load<u32>(pool + P_GENERATION) != token >> POOL_INDEX_BITS || atomic.load<u32>(pool + P_STATE) != POOL_LIVE) return 0;
   return pool;
+}
+
+/** Whether slot `pool` holds the incarnation a token names (live or retired, not yet freed). */
+@inline export function holdsIncarnation(pool: usize, token: u32): bool {
+  return load<u32>(pool + P_GENERATION) == token >> POOL_INDEX_BITS && atomic.load<u32>(pool + P_STATE) != POOL_FREE;
+}
+
+/**
+ * The pool a token names, live or retired (destroyed, but objects of it are
+ * still out and come back to it), or 0 once its slot is free or reused.
+ */
+@inline export function resolveIncarnation(token: u32): usize {
+  const pool = poolAt(token & INDEX_MASK);
+  return holdsIncarnation(pool, token) ? pool : 0;
 }
 
 /** The cache entry of pool slot `index` in the cache block `block`. */

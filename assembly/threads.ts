@@ -15,7 +15,8 @@ import { backingAllocZeroed, backingFree, backingRelease } from "./backing";
 import { cacheForget, cacheInit, drainBlock, drainOwnCache } from "./cache";
 import { backingLock, mutexUnlock, takeOverFrom, writeUnlock } from "./locks";
 import { chainLength } from "./freelist";
-import { entryOf, poolAt, resolvePool } from "./slots";
+import { settleTransit } from "./pool";
+import { entryOf, poolAt } from "./slots";
 import { deathPoint, recoveryEnabled, setOwnerTag, setThreadSlot, threadSlot, threadSlotAt } from "./thread";
 import { pushTransit, transitCount, transitToken } from "./transit";
 
@@ -57,6 +58,8 @@ export function threadClose(): void {
   const slot = threadSlot;
   if (slot == 0) return;
   atomic.store<u32>(slot + T_STATE, THREAD_BUSY);
+  // A chain that a give-up left in the transit (locks.ts, releaseHolds) goes back first.
+  if (transitCount(slot) != 0) settleTransit();
   drainOwnCache();
   backingFree(slot + T_CACHE);
   cacheForget();
@@ -152,12 +155,9 @@ function reclaimDead(slot: usize): void {
 
 /** Puts a dead thread's transit back: on its pool's list, or to the backing allocator for a destroyed pool. */
 function putTransitBack(slot: usize): void {
-  if (resolvePool(transitToken(slot)) != 0) {
-    pushTransit(slot);
-    return;
-  }
+  if (pushTransit(slot)) return;
   while (transitCount(slot) != 0) {
     deathPoint();
-    backingRelease(slot + T_TRANSIT, 0, 0, 0, false, false, transitCount(slot));
+    backingRelease(slot + T_TRANSIT, 0, 0, transitToken(slot), false, false, transitCount(slot));
   }
 }

@@ -35,14 +35,17 @@ const COUNT: u32 = T_TRANSIT + 4;
 
 /**
  * Pushes the transit of `slot` onto its pool's list; the transit is empty
- * after. The pool must still be the incarnation the transit names (this
- * thread's own transit, or a dead thread's whose token still resolves).
+ * after. Returns false, changing nothing, when that list is retired (the
+ * pool was destroyed: the caller gives the chain to the backing allocator).
+ * The slot holds the transit's incarnation or a retired list: a slot is
+ * reused only once every object of its old pool is back (registry.ts).
  */
-export function pushTransit(slot: usize): void {
+export function pushTransit(slot: usize): bool {
   const count = load<u32>(slot + COUNT);
-  if (count == 0) return;
+  if (count == 0) return true;
   const first = <usize>load<u32>(slot + T_TRANSIT);
   const pool = poolAt(load<u32>(slot + T_TRANSIT_POOL) & INDEX_MASK);
-  listPushChain(pool + P_HEAD, first, chainAt(first, count));
+  if (!listPushChain(pool + P_HEAD, first, chainAt(first, count))) return false;
   store<u32>(slot + COUNT, 0);
+  return true;
 }

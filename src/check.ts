@@ -7,7 +7,8 @@
 // counters, no two free chunks side by side), then for every live pool its
 // shared free list and every live thread's cache entry for it (each object
 // inside the arena, 8-aligned, in a used chunk of the pool's size marked
-// free, on one list only, chains as long as their counts), the chains that
+// free, on one list only, chains as long as their counts), the same for
+// every retired pool (destroyed, with objects still out), the chains that
 // threads hold in transit (a thread stopped mid-move, not yet reclaimed),
 // and the pool's counters (allocated = used + cached + free list +
 // transits, within the limit).
@@ -37,7 +38,9 @@ import {
   P_HEAD,
   P_LIMIT,
   P_SIZE,
+  P_STATE,
   P_USED,
+  POOL_RETIRED,
   T_CACHE,
   T_STATE,
   T_TRANSIT,
@@ -46,13 +49,15 @@ import {
   THREAD_SLOT_SIZE,
   THREADS_START,
 } from "./layout.js";
-import { liveToken, slotAddress } from "./pool.js";
+import { incarnationToken, slotAddress } from "./pool.js";
 import type { MemoryViews } from "./views.js";
 
 /** What heap.check() walked. */
 export interface CheckReport {
   /** Live pools checked. */
   pools: number;
+  /** Destroyed pools whose slots wait for objects still out (checked too). */
+  retiredPools: number;
   /** Objects found on the pools' shared free lists. */
   freeListObjects: number;
   /** Objects found in live threads' caches. */
@@ -165,13 +170,15 @@ export function checkHeap(views: MemoryViews): CheckReport {
   const chunks = checker.chunks();
   const blocks = liveCacheBlocks(views);
   let pools = 0;
+  let retiredPools = 0;
   let freeListObjects = 0;
   let cachedObjects = 0;
   for (let id = 0; id < MAX_POOLS; id++) {
-    const token = liveToken(views, id);
+    const token = incarnationToken(views, id);
     if (token < 0) continue;
-    pools++;
     const slot = slotAddress(id);
+    if (views.word(slot + P_STATE) === POOL_RETIRED) retiredPools++;
+    else pools++;
     const size = views.word(slot + P_SIZE);
     const allocated = views.word(slot + P_ALLOCATED);
     const offList = views.word(slot + P_USED);
@@ -215,11 +222,12 @@ export function checkHeap(views: MemoryViews): CheckReport {
     let bytes = 0;
     for (let id = 0; id < MAX_POOLS; id++) {
       const entry = block + CACHE_ENTRIES + id * CACHE_ENTRY_SIZE;
-      if (liveToken(views, id) === views.anyWord(entry + E_TOKEN)) bytes += views.anyWord(entry + E_COUNT) * views.anyWord(entry + E_SIZE);
+      if (incarnationToken(views, id) === views.anyWord(entry + E_TOKEN))
+        bytes += views.anyWord(entry + E_COUNT) * views.anyWord(entry + E_SIZE);
     }
     const counted = views.anyWord(block + B_CACHED_BYTES);
     if (counted < bytes) checker.problem(`the cache at ${block} counts ${counted} bytes but holds ${bytes}`);
   }
   if (checker.problems.length > 0) throw new HeapCorruptError(checker.problems);
-  return { pools, freeListObjects, cachedObjects, chunks };
+  return { pools, retiredPools, freeListObjects, cachedObjects, chunks };
 }

@@ -40,5 +40,8 @@ export function formatDump(stats: HeapStats): string {
     `Total: ${formatBytes(stats.allocatedBytes)} allocated, ${formatBytes(stats.usedBytes)} used, ` +
       `${formatBytes(stats.cachedBytes)} in thread caches; ` +
       `backing allocator: ${formatBytes(stats.backingUsedBytes)} in chunks, ${formatBytes(stats.backingFreeBytes)} free for reuse`,
+    ...(stats.retiredPools === 0
+      ? []
+      : [`Destroyed pools waiting for objects still out: ${stats.retiredPools} (${stats.retiredObjects} objects)`]),
   ].join("\n");
 }

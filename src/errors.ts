@@ -71,6 +71,16 @@ export class TooManyThreadsError extends WasmPoolsError {
   override readonly name: string = "TooManyThreadsError";
 }
 
+/**
+ * destroy() on a handle that holds no registration of the pool: handles from
+ * heap.pool() and heap.pools() only look a pool up; the handle createPool()
+ * returned drops its creator's registration.
+ */
+export class PoolNotOwnedError extends WasmPoolsError {
+  /** The class's name, kept through minification. */
+  override readonly name: string = "PoolNotOwnedError";
+}
+
 /** The last user cannot destroy a pool while objects are still allocated from it. */
 export class PoolInUseError extends WasmPoolsError {
   /** The class's name, kept through minification. */

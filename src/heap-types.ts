@@ -108,6 +108,14 @@ export interface HeapStats extends FailureStats {
   backingUsedBytes: number;
   /** Bytes of free chunks the backing allocator keeps for reuse. */
   backingFreeBytes: number;
+  /**
+   * Destroyed pools whose slots are not free yet: objects of them are still
+   * out (in other threads' caches, or handed out by an alloc that overlapped
+   * the destroy) and come back to them first.
+   */
+  retiredPools: number;
+  /** Objects those retired pools still wait for. */
+  retiredObjects: number;
 }
 
 /** What heap.handle() returns: send it to a worker with postMessage and pass it to Heap.attach there. */

@@ -51,8 +51,11 @@ import {
   MAX_POOLS,
   MAX_THREADS,
   MIN_PAGES,
+  P_ALLOCATED,
+  P_STATE,
   PAGE_BYTES,
   POOL_NAME_MAX,
+  POOL_RETIRED,
   POOL_SHARED,
   T_ID,
   T_LIFE_LOCK,
@@ -67,7 +70,7 @@ import {
   THREADS_START,
 } from "./layout.js";
 import { heldLockNames, holdLifeLock, lifeLockName } from "./life-lock.js";
-import { liveToken, Pool } from "./pool.js";
+import { liveToken, Pool, slotAddress } from "./pool.js";
 import { reportingCore } from "./traps.js";
 import { integerIn, optionalBoolean, optionalIntegerIn, optionsObject } from "./validate.js";
 import { MemoryViews } from "./views.js";
@@ -338,7 +341,7 @@ export class Heap {
       );
     }
     if (token === ERR_TOO_MANY_POOLS) throw new TooManyPoolsError(`the heap holds ${MAX_POOLS} pools already; destroy one first`);
-    return new Pool(this.#binding, this.#views, token >>> 0);
+    return new Pool(this.#binding, this.#views, token >>> 0, true);
   }
 
   /**
@@ -354,12 +357,29 @@ export class Heap {
       const id = integerIn("nameOrId", nameOrId, 0, MAX_POOLS - 1);
       const token = liveToken(this.#views, id);
       if (token < 0) throw new PoolNotFoundError(`no live pool has id ${id}`);
-      return new Pool(this.#binding, this.#views, token);
+      return new Pool(this.#binding, this.#views, token, false);
     }
     if (typeof nameOrId !== "string") throw new InvalidArgumentError("nameOrId", `expected a pool name or id, got ${typeof nameOrId}`);
     const found = this.pools().find((pool) => pool.name === nameOrId);
     if (!found) throw new PoolNotFoundError(`no live pool is named "${nameOrId}"`);
     return found;
+  }
+
+  /**
+   * Takes over one registration of a live pool, for a registration whose
+   * owner is gone: a thread that created the pool and ended (or closed its
+   * heap) without destroying it. The handle returned can destroy the pool,
+   * as the one createPool returned could. Handles from pool() and pools()
+   * cannot: they only look the pool up.
+   *
+   * ```ts
+   * // the worker that created "jobs" was terminated
+   * heap.adoptPool("jobs").destroy();
+   * ```
+   */
+  adoptPool(nameOrId: string | number): Pool {
+    const found = this.pool(nameOrId);
+    return new Pool(this.#binding, this.#views, found.token, true);
   }
 
   /** Every live pool of the heap. */
@@ -368,7 +388,7 @@ export class Heap {
     const pools: Pool[] = [];
     for (let id = 0; id < MAX_POOLS; id++) {
       const token = liveToken(this.#views, id);
-      if (token >= 0) pools.push(new Pool(this.#binding, this.#views, token));
+      if (token >= 0) pools.push(new Pool(this.#binding, this.#views, token, false));
     }
     return pools;
   }
@@ -461,8 +481,21 @@ export class Heap {
       cachedBytes: pools.reduce((sum, p) => sum + p.cached * p.size, 0),
       backingUsedBytes: this.#views.word(H_BACKING_USED_BYTES),
       backingFreeBytes: this.#views.word(H_BACKING_FREE_BYTES),
+      ...this.#retired(),
       ...readFailures(this.#views),
     };
+  }
+
+  #retired(): { retiredPools: number; retiredObjects: number } {
+    let retiredPools = 0;
+    let retiredObjects = 0;
+    for (let id = 0; id < MAX_POOLS; id++) {
+      const slot = slotAddress(id);
+      if (this.#views.word(slot + P_STATE) !== POOL_RETIRED) continue;
+      retiredPools++;
+      retiredObjects += this.#views.word(slot + P_ALLOCATED);
+    }
+    return { retiredPools, retiredObjects };
   }
 
   /**

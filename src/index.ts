@@ -19,6 +19,7 @@ export {
   PoolInUseError,
   PoolMismatchError,
   PoolNotFoundError,
+  PoolNotOwnedError,
   TooManyPoolsError,
   TooManyThreadsError,
   UseAfterFreeError,

@@ -2,7 +2,7 @@
 // exports every layout constant as a global; test/layout.test.ts checks that
 // each number here equals the module's, so the two sides cannot drift.
 
-export const ABI_VERSION = 4;
+export const ABI_VERSION = 5;
 export const PAGE_BYTES = 65536;
 export const MAX_PAGES_LIMIT = 65535;
 export const MIN_PAGES = 4;
@@ -22,6 +22,7 @@ export const DEBUG_POISON_SHIFT = 8;
 export const H_FAILURES = 65536 + 64 + 8;
 export const H_FAILURE_RING = 65536 + 64 + 12;
 export const FAILURE_RING_SIZE = 12;
+export const H_RETIRED_COUNT = H_FAILURE_RING + FAILURE_RING_SIZE * 4;
 export const FAILURE_WRITTEN = 0x80000000;
 export const FAILED_LIMIT = 1;
 export const FAILED_MEMORY = 2;
@@ -92,6 +93,7 @@ export const P_NAME_LEN = 96;
 export const P_NAME = 97;
 export const POOL_NAME_MAX = 31;
 export const POOL_LIVE = 1;
+export const POOL_RETIRED = 2;
 export const POOL_SHARED = 1;
 export const POOL_INDEX_BITS = 8;
 

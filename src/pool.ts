@@ -11,6 +11,7 @@ import {
   PoolDestroyedError,
   PoolInUseError,
   PoolMismatchError,
+  PoolNotOwnedError,
   WasmPoolsError,
 } from "./errors.js";
 import {
@@ -44,6 +45,7 @@ import {
   P_USERS,
   POOL_INDEX_BITS,
   POOL_LIVE,
+  POOL_RETIRED,
   POOL_SHARED,
   POOL_SLOT_SIZE,
   POOLS_START,
@@ -92,6 +94,14 @@ export function liveToken(views: MemoryViews, id: number): number {
   return ((views.word(slot + P_GENERATION) << POOL_INDEX_BITS) | id) >>> 0;
 }
 
+/** The token of the pool incarnation in slot `id`, live or retired (destroyed, objects still out), or -1 if the slot is free. */
+export function incarnationToken(views: MemoryViews, id: number): number {
+  const slot = slotAddress(id);
+  const state = views.word(slot + P_STATE);
+  if (state !== POOL_LIVE && state !== POOL_RETIRED) return -1;
+  return ((views.word(slot + P_GENERATION) << POOL_INDEX_BITS) | id) >>> 0;
+}
+
 /** The name in pool slot `id` (live or not). */
 export function poolName(views: MemoryViews, id: number): string {
   const slot = slotAddress(id);
@@ -120,14 +130,18 @@ export class Pool {
   // TypeScript-private, not #private: V8 (Node 20) does not fold #field loads
   // into the inlined hot path, which cost 5 ns per alloc+free pair.
   private binding: CoreBinding;
-  private readonly token: number;
+  /** @internal The pool incarnation's token (generation and slot). */
+  readonly token: number;
   private readonly views: MemoryViews;
   private readonly slot: number;
   private readonly site: CacheSite;
+  /** Whether this handle holds a registration (createPool's), which destroy() drops. */
+  private readonly registered: boolean;
 
-  /** @internal Pools are made by Heap.createPool, Heap.pool and Heap.pools. */
-  constructor(binding: CoreBinding, views: MemoryViews, token: number) {
+  /** @internal Pools are made by Heap.createPool (registered), Heap.pool and Heap.pools. */
+  constructor(binding: CoreBinding, views: MemoryViews, token: number, registered: boolean) {
     this.binding = binding;
+    this.registered = registered;
     this.views = views;
     this.token = token;
     this.id = token & ((1 << POOL_INDEX_BITS) - 1);
@@ -259,17 +273,32 @@ export class Pool {
   }
 
   /**
-   * Drops this registration. When the last user drops it, the pool is
-   * flushed and its slot freed; that throws PoolInUseError (and changes
-   * nothing) while objects are still allocated. This Pool object refuses
-   * further calls either way.
+   * Drops the registration this handle holds (only the handle createPool
+   * returned holds one; others throw PoolNotOwnedError). When the last user
+   * drops it, the pool is destroyed: that throws PoolInUseError (and changes
+   * nothing) while objects of it are handed out in any thread. Objects other
+   * threads' caches hold do not stop it: those threads give them back. A
+   * destroyed pool cannot be found or allocated from; an object of it that
+   * is still out (an alloc on another thread that overlapped this call may
+   * have returned one) can still be freed through a handle of it, and its
+   * slot is reused only once every such object is back. This Pool object
+   * refuses further calls either way.
    */
   destroy(): void {
+    if (!this.registered) {
+      throw new PoolNotOwnedError(
+        `this handle of pool "${this.name}" came from heap.pool() or heap.pools() and holds no registration; ` +
+          "destroy it through the handle heap.createPool() returned (with { shared: true }, each createPool call registers one more user), " +
+          "or through heap.adoptPool() when the thread that created it is gone",
+      );
+    }
     const status = this.binding.core.pool_destroy(this.token);
     if (status === ERR_STALE_POOL) throw this.destroyed();
     if (status === ERR_POOL_IN_USE) {
+      const used = this.views.word(this.slot + P_USED);
       throw new PoolInUseError(
-        `pool "${this.name}" still has ${this.stats().used} objects allocated; free them before destroying its last user`,
+        `pool "${this.name}" has objects handed out (${used} out of its shared list, cached ones included, when last read): ` +
+          "free them before destroying its last user; objects held by a thread that is closing or dead count until it is done or reclaimed",
       );
     }
     const name = this.name;

@@ -149,10 +149,10 @@ describe("heap.createPool", () => {
 
   it(`throws TooManyPoolsError past 256 pools and keeps the others`, async () => {
     const heap = await Heap.create();
-    for (let i = 0; i < 256; i++) heap.createPool(`p${i}`, 8 + (i % 4) * 8);
+    const created = Array.from({ length: 256 }, (_, i) => heap.createPool(`p${i}`, 8 + (i % 4) * 8));
     expect(() => heap.createPool("one-more", 8)).toThrow(TooManyPoolsError);
     expect(heap.pools()).toHaveLength(256);
-    heap.pool("p7").destroy();
+    created[7]!.destroy();
     expect(heap.createPool("one-more", 8).id).toBe(7);
     expectConsistent(heap);
   });

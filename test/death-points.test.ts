@@ -295,7 +295,8 @@ async function world(config: HeapOptions, scenario: Scenario): Promise<World & {
   const baseline = survivor.stats().backingUsedBytes;
   for (const [name, size] of scenario.pools) survivor.createPool(name, size);
   const victim = await Heap.attach(survivor.handle(), scenario.victim);
-  const pools = new Map(scenario.pools.map(([name]) => [name, victim.pool(name)]));
+  // Adopted: the victim may destroy them (the survivor's registrations).
+  const pools = new Map(scenario.pools.map(([name]) => [name, victim.adoptPool(name)]));
   const w: World = { survivor, victim, pools, held: new Set() };
   await scenario.setup(w);
   // The setup may have closed the survivor to push its cache out: attach it again.
@@ -351,8 +352,10 @@ function recoverAndCheck(w: World & { baseline: number }, config: HeapOptions, s
   }
   for (const pool of heap.pools()) {
     expect(pool.stats().used, `${where}: ${pool.name} still has objects out`).toBe(0);
-    pool.destroy();
+    // The registration is the first survivor's or the victim's, both gone by now.
+    heap.adoptPool(pool.id).destroy();
   }
+  expect(heap.stats().retiredPools, `${where}: destroyed pools still waiting for objects`).toBe(0);
   heap.check();
   // Every thread but the survivor is gone: slots of the victim (and of a thread it was reclaiming) are free again.
   const mem = words(heap);

@@ -29,7 +29,8 @@ const result = await runStress({ workers, seconds, seed, log: (line) => console.
 const t = result.totals;
 console.log(
   `\n${result.phases} phases, ${t.operations} operations: ${t.allocs} allocs, ${t.frees} frees (${t.crossFrees} cross-thread), ` +
-    `${t.refused} refused, ${t.flushes} flushes, ${t.gcs} gcs, ${t.poolsCreated + result.phases} pools created and destroyed, ${t.doubles} double hand-outs`,
+    `${t.refused} refused, ${t.flushes} flushes, ${t.gcs} gcs, ${t.poolsCreated + 2 * result.phases + t.churnRemade} pools created and destroyed ` +
+    `(${t.churnRemade} under load), ${t.doubles} double hand-outs`,
 );
 console.log(result.passed ? "PASS" : `FAIL\n  ${result.failures.join("\n  ")}`);
 process.exit(result.passed ? 0 : 1);

@@ -12,8 +12,12 @@ export interface StressWorkerData {
   exchange: SharedArrayBuffer;
 }
 
-/** Sent by the main thread: run a phase on these shared pools, or end. */
-export type StressCommand = { type: "phase"; phase: number; pools: string[] } | { type: "end" };
+/**
+ * Sent by the main thread: run a phase on these shared pools, or end. The
+ * pool named `churn` is destroyed and made again (another size) by the main
+ * thread while the phase runs; workers look it up by name for bursts.
+ */
+export type StressCommand = { type: "phase"; phase: number; pools: string[]; churn: string } | { type: "end" };
 
 export interface PhaseReport {
   allocs: number;
@@ -26,6 +30,12 @@ export interface PhaseReport {
   gcs: number;
   /** Private pools this worker created and destroyed. */
   poolsCreated: number;
+  /** Objects allocated and freed from the churn pool (destroyed and made again meanwhile). */
+  churnObjects: number;
+  /** Allocations that found the churn pool destroyed (expected); frees never may. */
+  churnDestroyed: number;
+  /** Times the main thread destroyed the churn pool and made it again. */
+  churnRemade: number;
   /** Objects whose ownership claim was overwritten: handed out twice. */
   doubles: number;
 }

@@ -1,12 +1,14 @@
 // The stress run: workers hammer one heap in phases; after each phase the
 // main thread collects what is still in flight and checks everything: no
 // double hand-out, exact accounting per pool, heap.check(), memory within
-// maxBytes. At the end, with every pool destroyed and every worker gone, the
-// heap must hold no object (none was lost).
+// maxBytes. While a phase runs, the main thread destroys a pool the workers
+// use by name whenever it may and makes it again with another size. At the
+// end, with every pool destroyed and every worker gone, the heap must hold
+// no object (none was lost) and no destroyed pool may wait for one.
 
 import { setTimeout as delay } from "node:timers/promises";
 import { Worker } from "node:worker_threads";
-import { Heap, type Pool } from "wasm-pools";
+import { Heap, type Pool, PoolInUseError } from "wasm-pools";
 import { xorshift32 } from "../../bench/workers/xorshift.js";
 import {
   EXCHANGE_SLOTS,
@@ -44,7 +46,19 @@ export interface StressResult {
 }
 
 function emptyReport(): PhaseReport {
-  return { allocs: 0, frees: 0, crossFrees: 0, refused: 0, flushes: 0, gcs: 0, poolsCreated: 0, doubles: 0 };
+  return {
+    allocs: 0,
+    frees: 0,
+    crossFrees: 0,
+    refused: 0,
+    flushes: 0,
+    gcs: 0,
+    poolsCreated: 0,
+    doubles: 0,
+    churnObjects: 0,
+    churnDestroyed: 0,
+    churnRemade: 0,
+  };
 }
 
 function add(total: PhaseReport, report: PhaseReport): void {
@@ -119,13 +133,30 @@ export async function runStress(options: StressOptions): Promise<StressResult> {
     const pools: Pool[] = Array.from({ length: count }, (_, i) =>
       heap.createPool(`phase${phase}-${i}`, 8 + (next() % 4096), { minAvail: next() % 8, limit: next() % 4 === 0 ? 200 : 0 }),
     );
+    const churnName = `phase${phase}-churn`;
+    let churn = heap.createPool(churnName, 8 + (next() % 2048));
     Atomics.store(control, STOP, 0);
-    for (const w of workers) w.send({ type: "phase", phase, pools: pools.map((pool) => pool.name) });
+    for (const w of workers) w.send({ type: "phase", phase, pools: pools.map((pool) => pool.name), churn: churnName });
     Atomics.store(control, PHASE, phase);
     Atomics.notify(control, PHASE);
-    await delay(Math.min(PHASE_MS, Math.max(50, options.seconds * 1000 - (performance.now() - started))));
+    const phaseEnd = performance.now() + Math.min(PHASE_MS, Math.max(50, options.seconds * 1000 - (performance.now() - started)));
+    let remade = 0;
+    while (performance.now() < phaseEnd) {
+      // Pacing, not synchronisation: the destroy below is refused while workers hold its objects.
+      await delay(2);
+      try {
+        churn.destroy();
+      } catch (error) {
+        if (!(error instanceof PoolInUseError)) throw error;
+        continue;
+      }
+      churn = heap.createPool(churnName, 8 + (next() % 2048));
+      remade++;
+    }
     Atomics.store(control, STOP, 1);
+    pools.push(churn);
     const report = emptyReport();
+    report.churnRemade = remade;
     for (const w of workers) {
       const reply = await w.next();
       if (reply.type === "phase-done") add(report, reply.report);
@@ -170,7 +201,9 @@ export async function runStress(options: StressOptions): Promise<StressResult> {
     const operations = report.allocs + report.frees;
     log(
       `phase ${phase}: ${count} pools, ${operations} operations (${report.crossFrees} cross-thread frees, ${report.refused} refused), ` +
-        `${report.flushes} flushes, ${report.gcs} gcs, ${report.poolsCreated} private pools, memory ${(memory / 2 ** 20).toFixed(1)} MiB`,
+        `${report.flushes} flushes, ${report.gcs} gcs, ${report.poolsCreated} private pools, ` +
+        `churn pool made again ${report.churnRemade} times (${report.churnObjects} objects, ${report.churnDestroyed} allocs found it destroyed), ` +
+        `memory ${(memory / 2 ** 20).toFixed(1)} MiB`,
     );
   }
 
@@ -179,6 +212,7 @@ export async function runStress(options: StressOptions): Promise<StressResult> {
   heap.gc();
   const left = heap.stats();
   if (left.pools.length !== 0) fail(`${left.pools.length} pools are still live at the end`);
+  if (left.retiredPools !== 0) fail(`${left.retiredPools} destroyed pools still wait for ${left.retiredObjects} objects at the end`);
   if (left.backingUsedBytes !== baseline) {
     fail(`${left.backingUsedBytes - baseline} bytes are still held in chunks after every pool was destroyed: objects were lost`);
   }

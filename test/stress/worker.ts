@@ -1,12 +1,14 @@
 // A stress worker. In each phase, until told to stop, it mixes at random:
 // allocs from the phase's shared pools (random sizes), frees, hand-offs of
 // objects to other workers through exchange slots (the receiver frees
-// them), flush and gc, and a private pool created and destroyed. Every object
+// them), flush and gc, a private pool created and destroyed, and bursts
+// from a pool that the main thread destroys and makes again meanwhile (an
+// alloc may find it destroyed; a free of an object it gave never fails). Every object
 // it owns carries its claim (../workers/claims.ts); a claim found
 // changed is a double hand-out.
 
 import { parentPort, workerData } from "node:worker_threads";
-import { Heap, type Pool } from "wasm-pools";
+import { Heap, type Pool, PoolDestroyedError, PoolNotFoundError } from "wasm-pools";
 import { xorshift32 } from "../../bench/workers/xorshift.js";
 import { Claims } from "../workers/claims.js";
 import {
@@ -37,8 +39,46 @@ interface Held {
   claim: number;
 }
 
-function phase(pools: Pool[], number: number): PhaseReport {
-  const report: PhaseReport = { allocs: 0, frees: 0, crossFrees: 0, refused: 0, flushes: 0, gcs: 0, poolsCreated: 0, doubles: 0 };
+/** Allocates a burst from the churn pool, found by name, and frees it all through the same handle. */
+function churnBurst(name: string, report: PhaseReport): void {
+  let pool: Pool;
+  try {
+    pool = heap.pool(name);
+  } catch (error) {
+    if (error instanceof PoolNotFoundError) return; // between a destroy and the next create
+    throw error;
+  }
+  const got: Array<{ ptr: number; claim: number }> = [];
+  try {
+    for (let i = 0, n = 1 + (next() % 32); i < n; i++) {
+      const ptr = pool.alloc();
+      got.push({ ptr, claim: claims.claim(ptr) });
+    }
+  } catch (error) {
+    if (!(error instanceof PoolDestroyedError)) throw error;
+    report.churnDestroyed++;
+  }
+  for (const { ptr, claim } of got) {
+    if (!claims.release(ptr, claim)) continue;
+    pool.free(ptr); // destroyed meanwhile or not, this must not throw
+    report.churnObjects++;
+  }
+}
+
+function phase(pools: Pool[], number: number, churn: string): PhaseReport {
+  const report: PhaseReport = {
+    allocs: 0,
+    frees: 0,
+    crossFrees: 0,
+    refused: 0,
+    flushes: 0,
+    gcs: 0,
+    poolsCreated: 0,
+    doubles: 0,
+    churnObjects: 0,
+    churnDestroyed: 0,
+    churnRemade: 0,
+  };
   const doublesBefore = claims.doubles;
   const held: Held[] = [];
   const indexOf = new Map<Pool, number>(pools.map((pool, index) => [pool, index]));
@@ -92,11 +132,13 @@ function phase(pools: Pool[], number: number): PhaseReport {
             received.add(ptr);
           }
         }
-      } else if (r < 990) {
+      } else if (r < 985) {
         if (ownHeld.length < 64 && (next() & 1) === 0) {
           const ptr = own.tryAlloc();
           if (ptr !== 0) ownHeld.push(ptr);
         } else if (ownHeld.length > 0) own.free(ownHeld.pop()!);
+      } else if (r < 990) {
+        churnBurst(churn, report);
       } else if (r < 995) {
         pools[next() % pools.length]!.flush();
         report.flushes++;
@@ -128,6 +170,7 @@ port.on("message", (command: StressCommand) => {
       report: phase(
         command.pools.map((name) => heap.pool(name)),
         command.phase,
+        command.churn,
       ),
     });
   } catch (error) {
