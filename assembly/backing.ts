@@ -30,7 +30,8 @@ import {
 } from "./layout";
 import { backingLock, mutexUnlock } from "./locks";
 import { quarantineLocked } from "./quarantine";
-import { INDEX_MASK, poolAt, resolveIncarnation, resolvePool } from "./slots";
+import { isFreeChunk } from "./chunks";
+import { INDEX_MASK, isCorrupt, markCorrupt, poolAt, resolveIncarnation, resolvePool } from "./slots";
 import { deathPoint } from "./thread";
 import { loggedStore, undoCommit, undoRoomForStep } from "./undo";
 
@@ -341,6 +342,14 @@ export function backingRelease(holder: usize, bytesWord: usize, bytes: u32, toke
   while (released < wanted && load<u32>(holder + 4) != 0 && undoRoomForStep()) {
     deathPoint();
     const object = <usize>load<u32>(holder);
+    if (!isFreeChunk(object)) {
+      // A broken chain (chunks.ts): the holder forgets the rest, which stays counted as lost; the pool is marked corrupt.
+      if (bytesWord != 0) loggedStore(bytesWord, load<u32>(bytesWord) - load<u32>(holder + 4) * bytes);
+      loggedStore(holder, 0);
+      loggedStore(holder + 4, 0);
+      if (pool != 0) markCorrupt(pool);
+      break;
+    }
     loggedStore(holder, load<u32>(object));
     loggedStore(holder + 4, load<u32>(holder + 4) - 1);
     if (bytesWord != 0) loggedStore(bytesWord, load<u32>(bytesWord) - bytes);
@@ -363,10 +372,19 @@ export function backingReleaseFrozen(pool: usize, quarantine: bool, wanted: u32)
   deathPoint();
   backingLock();
   let released: u32 = 0;
+  // A list found corrupt is forgotten whole: a broken link can point at a
+  // free object of another pool of the same size, which would look free here.
+  if (isCorrupt(pool) && load<u32>(pool + P_HEAD) != 0) loggedStore(pool + P_HEAD, 0);
   // The list's pointer is the head's low word; the high word (RETIRED and the sequence) stays as it is.
   while (released < wanted && load<u32>(pool + P_HEAD) != 0 && undoRoomForStep()) {
     deathPoint();
     const object = <usize>load<u32>(pool + P_HEAD);
+    if (!isFreeChunk(object)) {
+      // A broken list (chunks.ts): the rest is forgotten, counted as lost.
+      loggedStore(pool + P_HEAD, 0);
+      markCorrupt(pool);
+      break;
+    }
     loggedStore(pool + P_HEAD, load<u32>(object));
     releaseObjectLocked(object, pool, quarantine);
     released++;

@@ -8,12 +8,12 @@
 
 import { ALLOC_FAILED, ALLOC_STALE_POOL, BATCH_MAX, E_COUNT, E_FIRST, E_SIZE, ERR_STALE_POOL, OK } from "./layout";
 import {
-  addCachedBytes, cacheAlloc, cacheBlock, cacheFree, cacheScratch, entryCurrent, evict, lruHead, lruMoveToFront, overBound,
+  addCachedBytes, cacheAlloc, cacheBlock, cacheFree, cacheScratch, corruptEntry, entryCurrent, evict, lruHead, lruMoveToFront, overBound,
 } from "./cache";
 import { entryOf, INDEX_MASK } from "./slots";
 import { debugChecks } from "./debug";
 import { deathPoint } from "./thread";
-import { checkFreeable, markHandedOut, markOnFreeList } from "./pool";
+import { checkFreeable, isFreeObject, markHandedOut, markOnFreeList } from "./chunks";
 
 /**
  * Allocates objects into the scratch words from index `from` up to `count`
@@ -31,8 +31,11 @@ export function cacheAllocMany(token: u32, from: u32, count: u32): i32 {
     let object = <usize>load<u32>(entry + E_FIRST);
     if (object != 0 && entryCurrent(entry, token, index)) {
       const start = done;
+      const size = load<u32>(entry + E_SIZE);
       do {
         if (!ASC_NO_ASSERT) deathPoint(); // the debug build's, to keep 1 ns per object off the release loops
+        // Each link is checked before it is followed (chunks.ts); a broken one ends the call (cache.ts).
+        if (!isFreeObject(size, object)) corruptEntry(entry, index, object);
         store<u32>(scratch + (done << 2), <u32>object);
         markHandedOut(object);
         object = <usize>load<u32>(object);

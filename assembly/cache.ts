@@ -40,10 +40,12 @@ import {
   MAX_THREADS, OK, P_ALLOCATED, P_MIN_AVAIL, P_SIZE, P_STAMP, P_USED, T_CACHE, T_STATE, THREAD_LIVE,
 } from "./layout";
 import { backingFreeRetired, backingRefill, backingRelease, chunkSizeFor, refillFoundStale, refillStoppedByLimit } from "./backing";
-import { debugCheckFree, debugChecks, debugHandOut, debugOnFree, tagBytes } from "./debug";
+import { debugCheckFree, debugChecks, debugHandOut, debugOnFree, poisonChain, poisonDamage, repoison, tagBytes } from "./debug";
 import { injectFailure, refusedByLimit, refusedByMemory } from "./faults";
-import { checkFreeable, markHandedOut, markOnFreeList, popHandOut, popIntoEntry, pushFromEntry, pushHandedBack } from "./pool";
-import { entryOf, INDEX_MASK, poolAt, resolveIncarnation, resolvePool } from "./slots";
+import { checkFreeable, isFreeObject, markHandedOut, markOnFreeList } from "./chunks";
+import { forgetCorruptChain, popHandOut, popIntoEntry, pushFromEntry, pushHandedBack } from "./pool";
+import { entryOf, INDEX_MASK, isCorrupt, poolAt, resolveIncarnation, resolvePool } from "./slots";
+import { beat, giveUpOnCorruptList, giveUpOnWriteAfterFree } from "./locks";
 import { deathPoint, threadSlotAt } from "./thread";
 
 // Objects moved per refill or eviction: about CLUSTER_BYTES of chunks,
@@ -87,11 +89,6 @@ export let cacheBlock: usize = 0;
 
 @inline function lruTail(): i32 {
   return load<i32>(cacheBlock + B_LRU_TAIL);
-}
-
-/** Gives the pool a new stamp: every cache entry filled under the old one gives its objects back. */
-export function restamp(pool: usize): void {
-  atomic.store<u32>(pool + P_STAMP, atomic.add<u32>(H_STAMP_COUNTER, 1) + 1);
 }
 
 export function cacheInit(block: usize, limitBytes: u32): void {
@@ -165,6 +162,8 @@ export function drainEntry(block: usize, entry: usize): void {
   while (load<u32>(entry + E_COUNT) > keep) {
     deathPoint();
     backingRelease(entry, bytesWord, size, token, true, false, load<u32>(entry + E_COUNT) - keep);
+    // Each step unlocks and locks again with the same word: waiters see progress here (locks.ts).
+    beat();
   }
   // A pool destroyed since it was resolved refuses the push; the objects then go to the backing allocator.
   if (keep > 0) pushFromEntry(pool, entry, bytesWord, size, keep);
@@ -255,9 +254,14 @@ const FILL_STALE: u32 = 2;
 function fillEntry(entry: usize, pool: usize, token: u32): u32 {
   const size = load<u32>(entry + E_SIZE);
   const bytesWord = cacheBlock + B_CACHED_BYTES;
-  if (!cacheOff() && popIntoEntry(pool, token, entry, bytesWord, size, clusterFor(size)) != 0) return FILLED;
+  if ((!cacheOff() || debugChecks) && popIntoEntry(pool, token, entry, bytesWord, size, clusterFor(size)) != 0) return FILLED;
   if (injectFailure()) return FILL_FAILED;
-  if (backingRefill(token, entry, bytesWord, size + tagBytes(), refillFor(size)) != 0) return FILLED;
+  const moved = backingRefill(token, entry, bytesWord, size + tagBytes(), refillFor(size));
+  if (moved != 0) {
+    // New objects hold the poison too, so that alloc can check every object it hands out.
+    if (debugChecks) poisonChain(<usize>load<u32>(entry + E_FIRST), moved, size);
+    return FILLED;
+  }
   if (refillFoundStale) return FILL_STALE;
   if (refillStoppedByLimit) refusedByLimit();
   else refusedByMemory();
@@ -268,6 +272,9 @@ function fillEntry(entry: usize, pool: usize, token: u32): u32 {
 
 /** Takes the entry's first object; the entry must hold one. */
 @inline function takeCached(entry: usize, index: u32, object: usize): usize {
+  // The link the last take installed is checked before it is followed (chunks.ts).
+  if (!isFreeObject(load<u32>(entry + E_SIZE), object)) corruptEntry(entry, index, object);
+  if (debugChecks) checkPoison(entry, index, object);
   store<u32>(entry + E_FIRST, load<u32>(object));
   store<u32>(entry + E_COUNT, load<u32>(entry + E_COUNT) - 1);
   addCachedBytes(-<i32>load<u32>(entry + E_SIZE));
@@ -276,6 +283,26 @@ function fillEntry(entry: usize, pool: usize, token: u32): u32 {
   if (cacheOff()) emptyEntry(entry);
   else if (lruHead() != <i32>index) lruMoveToFront(index);
   return object;
+}
+
+/**
+ * This thread's entry holds a link that is no free object of its pool (a
+ * write after free, or a stray write): the entry forgets its chain, the pool
+ * is marked corrupt, and the call gives up (HeapCorruptError).
+ */
+export function corruptEntry(entry: usize, index: u32, link: usize): void {
+  const pool = resolveIncarnation(load<u32>(entry + E_TOKEN));
+  forgetCorruptChain(pool, entry, cacheBlock + B_CACHED_BYTES, load<u32>(entry + E_SIZE));
+  giveUpOnCorruptList(index, link);
+}
+
+/** Debug poison: an object about to be handed out must still hold the poison past its link word; else the call gives up (UseAfterFreeError). */
+function checkPoison(entry: usize, index: u32, object: usize): void {
+  const offset = poisonDamage(object, load<u32>(entry + E_SIZE));
+  if (offset < 0) return;
+  // Poisoned again, so that the next alloc hands it out: the write is reported once.
+  repoison(object, load<u32>(entry + E_SIZE));
+  giveUpOnWriteAfterFree(index, object, <u32>offset);
 }
 
 /** With the cache off: whatever the entry holds (the rest of a refill, a freed object) goes to the shared list now. */
@@ -324,9 +351,11 @@ function allocMiss(token: u32, index: u32, entry: usize): usize {
   drainRetiredEntries();
   const pool = resolvePool(token);
   if (pool == 0) return ALLOC_STALE_POOL;
+  if (isCorrupt(pool)) giveUpOnCorruptList(index, 0);
   syncEntry(entry, token, pool);
-  if (cacheOff()) {
+  if (cacheOff() && !debugChecks) {
     // The shared list alone, object by object; a refill goes through the entry.
+    // (Debug checks go through the entry, where takeCached checks the poison.)
     const object = popHandOut(pool, token);
     if (object != 0) {
       if (debugChecks) debugHandOut(object, load<u32>(entry + E_SIZE), token);

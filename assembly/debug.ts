@@ -44,6 +44,29 @@ export function debugCheckFree(object: usize, size: u32, token: u32): i32 {
   return tag == 0 ? ERR_NEVER_ALLOCATED : ERR_POOL_MISMATCH;
 }
 
+/** Where a free object stopped holding the poison: the first changed byte past its link word, or -1 (poison off, or intact). */
+export function poisonDamage(object: usize, size: u32): i32 {
+  if (poison < 0) return -1;
+  for (let offset: u32 = 4; offset < size; offset++) {
+    if (<i32>load<u8>(object + offset) != poison) return <i32>offset;
+  }
+  return -1;
+}
+
+/** Fills a free object with the poison again, past its link word. */
+export function repoison(object: usize, size: u32): void {
+  if (poison >= 0 && size > 4) memory.fill(object + 4, <u8>poison, size - 4);
+}
+
+/** Poisons `count` new free objects chained from `first` (fresh from the backing allocator, which does not). */
+export function poisonChain(first: usize, count: u32, size: u32): void {
+  let object = first;
+  for (let i: u32 = 0; i < count && object != 0; i++) {
+    repoison(object, size);
+    object = <usize>load<u32>(object);
+  }
+}
+
 /** An object of `size` bytes is freed (its free-list link is written after this). */
 export function debugOnFree(object: usize, size: u32): void {
   if (poison >= 0) memory.fill(object, <u8>poison, size);

@@ -5,6 +5,7 @@ import { ALLOC_FAILED, ALLOC_NOT_ATTACHED, ERR_STALE_POOL, POOL_NAME_MAX } from 
 import { cacheAllocMany, cacheFreeMany } from "./batch";
 import { cacheAlloc, cacheFree, cacheScratch, cachedCount } from "./cache";
 import { heapAttach, heapCreate } from "./heap";
+import { releaseHolds } from "./locks";
 import { poolFreeCount } from "./pool";
 import { registryCountFailure, registryCreate, registryDestroy, registryFlush, registryGc } from "./registry";
 import { resolvePool } from "./slots";
@@ -39,6 +40,16 @@ export function thread_reclaim(id: u32, byNodeId: bool): i32 {
   return threadReclaim(id, byNodeId);
 }
 
+/**
+ * After a trap the core did not record (a stray write made it read outside
+ * the memory): lets go of every lock and read hold this thread holds, rolls
+ * back a half-done section of the backing allocator and puts its transit
+ * back, so that the heap stays usable (locks.ts, releaseHolds).
+ */
+export function thread_release_holds(): void {
+  releaseHolds();
+}
+
 /** Address of this thread's BATCH_MAX scratch words for the batch calls and for pool names. */
 export function thread_scratch(): usize {
   return cacheScratch();
@@ -54,8 +65,9 @@ export function pool_create(nameLength: u32, size: u32, flags: u32, minAvail: u3
   return registryCreate(cacheScratch(), min(nameLength, POOL_NAME_MAX), size, flags, minAvail, limit);
 }
 
-export function pool_destroy(token: u32): i32 {
-  return registryDestroy(token);
+/** Destroys (drops one user of) a pool; with `force`, also while objects of it are handed out or its list is corrupt. */
+export function pool_destroy(token: u32, force: bool): i32 {
+  return registryDestroy(token, force);
 }
 
 // The slow path's policy, in one place (as mimalloc's _mi_malloc_generic):

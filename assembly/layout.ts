@@ -229,6 +229,12 @@ export const POOL_FREE: u32 = 0;
 export const POOL_LIVE: u32 = 1;
 export const POOL_RETIRED: u32 = 2;
 export const POOL_SHARED: u32 = 1;
+/**
+ * Flag: a free list of the pool held a link that is no free object of it (a
+ * write after free, or a stray write). Its allocations then throw
+ * HeapCorruptError until it is destroyed with force; other pools go on.
+ */
+export const POOL_CORRUPT: u32 = 2;
 
 /** A pool token is `generation << POOL_INDEX_BITS | slot index`; stale tokens are refused. */
 export const POOL_INDEX_BITS: u32 = 8;
@@ -273,7 +279,8 @@ export const POOL_GENERATION_MASK: u32 = 0x7fffff;
 //   +16 why the last call gave up       objects belong to (0: never used)
 //       (TRAP_*), +20 its lock or   +12 stamp of that pool when the entry
 //       pool, +24 its object or         was last synchronised
-//       the lock's owner            +16 object size
+//       the lock's owner, +28 an    +16 object size
+//       offset in the object
 //                                   +20 LRU previous entry index (-1: none)
 //                                   +24 LRU next entry index (-1: none)
 //                                   +28 1 while the entry is on the LRU list
@@ -317,10 +324,15 @@ export const B_LRU_TAIL: u32 = 12;
 export const B_TRAP: u32 = 16;
 export const B_TRAP_WHERE: u32 = 20;
 export const B_TRAP_OBJECT: u32 = 24;
+export const B_TRAP_OFFSET: u32 = 28;
 export const TRAP_USE_AFTER_FREE: u32 = 1;
 export const TRAP_LOCK_TIMEOUT: u32 = 2;
 /** Test switch: the thread stopped dead at a death point and must never run again. */
 export const TRAP_DIED: u32 = 3;
+/** A free list held a link that is no free object of its pool (the pool is marked POOL_CORRUPT). */
+export const TRAP_CORRUPT_LIST: u32 = 4;
+/** Debug poison: an object about to be handed out no longer held the poison (written after it was freed). */
+export const TRAP_WRITE_AFTER_FREE: u32 = 5;
 export const CACHE_ENTRIES: u32 = CACHE_LINE;
 export const CACHE_ENTRY_SIZE: u32 = 32;
 export const CACHE_ENTRY_SHIFT: u32 = 5;

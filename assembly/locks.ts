@@ -34,8 +34,8 @@
 // LockTimeoutError. Long sections bump their thread's heartbeat (beat()).
 
 import {
-  H_BACKING_LOCK, H_MAGIC, H_REGISTRY_LOCK, MAX_POOLS, MAX_THREADS, P_FLUSH_LOCK, T_HEARTBEAT, T_READ_HOLD, T_RECLAIMING,
-  T_STATE, THREAD_DEAD, THREAD_RECLAIMING, TRAP_LOCK_TIMEOUT,
+  B_TRAP_OFFSET, H_BACKING_LOCK, H_MAGIC, H_REGISTRY_LOCK, MAX_POOLS, MAX_THREADS, P_FLUSH_LOCK, T_CACHE, T_HEARTBEAT, T_READ_HOLD,
+  T_RECLAIMING, T_STATE, THREAD_DEAD, THREAD_RECLAIMING, TRAP_CORRUPT_LIST, TRAP_LOCK_TIMEOUT, TRAP_WRITE_AFTER_FREE,
 } from "./layout";
 import { pushTransit } from "./transit";
 import { poolAt } from "./slots";
@@ -287,6 +287,19 @@ export function releaseHolds(): void {
 export function giveUp(kind: u32, where: usize, detail: usize): void {
   releaseHolds();
   recordTrap(kind, where, detail);
+  unreachable();
+}
+
+/** A free list of pool slot `index` holds `link`, no free object of it (0: the pool was found marked corrupt before). */
+export function giveUpOnCorruptList(index: u32, link: usize): void {
+  giveUp(TRAP_CORRUPT_LIST, index, link);
+}
+
+/** Debug poison: `object` of pool slot `index` was written at `offset` after it was freed. */
+export function giveUpOnWriteAfterFree(index: u32, object: usize, offset: u32): void {
+  releaseHolds();
+  recordTrap(TRAP_WRITE_AFTER_FREE, index, object);
+  store<u32>(<usize>load<u32>(threadSlot + T_CACHE) + B_TRAP_OFFSET, offset);
   unreachable();
 }
 

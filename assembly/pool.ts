@@ -23,48 +23,23 @@
 
 import {
   ARENA_START, C_SIZE, CHUNK_HEADER, CHUNK_MIN, CHUNK_ON_FREE_LIST, CHUNK_SIZE_MASK, CHUNK_USED, ERR_BAD_POINTER,
-  ERR_DOUBLE_FREE, ERR_FREE_UNDERFLOW, ERR_SIZE_MISMATCH, H_BACKING_TOP, OK, P_ALLOCATED, P_HEAD, P_MIN_AVAIL, P_SIZE, P_USED, T_TRANSIT,
+  ERR_DOUBLE_FREE, ERR_FREE_UNDERFLOW, ERR_SIZE_MISMATCH, H_BACKING_TOP, OK, P_ALLOCATED, P_HEAD, P_MIN_AVAIL, P_SIZE, P_USED, T_HEARTBEAT, T_TRANSIT,
 } from "./layout";
 import { backingRelease, backingReleaseFrozen } from "./backing";
-import { chainAt, chainLength, HEAD_RETIRED, listFirst, listRetire, PTR_MASK, SEQ_MASK } from "./freelist";
+import { checkedChainAt, isFreeObject, markHandedOut, markOnFreeList } from "./chunks";
+import { HEAD_RETIRED, listFirst, listRetire, PTR_MASK, SEQ_MASK } from "./freelist";
 import { debugChecks, debugOnFree } from "./debug";
-import { beat, readLock, readUnlock, writeLock, writeUnlock } from "./locks";
+import { beat, giveUpOnCorruptList, readLock, readUnlock, writeLock, writeUnlock } from "./locks";
 import { checkNotReleased, uafChecks } from "./quarantine";
 import { deathPoint, sequenceStep, threadSlot } from "./thread";
-import { resolvePool } from "./slots";
+import { markCorrupt, poolIndexOf, resolvePool } from "./slots";
 import { holdInTransit, pushTransit, transitCount, transitToken } from "./transit";
 
 /** Objects one step of flush or gc takes off the list at once. */
 const RELEASE_STEP: u32 = 64;
 
-@inline function chunkHeaderOf(object: usize): usize {
-  return object - CHUNK_HEADER + C_SIZE;
-}
-
-/** Marks an object that a pop just took: its owner may free it once. */
-@inline export function markHandedOut(object: usize): void {
-  const header = chunkHeaderOf(object);
-  store<u32>(header, load<u32>(header) & ~CHUNK_ON_FREE_LIST);
-}
-
-@inline export function markOnFreeList(object: usize): void {
-  const header = chunkHeaderOf(object);
-  store<u32>(header, load<u32>(header) | CHUNK_ON_FREE_LIST);
-}
-
-/**
- * Cheap checks that `object` is a handed-out object of `size` bytes:
- * aligned, inside the carved arena, its chunk header marked used with a
- * matching size and not on a free list. Returns OK or the error.
- */
-@inline export function checkFreeable(size: u32, object: usize): i32 {
-  if ((object & 7) != 0 || object < ARENA_START + CHUNK_HEADER || object >= <usize>load<u32>(H_BACKING_TOP)) return ERR_BAD_POINTER;
-  const header = load<u32>(chunkHeaderOf(object));
-  const payload = (header & CHUNK_SIZE_MASK) - CHUNK_HEADER;
-  if ((header & CHUNK_USED) == 0 || payload < size || payload >= size + CHUNK_MIN) return ERR_SIZE_MISMATCH;
-  if ((header & CHUNK_ON_FREE_LIST) != 0) return ERR_DOUBLE_FREE;
-  return OK;
-}
+/** Set by a pop that found its list corrupt: the link it would have followed. */
+let popFoundCorrupt: usize = 0;
 
 /** What the last popCluster on this thread took: its last object and how many. */
 let poppedLast: usize = 0;
@@ -81,6 +56,8 @@ let poppedCount: u32 = 0;
  */
 @inline function popCluster(pool: usize, wanted: u32, underReadLock: bool): usize {
   const head = pool + P_HEAD;
+  const size = load<u32>(pool + P_SIZE);
+  popFoundCorrupt = 0;
   while (true) {
     deathPoint();
     const old = atomic.load<u64>(head);
@@ -90,18 +67,33 @@ let poppedCount: u32 = 0;
     // Objects after the first may have been popped and reused by others
     // meanwhile (or, in the no-lock negative control, released): their
     // words are then garbage, but every pop bumps the sequence, so the CAS
-    // below fails. A garbage pointer must only not be read out of bounds:
-    // objects lie below the arena's top (memory.size is slow on shared memory).
-    const end = <usize>atomic.load<u32>(H_BACKING_TOP);
+    // below fails. So a link that is no free object of the pool proves the
+    // list corrupt only while the head is still what this pop read (then
+    // no other pop took anything meanwhile, and every object from the head
+    // down to that link is on the list).
     let last = first;
     let count: u32 = 1;
-    let next = <usize>load<u32>(last);
-    while (count < wanted && next != 0 && (next & 7) == 0 && next < end) {
-      last = next;
-      count++;
+    let next: usize = 0;
+    let bad: usize = 0;
+    if (!isFreeObject(size, first)) bad = first;
+    else {
       next = <usize>load<u32>(last);
+      while (count < wanted && next != 0 && isFreeObject(size, next)) {
+        last = next;
+        count++;
+        next = <usize>load<u32>(last);
+      }
+      // The link that would become the head is checked too.
+      if (next != 0 && !isFreeObject(size, next)) bad = next;
     }
-    if ((next & 7) != 0 || next >= end) continue;
+    if (bad != 0) {
+      // The headers read above come before the head is read again: an atomic
+      // read-modify-write orders them (atomic.fence does not validate in the debug build).
+      atomic.add<u32>(threadSlot + T_HEARTBEAT, 0);
+      if (atomic.load<u64>(head) != old) continue;
+      popFoundCorrupt = bad;
+      return 0;
+    }
     if (atomic.cmpxchg<u64>(head, old, (((old & SEQ_MASK) + (sequenceStep << 32)) & SEQ_MASK) | <u64>next) == old) {
       poppedLast = last;
       poppedCount = count;
@@ -119,6 +111,7 @@ let poppedCount: u32 = 0;
  */
 export function popIntoEntry(pool: usize, token: u32, entry: usize, bytesWord: usize, size: u32, wanted: u32): u32 {
   deathPoint();
+  popFoundCorrupt = 0;
   readLock(pool);
   const first = resolvePool(token) == pool ? popCluster(pool, wanted, true) : 0;
   if (first != 0) {
@@ -131,12 +124,25 @@ export function popIntoEntry(pool: usize, token: u32, entry: usize, bytesWord: u
     atomic.add<u32>(pool + P_USED, count);
   }
   readUnlock(pool);
+  if (popFoundCorrupt != 0) reportCorrupt(pool, popFoundCorrupt);
   return first == 0 ? 0 : poppedCount;
+}
+
+/**
+ * A free list of `pool` (its shared list, or a cache's) holds `link`, which
+ * is no free object of it: the pool is marked corrupt (its allocations throw
+ * HeapCorruptError from now on, other pools go on), and this call gives up
+ * having let go of everything it held, with the link on record.
+ */
+export function reportCorrupt(pool: usize, link: usize): void {
+  markCorrupt(pool);
+  giveUpOnCorruptList(poolIndexOf(pool), link);
 }
 
 /** With the cache off: pops one object under the read lock and hands it out (counted in `used`). 0 if the list is empty or retired. */
 export function popHandOut(pool: usize, token: u32): usize {
   deathPoint();
+  popFoundCorrupt = 0;
   readLock(pool);
   const object = resolvePool(token) == pool ? popCluster(pool, 1, true) : 0;
   if (object != 0) {
@@ -145,6 +151,7 @@ export function popHandOut(pool: usize, token: u32): usize {
     atomic.add<u32>(pool + P_USED, 1);
   }
   readUnlock(pool);
+  if (popFoundCorrupt != 0) reportCorrupt(pool, popFoundCorrupt);
   return object;
 }
 
@@ -179,6 +186,7 @@ export function settleTransit(): void {
   while (transitCount(threadSlot) != 0) {
     deathPoint();
     backingRelease(threadSlot + T_TRANSIT, 0, 0, transitToken(threadSlot), false, false, transitCount(threadSlot));
+    beat();
   }
 }
 
@@ -191,7 +199,11 @@ export function pushFromEntry(pool: usize, entry: usize, bytesWord: usize, size:
   deathPoint();
   if (transitCount(threadSlot) != 0) settleTransit();
   const first = <usize>load<u32>(entry);
-  const last = chainAt(first, count);
+  const last = checkedChainAt(first, count, size);
+  if (last == 0) {
+    forgetCorruptChain(pool, entry, bytesWord, size);
+    return;
+  }
   // Straight-line: the cluster moves from the entry to the transit.
   const rest = load<u32>(last);
   holdInTransit(threadSlot, pool, first, count);
@@ -202,10 +214,25 @@ export function pushFromEntry(pool: usize, entry: usize, bytesWord: usize, size:
   settleTransit();
 }
 
+/**
+ * A cache entry's chain (this thread's, or a dead thread's being reclaimed)
+ * breaks: the entry forgets it. Its objects stay counted in `used`, as lost;
+ * the pool is marked corrupt, and its next allocation reports it.
+ */
+export function forgetCorruptChain(pool: usize, entry: usize, bytesWord: usize, size: u32): void {
+  const count = load<u32>(entry + 4);
+  store<u32>(entry, 0);
+  store<u32>(entry + 4, 0);
+  store<u32>(bytesWord, load<u32>(bytesWord) - count * size);
+  if (pool != 0) markCorrupt(pool);
+}
+
 /** With the write lock held: pops up to `wanted` objects into this thread's transit. Returns how many. */
 function popIntoTransit(pool: usize, wanted: u32): u32 {
   if (transitCount(threadSlot) != 0) settleTransit();
   const first = popCluster(pool, wanted, false);
+  // A corrupt list is left as it is: flush and gc stop there, the pool's next allocation reports it.
+  if (first == 0 && popFoundCorrupt != 0) markCorrupt(pool);
   if (first == 0) return 0;
   // Straight-line from the CAS: the cluster is this thread's transit.
   holdInTransit(threadSlot, pool, first, poppedCount);
@@ -271,5 +298,12 @@ export function poolRetire(pool: usize): void {
 
 /** Objects on the pool's free list (exact only while threads are quiet). */
 export function poolFreeCount(pool: usize): u32 {
-  return chainLength(listFirst(pool + P_HEAD));
+  // Checked link by link (chunks.ts), and bounded: a corrupt list can hold a cycle.
+  const size = load<u32>(pool + P_SIZE);
+  const bound = load<u32>(pool + P_ALLOCATED);
+  let count: u32 = 0;
+  for (let object = listFirst(pool + P_HEAD); object != 0 && count <= bound && isFreeObject(size, object); count++) {
+    object = <usize>load<u32>(object);
+  }
+  return count;
 }

@@ -10,12 +10,12 @@ import {
   P_ALLOCATED, P_FAILED, P_FLAGS, P_GENERATION, P_HEAD, P_LIMIT, P_MIN_AVAIL, P_NAME, P_NAME_LEN, P_SIZE, P_STATE, P_USED, P_USERS,
   POOL_FREE, POOL_GENERATION_MASK, POOL_LIVE, POOL_RETIRED, POOL_SHARED,
 } from "./layout";
-import { cachedCount, drainOwnCache, drainOwnEntry, restamp } from "./cache";
+import { cachedCount, drainOwnCache, drainOwnEntry } from "./cache";
 import { recordFailure } from "./faults";
 import { listFirst, listRenew, listRetired } from "./freelist";
 import { backingLock, beat, mutexLock, mutexUnlock } from "./locks";
 import { poolFlush, poolGc, poolRetire } from "./pool";
-import { poolAt, resolvePool, tokenOf } from "./slots";
+import { poolAt, resolvePool, restamp, tokenOf } from "./slots";
 import { deathPoint, taggedOwner } from "./thread";
 
 function nameEquals(pool: usize, name: usize, length: u32): bool {
@@ -133,9 +133,12 @@ function handedOut(pool: usize, token: u32): i64 {
  * (no thread can find it or allocate from it any more), its shared list is
  * frozen and given back, and its slot is freed once every object of it is
  * back (at once, when no other thread's cache holds any). The caller's own
- * entry of the pool is drained first. Returns the users left, or an error.
+ * entry of the pool is drained first. With `force`, objects handed out do
+ * not stop it (nor a corrupt list, given back up to where it breaks): they
+ * stay counted in the retired pool, whose slot waits for them. Returns the
+ * users left, or an error.
  */
-export function registryDestroy(token: u32): i32 {
+export function registryDestroy(token: u32, force: bool): i32 {
   registryLock();
   finishRetirements();
   const pool = resolvePool(token);
@@ -149,7 +152,7 @@ export function registryDestroy(token: u32): i32 {
       drainOwnEntry(token);
       // A new stamp first: other threads' caches stop serving the pool, so the count below settles.
       restamp(pool);
-      if (handedOut(pool, token) != 0) {
+      if (!force && handedOut(pool, token) != 0) {
         result = ERR_POOL_IN_USE;
       } else {
         store<u32>(pool + P_USERS, 0);

@@ -2,7 +2,8 @@
 // alone: every layer uses them, and they use nothing but layout.ts.
 
 import {
-  CACHE_ENTRIES, CACHE_ENTRY_SHIFT, P_GENERATION, P_STATE, POOL_FREE, POOL_INDEX_BITS, POOL_LIVE, POOL_SLOT_SIZE, POOLS_START,
+  CACHE_ENTRIES, CACHE_ENTRY_SHIFT, H_STAMP_COUNTER, P_FLAGS, P_GENERATION, P_STAMP, P_STATE, POOL_CORRUPT, POOL_FREE,
+  POOL_INDEX_BITS, POOL_LIVE, POOL_SLOT_SIZE, POOLS_START,
 } from "./layout";
 
 export const INDEX_MASK: u32 = (1 << POOL_INDEX_BITS) - 1;
@@ -39,6 +40,22 @@ export const INDEX_MASK: u32 = (1 << POOL_INDEX_BITS) - 1;
 @inline export function resolveIncarnation(token: u32): usize {
   const pool = poolAt(token & INDEX_MASK);
   return holdsIncarnation(pool, token) ? pool : 0;
+}
+
+/** Gives the pool a new stamp: every cache entry filled under the old one gives its objects back (cache.ts). */
+export function restamp(pool: usize): void {
+  atomic.store<u32>(pool + P_STAMP, atomic.add<u32>(H_STAMP_COUNTER, 1) + 1);
+}
+
+/** Marks the pool corrupt (layout.ts, POOL_CORRUPT) and stops every cache from serving it. */
+export function markCorrupt(pool: usize): void {
+  atomic.or<u32>(pool + P_FLAGS, POOL_CORRUPT);
+  restamp(pool);
+}
+
+/** Whether the pool is marked corrupt. */
+@inline export function isCorrupt(pool: usize): bool {
+  return (atomic.load<u32>(pool + P_FLAGS) & POOL_CORRUPT) != 0;
 }
 
 /** The cache entry of pool slot `index` in the cache block `block`. */

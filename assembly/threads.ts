@@ -7,16 +7,16 @@
 // reuse.
 
 import {
-  CACHE_BLOCK_BYTES, E_COUNT, E_FIRST, ERR_NO_MEMORY, ERR_TOO_MANY_THREADS, ERR_UNKNOWN_THREAD, H_BACKING_LOCK, H_NEXT_THREAD_ID, H_REGISTRY_LOCK,
+  CACHE_BLOCK_BYTES, E_COUNT, E_FIRST, E_SIZE, E_TOKEN, ERR_NO_MEMORY, ERR_TOO_MANY_THREADS, ERR_UNKNOWN_THREAD, H_BACKING_LOCK, H_NEXT_THREAD_ID, H_REGISTRY_LOCK,
   MAX_POOLS, MAX_THREADS, OK, P_FLUSH_LOCK, T_CACHE, T_DEATH_POINTS, T_DIE_AT, T_HEARTBEAT, T_ID, T_LIFE_LOCK, T_NODE_ID, T_READ_HOLD, T_RECLAIMING,
   T_STATE, T_TRANSIT, THREAD_BUSY, THREAD_DEAD, THREAD_FREE, THREAD_LIVE, THREAD_RECLAIMING,
 } from "./layout";
 import { backingAllocZeroed, backingFree, backingRelease } from "./backing";
 import { cacheForget, cacheInit, drainBlock, drainOwnCache } from "./cache";
-import { backingLock, mutexUnlock, takeOverFrom, writeUnlock } from "./locks";
-import { chainLength } from "./freelist";
+import { backingLock, beat, mutexUnlock, takeOverFrom, writeUnlock } from "./locks";
+import { isFreeObject } from "./chunks";
 import { settleTransit } from "./pool";
-import { entryOf, poolAt } from "./slots";
+import { entryOf, markCorrupt, poolAt, resolveIncarnation } from "./slots";
 import { deathPoint, recoveryEnabled, setOwnerTag, setThreadSlot, threadSlot, threadSlotAt } from "./thread";
 import { pushTransit, transitCount, transitToken } from "./transit";
 
@@ -99,15 +99,29 @@ export function threadReclaim(id: u32, byNodeId: bool): i32 {
 /**
  * A batch call stopped in its loop leaves an entry whose chain is right but
  * whose count is not yet (batch.ts): count the chains again. Chains of a
- * cache end in a 0 link.
+ * cache end in a 0 link; a chain that breaks (chunks.ts) is cut where it
+ * does, and its pool marked corrupt.
  */
 function recountBlock(block: usize): void {
   for (let index: u32 = 0; index < MAX_POOLS; index++) {
     deathPoint();
     const entry = entryOf(block, index);
-    if (load<u32>(entry + E_FIRST) != 0 || load<u32>(entry + E_COUNT) != 0) {
-      store<u32>(entry + E_COUNT, chainLength(<usize>load<u32>(entry + E_FIRST)));
+    if (load<u32>(entry + E_FIRST) == 0 && load<u32>(entry + E_COUNT) == 0) continue;
+    const size = load<u32>(entry + E_SIZE);
+    let count: u32 = 0;
+    let link = entry + E_FIRST;
+    while (load<u32>(link) != 0) {
+      const object = <usize>load<u32>(link);
+      if (!isFreeObject(size, object)) {
+        store<u32>(link, 0);
+        const pool = resolveIncarnation(load<u32>(entry + E_TOKEN));
+        if (pool != 0) markCorrupt(pool);
+        break;
+      }
+      count++;
+      link = object;
     }
+    store<u32>(entry + E_COUNT, count);
   }
 }
 
@@ -159,5 +173,6 @@ function putTransitBack(slot: usize): void {
   while (transitCount(slot) != 0) {
     deathPoint();
     backingRelease(slot + T_TRANSIT, 0, 0, transitToken(slot), false, false, transitCount(slot));
+    beat();
   }
 }

@@ -4,7 +4,10 @@
 // these few typed-array operations, so Pool.alloc and Pool.free try these
 // first. They handle only the plain hit: the calling thread's entry holds
 // current objects of this pool, the pool is already at the front of the LRU
-// list and, for free, the object passes the checks and fits the bound.
+// list, for alloc the object about to go out is a free object of the pool
+// (a broken link, written over after free, goes to the core, which reports
+// it: docs/internals.md §8), and for free the object passes the checks and
+// fits the bound.
 // Anything else returns "miss" and the caller calls the wasm core, which
 // does the whole operation (or reports the exact error). Nothing here
 // throws or decides an error.
@@ -52,10 +55,27 @@ const LIMIT_BYTES = B_LIMIT_BYTES / 4;
 const LRU_HEAD = B_LRU_HEAD / 4;
 const TOP = H_BACKING_TOP / 4;
 const LOWEST_OBJECT = ARENA_START + CHUNK_HEADER;
+const FREE_OBJECT = CHUNK_USED | CHUNK_ON_FREE_LIST;
 
 function entryCurrent(words: Uint32Array, site: CacheSite): boolean {
   const entry = site.entry;
   return words[entry + TOKEN] === site.token && words[entry + STAMP] === words[site.stamp] && words[site.block + LRU_HEAD] === site.index;
+}
+
+/**
+ * Whether `object`, whose chunk header is `header`, is a free object of
+ * this site's pool: inside the arena, used, marked free, made for its size
+ * (as the core's isFreeObject, assembly/chunks.ts).
+ */
+function isFreeObject(words: Uint32Array, site: CacheSite, object: number, header: number | undefined): boolean {
+  return (
+    header !== undefined &&
+    (object & 7) === 0 &&
+    object >= LOWEST_OBJECT &&
+    object < words[TOP]! &&
+    (header & FREE_OBJECT) === FREE_OBJECT &&
+    ((header & ~7) - CHUNK_HEADER - site.size) >>> 0 < CHUNK_MIN
+  );
 }
 
 /** Takes an object from the thread's cache; 0 on a miss. */
@@ -63,13 +83,15 @@ export function allocHit(words: Uint32Array, site: CacheSite): number {
   const entry = site.entry;
   const object = words[entry + FIRST]!;
   if (object === 0 || !entryCurrent(words, site)) return 0;
-  const next = words[object >>> 2];
-  if (next === undefined) return 0;
-  words[entry + FIRST] = next;
+  // The link the last take installed is checked before it is followed; a
+  // broken one (a write after free) goes to the core, which reports it.
+  const headerWord = (object - CHUNK_HEADER) >>> 2;
+  const header = words[headerWord];
+  if (!isFreeObject(words, site, object, header)) return 0;
+  words[entry + FIRST] = words[object >>> 2]!;
   words[entry + COUNT] = words[entry + COUNT]! - 1;
   words[site.block + CACHED_BYTES] = words[site.block + CACHED_BYTES]! - site.size;
-  const headerWord = (object - CHUNK_HEADER) >>> 2;
-  words[headerWord] = words[headerWord]! & ~CHUNK_ON_FREE_LIST;
+  words[headerWord] = header! & ~CHUNK_ON_FREE_LIST;
   return object;
 }
 

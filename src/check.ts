@@ -25,6 +25,7 @@ import {
   CHUNK_MIN,
   CHUNK_ON_FREE_LIST,
   CHUNK_USED,
+  DEBUG_TAG,
   E_COUNT,
   E_FIRST,
   E_SIZE,
@@ -32,19 +33,23 @@ import {
   H_BACKING_FREE_BYTES,
   H_BACKING_TOP,
   H_BACKING_USED_BYTES,
+  H_DEBUG_FLAGS,
   MAX_POOLS,
   MAX_THREADS,
   P_ALLOCATED,
+  P_FLAGS,
   P_HEAD,
   P_LIMIT,
   P_SIZE,
   P_STATE,
   P_USED,
+  POOL_CORRUPT,
   POOL_RETIRED,
   T_CACHE,
   T_STATE,
   T_TRANSIT,
   T_TRANSIT_POOL,
+  TAG_BYTES,
   THREAD_LIVE,
   THREAD_SLOT_SIZE,
   THREADS_START,
@@ -177,9 +182,20 @@ export function checkHeap(views: MemoryViews): CheckReport {
     const token = incarnationToken(views, id);
     if (token < 0) continue;
     const slot = slotAddress(id);
-    if (views.word(slot + P_STATE) === POOL_RETIRED) retiredPools++;
-    else pools++;
-    const size = views.word(slot + P_SIZE);
+    const corrupt = (views.word(slot + P_FLAGS) & POOL_CORRUPT) !== 0;
+    if (views.word(slot + P_STATE) === POOL_RETIRED) {
+      retiredPools++;
+      // Destroyed with force after a broken link: what lay past the break is lost, so its counts no longer add up.
+      if (corrupt) continue;
+    } else {
+      pools++;
+      if (corrupt) {
+        checker.problem(`pool ${id} is marked corrupt (a free list held a broken link): destroy it with { force: true }`);
+        continue;
+      }
+    }
+    // With the debug tag each chunk holds the tag after the object too.
+    const size = views.word(slot + P_SIZE) + ((views.word(H_DEBUG_FLAGS) & DEBUG_TAG) !== 0 ? TAG_BYTES : 0);
     const allocated = views.word(slot + P_ALLOCATED);
     const offList = views.word(slot + P_USED);
     const limit = views.word(slot + P_LIMIT);
@@ -203,8 +219,8 @@ export function checkHeap(views: MemoryViews): CheckReport {
       const where = `${name}'s objects in the cache at ${block}`;
       const length = checker.chain(views.anyWord(entry + E_FIRST), size, count + 1, where);
       if (length !== count) checker.problem(`${where}: ${length} objects chained, the count says ${count}`);
-      if (views.anyWord(entry + E_SIZE) !== size)
-        checker.problem(`${where}: the entry's object size is ${views.anyWord(entry + E_SIZE)}, not ${size}`);
+      if (views.anyWord(entry + E_SIZE) !== views.word(slot + P_SIZE))
+        checker.problem(`${where}: the entry's object size is ${views.anyWord(entry + E_SIZE)}, not ${views.word(slot + P_SIZE)}`);
       cached += count;
     }
     if (offList < cached) checker.problem(`${name}: ${cached} objects in caches but only ${offList} off the free list`);

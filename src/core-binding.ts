@@ -31,6 +31,7 @@ export function refusingCore(makeError: () => Error): CoreExports {
     thread_reclaim: refuse,
     thread_scratch: refuse,
     thread_slot: refuse,
+    thread_release_holds: refuse,
     pool_create: refuse,
     pool_destroy: refuse,
     pool_alloc: refuse,

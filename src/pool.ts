@@ -50,7 +50,7 @@ import {
   POOL_SLOT_SIZE,
   POOLS_START,
 } from "./layout.js";
-import { integerIn, pointer, uint32Array } from "./validate.js";
+import { integerIn, optionalBoolean, optionsObject, pointer, uint32Array } from "./validate.js";
 import type { MemoryViews } from "./views.js";
 
 /** A pool's counters, as HAProxy's `show pools` prints them. */
@@ -283,8 +283,14 @@ export class Pool {
    * have returned one) can still be freed through a handle of it, and its
    * slot is reused only once every such object is back. This Pool object
    * refuses further calls either way.
+   *
+   * With `{ force: true }` the last user destroys the pool even while objects
+   * of it are handed out (a worker killed holding them) or while its free
+   * list is corrupt (HeapCorruptError): what can be proven free goes back,
+   * the rest stays counted in the destroyed pool, whose slot waits for it.
    */
-  destroy(): void {
+  destroy(options?: { force?: boolean }): void {
+    const force = optionalBoolean("options.force", optionsObject("options", options).force, false);
     if (!this.registered) {
       throw new PoolNotOwnedError(
         `this handle of pool "${this.name}" came from heap.pool() or heap.pools() and holds no registration; ` +
@@ -292,13 +298,14 @@ export class Pool {
           "or through heap.adoptPool() when the thread that created it is gone",
       );
     }
-    const status = this.binding.core.pool_destroy(this.token);
+    const status = this.binding.core.pool_destroy(this.token, force ? 1 : 0);
     if (status === ERR_STALE_POOL) throw this.destroyed();
     if (status === ERR_POOL_IN_USE) {
       const used = this.views.word(this.slot + P_USED);
       throw new PoolInUseError(
         `pool "${this.name}" has objects handed out (${used} out of its shared list, cached ones included, when last read): ` +
-          "free them before destroying its last user; objects held by a thread that is closing or dead count until it is done or reclaimed",
+          "free them before destroying its last user; objects held by a thread that is closing or dead count until it is done or reclaimed " +
+          "(destroy({ force: true }) destroys it all the same)",
       );
     }
     const name = this.name;

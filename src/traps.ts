@@ -8,10 +8,11 @@
 // error; it reads nothing unless a call throws, and the JS hit paths do not
 // call the core at all.
 
-import { LockTimeoutError, UseAfterFreeError, WasmPoolsError } from "./errors.js";
+import { HeapCorruptError, LockTimeoutError, UseAfterFreeError, WasmPoolsError } from "./errors.js";
 import {
   B_TRAP,
   B_TRAP_OBJECT,
+  B_TRAP_OFFSET,
   B_TRAP_WHERE,
   H_BACKING_LOCK,
   H_REGISTRY_LOCK,
@@ -22,9 +23,11 @@ import {
   T_ID,
   THREAD_SLOT_SIZE,
   THREADS_START,
+  TRAP_CORRUPT_LIST,
   TRAP_DIED,
   TRAP_LOCK_TIMEOUT,
   TRAP_USE_AFTER_FREE,
+  TRAP_WRITE_AFTER_FREE,
 } from "./layout.js";
 import { poolName } from "./pool.js";
 import type { MemoryViews } from "./views.js";
@@ -67,6 +70,22 @@ function recordedTrap(views: MemoryViews, block: number, onDeath: () => void): E
         "This call released everything it held",
     );
   }
+  if (kind === TRAP_CORRUPT_LIST) {
+    const pool = `pool "${poolName(views, where)}" (id ${where})`;
+    return new HeapCorruptError([
+      detail === 0
+        ? `${pool} is marked corrupt: one of its free lists held a link that was no free object of it`
+        : `${pool}: a free list holds ${detail}, which is no free object of the pool (an object written after it was freed?)`,
+      "the pool's allocations refuse from now on, other pools work on; destroy it with pool.destroy({ force: true }) and create it again",
+    ]);
+  }
+  if (kind === TRAP_WRITE_AFTER_FREE) {
+    const offset = views.anyWord(block + B_TRAP_OFFSET);
+    return new UseAfterFreeError(
+      `pool "${poolName(views, where)}" (id ${where}): object ${detail} was written at offset ${offset} after it was freed ` +
+        "(debug poison: it no longer held the poison when alloc was about to hand it out; it was poisoned again)",
+    );
+  }
   if (kind === TRAP_DIED) {
     onDeath();
     return new WasmPoolsError(`this thread stopped dead at death point ${where} (test switch deathPoints); it must never run again`);
@@ -74,10 +93,29 @@ function recordedTrap(views: MemoryViews, block: number, onDeath: () => void): E
   return undefined;
 }
 
-/** The core, with every function's recorded traps turned into UseAfterFreeError or LockTimeoutError. */
+/**
+ * A trap the core did not record: it read outside the memory, because a
+ * stray write left a pointer where the allocator keeps its own words. The
+ * thread lets go of every lock it held (the heap stays usable where the
+ * state allows it), and the caller gets a HeapCorruptError.
+ */
+function unrecordedTrap(core: CoreExports, error: WebAssembly.RuntimeError): Error {
+  try {
+    core.thread_release_holds();
+  } catch {
+    // Nothing more to let go of.
+  }
+  return new HeapCorruptError([
+    `the allocator's core stopped on a bad memory access (${error.message}): memory it manages was overwritten (a write after free, or past an object's end)`,
+    "this thread let go of every lock it held; heap.check() tells what else is broken",
+  ]);
+}
+
+/** The core, with every function's traps turned into typed errors: recorded ones, and any other (HeapCorruptError). */
 export function reportingCore(core: CoreExports, views: MemoryViews, block: number, onDeath: () => void): CoreExports {
   const report = (error: unknown): never => {
-    throw (error instanceof WebAssembly.RuntimeError && recordedTrap(views, block, onDeath)) || error;
+    if (!(error instanceof WebAssembly.RuntimeError)) throw error;
+    throw recordedTrap(views, block, onDeath) ?? unrecordedTrap(core, error);
   };
   const wrapped: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(core)) {

@@ -21,8 +21,9 @@ export interface CoreExports {
   thread_reclaim(id: number, byNodeId: number): number;
   thread_scratch(): number;
   thread_slot(): number;
+  thread_release_holds(): void;
   pool_create(nameLength: number, size: number, flags: number, minAvail: number, limit: number): number;
-  pool_destroy(token: number): number;
+  pool_destroy(token: number, force: number): number;
   pool_alloc(token: number): number;
   pool_free(token: number, object: number): number;
   pool_alloc_many(token: number, count: number): number;

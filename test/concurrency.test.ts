@@ -63,28 +63,34 @@ describe("workers hammering one pool", () => {
       });
     }
 
-  it("negative control: without the sequence number the same stress hands objects out twice", async () => {
+  it("negative control: without the sequence number the same stress hands objects out twice or breaks the list", async () => {
     // The 4-worker test above, with the sequence number switched off. ABA
     // needs a pop stalled between reading `next` and its CAS; with 4 workers
     // on 2 cores, preemption makes such stalls common: on these machines the
     // first double hand-out came within 0.5M operations per worker, against
     // a budget of 10M.
     // A run of 40M operations without one was seen once in about 20 runs,
-    // so up to 4 fresh runs are made; each stops at the first double.
+    // so up to 4 fresh runs are made; each stops at the first double. A
+    // stale CAS can also leave a link to an object already handed out on
+    // the list: a pop's link check then reports the list corrupt
+    // (HeapCorruptError) before anyone gets that object twice.
     const budget = 10_000_000;
-    let doubles = 0;
+    let caught = 0;
     let operations = 0;
-    for (let attempt = 1; attempt <= 4 && doubles === 0; attempt++) {
+    for (let attempt = 1; attempt <= 4 && caught === 0; attempt++) {
       const heap = await Heap.create({ unsafeTestSwitches: { noSequence: true } });
       heap.createPool("shared", 64);
       const reports = await churnTogether(heap, 4, { operations: budget, hold: CHURN_HOLD, cacheBytes: 0, stopOnDouble: true });
-      doubles = sum(reports, "doubles");
+      const doubles = sum(reports, "doubles");
+      const corrupt = reports.reduce((n, r) => n + (r.corruptLists ?? 0), 0);
+      caught = doubles + corrupt;
       operations += sum(reports, "allocs") + sum(reports, "frees");
       console.log(
-        `no sequence, run ${attempt}: ${doubles} double hand-outs, ${sum(reports, "errors")} pool errors (${operations} operations so far)`,
+        `no sequence, run ${attempt}: ${doubles} double hand-outs, ${corrupt} corrupt lists caught, ` +
+          `${sum(reports, "errors")} pool errors (${operations} operations so far)`,
       );
     }
-    expect(doubles).toBeGreaterThan(0);
+    expect(caught).toBeGreaterThan(0);
   });
 });
 

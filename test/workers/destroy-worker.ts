@@ -49,6 +49,8 @@ async function drain(t: DrainTask): Promise<void> {
         } catch (error) {
           result.freeFailed = String(error);
         }
+        // Its alloc may have come before the destroy and refilled this cache: give that back too.
+        heap.gc();
       } catch (error) {
         if (!(error instanceof PoolDestroyedError)) throw error;
         result.alloc = "destroyed";

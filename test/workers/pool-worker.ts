@@ -2,7 +2,7 @@
 // and runs one kind of task on real shared memory (see protocol.ts).
 
 import { parentPort, workerData } from "node:worker_threads";
-import { Heap, LockTimeoutError, type Pool, UseAfterFreeError } from "wasm-pools";
+import { Heap, HeapCorruptError, LockTimeoutError, type Pool, UseAfterFreeError } from "wasm-pools";
 import { Claims, Holding } from "./claims.js";
 import { SIGNAL_GO, SIGNAL_STOP, type WorkerReport, type WorkerTask } from "./protocol.js";
 
@@ -56,6 +56,12 @@ function churn(heap: Heap, pool: Pool): WorkerReport {
       try {
         ptr = pool.tryAlloc();
       } catch (error) {
+        if (task.stopOnDouble && error instanceof HeapCorruptError) {
+          // Broken on purpose: the list's links were caught broken before a double hand-out was.
+          report.corruptLists = (report.corruptLists ?? 0) + 1;
+          Atomics.store(task.signals, SIGNAL_STOP, 1);
+          break;
+        }
         if (!(task.stopOnUseAfterFree && error instanceof UseAfterFreeError)) throw error;
         report.useAfterFree = (report.useAfterFree ?? 0) + 1;
         report.useAfterFreeMessage ??= error.message;

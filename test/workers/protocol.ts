@@ -42,6 +42,8 @@ export interface WorkerReport {
   /** survivesDeadLocks: the LockTimeoutError that ended this worker. */
   lockTimeout?: string;
   doubles: number;
+  /** stopOnDouble: allocations that found the pool's list corrupt (HeapCorruptError) and stopped every worker. */
+  corruptLists?: number;
   /** Errors thrown by the pool (counted only where a test expects breakage). */
   errors: number;
   flushes: number;

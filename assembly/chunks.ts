@@ -1,0 +1,83 @@
+// Pool objects as chunks of the backing allocator (layout.ts, "Chunks"):
+// the checks that a pointer is what a caller or a free list claims it is,
+// and the flag that tells a free object from a handed-out one. Every layer
+// above uses them; they use nothing but the layout and the debug tag size.
+
+import {
+  ARENA_START, C_SIZE, CHUNK_HEADER, CHUNK_MIN, CHUNK_ON_FREE_LIST, CHUNK_SIZE_MASK, CHUNK_USED, ERR_BAD_POINTER, ERR_DOUBLE_FREE,
+  ERR_SIZE_MISMATCH, H_BACKING_TOP, OK,
+} from "./layout";
+import { tagBytes } from "./debug";
+
+@inline export function chunkHeaderOf(object: usize): usize {
+  return object - CHUNK_HEADER + C_SIZE;
+}
+
+/** Marks an object that a pop just took: its owner may free it once. */
+@inline export function markHandedOut(object: usize): void {
+  const header = chunkHeaderOf(object);
+  store<u32>(header, load<u32>(header) & ~CHUNK_ON_FREE_LIST);
+}
+
+@inline export function markOnFreeList(object: usize): void {
+  const header = chunkHeaderOf(object);
+  store<u32>(header, load<u32>(header) | CHUNK_ON_FREE_LIST);
+}
+
+/** Whether a chunk's payload was made for objects of `size` bytes (and the debug tag after them, when tags are on). */
+@inline function payloadFits(header: u32, size: u32): bool {
+  const need = size + tagBytes();
+  const payload = (header & CHUNK_SIZE_MASK) - CHUNK_HEADER;
+  // A chunk may be up to one minimum chunk larger than asked: the backing allocator does not split off less.
+  return payload >= need && payload < need + CHUNK_MIN;
+}
+
+/** Whether `object` lies where objects can: 8-aligned, inside the carved arena. */
+@inline function insideArena(object: usize): bool {
+  return (object & 7) == 0 && object >= ARENA_START + CHUNK_HEADER && object < <usize>load<u32>(H_BACKING_TOP);
+}
+
+/**
+ * Cheap checks that `object` is a handed-out object of `size` bytes:
+ * aligned, inside the carved arena, its chunk header marked used with a
+ * matching size and not on a free list. Returns OK or the error.
+ */
+@inline export function checkFreeable(size: u32, object: usize): i32 {
+  if (!insideArena(object)) return ERR_BAD_POINTER;
+  const header = load<u32>(chunkHeaderOf(object));
+  if ((header & CHUNK_USED) == 0 || !payloadFits(header, size)) return ERR_SIZE_MISMATCH;
+  if ((header & CHUNK_ON_FREE_LIST) != 0) return ERR_DOUBLE_FREE;
+  return OK;
+}
+
+/**
+ * Whether `object` is a free object of a pool of `size`-byte objects, as
+ * every link of a free list (shared or cached) must be: inside the arena,
+ * its chunk used, marked free and made for that size. A link that is not
+ * was written over after its object was freed: following it could read
+ * or hand out any memory, so no pop, walk or release follows it.
+ */
+@inline export function isFreeObject(size: u32, object: usize): bool {
+  if (!insideArena(object)) return false;
+  const header = load<u32>(chunkHeaderOf(object));
+  return (header & (CHUNK_USED | CHUNK_ON_FREE_LIST)) == (CHUNK_USED | CHUNK_ON_FREE_LIST) && payloadFits(header, size);
+}
+
+/** isFreeObject without the size (for chains whose pool size the caller does not know): inside the arena, used, marked free. */
+@inline export function isFreeChunk(object: usize): bool {
+  return insideArena(object) && (load<u32>(chunkHeaderOf(object)) & (CHUNK_USED | CHUNK_ON_FREE_LIST)) == (CHUNK_USED | CHUNK_ON_FREE_LIST);
+}
+
+/**
+ * The `count`-th object of the chain from `first` (1 is `first`), each link
+ * checked with isFreeObject; 0 if the chain breaks before.
+ */
+export function checkedChainAt(first: usize, count: u32, size: u32): usize {
+  let object = first;
+  for (let i: u32 = 1; i <= count; i++) {
+    if (!isFreeObject(size, object)) return 0;
+    if (i < count) object = <usize>load<u32>(object);
+  }
+  return object;
+}
+
