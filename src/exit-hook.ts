@@ -10,6 +10,8 @@
 // no such events: a Web Worker should call heap.close() before it ends, and
 // a page that terminates one calls heap.reclaimThread(id).
 
+import { nodeBuiltin } from "./node-builtin.js";
+
 export interface ThreadOwner {
   close(): void;
   /** Reclaims the thread whose Node threadId is `nodeThreadId` if it was attached (else does nothing). */
@@ -38,7 +40,7 @@ function nodeProcess(): NodeProcess | undefined {
 export async function nodeThreadNumber(): Promise<number> {
   if (!nodeProcess()) return 0;
   try {
-    const { threadId } = await import("node:worker_threads");
+    const { threadId } = await nodeBuiltin<typeof import("node:worker_threads")>("node:worker_threads");
     return threadId + 1;
   } catch {
     return 0;

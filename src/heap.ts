@@ -71,6 +71,7 @@ import {
 } from "./layout.js";
 import { heldLockNames, holdLifeLock, lifeLockName } from "./life-lock.js";
 import { liveToken, Pool, slotAddress } from "./pool.js";
+import { readUtf8, writeUtf8 } from "./strings.js";
 import { reportingCore } from "./traps.js";
 import { integerIn, optionalBoolean, optionalIntegerIn, optionsObject } from "./validate.js";
 import { MemoryViews } from "./views.js";
@@ -527,14 +528,43 @@ export class Heap {
    * ```
    */
   bytes(ptr: number, length: number): Uint8Array {
+    this.#arenaRange("ptr", ptr, "length", length);
+    return this.#views.view(ptr, length);
+  }
+
+  /** Checks that [ptr, ptr + length) lies inside the arena. */
+  #arenaRange(ptrName: string, ptr: number, lengthName: string, length: number): void {
     this.#core();
-    integerIn("ptr", ptr, 0, MAX_UINT32);
-    integerIn("length", length, 0, MAX_UINT32);
+    integerIn(ptrName, ptr, 0, MAX_UINT32);
+    integerIn(lengthName, length, 0, MAX_UINT32);
     const top = this.#views.word(H_BACKING_TOP);
     if (ptr < ARENA_START || ptr + length > top) {
       throw new InvalidPointerError(`[${ptr}, ${ptr + length}) is not inside the heap's arena [${ARENA_START}, ${top})`);
     }
-    return this.#views.view(ptr, length);
+  }
+
+  /**
+   * Writes `text` as UTF-8 into [ptr, ptr + capacity): whole characters, as
+   * many as fit; returns the bytes written. Works on shared memory in every
+   * engine (it encodes into an unshared buffer first: Chromium's
+   * TextEncoder refuses shared views).
+   *
+   * ```ts
+   * const p = names.alloc(); // a 64-byte pool
+   * const length = heap.writeString(p, names.size, "Zoë");
+   * heap.readString(p, length); // "Zoë"
+   * ```
+   */
+  writeString(ptr: number, capacity: number, text: string): number {
+    this.#arenaRange("ptr", ptr, "capacity", capacity);
+    if (typeof text !== "string") throw new InvalidArgumentError("text", `expected a string, got ${typeof text}`);
+    return writeUtf8(this.#views, ptr, capacity, text);
+  }
+
+  /** The UTF-8 text in [ptr, ptr + length) (malformed bytes read as U+FFFD); works on shared memory in every engine. */
+  readString(ptr: number, length: number): string {
+    this.#arenaRange("ptr", ptr, "length", length);
+    return readUtf8(this.#views, ptr, length);
   }
 
   /**

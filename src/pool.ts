@@ -164,6 +164,17 @@ export class Pool {
     return allocHit(this.binding.words, this.site) || this.allocMiss();
   }
 
+  /**
+   * alloc(), with the object's bytes set to 0. (alloc() leaves whatever was
+   * there: earlier contents, and in the first word the link the object
+   * had on a free list.)
+   */
+  allocZeroed(): number {
+    const ptr = this.alloc();
+    this.views.view(ptr, this.size).fill(0);
+    return ptr;
+  }
+
   /** Returns a pointer to a free object, or 0 when none can be had. */
   tryAlloc(): number {
     return allocHit(this.binding.words, this.site) || this.tryAllocMiss();

@@ -2,6 +2,8 @@
 // beside this file; `new URL(literal, import.meta.url)` is the pattern that
 // bundlers recognise as an asset. Node reads the file; browsers fetch it.
 
+import { nodeBuiltin } from "./node-builtin.js";
+
 /** The core module's exports: numbers in, numbers out (see assembly/index.ts). */
 export interface CoreExports {
   heap_create(
@@ -44,7 +46,7 @@ function coreUrl(build: CoreBuild): URL {
 
 async function compileFrom(url: URL): Promise<WebAssembly.Module> {
   if (url.protocol === "file:") {
-    const { readFile } = await import("node:fs/promises");
+    const { readFile } = await nodeBuiltin<typeof import("node:fs/promises")>("node:fs/promises");
     return WebAssembly.compile(await readFile(url));
   }
   const response = await fetch(url);

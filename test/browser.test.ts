@@ -147,7 +147,7 @@ describe.skipIf(!FOUND)(`in Chromium${FOUND ? "" : ` (skipped: no browser at ${C
     expect(errors).toEqual([]);
   });
 
-  it("Vite bundles the demo with the wasm asset, and the bundle runs", async () => {
+  it("Vite bundles the demo with the wasm asset and no warning, and the bundle runs", async () => {
     const stage = await mkdtemp(join(tmpdir(), "wasm-pools-vite-"));
     try {
       // The demo as a user's project would hold it: its page and scripts, and the package's dist/.
@@ -161,6 +161,8 @@ describe.skipIf(!FOUND)(`in Chromium${FOUND ? "" : ` (skipped: no browser at ${C
       await build({ root: join(stage, "examples/browser"), logLevel: "error", build: { outDir: out, emptyOutDir: true } });
       const assets = await readdir(join(out, "assets"));
       expect(assets.some((file) => /^wasm-pools-.*\.wasm$/.test(file))).toBe(true);
+      // No Node built-in stood in for by an empty module (Vite warns "externalized for browser compatibility" for each).
+      expect(assets.filter((file) => file.startsWith("__vite-browser-external"))).toEqual([]);
 
       const server = await startServer({ isolated: true, roots: [out] });
       const page = await browser.newPage();
