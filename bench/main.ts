@@ -1,5 +1,6 @@
-// npm run bench [-- --quick]: measures every case of the issue "Native
-// speed" side by side, prints the tables and writes bench/results/.
+// npm run bench [-- --quick] [-- --save]: measures every case side by side,
+// prints the tables and writes build/bench-results/ (with --save, the
+// committed bench/results/ that the README quotes).
 
 import { buildNative, gccVersion, runNative } from "./cases/native.js";
 import { HOLD_GROUP, measure, PAIR_GROUP, singleThreadCases } from "./cases/single-thread.js";

@@ -9,7 +9,8 @@ import { CHURN_GROUP, LARSON_GROUP, TRANSFER_GROUP } from "./cases/workers.js";
 import { nsPerOpChart, throughputChart } from "./charts.js";
 import type { CaseResult, RunResults } from "./results.js";
 
-const RESULTS = fileURLToPath(new URL("../../bench/results/", import.meta.url));
+/** Where a run writes: the committed results with --save, else beside the build (not committed). */
+const RESULTS = fileURLToPath(new URL(process.argv.includes("--save") ? "../../bench/results/" : "../bench-results/", import.meta.url));
 
 /** Groups charted as throughput; the others as time per operation. */
 const WORKER_GROUPS = new Set([CHURN_GROUP, TRANSFER_GROUP, LARSON_GROUP]);
