@@ -12,7 +12,7 @@ import {
   H_FAILURE_RING,
   H_FAILURES,
 } from "./layout.js";
-import { integerIn } from "./validate.js";
+import { describe, integerIn } from "./validate.js";
 import type { MemoryViews } from "./views.js";
 
 /** Why an allocation failed: its pool's `limit`, the heap's `maxBytes`, or an injected failure (`failRate`). */
@@ -47,7 +47,7 @@ const PPM_PER_PERCENT = 10_000;
 export function failPpm(value: unknown): number {
   if (value === undefined) return 0;
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > 100) {
-    throw new InvalidArgumentError("options.failRate", `expected a percentage from 0 to 100, got ${String(value)}`);
+    throw new InvalidArgumentError("options.failRate", `expected a percentage from 0 to 100, got ${describe(value)}`);
   }
   return Math.round(value * PPM_PER_PERCENT);
 }

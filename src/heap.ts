@@ -3,7 +3,9 @@
 // Heap.create or by Heap.attach with a handle another thread sent it; all of
 // them instantiate the same module over the same memory.
 
+import { isModule, memoryBufferOf } from "./brands.js";
 import { type CheckReport, checkHeap } from "./check.js";
+import { HEAP_REFUSAL, refuseClone } from "./clone-refusal.js";
 import type { CoreBinding } from "./core-binding.js";
 import { NO_WORDS, refusingCore } from "./core-binding.js";
 import { coreOnly, debugFlags } from "./debug.js";
@@ -70,10 +72,11 @@ import {
   THREADS_START,
 } from "./layout.js";
 import { heldLockNames, holdLifeLock, lifeLockName } from "./life-lock.js";
+import { loadPlatformChecks } from "./platform-checks.js";
 import { liveToken, Pool, slotAddress } from "./pool.js";
 import { readUtf8, writeUtf8 } from "./strings.js";
 import { reportingCore } from "./traps.js";
-import { integerIn, optionalBoolean, optionalIntegerIn, optionsObject } from "./validate.js";
+import { describe, integerIn, optionalBoolean, optionalIntegerIn, optionsObject, plainValues } from "./validate.js";
 import { MemoryViews } from "./views.js";
 import {
   type CoreBuild,
@@ -102,7 +105,7 @@ function pagesFor(bytes: number): number {
 function buildOption(value: unknown): CoreBuild {
   if (value === undefined) return "release";
   if (value === "release" || value === "debug") return value;
-  throw new InvalidArgumentError("options.build", `expected "release" or "debug", got ${String(value)}`);
+  throw new InvalidArgumentError("options.build", `expected "release" or "debug", got ${describe(value)}`);
 }
 
 function testSwitches(value: HeapOptions["unsafeTestSwitches"]): number {
@@ -128,10 +131,12 @@ async function callerCore(source: unknown): Promise<WebAssembly.Module> {
   return module;
 }
 
-function isShared(memory: WebAssembly.Memory): boolean {
+/** Whether `value` is a shared WebAssembly.Memory. */
+function isSharedMemory(value: unknown): value is WebAssembly.Memory {
   // By the buffer's own tag, not the global: some engines (WebKitGTK) hide
   // the SharedArrayBuffer global while shared memories work.
-  return Object.prototype.toString.call(memory.buffer) === "[object SharedArrayBuffer]";
+  const buffer = memoryBufferOf(value);
+  return buffer !== undefined && Object.prototype.toString.call(buffer) === "[object SharedArrayBuffer]";
 }
 
 function threadIdOrThrow(status: number): number {
@@ -155,6 +160,13 @@ function threadIdOrThrow(status: number): number {
     default:
       throw new WasmPoolsError(`heap set-up failed with status ${status}`);
   }
+}
+
+/** The Node threadId of a `Worker` (or of anything with a numeric `threadId`), read without running the caller's code. */
+function nodeThreadIdOf(worker: object): number {
+  const values = plainValues(worker);
+  if (!values) throw new InvalidArgumentError("threadId", "expected a heap thread id or a Node Worker, got a Proxy");
+  return integerIn("threadId.threadId", values.threadId, 0, MAX_UINT32 - 1);
 }
 
 /**
@@ -188,6 +200,7 @@ export class Heap {
     threadId: number,
     nodeId: number,
   ) {
+    refuseClone(this, HEAP_REFUSAL);
     this.memory = views.memory;
     this.#module = module;
     this.#build = build;
@@ -218,6 +231,7 @@ export class Heap {
    * ```
    */
   static async create(options?: HeapOptions): Promise<Heap> {
+    await loadPlatformChecks();
     const o = optionsObject("options", options);
     const maxBytesLimit = MAX_PAGES_LIMIT * PAGE_BYTES;
     const maxBytes = optionalIntegerIn("options.maxBytes", o.maxBytes, MIN_PAGES * PAGE_BYTES, maxBytesLimit, DEFAULT_MAX_BYTES);
@@ -256,20 +270,17 @@ export class Heap {
    * ```
    */
   static async attach(handle: HeapHandle, options?: AttachOptions): Promise<Heap> {
-    const h = handle as Partial<HeapHandle> | undefined;
-    if (typeof h !== "object" || h === null || h.kind !== HANDLE_KIND) {
-      throw new InvalidHandleError("expected a value made by heap.handle()");
-    }
+    await loadPlatformChecks();
+    const h = (typeof handle === "object" && handle !== null ? plainValues(handle) : undefined) as Partial<HeapHandle> | undefined;
+    if (h?.kind !== HANDLE_KIND) throw new InvalidHandleError(`expected a value made by heap.handle(), got ${describe(handle)}`);
     if (h.abi !== ABI_VERSION) {
       throw new IncompatibleHeapError(
-        `the handle comes from another version of wasm-pools (ABI ${String(h.abi)}, this one speaks ${ABI_VERSION})`,
+        `the handle comes from another version of wasm-pools (ABI ${describe(h.abi)}, this one speaks ${ABI_VERSION})`,
       );
     }
     const memory = h.memory;
-    if (!(memory instanceof WebAssembly.Memory) || !isShared(memory)) {
-      throw new InvalidHandleError("handle.memory is not a shared WebAssembly.Memory");
-    }
-    if (!(h.module instanceof WebAssembly.Module) || !looksLikeCore(h.module)) {
+    if (!isSharedMemory(memory)) throw new InvalidHandleError("handle.memory is not a shared WebAssembly.Memory");
+    if (!isModule(h.module) || !looksLikeCore(h.module)) {
       throw new InvalidHandleError("handle.module is not a wasm-pools core module");
     }
     if (h.build !== "release" && h.build !== "debug") throw new InvalidHandleError('handle.build is neither "release" nor "debug"');
@@ -416,9 +427,7 @@ export class Heap {
   reclaimThread(threadId: number | { readonly threadId: number }): void {
     const core = this.#core();
     const byNode = typeof threadId === "object" && threadId !== null;
-    const id = byNode
-      ? integerIn("threadId.threadId", (threadId as { threadId: unknown }).threadId, 0, MAX_UINT32 - 1) + 1
-      : integerIn("threadId", threadId, 1, MAX_UINT32);
+    const id = byNode ? nodeThreadIdOf(threadId) + 1 : integerIn("threadId", threadId, 1, MAX_UINT32);
     if (!byNode && id === this.threadId) throw new InvalidArgumentError("threadId", "this is the calling thread's own id; use close()");
     if (core.thread_reclaim(id, byNode ? 1 : 0) === ERR_UNKNOWN_THREAD) {
       const what = byNode ? `Node threadId ${id - 1}` : `id ${id}`;

@@ -1,6 +1,7 @@
 // A pool of fixed-size objects in the shared heap, as seen from one thread.
 
 import { allocHit, type CacheSite, freeHit } from "./cache-hit.js";
+import { POOL_REFUSAL, refuseClone } from "./clone-refusal.js";
 import type { CoreBinding } from "./core-binding.js";
 import { NO_WORDS, refusingCore } from "./core-binding.js";
 import {
@@ -82,6 +83,9 @@ export interface PoolStats {
 }
 
 const decoder = new TextDecoder();
+// Uint32Array's own methods, not whatever a caller put on the array it passes.
+const setWords = Uint32Array.prototype.set;
+const subarrayOf = Uint32Array.prototype.subarray;
 
 export function slotAddress(id: number): number {
   return POOLS_START + id * POOL_SLOT_SIZE;
@@ -140,6 +144,7 @@ export class Pool {
 
   /** @internal Pools are made by Heap.createPool (registered), Heap.pool and Heap.pools. */
   constructor(binding: CoreBinding, views: MemoryViews, token: number, registered: boolean) {
+    refuseClone(this, POOL_REFUSAL);
     this.binding = binding;
     this.registered = registered;
     this.views = views;
@@ -233,8 +238,7 @@ export class Pool {
    * ```
    */
   allocMany(count: number, out: Uint32Array): number {
-    uint32Array("out", out);
-    integerIn("count", count, 0, out.length);
+    integerIn("count", count, 0, uint32Array("out", out));
     const binding = this.binding;
     let done = 0;
     while (done < count) {
@@ -242,7 +246,7 @@ export class Pool {
       const got = binding.core.pool_alloc_many(this.token, wanted);
       if (got === ERR_STALE_POOL) throw this.destroyed();
       // Copying the whole scratch needs no subarray object (0.1 ns per object).
-      out.set(got === BATCH_MAX ? binding.scratch : binding.scratch.subarray(0, got), done);
+      setWords.call(out, got === BATCH_MAX ? binding.scratch : binding.scratch.subarray(0, got), done);
       done += got;
       if (got < wanted) break;
     }
@@ -255,14 +259,14 @@ export class Pool {
    * index; the pointers before it are freed, the ones after it are not.
    */
   freeMany(ptrs: Uint32Array, count?: number): void {
-    uint32Array("ptrs", ptrs);
-    if (count === undefined) count = ptrs.length;
-    integerIn("count", count, 0, ptrs.length);
+    const length = uint32Array("ptrs", ptrs);
+    if (count === undefined) count = length;
+    integerIn("count", count, 0, length);
     const binding = this.binding;
     let done = 0;
     while (done < count) {
       const batch = Math.min(count - done, BATCH_MAX);
-      binding.scratch.set(done === 0 && batch === ptrs.length ? ptrs : ptrs.subarray(done, done + batch));
+      binding.scratch.set(done === 0 && batch === length ? ptrs : subarrayOf.call(ptrs, done, done + batch));
       const freed = binding.core.pool_free_many(this.token, batch);
       done += freed;
       if (freed < batch) {

@@ -2,6 +2,7 @@
 // beside this file; `new URL(literal, import.meta.url)` is the pattern that
 // bundlers recognise as an asset. Node reads the file; browsers fetch it.
 
+import { isArrayBuffer, isModule, isUrl } from "./brands.js";
 import { nodeBuiltin } from "./node-builtin.js";
 
 /** The core module's exports: numbers in, numbers out (see assembly/index.ts). */
@@ -66,9 +67,9 @@ export type CoreSource = WebAssembly.Module | ArrayBuffer | ArrayBufferView | UR
 
 /** Compiles a caller-given core; throws TypeError for a value of the wrong kind. */
 export async function compileSource(source: CoreSource): Promise<WebAssembly.Module> {
-  if (source instanceof WebAssembly.Module) return source;
-  if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return WebAssembly.compile(source as BufferSource);
-  if (source instanceof URL) return compileFrom(source);
+  if (isModule(source)) return source;
+  if (isArrayBuffer(source) || ArrayBuffer.isView(source)) return WebAssembly.compile(source as BufferSource);
+  if (isUrl(source)) return compileFrom(source);
   if (typeof source === "string") {
     const base = (globalThis as { location?: { href: string } }).location?.href;
     return compileFrom(new URL(source, base));

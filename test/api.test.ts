@@ -1,6 +1,7 @@
 // Every public call, single-threaded, with its errors.
 
 import { readFile } from "node:fs/promises";
+import { Worker } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
 import {
   DoubleFreeError,
@@ -485,6 +486,57 @@ describe("heap.handle and Heap.attach", () => {
   it("Heap.attach refuses a handle of another ABI version", async () => {
     const heap = await Heap.create();
     await expect(Heap.attach({ ...heap.handle(), abi: 99 })).rejects.toBeInstanceOf(IncompatibleHeapError);
+  });
+});
+
+describe("what cannot be sent to another thread", () => {
+  for (const [what, make, advice] of [
+    ["a Pool", async () => (await Heap.create()).createPool("p", 8), /Pool cannot be sent to another thread: send pool.id or pool.name/],
+    ["a Heap", () => Heap.create(), /Heap cannot be sent to another thread: send heap.handle\(\), and call Heap.attach/],
+  ] as const) {
+    it(`postMessage of ${what} throws the engine's DataCloneError, saying what to send instead`, async () => {
+      const value = await make();
+      const { port1, port2 } = new MessageChannel();
+      try {
+        for (const send of [() => port1.postMessage(value), () => structuredClone(value)]) {
+          let thrown: unknown;
+          try {
+            send();
+          } catch (error) {
+            thrown = error;
+          }
+          expect(thrown).toBeInstanceOf(DOMException);
+          expect(thrown).toMatchObject({ name: "DataCloneError", message: expect.stringMatching(advice) });
+        }
+      } finally {
+        port1.close();
+        port2.close();
+      }
+    });
+  }
+
+  it("sends what the README says instead: the handle, and a pool's id or name", async () => {
+    const heap = await Heap.create();
+    const pool = heap.createPool("p", 8);
+    const { handle, id, name } = structuredClone({ handle: heap.handle(), id: pool.id, name: pool.name });
+    const there = await Heap.attach(handle);
+    expect(there.pool(id).name).toBe("p");
+    expect(there.pool(name).id).toBe(pool.id);
+    there.close();
+    heap.close();
+  });
+});
+
+describe("heap.reclaimThread", () => {
+  it("reads a Node Worker's threadId through the platform's own getter", async () => {
+    const heap = await Heap.create();
+    const worker = new Worker("setInterval(() => {}, 1000)", { eval: true });
+    try {
+      expect(() => heap.reclaimThread(worker)).toThrow(`no attached thread has Node threadId ${worker.threadId} `);
+    } finally {
+      await worker.terminate();
+      heap.close();
+    }
   });
 });
 

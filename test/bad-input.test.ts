@@ -209,13 +209,13 @@ const POOL_ROWS: Row[] = [
     "allocMany: out a Proxy of a Uint32Array that says it is longer",
     (w) => w.pool.allocMany(300, new Proxy(new Uint32Array(4), { get: (t, k) => (k === "length" ? 300 : Reflect.get(t, k)) })),
     InvalidArgumentError,
-    /out: expected a Uint32Array, got an object/,
+    /out: expected a Uint32Array, got a Proxy/,
   ],
   [
     "freeMany: ptrs a Proxy of a Uint32Array",
     (w) => w.pool.freeMany(new Proxy(Uint32Array.of(w.held), {})),
     InvalidArgumentError,
-    /ptrs: expected a Uint32Array, got an object/,
+    /ptrs: expected a Uint32Array, got a Proxy/,
   ],
   ...badNumbers("count", (w, v) => w.pool.freeMany(new Uint32Array(4), v), -1, 5).filter(([what]) => !what.includes("undefined")),
 ];
@@ -237,7 +237,180 @@ const STALE_ROWS: Row[] = [
   ["free through a closed heap's pool", (w) => w.closedPool.free(w.held), HeapClosedError, /closed on this thread/],
 ];
 
-const ROWS = [...HANDLE_ROWS, ...CREATE_ROWS, ...POOL_ROWS, ...STALE_ROWS];
+/** Counts every run of the hostile values' code (valueOf, toString, getters, Proxy traps): it must stay 0. */
+let callerCodeRuns = 0;
+
+/** A Proxy handler every trap of which counts a run, then does what the target would. */
+const countingTraps = new Proxy({} as ProxyHandler<object>, {
+  get: (_, trap) => {
+    callerCodeRuns++;
+    return Reflect[trap as keyof typeof Reflect];
+  },
+});
+
+/** Hostile kinds of value, each made fresh from a valid value to stand for (for the Proxies). */
+const HOSTILE: [kind: string, make: (valid: object) => unknown][] = [
+  ["a BigInt", () => 8n],
+  ["a Symbol", () => Symbol("8")],
+  ["a string", () => "8"],
+  ["an array", () => [8]],
+  [
+    "an object with a valueOf",
+    () => ({
+      valueOf: () => callerCodeRuns++,
+      toString: () => String(callerCodeRuns++),
+      [Symbol.toPrimitive]: () => callerCodeRuns++,
+    }),
+  ],
+  ["a Proxy of a valid value", (valid) => new Proxy(valid, countingTraps)],
+  [
+    "a revoked Proxy",
+    (valid) => {
+      const { proxy, revoke } = Proxy.revocable(valid, countingTraps);
+      revoke();
+      return proxy;
+    },
+  ],
+];
+
+/** One argument (or option, or field of one) of a public call. */
+interface Position {
+  /** As errors name it: `size`, `options.debug.poison`, `handle.memory`. */
+  argument: string;
+  /** Makes the call with `value` there and valid values everywhere else. */
+  call: (w: World, value: unknown) => unknown;
+  /** For a field of an object: makes the call with that field a getter, which must not be called. */
+  getter?: (w: World, get: () => unknown) => unknown;
+  /** A valid value for the Proxies to stand for, where the argument is an object. */
+  valid?: (w: World) => object;
+  /** The error expected, by kind (default: InvalidArgumentError naming the argument). */
+  errors?: Partial<Record<string, [ErrorClass, RegExp]>>;
+  /** Kinds that are valid here. */
+  accepts?: string[];
+}
+
+function escaped(text: string): string {
+  return text.replace(/[.[\]()]/g, "\\$&");
+}
+
+/** The fields of an object argument, each as a position (`call` takes the whole object). */
+function fields(
+  path: string,
+  names: string[],
+  call: (w: World, object: unknown) => unknown,
+  base: (w: World) => object = () => ({}),
+): Position[] {
+  return names.map((name) => ({
+    argument: `${path}.${name}`,
+    call: (w, value) => call(w, { ...base(w), [name]: value }),
+    getter: (w, get) => call(w, Object.defineProperty({ ...base(w) }, name, { get, enumerable: true })),
+  }));
+}
+
+const HANDLE_FIELD = [InvalidHandleError, /handle/] as [ErrorClass, RegExp];
+const handleErrors = (error: [ErrorClass, RegExp]) =>
+  Object.fromEntries(HOSTILE.map(([kind]) => [kind, error]).concat([["a getter", error]]));
+const POOL_NOT_FOUND = { "a string": [PoolNotFoundError, /no live pool is named "8"/] as [ErrorClass, RegExp] };
+
+const POSITIONS: Position[] = [
+  { argument: "options", call: (_, o) => Heap.create(o as never), valid: () => ({}), accepts: ["an object with a valueOf"] },
+  ...fields("options", ["initialBytes", "maxBytes", "build", "canBlock", "cacheBytes", "failRate", "seed"], (_, o) =>
+    Heap.create(o as never),
+  ),
+  // Option bags inside the options: an object with a valueOf is one (with an unknown option).
+  ...fields("options", ["debug", "unsafeTestSwitches"], (_, o) => Heap.create(o as never)).map((position) => ({
+    ...position,
+    valid: () => ({}),
+    accepts: ["an object with a valueOf"],
+  })),
+  { ...fields("options", ["module"], (_, o) => Heap.create(o as never))[0]!, valid: (w) => w.heap.handle().module },
+  ...fields("options.debug", ["uaf", "tag", "poison"], (_, debug) => Heap.create({ debug } as never)),
+  ...fields("options.unsafeTestSwitches", ["noSequence", "noFlushLock", "deathPoints", "noRecovery", "shortPatience"], (_, switches) =>
+    Heap.create({ unsafeTestSwitches: switches } as never),
+  ),
+  { argument: "handle", call: (_, h) => Heap.attach(h as never), valid: (w) => w.heap.handle(), errors: handleErrors(HANDLE_FIELD) },
+  ...fields(
+    "handle",
+    ["kind", "heapId", "build"],
+    (_, h) => Heap.attach(h as never),
+    (w) => w.heap.handle(),
+  ).map((position) => ({
+    ...position,
+    errors: handleErrors(HANDLE_FIELD),
+  })),
+  ...fields(
+    "handle",
+    ["abi"],
+    (_, h) => Heap.attach(h as never),
+    (w) => w.heap.handle(),
+  ).map((position) => ({
+    ...position,
+    errors: handleErrors([IncompatibleHeapError, /ABI/]),
+  })),
+  ...fields(
+    "handle",
+    ["memory"],
+    (_, h) => Heap.attach(h as never),
+    (w) => w.heap.handle(),
+  ).map((position) => ({
+    ...position,
+    valid: (w: World) => w.heap.memory,
+    errors: handleErrors(HANDLE_FIELD),
+  })),
+  ...fields(
+    "handle",
+    ["module"],
+    (_, h) => Heap.attach(h as never),
+    (w) => w.heap.handle(),
+  ).map((position) => ({
+    ...position,
+    valid: (w: World) => w.heap.handle().module,
+    errors: handleErrors(HANDLE_FIELD),
+  })),
+  {
+    argument: "options",
+    call: (w, o) => Heap.attach(w.heap.handle(), o as never),
+    valid: () => ({}),
+    accepts: ["an object with a valueOf"],
+  },
+  ...fields("options", ["canBlock", "cacheBytes"], (w, o) => Heap.attach(w.heap.handle(), o as never)),
+  { argument: "name", call: (w, name) => w.heap.createPool(name as never, 8), accepts: ["a string"] },
+  { argument: "size", call: (w, size) => w.heap.createPool("q", size as never) },
+  { argument: "options", call: (w, o) => w.heap.createPool("q", 8, o as never), valid: () => ({}), accepts: ["an object with a valueOf"] },
+  ...fields("options", ["shared", "minAvail", "limit"], (w, o) => w.heap.createPool("q", 8, o as never)),
+  { argument: "nameOrId", call: (w, id) => w.heap.pool(id as never), errors: POOL_NOT_FOUND },
+  { argument: "nameOrId", call: (w, id) => w.heap.adoptPool(id as never), errors: POOL_NOT_FOUND },
+  { argument: "threadId", call: (w, id) => w.heap.reclaimThread(id as never), valid: () => ({ threadId: 4000 }) },
+  ...fields("threadId", ["threadId"], (w, worker) => w.heap.reclaimThread(worker as never)),
+  { argument: "ptr", call: (w, ptr) => w.heap.bytes(ptr as never, 8) },
+  { argument: "length", call: (w, length) => w.heap.bytes(w.held, length as never) },
+  { argument: "ptr", call: (w, ptr) => w.pool.free(ptr as never) },
+  { argument: "count", call: (w, count) => w.pool.allocMany(count as never, new Uint32Array(4)) },
+  { argument: "out", call: (w, out) => w.pool.allocMany(1, out as never), valid: () => new Uint32Array(4) },
+  { argument: "ptrs", call: (w, ptrs) => w.pool.freeMany(ptrs as never), valid: (w) => Uint32Array.of(w.held) },
+  { argument: "count", call: (w, count) => w.pool.freeMany(Uint32Array.of(w.held), count as never) },
+];
+
+/** Every position of every public call with every hostile kind, and with a getter where it is a field. */
+function hostileRows(): Row[] {
+  const rows: Row[] = [];
+  for (const position of POSITIONS) {
+    const expected = (kind: string): [ErrorClass, RegExp] =>
+      position.errors?.[kind] ?? [InvalidArgumentError, new RegExp(`^${escaped(position.argument)}[.:]`)];
+    for (const [kind, make] of HOSTILE) {
+      if (position.accepts?.includes(kind)) continue;
+      const [error, message] = expected(kind);
+      rows.push([`${position.argument} ${kind}`, (w) => position.call(w, make(position.valid?.(w) ?? {})), error, message]);
+    }
+    if (position.getter) {
+      const [error, message] = expected("a getter");
+      rows.push([`${position.argument} a getter`, (w) => position.getter!(w, () => callerCodeRuns++), error, message]);
+    }
+  }
+  return rows;
+}
+
+const ROWS = [...HANDLE_ROWS, ...CREATE_ROWS, ...POOL_ROWS, ...STALE_ROWS, ...hostileRows()];
 
 describe("bad input, exhaustively", () => {
   it(`has a row for every class of bad argument (${ROWS.length} rows)`, () => {
@@ -261,6 +434,7 @@ describe("bad input, exhaustively", () => {
       const world: World = { heap, pool, held, freed, foreign, other, destroyed, closed, closedPool };
 
       const before = pool.stats();
+      callerCodeRuns = 0;
       let thrown: unknown;
       try {
         await call(world);
@@ -270,6 +444,7 @@ describe("bad input, exhaustively", () => {
       expect(thrown, "the call must throw").toBeInstanceOf(error);
       expect(thrown).toBeInstanceOf(WasmPoolsError);
       expect((thrown as Error).message).toMatch(message);
+      expect(callerCodeRuns, "the call ran the caller's code (valueOf, toString, a getter or a Proxy trap)").toBe(0);
       // Nothing changed, nothing broke.
       expect(pool.stats()).toEqual(before);
       expectConsistent(heap);

@@ -11,17 +11,10 @@
 
 import { describe, expect, it } from "vitest";
 import { Heap, LockTimeoutError, type Pool } from "wasm-pools";
-import { H_BACKING_LOCK, T_DEATH_POINTS, T_DIE_AT, T_READ_HOLD, T_STATE, THREAD_SLOT_SIZE, THREADS_START } from "../dist/layout.js";
-import { slotOf, words } from "./support/threads.js";
+import { H_BACKING_LOCK, T_DEATH_POINTS, T_DIE_AT, T_READ_HOLD, THREAD_SLOT_SIZE, THREADS_START } from "../dist/layout.js";
+import { liveThreads, slotOf, words } from "./support/threads.js";
 import { expectExactAccounting, go, makeSignals, runTogether, startWorker, stop } from "./support/workers.js";
 import { SIGNAL_GO, SIGNAL_STOP } from "./workers/protocol.js";
-
-function liveThreads(heap: Heap): number {
-  const w = words(heap);
-  let live = 0;
-  for (let index = 0; index < 256; index++) if (w[(THREADS_START + index * THREAD_SLOT_SIZE + T_STATE) >>> 2] !== 0) live++;
-  return live;
-}
 
 /**
  * A second thread of the heap (an instance in this JS thread) that stops

@@ -16,3 +16,11 @@ export function slotOf(heap: Heap, threadId: number): number {
   }
   throw new Error(`no live thread ${threadId}`);
 }
+
+/** Thread slots in use (live, attaching, dead or being reclaimed). */
+export function liveThreads(heap: Heap): number {
+  const w = words(heap);
+  let live = 0;
+  for (let index = 0; index < 256; index++) if (w[(THREADS_START + index * THREAD_SLOT_SIZE + T_STATE) >>> 2] !== 0) live++;
+  return live;
+}
