@@ -229,6 +229,9 @@ export class Heap {
    * ```ts
    * const heap = await Heap.create({ maxBytes: 64 << 20 });
    * ```
+   *
+   * @throws {@link InvalidArgumentError} for an option of the wrong type or out of range
+   * @throws {@link IncompatibleHeapError} when `options.module` is a core of another ABI
    */
   static async create(options?: HeapOptions): Promise<Heap> {
     await loadPlatformChecks();
@@ -268,6 +271,12 @@ export class Heap {
    * const heap = await Heap.attach(workerData.handle);
    * const sessions = heap.pool("session");
    * ```
+   *
+   * @throws {@link InvalidHandleError} when `handle` was not made by `heap.handle()` (or was tampered with)
+   * @throws {@link IncompatibleHeapError} for a heap of another ABI version
+   * @throws {@link InvalidArgumentError} for an option of the wrong type
+   * @throws {@link TooManyThreadsError} when 256 threads are attached already
+   * @throws {@link LockTimeoutError} when a dead thread's lock showed no sign of life for about 3 s
    */
   static async attach(handle: HeapHandle, options?: AttachOptions): Promise<Heap> {
     await loadPlatformChecks();
@@ -330,6 +339,11 @@ export class Heap {
    * Makes a pool of `size`-byte objects (rounded up to a multiple of 8, at
    * least 8). With `shared`, joins a live shared pool of the same rounded size
    * if there is one (it keeps its own name) and counts one more user.
+   *
+   * @throws {@link InvalidArgumentError} for a name, size or option of the wrong type or out of range
+   * @throws {@link PoolExistsError} when a live pool has the name and cannot be shared with this request
+   * @throws {@link TooManyPoolsError} when all 256 pool slots are taken
+   * @throws {@link HeapClosedError} after `close()` on this thread
    */
   createPool(name: string, size: number, options?: PoolOptions): Pool {
     const core = this.#core();
@@ -362,6 +376,10 @@ export class Heap {
    * ```ts
    * const buffers = heap.pool("buffer");
    * ```
+   *
+   * @throws {@link PoolNotFoundError} when no live pool has that name or id
+   * @throws {@link InvalidArgumentError} for an argument that is neither
+   * @throws {@link HeapClosedError} after `close()` on this thread
    */
   pool(nameOrId: string | number): Pool {
     this.#core();
@@ -388,13 +406,21 @@ export class Heap {
    * // the worker that created "jobs" was terminated
    * heap.adoptPool("jobs").destroy();
    * ```
+   *
+   * @throws {@link PoolNotFoundError} when no live pool has that name or id
+   * @throws {@link InvalidArgumentError} for an argument that is neither
+   * @throws {@link HeapClosedError} after `close()` on this thread
    */
   adoptPool(nameOrId: string | number): Pool {
     const found = this.pool(nameOrId);
     return new Pool(this.#binding, this.#views, found.token, true);
   }
 
-  /** Every live pool of the heap. */
+  /**
+   * Every live pool of the heap.
+   *
+   * @throws {@link HeapClosedError} after `close()` on this thread
+   */
   pools(): Pool[] {
     this.#core();
     const pools: Pool[] = [];
@@ -409,6 +435,9 @@ export class Heap {
    * Every pool gives back to the backing allocator the free objects it holds
    * beyond its minAvail: its shared list and this thread's cache at once,
    * other threads' caches at their next operation on that pool.
+   *
+   * @throws {@link HeapClosedError} after `close()` on this thread
+   * @throws {@link LockTimeoutError} when a dead thread's lock showed no sign of life for about 3 s
    */
   gc(): void {
     this.#core().heap_gc();
@@ -423,6 +452,9 @@ export class Heap {
    * stopped (after a Node worker's `exit` event, which this thread's heaps
    * already handle by themselves for workers it started). Objects it still
    * held stay allocated.
+   *
+   * @throws {@link InvalidArgumentError} for this thread's own id, an id no attached thread has, or an argument of the wrong type
+   * @throws {@link HeapClosedError} after `close()` on this thread
    */
   reclaimThread(threadId: number | { readonly threadId: number }): void {
     const core = this.#core();
@@ -448,6 +480,8 @@ export class Heap {
    * worker.terminate();
    * const reclaimed = await heap.reclaimGone();
    * ```
+   *
+   * @throws {@link HeapClosedError} after `close()` on this thread
    */
   async reclaimGone(): Promise<number> {
     this.#core();
@@ -478,7 +512,11 @@ export class Heap {
     if (!this.#closed) this.#binding.core.thread_reclaim(nodeThreadId + 1, 1);
   }
 
-  /** Every pool's counters and the heap's sizes, read one by one (exact once threads are quiet). */
+  /**
+   * Every pool's counters and the heap's sizes, read one by one (exact once threads are quiet).
+   *
+   * @throws {@link HeapClosedError} after `close()` on this thread
+   */
   stats(): HeapStats {
     this.#core();
     const pools = this.pools().map((pool) => pool.stats());
@@ -516,13 +554,20 @@ export class Heap {
    * ```ts
    * const { pools, freeListObjects } = heap.check();
    * ```
+   *
+   * @throws {@link HeapCorruptError} listing every broken invariant
+   * @throws {@link HeapClosedError} after `close()` on this thread
    */
   check(): CheckReport {
     this.#core();
     return checkHeap(this.#views);
   }
 
-  /** A text table of every pool, in the spirit of HAProxy's `show pools`. */
+  /**
+   * A text table of every pool, in the spirit of HAProxy's `show pools`.
+   *
+   * @throws {@link HeapClosedError} after `close()` on this thread
+   */
   dump(): string {
     return formatDump(this.stats());
   }
@@ -535,6 +580,10 @@ export class Heap {
    * const p = pool.alloc();
    * heap.bytes(p, pool.size).set(new TextEncoder().encode("hello"));
    * ```
+   *
+   * @throws {@link InvalidPointerError} when the range is not inside the arena
+   * @throws {@link InvalidArgumentError} for arguments that are not whole numbers in range
+   * @throws {@link HeapClosedError} after `close()` on this thread
    */
   bytes(ptr: number, length: number): Uint8Array {
     this.#arenaRange("ptr", ptr, "length", length);
@@ -563,6 +612,10 @@ export class Heap {
    * const length = heap.writeString(p, names.size, "Zoë");
    * heap.readString(p, length); // "Zoë"
    * ```
+   *
+   * @throws {@link InvalidPointerError} when the range is not inside the arena
+   * @throws {@link InvalidArgumentError} for arguments of the wrong type
+   * @throws {@link HeapClosedError} after `close()` on this thread
    */
   writeString(ptr: number, capacity: number, text: string): number {
     this.#arenaRange("ptr", ptr, "capacity", capacity);
@@ -570,7 +623,13 @@ export class Heap {
     return writeUtf8(this.#views, ptr, capacity, text);
   }
 
-  /** The UTF-8 text in [ptr, ptr + length) (malformed bytes read as U+FFFD); works on shared memory in every engine. */
+  /**
+   * The UTF-8 text in [ptr, ptr + length) (malformed bytes read as U+FFFD); works on shared memory in every engine.
+   *
+   * @throws {@link InvalidPointerError} when the range is not inside the arena
+   * @throws {@link InvalidArgumentError} for arguments of the wrong type
+   * @throws {@link HeapClosedError} after `close()` on this thread
+   */
   readString(ptr: number, length: number): string {
     this.#arenaRange("ptr", ptr, "length", length);
     return readUtf8(this.#views, ptr, length);
@@ -584,6 +643,9 @@ export class Heap {
    * ```ts
    * new Worker(new URL("./worker.js", import.meta.url), { workerData: { handle: heap.handle() } });
    * ```
+   *
+   * @throws {@link NotIsolatedError} on a browser page that is not cross-origin isolated
+   * @throws {@link HeapClosedError} after `close()` on this thread
    */
   handle(): HeapHandle {
     this.#core();

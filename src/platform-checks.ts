@@ -6,6 +6,8 @@
 // one is read through its traps, and whatever they throw is turned into the
 // argument's error.
 
+import { nodeBuiltin } from "./node-builtin.js";
+
 interface NodeUtil {
   types: { isProxy(value: unknown): boolean };
 }
@@ -25,9 +27,9 @@ function onNode(): boolean {
 async function load(): Promise<void> {
   if (!onNode()) return;
   try {
-    const util = (await import("node:util")) as NodeUtil;
+    const util = await nodeBuiltin<NodeUtil>("node:util");
     isProxyCheck = util.types.isProxy;
-    const { Worker } = (await import("node:worker_threads")) as NodeWorkerThreads;
+    const { Worker } = await nodeBuiltin<NodeWorkerThreads>("node:worker_threads");
     platformGetters.add(Object.getOwnPropertyDescriptor(Worker.prototype, "threadId")?.get);
   } catch {
     // Not Node after all: no Proxy check, as in browsers.

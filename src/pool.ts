@@ -163,7 +163,13 @@ export class Pool {
     };
   }
 
-  /** Returns a pointer to a free object; throws OutOfMemoryError when none can be had. */
+  /**
+   * Returns a pointer to a free object; throws OutOfMemoryError when none can be had.
+   *
+   * @throws {@link OutOfMemoryError} when the pool's limit or the heap's maxBytes is reached, even after gc
+   * @throws {@link HeapCorruptError} when the pool's free list was found broken (a write into a freed object)
+   * @throws {@link PoolDestroyedError} once the pool was destroyed; {@link HeapClosedError} after the heap's `close()` on this thread
+   */
   alloc(): number {
     // The hot methods stay this small so that V8 inlines them into the caller.
     return allocHit(this.binding.words, this.site) || this.allocMiss();
@@ -173,6 +179,10 @@ export class Pool {
    * alloc(), with the object's bytes set to 0. (alloc() leaves whatever was
    * there: earlier contents, and in the first word the link the object
    * had on a free list.)
+   *
+   * @throws {@link OutOfMemoryError} as alloc()
+   * @throws {@link HeapCorruptError} as alloc()
+   * @throws {@link PoolDestroyedError} once the pool was destroyed; {@link HeapClosedError} after the heap's `close()` on this thread
    */
   allocZeroed(): number {
     const ptr = this.alloc();
@@ -180,12 +190,24 @@ export class Pool {
     return ptr;
   }
 
-  /** Returns a pointer to a free object, or 0 when none can be had. */
+  /**
+   * Returns a pointer to a free object, or 0 when none can be had.
+   *
+   * @throws {@link HeapCorruptError} when the pool's free list was found broken
+   * @throws {@link PoolDestroyedError} once the pool was destroyed; {@link HeapClosedError} after the heap's `close()` on this thread
+   */
   tryAlloc(): number {
     return allocHit(this.binding.words, this.site) || this.tryAllocMiss();
   }
 
-  /** Gives an object back to the pool. Any thread may free any object of the pool. */
+  /**
+   * Gives an object back to the pool. Any thread may free any object of the pool.
+   *
+   * @throws {@link InvalidPointerError} for a pointer that is no allocated object of this pool's size
+   * @throws {@link DoubleFreeError} for an object already free
+   * @throws {@link InvalidArgumentError} for a value that is not a number
+   * @throws {@link PoolDestroyedError} once the pool was destroyed; {@link HeapClosedError} after the heap's `close()` on this thread
+   */
   free(ptr: number): void {
     if (!freeHit(this.binding.words, this.site, ptr)) this.freeMiss(ptr);
   }
@@ -236,6 +258,10 @@ export class Pool {
    * const n = pool.allocMany(64, ptrs);
    * pool.freeMany(ptrs, n);
    * ```
+   *
+   * @throws {@link InvalidArgumentError} for a count or array of the wrong type or out of range
+   * @throws {@link HeapCorruptError} when the pool's free list was found broken
+   * @throws {@link PoolDestroyedError} once the pool was destroyed; {@link HeapClosedError} after the heap's `close()` on this thread
    */
   allocMany(count: number, out: Uint32Array): number {
     integerIn("count", count, 0, uint32Array("out", out));
@@ -257,6 +283,10 @@ export class Pool {
    * Frees `ptrs[0..count)` (all of `ptrs` by default) with one wasm call per
    * 256 objects. On a bad pointer it throws that pointer's error, naming its
    * index; the pointers before it are freed, the ones after it are not.
+   *
+   * @throws the first refused pointer's error (as free()), naming its index
+   * @throws {@link InvalidArgumentError} for arguments of the wrong type or out of range
+   * @throws {@link PoolDestroyedError} once the pool was destroyed; {@link HeapClosedError} after the heap's `close()` on this thread
    */
   freeMany(ptrs: Uint32Array, count?: number): void {
     const length = uint32Array("ptrs", ptrs);
@@ -282,7 +312,11 @@ export class Pool {
     }
   }
 
-  /** Gives every free object of the pool back to the heap's backing allocator. */
+  /**
+   * Gives every free object of the pool back to the heap's backing allocator.
+   *
+   * @throws {@link PoolDestroyedError} once the pool was destroyed; {@link HeapClosedError} after the heap's `close()` on this thread
+   */
   flush(): void {
     if (this.binding.core.pool_flush(this.token) === ERR_STALE_POOL) throw this.destroyed();
   }
@@ -303,6 +337,10 @@ export class Pool {
    * of it are handed out (a worker killed holding them) or while its free
    * list is corrupt (HeapCorruptError): what can be proven free goes back,
    * the rest stays counted in the destroyed pool, whose slot waits for it.
+   *
+   * @throws {@link PoolNotOwnedError} on a handle from heap.pool() or heap.pools()
+   * @throws {@link PoolInUseError} when objects of the pool are handed out (without `force`)
+   * @throws {@link PoolDestroyedError} once the pool was destroyed; {@link HeapClosedError} after the heap's `close()` on this thread
    */
   destroy(options?: { force?: boolean }): void {
     const force = optionalBoolean("options.force", optionsObject("options", options).force, false);
@@ -332,7 +370,11 @@ export class Pool {
     };
   }
 
-  /** The pool's counters, read atomically one by one (exact once threads are quiet). */
+  /**
+   * The pool's counters, read atomically one by one (exact once threads are quiet).
+   *
+   * @throws {@link PoolDestroyedError} once the pool was destroyed; {@link HeapClosedError} after the heap's `close()` on this thread
+   */
   stats(): PoolStats {
     const views = this.views;
     const slot = this.slot;
@@ -357,7 +399,11 @@ export class Pool {
     };
   }
 
-  /** Walks the shared free list and counts it. Exact only while no thread allocates or frees in this pool. */
+  /**
+   * Walks the shared free list and counts it. Exact only while no thread allocates or frees in this pool.
+   *
+   * @throws {@link PoolDestroyedError} once the pool was destroyed; {@link HeapClosedError} after the heap's `close()` on this thread
+   */
   freeListLength(): number {
     const length = this.binding.core.pool_free_count(this.token);
     if (length === ERR_STALE_POOL) throw this.destroyed();
