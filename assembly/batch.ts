@@ -8,7 +8,7 @@
 
 import { ALLOC_FAILED, ALLOC_STALE_POOL, BATCH_MAX, E_COUNT, E_FIRST, E_SIZE, ERR_STALE_POOL, OK } from "./layout";
 import {
-  addCachedBytes, cacheAlloc, cacheBlock, cacheFree, cacheScratch, corruptEntry, entryCurrent, evict, lruHead, lruMoveToFront, overBound,
+  addCachedBytes, cacheAlloc, cacheBlock, cacheFree, cacheScratch, corruptEntry, entryCurrent, evict, markUsed, overBound,
 } from "./cache";
 import { entryOf, INDEX_MASK } from "./slots";
 import { debugChecks } from "./debug";
@@ -45,7 +45,7 @@ export function cacheAllocMany(token: u32, from: u32, count: u32): i32 {
       const taken = done - start;
       store<u32>(entry + E_COUNT, load<u32>(entry + E_COUNT) - taken);
       addCachedBytes(-<i32>(taken * load<u32>(entry + E_SIZE)));
-      if (lruHead() != <i32>index) lruMoveToFront(index);
+      markUsed(entry);
     } else {
       object = cacheAlloc(token);
       if (object == ALLOC_STALE_POOL) return done == from ? ERR_STALE_POOL : <i32>done;
@@ -90,8 +90,8 @@ export function cacheFreeMany(token: u32, count: u32): i32 {
     }
     store<u32>(entry + E_COUNT, load<u32>(entry + E_COUNT) + (done - start));
     addCachedBytes(<i32>((done - start) * size));
-    if (lruHead() != <i32>index) lruMoveToFront(index);
-    if (overBound()) evict();
+    markUsed(entry);
+    if (overBound()) evict(index);
     if (refused) return <i32>done;
   }
   return <i32>done;

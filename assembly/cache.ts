@@ -24,9 +24,12 @@
 //     list, the rest to the backing allocator.
 //
 // The cache is bounded in bytes of objects (the block header's bound). Past
-// the bound, clusters go back to the shared lists from the least recently
-// used pool first (an LRU list of entries, moved only when the pool in use
-// changes).
+// the bound, clusters go back to the shared lists, least recently used pool
+// first, by second chance (CLOCK): every entry whose token and stamp are
+// current is on a list of the block; a hit, in wasm or in JS, only sets the
+// entry's ENTRY_USED flag (one store, whichever pool it serves); eviction
+// looks at the list's tail: a used entry loses the flag and moves to the
+// head, an unused one gives back a cluster.
 //
 // Objects in a cache stay counted in their pool's `used` and keep the
 // CHUNK_ON_FREE_LIST mark, so a double free is refused even when the first
@@ -35,8 +38,9 @@
 // relies on both.
 
 import {
-  ALLOC_FAILED, ALLOC_STALE_POOL, B_CACHED_BYTES, B_LIMIT_BYTES, B_LRU_HEAD, B_LRU_TAIL, CACHE_SCRATCH, E_COUNT,
-  E_FIRST, E_LINKED, E_LRU_NEXT, E_LRU_PREV, E_SIZE, E_STAMP, E_TOKEN, ERR_STALE_POOL, H_RETIRED_COUNT, H_STAMP_COUNTER, MAX_POOLS,
+  ALLOC_FAILED, ALLOC_STALE_POOL, B_CACHED_BYTES, B_LIMIT_BYTES, B_LIST_HEAD, B_LIST_TAIL, CACHE_SCRATCH, E_COUNT,
+  E_FIRST, E_FLAGS, E_LIST_NEXT, E_LIST_PREV, E_SIZE, E_STAMP, E_TOKEN, ENTRY_LINKED, ENTRY_USED, ERR_STALE_POOL, H_RETIRED_COUNT,
+  H_STAMP_COUNTER, MAX_POOLS,
   MAX_THREADS, OK, P_ALLOCATED, P_MIN_AVAIL, P_SIZE, P_STAMP, P_USED, T_CACHE, T_STATE, THREAD_LIVE,
 } from "./layout";
 import { backingFreeRetired, backingRefill, backingRelease, chunkSizeFor, refillFoundStale, refillStoppedByLimit } from "./backing";
@@ -83,24 +87,38 @@ export let cacheBlock: usize = 0;
   return load<u32>(cacheBlock + B_LIMIT_BYTES) == 0;
 }
 
-@inline export function lruHead(): i32 {
-  return load<i32>(cacheBlock + B_LRU_HEAD);
+@inline function listHead(): i32 {
+  return load<i32>(cacheBlock + B_LIST_HEAD);
 }
 
-@inline function lruTail(): i32 {
-  return load<i32>(cacheBlock + B_LRU_TAIL);
+@inline function listTail(): i32 {
+  return load<i32>(cacheBlock + B_LIST_TAIL);
+}
+
+/** Entries on this thread's list. */
+function listLength(): u32 {
+  let length: u32 = 0;
+  for (let index = listHead(); index >= 0 && length < MAX_POOLS; length++) {
+    index = load<i32>(entryOf(cacheBlock, <u32>index) + E_LIST_NEXT);
+  }
+  return length;
+}
+
+/** A hit used the entry (current, so on the list): it gets a second chance before eviction takes from it. */
+@inline export function markUsed(entry: usize): void {
+  store<u32>(entry + E_FLAGS, ENTRY_LINKED | ENTRY_USED);
 }
 
 export function cacheInit(block: usize, limitBytes: u32): void {
   memory.fill(block, 0, CACHE_SCRATCH);
   for (let index: u32 = 0; index < MAX_POOLS; index++) {
     const entry = entryOf(block, index);
-    store<i32>(entry + E_LRU_PREV, -1);
-    store<i32>(entry + E_LRU_NEXT, -1);
+    store<i32>(entry + E_LIST_PREV, -1);
+    store<i32>(entry + E_LIST_NEXT, -1);
   }
   store<u32>(block + B_LIMIT_BYTES, limitBytes);
-  store<i32>(block + B_LRU_HEAD, -1);
-  store<i32>(block + B_LRU_TAIL, -1);
+  store<i32>(block + B_LIST_HEAD, -1);
+  store<i32>(block + B_LIST_TAIL, -1);
   cacheBlock = block;
 }
 
@@ -113,29 +131,30 @@ export function cacheScratch(): usize {
   return cacheBlock + CACHE_SCRATCH;
 }
 
-// ---- LRU list of this thread's entries -------------------------------------
+// ---- The list of this thread's current entries ----------------------------
 
-function lruUnlink(index: u32): void {
+function listUnlink(index: u32): void {
   const entry = entryOf(cacheBlock, index);
-  const prev = load<i32>(entry + E_LRU_PREV);
-  const next = load<i32>(entry + E_LRU_NEXT);
-  if (prev >= 0) store<i32>(entryOf(cacheBlock, <u32>prev) + E_LRU_NEXT, next);
-  else store<i32>(cacheBlock + B_LRU_HEAD, next);
-  if (next >= 0) store<i32>(entryOf(cacheBlock, <u32>next) + E_LRU_PREV, prev);
-  else store<i32>(cacheBlock + B_LRU_TAIL, prev);
-  store<u32>(entry + E_LINKED, 0);
+  const prev = load<i32>(entry + E_LIST_PREV);
+  const next = load<i32>(entry + E_LIST_NEXT);
+  if (prev >= 0) store<i32>(entryOf(cacheBlock, <u32>prev) + E_LIST_NEXT, next);
+  else store<i32>(cacheBlock + B_LIST_HEAD, next);
+  if (next >= 0) store<i32>(entryOf(cacheBlock, <u32>next) + E_LIST_PREV, prev);
+  else store<i32>(cacheBlock + B_LIST_TAIL, prev);
+  store<u32>(entry + E_FLAGS, 0);
 }
 
-export function lruMoveToFront(index: u32): void {
+/** Puts the entry at the list's head (taking it off first if it is on it), not marked used. */
+function listPushHead(index: u32): void {
   const entry = entryOf(cacheBlock, index);
-  if (load<u32>(entry + E_LINKED) != 0) lruUnlink(index);
-  const head = lruHead();
-  store<i32>(entry + E_LRU_PREV, -1);
-  store<i32>(entry + E_LRU_NEXT, head);
-  if (head >= 0) store<i32>(entryOf(cacheBlock, <u32>head) + E_LRU_PREV, <i32>index);
-  else store<i32>(cacheBlock + B_LRU_TAIL, <i32>index);
-  store<i32>(cacheBlock + B_LRU_HEAD, <i32>index);
-  store<u32>(entry + E_LINKED, 1);
+  if ((load<u32>(entry + E_FLAGS) & ENTRY_LINKED) != 0) listUnlink(index);
+  const head = listHead();
+  store<i32>(entry + E_LIST_PREV, -1);
+  store<i32>(entry + E_LIST_NEXT, head);
+  if (head >= 0) store<i32>(entryOf(cacheBlock, <u32>head) + E_LIST_PREV, <i32>index);
+  else store<i32>(cacheBlock + B_LIST_TAIL, <i32>index);
+  store<i32>(cacheBlock + B_LIST_HEAD, <i32>index);
+  store<u32>(entry + E_FLAGS, ENTRY_LINKED);
 }
 
 // ---- Giving cached objects back --------------------------------------------
@@ -208,34 +227,47 @@ export function drainOwnEntry(token: u32): void {
   if (load<u32>(entry + E_TOKEN) == token) drainEntry(cacheBlock, entry);
 }
 
-/** Brings an entry to the pool's current incarnation and stamp, giving back what it held under older ones. */
-function syncEntry(entry: usize, token: u32, pool: usize): void {
+/**
+ * Brings an entry to the pool's current incarnation and stamp, giving back
+ * what it held under older ones. A current entry is on the list (evict).
+ */
+function syncEntry(entry: usize, index: u32, token: u32, pool: usize): void {
   const stamp = atomic.load<u32>(pool + P_STAMP);
   if (load<u32>(entry + E_TOKEN) == token && load<u32>(entry + E_STAMP) == stamp) return;
   drainEntry(cacheBlock, entry);
   store<u32>(entry + E_TOKEN, token);
   store<u32>(entry + E_STAMP, stamp);
   store<u32>(entry + E_SIZE, load<u32>(pool + P_SIZE));
+  if ((load<u32>(entry + E_FLAGS) & ENTRY_LINKED) == 0) listPushHead(index);
 }
 
-/** Returns clusters to the shared lists, least recently used pool first, until the cache fits its bound. */
-export function evict(): void {
-  while (overBound() && lruTail() >= 0) {
+/**
+ * Gives clusters back to the shared lists until the cache fits its bound,
+ * by second chance over the list of current entries: the tail entry, if a
+ * hit used it since eviction last looked (or if it is empty, or is the entry
+ * `inHand` that the calling operation uses), loses the mark and goes to the
+ * head; else it gives back a cluster (all it holds, when that is less; it
+ * stays on the list). Stale entries are drained and leave.
+ */
+export function evict(inHand: u32): void {
+  // Each pass over the list clears every mark: after two, marks no longer save an entry.
+  const patience: u32 = 2 * listLength();
+  let looked: u32 = 0;
+  while (overBound() && listTail() >= 0) {
     deathPoint();
-    const index = <u32>lruTail();
+    const index = <u32>listTail();
     const entry = entryOf(cacheBlock, index);
     const count = load<u32>(entry + E_COUNT);
-    const size = load<u32>(entry + E_SIZE);
     const pool = resolvePool(load<u32>(entry + E_TOKEN));
-    const cluster = clusterFor(size);
     if (pool == 0 || load<u32>(entry + E_STAMP) != atomic.load<u32>(pool + P_STAMP)) {
       drainEntry(cacheBlock, entry);
-      lruUnlink(index);
-    } else if (count <= cluster) {
-      if (count > 0) pushFromEntry(pool, entry, cacheBlock + B_CACHED_BYTES, size, count);
-      lruUnlink(index);
+      listUnlink(index);
+    } else if (count == 0 || ((index == inHand || (load<u32>(entry + E_FLAGS) & ENTRY_USED) != 0) && looked < patience)) {
+      if (looked++ >= patience) return; // only empty entries left: nothing to give back
+      listPushHead(index);
     } else {
-      pushFromEntry(pool, entry, cacheBlock + B_CACHED_BYTES, size, cluster);
+      const size = load<u32>(entry + E_SIZE);
+      pushFromEntry(pool, entry, cacheBlock + B_CACHED_BYTES, size, min(count, clusterFor(size)));
     }
   }
 }
@@ -281,7 +313,7 @@ function fillEntry(entry: usize, pool: usize, token: u32): u32 {
   markHandedOut(object);
   if (debugChecks) debugHandOut(object, load<u32>(entry + E_SIZE), load<u32>(entry + E_TOKEN));
   if (cacheOff()) emptyEntry(entry);
-  else if (lruHead() != <i32>index) lruMoveToFront(index);
+  else markUsed(entry);
   return object;
 }
 
@@ -325,8 +357,8 @@ function emptyEntry(entry: usize): void {
   addCachedBytes(<i32>load<u32>(entry + E_SIZE));
   if (cacheOff()) emptyEntry(entry);
   else {
-    if (lruHead() != <i32>index) lruMoveToFront(index);
-    if (overBound()) evict();
+    markUsed(entry);
+    if (overBound()) evict(index);
   }
 }
 
@@ -352,7 +384,7 @@ function allocMiss(token: u32, index: u32, entry: usize): usize {
   const pool = resolvePool(token);
   if (pool == 0) return ALLOC_STALE_POOL;
   if (isCorrupt(pool)) giveUpOnCorruptList(index, 0);
-  syncEntry(entry, token, pool);
+  syncEntry(entry, index, token, pool);
   if (cacheOff() && !debugChecks) {
     // The shared list alone, object by object; a refill goes through the entry.
     // (Debug checks go through the entry, where takeCached checks the poison.)
@@ -399,7 +431,7 @@ function freeMiss(token: u32, index: u32, entry: usize, object: usize): i32 {
   let verdict = checkFreeable(size, object);
   if (verdict == OK && debugChecks) verdict = debugCheckFree(object, size, token);
   if (verdict != OK) return verdict;
-  syncEntry(entry, token, pool);
+  syncEntry(entry, index, token, pool);
   if (cacheOff()) return freeShared(pool, object, size);
   putCached(entry, index, object);
   return OK;

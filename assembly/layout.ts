@@ -22,7 +22,7 @@
 /** "WPOL" in little-endian ASCII. */
 export const HEAP_MAGIC: u32 = 0x4c4f5057;
 /** Bumped whenever a byte of this file's layout changes meaning. */
-export const ABI_VERSION: u32 = 5;
+export const ABI_VERSION: u32 = 6;
 
 export const PAGE_BYTES: u32 = 65536;
 export const CACHE_LINE: u32 = 64;
@@ -274,16 +274,18 @@ export const POOL_GENERATION_MASK: u32 = 0x7fffff;
 //   block header (64 bytes)         cache entry (32 bytes)
 //   +0  bytes of cached objects     +0  first cached object (chain linked
 //   +4  bound in bytes (0: off)         through the objects' first word)
-//   +8  LRU head entry index (-1)   +4  count
-//   +12 LRU tail entry index (-1)   +8  token of the pool incarnation the
+//   +8  list head entry index (-1)  +4  count
+//   +12 list tail entry index (-1)  +8  token of the pool incarnation the
 //   +16 why the last call gave up       objects belong to (0: never used)
 //       (TRAP_*), +20 its lock or   +12 stamp of that pool when the entry
 //       pool, +24 its object or         was last synchronised
 //       the lock's owner, +28 an    +16 object size
 //       offset in the object
-//                                   +20 LRU previous entry index (-1: none)
-//                                   +24 LRU next entry index (-1: none)
-//                                   +28 1 while the entry is on the LRU list
+//                                   +20 previous entry on the list (-1: none)
+//                                   +24 next entry on the list (-1: none)
+//                                   +28 flags: ENTRY_LINKED (on the list),
+//                                       ENTRY_USED (a hit since eviction
+//                                       last looked at it)
 //
 // The wrapper's Pool.alloc/free read and write the header and entries too
 // (src/cache-hit.ts): only the hit case, everything else comes here.
@@ -318,8 +320,8 @@ export const THREAD_RECLAIMING: u32 = 4;
 
 export const B_CACHED_BYTES: u32 = 0;
 export const B_LIMIT_BYTES: u32 = 4;
-export const B_LRU_HEAD: u32 = 8;
-export const B_LRU_TAIL: u32 = 12;
+export const B_LIST_HEAD: u32 = 8;
+export const B_LIST_TAIL: u32 = 12;
 /** Why this thread's last core call gave up (TRAP_*), written just before it unwound, and its details. */
 export const B_TRAP: u32 = 16;
 export const B_TRAP_WHERE: u32 = 20;
@@ -341,9 +343,13 @@ export const E_COUNT: u32 = 4;
 export const E_TOKEN: u32 = 8;
 export const E_STAMP: u32 = 12;
 export const E_SIZE: u32 = 16;
-export const E_LRU_PREV: u32 = 20;
-export const E_LRU_NEXT: u32 = 24;
-export const E_LINKED: u32 = 28;
+export const E_LIST_PREV: u32 = 20;
+export const E_LIST_NEXT: u32 = 24;
+export const E_FLAGS: u32 = 28;
+/** The entry is on its block's list (every entry whose token and stamp are current is). */
+export const ENTRY_LINKED: u32 = 1;
+/** A hit used the entry since eviction last looked at it (second chance: cache.ts, evict). */
+export const ENTRY_USED: u32 = 2;
 /** Most pointers one allocMany / freeMany call moves through the scratch words. */
 export const BATCH_MAX: u32 = 256;
 export const CACHE_SCRATCH: u32 = CACHE_ENTRIES + MAX_POOLS * CACHE_ENTRY_SIZE;

@@ -3,8 +3,9 @@
 // wasm hit path itself measured 9 ns per alloc+free pair against 4 ns for
 // these few typed-array operations, so Pool.alloc and Pool.free try these
 // first. They handle only the plain hit: the calling thread's entry holds
-// current objects of this pool, the pool is already at the front of the LRU
-// list, for alloc the object about to go out is a free object of the pool
+// current objects of this pool (any pool: a hit only marks the entry used,
+// for eviction's second chance), for alloc the object about to go out is a
+// free object of the pool
 // (a broken link, written over after free, goes to the core, which reports
 // it: docs/internals.md §8), and for free the object passes the checks and
 // fits the bound.
@@ -21,15 +22,17 @@ import {
   ARENA_START,
   B_CACHED_BYTES,
   B_LIMIT_BYTES,
-  B_LRU_HEAD,
   CHUNK_HEADER,
   CHUNK_MIN,
   CHUNK_ON_FREE_LIST,
   CHUNK_USED,
   E_COUNT,
   E_FIRST,
+  E_FLAGS,
   E_STAMP,
   E_TOKEN,
+  ENTRY_LINKED,
+  ENTRY_USED,
   H_BACKING_TOP,
 } from "./layout.js";
 
@@ -42,7 +45,6 @@ export interface CacheSite {
   /** The pool slot's stamp word. */
   readonly stamp: number;
   readonly token: number;
-  readonly index: number;
   readonly size: number;
 }
 
@@ -52,14 +54,15 @@ const TOKEN = E_TOKEN / 4;
 const STAMP = E_STAMP / 4;
 const CACHED_BYTES = B_CACHED_BYTES / 4;
 const LIMIT_BYTES = B_LIMIT_BYTES / 4;
-const LRU_HEAD = B_LRU_HEAD / 4;
+const FLAGS = E_FLAGS / 4;
+const LINKED_AND_USED = ENTRY_LINKED | ENTRY_USED;
 const TOP = H_BACKING_TOP / 4;
 const LOWEST_OBJECT = ARENA_START + CHUNK_HEADER;
 const FREE_OBJECT = CHUNK_USED | CHUNK_ON_FREE_LIST;
 
 function entryCurrent(words: Uint32Array, site: CacheSite): boolean {
   const entry = site.entry;
-  return words[entry + TOKEN] === site.token && words[entry + STAMP] === words[site.stamp] && words[site.block + LRU_HEAD] === site.index;
+  return words[entry + TOKEN] === site.token && words[entry + STAMP] === words[site.stamp];
 }
 
 /**
@@ -90,6 +93,8 @@ export function allocHit(words: Uint32Array, site: CacheSite): number {
   if (!isFreeObject(words, site, object, header)) return 0;
   words[entry + FIRST] = words[object >>> 2]!;
   words[entry + COUNT] = words[entry + COUNT]! - 1;
+  // Recency for eviction: one store (a current entry is always on the list: assembly/cache.ts, evict).
+  words[entry + FLAGS] = LINKED_AND_USED;
   words[site.block + CACHED_BYTES] = words[site.block + CACHED_BYTES]! - site.size;
   words[headerWord] = header! & ~CHUNK_ON_FREE_LIST;
   return object;
@@ -120,6 +125,7 @@ export function freeHit(words: Uint32Array, site: CacheSite, ptr: number): boole
   words[ptr >>> 2] = words[entry + FIRST]!;
   words[entry + FIRST] = ptr;
   words[entry + COUNT] = words[entry + COUNT]! + 1;
+  words[entry + FLAGS] = LINKED_AND_USED;
   words[block + CACHED_BYTES] = bytes;
   return true;
 }

@@ -2,7 +2,7 @@
 // exports every layout constant as a global; test/layout.test.ts checks that
 // each number here equals the module's, so the two sides cannot drift.
 
-export const ABI_VERSION = 5;
+export const ABI_VERSION = 6;
 export const PAGE_BYTES = 65536;
 export const MAX_PAGES_LIMIT = 65535;
 export const MIN_PAGES = 4;
@@ -61,7 +61,6 @@ export const BATCH_MAX = 256;
 
 export const B_CACHED_BYTES = 0;
 export const B_LIMIT_BYTES = 4;
-export const B_LRU_HEAD = 8;
 export const B_TRAP = 16;
 export const B_TRAP_WHERE = 20;
 export const B_TRAP_OBJECT = 24;
@@ -79,6 +78,9 @@ export const E_COUNT = 4;
 export const E_TOKEN = 8;
 export const E_STAMP = 12;
 export const E_SIZE = 16;
+export const E_FLAGS = 28;
+export const ENTRY_LINKED = 1;
+export const ENTRY_USED = 2;
 
 export const P_HEAD = 0;
 export const P_FLUSH_LOCK = 8;

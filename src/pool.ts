@@ -158,7 +158,6 @@ export class Pool {
       entry: binding.block + (CACHE_ENTRIES + this.id * CACHE_ENTRY_SIZE) / 4,
       stamp: (this.slot + P_STAMP) / 4,
       token,
-      index: this.id,
       size: this.size,
     };
   }

@@ -81,6 +81,44 @@ describe("the thread cache", () => {
     expectConsistent(heap);
   });
 
+  it("serves every pool whose entry holds objects in JS, whichever pool was used last: interleaved pools call no wasm", async () => {
+    // Count the core's alloc and free calls (the JS hit path makes none).
+    const instantiate = WebAssembly.instantiate;
+    let coreCalls = 0;
+    const counting = async (module: WebAssembly.Module, imports?: WebAssembly.Imports): Promise<WebAssembly.Instance> => {
+      const instance = await instantiate(module, imports);
+      const exports = Object.fromEntries(
+        Object.entries(instance.exports).map(([name, value]) => [
+          name,
+          typeof value === "function" && (name === "pool_alloc" || name === "pool_free")
+            ? (...args: number[]) => {
+                coreCalls++;
+                return (value as (...a: number[]) => number)(...args);
+              }
+            : value,
+        ]),
+      );
+      return { exports } as WebAssembly.Instance;
+    };
+    (WebAssembly as { instantiate: unknown }).instantiate = counting;
+    let heap: Heap;
+    try {
+      heap = await Heap.create();
+    } finally {
+      (WebAssembly as { instantiate: unknown }).instantiate = instantiate;
+    }
+    const pools = [heap.createPool("a", 24), heap.createPool("b", 256), heap.createPool("c", 2048)];
+    const round = (): void => {
+      const ptrs = pools.map((pool) => pool.alloc());
+      pools.forEach((pool, i) => pool.free(ptrs[i]!));
+    };
+    round();
+    coreCalls = 0;
+    for (let i = 0; i < 10_000; i++) round();
+    expect(coreCalls).toBe(0);
+    expectConsistent(heap);
+  });
+
   it("gives everything back on flush and gc of the calling thread", async () => {
     const heap = await Heap.create();
     const pool = heap.createPool("p", OBJECT);

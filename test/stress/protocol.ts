@@ -40,6 +40,23 @@ export interface PhaseReport {
   doubles: number;
 }
 
+/** A report with every count at 0. */
+export function emptyPhaseReport(): PhaseReport {
+  return {
+    allocs: 0,
+    frees: 0,
+    crossFrees: 0,
+    refused: 0,
+    flushes: 0,
+    gcs: 0,
+    poolsCreated: 0,
+    doubles: 0,
+    churnObjects: 0,
+    churnDestroyed: 0,
+    churnRemade: 0,
+  };
+}
+
 export type StressReply = { type: "ready" } | { type: "phase-done"; report: PhaseReport } | { type: "error"; message: string };
 
 export const PHASE = 0;

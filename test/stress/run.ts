@@ -12,6 +12,7 @@ import { Heap, type Pool, PoolInUseError } from "wasm-pools";
 import { xorshift32 } from "../../bench/workers/xorshift.js";
 import {
   EXCHANGE_SLOTS,
+  emptyPhaseReport,
   MAX_PHASE_POOLS,
   PHASE,
   type PhaseReport,
@@ -43,22 +44,6 @@ export interface StressResult {
   failures: string[];
   phases: number;
   totals: PhaseReport & { operations: number };
-}
-
-function emptyReport(): PhaseReport {
-  return {
-    allocs: 0,
-    frees: 0,
-    crossFrees: 0,
-    refused: 0,
-    flushes: 0,
-    gcs: 0,
-    poolsCreated: 0,
-    doubles: 0,
-    churnObjects: 0,
-    churnDestroyed: 0,
-    churnRemade: 0,
-  };
 }
 
 function add(total: PhaseReport, report: PhaseReport): void {
@@ -124,7 +109,7 @@ export async function runStress(options: StressOptions): Promise<StressResult> {
     if (reply.type !== "ready") throw new Error(`a worker did not start: ${reply.type === "error" ? reply.message : reply.type}`);
   }
 
-  const totals = emptyReport();
+  const totals = emptyPhaseReport();
   const started = performance.now();
   let phase = 0;
   while (failures.length === 0 && performance.now() - started < options.seconds * 1000) {
@@ -155,7 +140,7 @@ export async function runStress(options: StressOptions): Promise<StressResult> {
     }
     Atomics.store(control, STOP, 1);
     pools.push(churn);
-    const report = emptyReport();
+    const report = emptyPhaseReport();
     report.churnRemade = remade;
     for (const w of workers) {
       const reply = await w.next();

@@ -13,6 +13,7 @@ import { xorshift32 } from "../../bench/workers/xorshift.js";
 import { Claims } from "../workers/claims.js";
 import {
   EXCHANGE_SLOTS,
+  emptyPhaseReport,
   PHASE,
   type PhaseReport,
   packSlot,
@@ -66,19 +67,7 @@ function churnBurst(name: string, report: PhaseReport): void {
 }
 
 function phase(pools: Pool[], number: number, churn: string): PhaseReport {
-  const report: PhaseReport = {
-    allocs: 0,
-    frees: 0,
-    crossFrees: 0,
-    refused: 0,
-    flushes: 0,
-    gcs: 0,
-    poolsCreated: 0,
-    doubles: 0,
-    churnObjects: 0,
-    churnDestroyed: 0,
-    churnRemade: 0,
-  };
+  const report = emptyPhaseReport();
   const doublesBefore = claims.doubles;
   const held: Held[] = [];
   const indexOf = new Map<Pool, number>(pools.map((pool, index) => [pool, index]));
