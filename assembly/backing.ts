@@ -395,17 +395,18 @@ export function backingReleaseFrozen(pool: usize, quarantine: bool, wanted: u32)
 }
 
 /**
- * A free of a handed-out object of a retired pool (`token`, checked by the
- * caller): it goes straight back to the bins, counted out of the pool's
- * `used` and `allocated`. ERR_FREE_UNDERFLOW when the pool has nothing out,
- * ERR_STALE_POOL when the incarnation is gone.
+ * A free of a handed-out object (checked by the caller) of a retired pool,
+ * or of a live one marked corrupt (whose lists take nothing more): it goes
+ * straight back to the bins, counted out of the pool's `used` and
+ * `allocated`. ERR_FREE_UNDERFLOW when the pool has nothing out,
+ * ERR_STALE_POOL when the incarnation `token` names is gone.
  */
-export function backingFreeRetired(token: u32, object: usize): i32 {
+export function backingFreeObject(token: u32, object: usize): i32 {
   deathPoint();
   backingLock();
   const pool = resolveIncarnation(token);
   let status = OK;
-  if (pool == 0 || atomic.load<u32>(pool + P_STATE) != POOL_RETIRED) status = ERR_STALE_POOL;
+  if (pool == 0) status = ERR_STALE_POOL;
   else if (atomic.load<u32>(pool + P_USED) == 0) status = ERR_FREE_UNDERFLOW;
   else {
     releaseObjectLocked(object, pool, false);

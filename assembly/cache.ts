@@ -43,7 +43,7 @@ import {
   H_STAMP_COUNTER, MAX_POOLS,
   MAX_THREADS, OK, P_ALLOCATED, P_MIN_AVAIL, P_SIZE, P_STAMP, P_USED, T_CACHE, T_STATE, THREAD_LIVE,
 } from "./layout";
-import { backingFreeRetired, backingRefill, backingRelease, chunkSizeFor, refillFoundStale, refillStoppedByLimit } from "./backing";
+import { backingFreeObject, backingRefill, backingRelease, chunkSizeFor, refillFoundStale, refillStoppedByLimit } from "./backing";
 import { debugCheckFree, debugChecks, debugHandOut, debugOnFree, poisonChain, poisonDamage, repoison, tagBytes } from "./debug";
 import { injectFailure, refusedByLimit, refusedByMemory } from "./faults";
 import { checkFreeable, isFreeObject, markHandedOut, markOnFreeList } from "./chunks";
@@ -426,7 +426,8 @@ function freeShared(pool: usize, object: usize, size: u32): i32 {
 function freeMiss(token: u32, index: u32, entry: usize, object: usize): i32 {
   drainRetiredEntries();
   const pool = resolvePool(token);
-  if (pool == 0) return freeRetired(token, object);
+  // A retired pool, or one marked corrupt, takes frees straight to the backing allocator (no list or cache of it serves again).
+  if (pool == 0 || isCorrupt(pool)) return freeDirect(token, object);
   const size = load<u32>(pool + P_SIZE);
   let verdict = checkFreeable(size, object);
   if (verdict == OK && debugChecks) verdict = debugCheckFree(object, size, token);
@@ -438,18 +439,19 @@ function freeMiss(token: u32, index: u32, entry: usize, object: usize): i32 {
 }
 
 /**
- * A free through the handle of a destroyed pool: while the pool is retired
- * (objects of it are still out), a handed-out object of it goes back to the
- * backing allocator; once its slot is free or reused, ERR_STALE_POOL.
+ * A free through the handle of a destroyed pool, or of one marked corrupt:
+ * while the incarnation lasts (a retired pool waits for its objects still
+ * out), a handed-out object of it goes back to the backing allocator; once
+ * its slot is free or reused, ERR_STALE_POOL.
  */
-function freeRetired(token: u32, object: usize): i32 {
+function freeDirect(token: u32, object: usize): i32 {
   const pool = resolveIncarnation(token);
   if (pool == 0) return ERR_STALE_POOL;
   const size = load<u32>(pool + P_SIZE);
   let verdict = checkFreeable(size, object);
   if (verdict == OK && debugChecks) verdict = debugCheckFree(object, size, token);
   if (verdict != OK) return verdict;
-  return backingFreeRetired(token, object);
+  return backingFreeObject(token, object);
 }
 
 // ---- Reading other threads' caches ----------------------------------------

@@ -63,7 +63,9 @@ describe("a write into a freed object", () => {
         expect(() => heap.check()).toThrow(/pool 0 is marked corrupt/);
         stillWorks(bystander);
         bystander.free(held);
+        // Frees still work, and serve no allocation: they go straight back to the backing allocator.
         for (const ptr of handedOut) victim.free(ptr);
+        expect(() => victim.alloc()).toThrow(HeapCorruptError);
         victim.destroy({ force: true });
         // What could be proven free went back; the broken rest waits in the retired slot.
         heap.check();
