@@ -11,15 +11,7 @@ import { type CaseResult, caseFromSamples } from "../results.js";
 import { runWorkers } from "../workers/harness.js";
 import { type PostedRequest, readNumber, writeNumber } from "../workers/posted-request.js";
 import { makeRing } from "../workers/ring.js";
-import {
-  createServerPools,
-  HEADER_BYTES,
-  IN_FLIGHT,
-  REQUEST_BYTES,
-  RESPONSE_BYTES,
-  serveRequests,
-  serverPools,
-} from "../workers/server.js";
+import { createServerPools, HEADER_BYTES, IN_FLIGHT, REQUEST_BYTES, RESPONSE_BYTES, serveRequests } from "../workers/server.js";
 import { CACHE_ON, type WorkerJob } from "./workers.js";
 
 export const SERVER_GROUP = "8. server-like loop: request, header and response to a worker and back";
@@ -33,8 +25,7 @@ const INITIAL_BYTES = 16 << 20;
 async function measureRings(requests: number, rounds: number): Promise<CaseResult> {
   const heap = await Heap.create({ initialBytes: INITIAL_BYTES, cacheBytes: CACHE_ON });
   try {
-    createServerPools(heap);
-    const pools = serverPools(heap);
+    const pools = createServerPools(heap);
     const toWorker = makeRing();
     const fromWorker = makeRing();
     const walls = await runWorkers(heap, CACHE_ON, [{ kind: "answer", requests, toWorker, fromWorker }], rounds, () =>

@@ -5,13 +5,14 @@
 // frees the request and the header, writes the number into the response and
 // returns the response through a second ring; the main thread checks the
 // number and frees the response. At most IN_FLIGHT requests are out at once,
-// as in the postMessage version (bench/workers/echo-worker.ts). The main
-// thread never blocks (a server's main thread must not): with every request
-// it may send out, it polls for responses. The worker, with nothing to do,
-// spins a little, then sleeps until the main thread publishes (on a busy
-// machine, spinning alone would burn the time slice the main thread needs).
-// (The main thread sleeping in Atomics.wait too was tried: on Node 20 the
-// worker's Atomics.notify of it then hung now and then.)
+// as in the postMessage version (bench/workers/echo-worker.ts). With every
+// request it may send out, the main thread polls for responses, and after
+// EMPTY_POLLS_BEFORE_NAP empty polls naps for NAP_MS (an Atomics.wait on a
+// word nobody notifies), so that on a busy machine it leaves the CPU to the
+// worker. The worker, with nothing to do, spins a little, then sleeps until
+// the main thread publishes and wakes it. (Letting the main thread sleep until
+// woken was tried: on Node 20 the worker's Atomics.notify of it then at times
+// never returned.)
 
 import type { Heap, Pool } from "wasm-pools";
 import { RING_CAPACITY, RingConsumer, RingProducer } from "./ring.js";
@@ -33,12 +34,16 @@ export interface ServerPools {
   response: Pool;
 }
 
-export function createServerPools(heap: Heap): void {
-  heap.createPool(REQUEST_POOL, REQUEST_BYTES);
-  heap.createPool(HEADER_POOL, HEADER_BYTES);
-  heap.createPool(RESPONSE_POOL, RESPONSE_BYTES);
+/** Makes the three pools (on the main thread). */
+export function createServerPools(heap: Heap): ServerPools {
+  return {
+    request: heap.createPool(REQUEST_POOL, REQUEST_BYTES),
+    header: heap.createPool(HEADER_POOL, HEADER_BYTES),
+    response: heap.createPool(RESPONSE_POOL, RESPONSE_BYTES),
+  };
 }
 
+/** Finds the three pools (in the worker). */
 export function serverPools(heap: Heap): ServerPools {
   return { request: heap.pool(REQUEST_POOL), header: heap.pool(HEADER_POOL), response: heap.pool(RESPONSE_POOL) };
 }
@@ -48,8 +53,12 @@ function words(heap: Heap): Uint32Array {
   return new Uint32Array(heap.memory.buffer);
 }
 
-/** How long the main thread waits for a response before it gives up on the worker (it spins: it cannot hear of the worker's death). */
+/** How long the main thread waits for a response before it gives up on the worker (it polls: it cannot hear of the worker's death). */
 const PATIENCE_MS = 10_000;
+const EMPTY_POLLS_BEFORE_NAP = 4096;
+const NAP_MS = 0.05;
+/** The word the main thread naps on; it stays 0 and nobody notifies it. */
+const napWord = new Int32Array(new SharedArrayBuffer(4));
 
 /**
  * The main thread's side: sends `requests` requests and takes their
@@ -90,8 +99,9 @@ export function serveRequests(
     }
     if (inbox.poll(takeResponse) > 0) emptyPolls = 0;
     else if (emptyPolls++ === 0) waitingSince = performance.now();
-    else if (emptyPolls % 65_536 === 0 && performance.now() - waitingSince > PATIENCE_MS) {
-      throw new Error(`no response from the worker for ${PATIENCE_MS} ms`);
+    else if (emptyPolls % EMPTY_POLLS_BEFORE_NAP === 0) {
+      Atomics.wait(napWord, 0, 0, NAP_MS);
+      if (performance.now() - waitingSince > PATIENCE_MS) throw new Error(`no response from the worker for ${PATIENCE_MS} ms`);
     }
   }
   if (wrong !== 0) throw new Error(`${wrong} of ${requests} responses carried another request's number`);
