@@ -66,9 +66,9 @@ export async function runWorkers(
     // Round 1 warms the JIT up and is not counted.
     for (let round = 1; round <= rounds + 1; round++) {
       send({ type: "run", round });
-      const start = performance.now();
+      const mainStart = performance.now();
       onMainThread?.();
-      const mainMs = performance.now() - start;
+      const mainMs = performance.now() - mainStart;
       const replies = await Promise.all(workers.map((w) => w.next()));
       if (round > 1) walls.push(Math.max(mainMs, ...replies.map((reply) => (reply.type === "done" ? reply.elapsedMs : 0))));
     }
