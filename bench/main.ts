@@ -2,12 +2,15 @@
 // prints the tables and writes build/bench-results/ (with --save, the
 // committed bench/results/ that the README quotes).
 
+import { CALL_PATTERN_GROUP, callPatternCases } from "./cases/call-patterns.js";
+import { INTERLEAVED_GROUP, interleavedCases } from "./cases/interleaved.js";
 import { buildNative, gccVersion, runNative } from "./cases/native.js";
+import { serverJobs } from "./cases/server.js";
 import { HOLD_GROUP, measure, PAIR_GROUP, singleThreadCases } from "./cases/single-thread.js";
 import { sizes, workerJobs } from "./cases/workers.js";
 import { Progress } from "./progress.js";
 import { printTables, writeResults } from "./report.js";
-import { type CaseResult, caseFromSamples, machine, type RunResults } from "./results.js";
+import { type CaseResult, caseFromSamples, GLIBC, machine, type RunResults } from "./results.js";
 import { checkTargets } from "./targets.js";
 
 const quick = process.argv.includes("--quick");
@@ -25,22 +28,35 @@ else {
 }
 
 const s = sizes(quick);
-const single = await singleThreadCases();
+const single = [...(await singleThreadCases()), ...callPatternCases(), ...interleavedCases()];
+const nativeSamples = quick ? 5 : 15;
 const nativeSingle = [
   {
     group: PAIR_GROUP,
-    name: "glibc malloc+free",
+    name: GLIBC,
     operation: "one alloc and one free",
-    run: () => runNative("pair", [quick ? 5 : 15, 2_000_000]),
+    run: () => runNative("pair", [nativeSamples, 2_000_000]),
   },
   {
     group: HOLD_GROUP,
-    name: "glibc malloc+free",
+    name: GLIBC,
     operation: "one alloc and one free, 10,000 held at the peak",
-    run: () => runNative("hold", [quick ? 5 : 15, 100]),
+    run: () => runNative("hold", [nativeSamples, 100]),
+  },
+  {
+    group: CALL_PATTERN_GROUP,
+    name: GLIBC,
+    operation: "one alloc and one free",
+    run: () => runNative("pair", [nativeSamples, 2_000_000]),
+  },
+  {
+    group: INTERLEAVED_GROUP,
+    name: GLIBC,
+    operation: "one alloc and one free (a round of 3 sizes is 3 pairs)",
+    run: () => runNative("interleaved", [nativeSamples, 700_000]),
   },
 ];
-const workers = workerJobs(s).filter((job) => native || !job.native);
+const workers = [...workerJobs(s), ...serverJobs(s.serverRequests, s.rounds)].filter((job) => native || !job.native);
 const progress = new Progress(single.length + (native ? nativeSingle.length : 0) + workers.length);
 if (skipped.length > 0) for (const reason of skipped) process.stderr.write(`skipping ${reason}\n`);
 

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import Table from "cli-table3";
 import { CHURN_GROUP, LARSON_GROUP, TRANSFER_GROUP } from "./cases/workers.js";
 import { nsPerOpChart, throughputChart } from "./charts.js";
-import type { CaseResult, RunResults } from "./results.js";
+import { type CaseResult, FLOOR, GLIBC, type RunResults } from "./results.js";
 
 /** Where a run writes: the committed results with --save, else beside the build (not committed). */
 const RESULTS = fileURLToPath(new URL(process.argv.includes("--save") ? "../../bench/results/" : "../bench-results/", import.meta.url));
@@ -32,19 +32,33 @@ function format(ns: number): string {
   return ns >= 100 ? ns.toFixed(0) : ns.toFixed(ns >= 10 ? 1 : 2);
 }
 
-/** Rows of a group: the first case is the reference the × column divides by. */
+/** The cases a group's time columns divide by: its first row, and its glibc and floor rows where it has them. */
+function references(cases: readonly CaseResult[]): Array<{ title: string; reference: CaseResult }> {
+  const columns = [{ title: "× first row's time", reference: cases[0]! }];
+  for (const [name, title] of [
+    [GLIBC, "× glibc"],
+    [FLOOR, "× floor"],
+  ] as const) {
+    const reference = cases.find((c) => c.name === name);
+    if (reference) columns.push({ title, reference });
+  }
+  return columns;
+}
+
+function head(cases: readonly CaseResult[]): string[] {
+  return ["case", "ns/op (median)", "Mops/s", "samples", ...references(cases).map((r) => r.title)];
+}
+
 function rows(cases: readonly CaseResult[]): string[][] {
-  const first = cases[0]!;
+  const columns = references(cases);
   return cases.map((c) => [
     c.name,
     format(c.nsPerOp),
     (c.opsPerSec / 1e6).toFixed(1),
     String(c.samples),
-    (c.nsPerOp / first.nsPerOp).toFixed(2),
+    ...columns.map(({ reference }) => (c.nsPerOp / reference.nsPerOp).toFixed(2)),
   ]);
 }
-
-const HEAD = ["case", "ns/op (median)", "Mops/s", "samples", "× first row's time"];
 
 function markdownTable(head: string[], body: string[][]): string {
   const line = (cells: string[]): string => `| ${cells.join(" | ")} |`;
@@ -58,7 +72,7 @@ function machineLine(results: RunResults): string {
 
 export function printTables(results: RunResults): void {
   for (const [group, cases] of groups(results.cases)) {
-    const table = new Table({ head: HEAD, style: { head: [] } });
+    const table = new Table({ head: head(cases), style: { head: [] } });
     table.push(...rows(cases));
     console.log(`\n${group}\n${table.toString()}`);
   }
@@ -79,6 +93,7 @@ export async function writeResults(results: RunResults): Promise<string> {
     `Machine: ${machineLine(results)}.`,
     "",
     "Figures are medians; worker cases divide each round's wall-clock time by all workers' operations.",
+    "Groups with a glibc row and a floor row (a JS Int32Array LIFO push+pop, the least any JS-side allocator can cost) give each case's time over theirs.",
     "",
     "## Targets",
     "",
@@ -98,7 +113,7 @@ export async function writeResults(results: RunResults): Promise<string> {
       "",
       `One operation: ${cases[0]!.operation}.`,
       "",
-      markdownTable(HEAD, rows(cases)),
+      markdownTable(head(cases), rows(cases)),
       "",
       `![${group}](${file})`,
     );

@@ -2,6 +2,11 @@
 
 import os from "node:os";
 
+/** The name of the glibc malloc+free reference of a single-thread group; the tables divide by it. */
+export const GLIBC = "glibc malloc+free";
+/** The name of the Int32Array LIFO floor of a single-thread group; the tables divide by it. */
+export const FLOOR = "JS Int32Array LIFO push+pop (floor)";
+
 export interface CaseResult {
   /** Which of the cases this is, e.g. "1. alloc+free pair". */
   group: string;

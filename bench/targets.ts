@@ -1,8 +1,11 @@
 // The issue's speed targets, checked as ratios of cases of the same run.
 
-import { PAIR_GROUP } from "./cases/single-thread.js";
+import { CALL_PATTERN_GROUP, CLASS_FIELD, MODULE_CONST, PARAMETER, PICKED } from "./cases/call-patterns.js";
+import { INTERLEAVED, INTERLEAVED_GROUP } from "./cases/interleaved.js";
+import { SERVER_GROUP, SERVER_POSTMESSAGE, SERVER_RINGS } from "./cases/server.js";
+import { HOLD_GROUP, PAIR_GROUP } from "./cases/single-thread.js";
 import { CHURN_GROUP, TRANSFER_GROUP } from "./cases/workers.js";
-import type { CaseResult, TargetResult } from "./results.js";
+import { type CaseResult, FLOOR, GLIBC, type TargetResult } from "./results.js";
 
 function find(cases: readonly CaseResult[], group: string, name: string): CaseResult | undefined {
   return cases.find((c) => c.group === group && c.name === name);
@@ -81,5 +84,79 @@ export function checkTargets(cases: readonly CaseResult[]): TargetResult[] {
       (r) => r >= 3,
     ),
   ];
-  return targets.filter((t): t is TargetResult => t !== undefined);
+  return [...targets, ...callPatternTargets(cases)].filter((t): t is TargetResult => t !== undefined);
+}
+
+/** The call patterns of #12 item 3, (a) to (f); each is compared with the glibc and floor rows of its own group. */
+const PATTERNS = [
+  { title: MODULE_CONST, group: CALL_PATTERN_GROUP, name: MODULE_CONST, heldToGlibc: true },
+  { title: PARAMETER, group: CALL_PATTERN_GROUP, name: PARAMETER, heldToGlibc: true },
+  { title: CLASS_FIELD, group: CALL_PATTERN_GROUP, name: CLASS_FIELD, heldToGlibc: true },
+  { title: PICKED, group: CALL_PATTERN_GROUP, name: PICKED, heldToGlibc: true },
+  { title: INTERLEAVED, group: INTERLEAVED_GROUP, name: INTERLEAVED, heldToGlibc: true },
+  { title: "(f) hold 10,000 then free all", group: HOLD_GROUP, name: "wasm-pools, cache on", heldToGlibc: false },
+] as const;
+
+function callPatternTargets(cases: readonly CaseResult[]): Array<TargetResult | undefined> {
+  const nsRatio = (a: CaseResult, b: CaseResult): number => a.nsPerOp / b.nsPerOp;
+  const measured = PATTERNS.map((p) => ({
+    ...p,
+    ours: find(cases, p.group, p.name),
+    glibc: find(cases, p.group, GLIBC),
+    floor: find(cases, p.group, FLOOR),
+  }));
+  const heldToGlibc = measured.filter((p) => p.heldToGlibc);
+  const best = heldToGlibc.filter((p) => p.ours && p.glibc).sort((a, b) => nsRatio(a.ours!, a.glibc!) - nsRatio(b.ours!, b.glibc!))[0];
+  return [
+    ...heldToGlibc.map((p) =>
+      ratioTarget(
+        `${p.title} vs glibc`,
+        "≤ 1.0×",
+        "ns per pair, ours / glibc's in the same group",
+        p.ours,
+        p.glibc,
+        nsRatio,
+        (r) => r <= 1,
+      ),
+    ),
+    best &&
+      ratioTarget(
+        `Best of (a)-(e) vs glibc: ${best.title}`,
+        "≤ 0.7×",
+        "ns per pair, ours / glibc's in the same group",
+        best.ours,
+        best.glibc,
+        nsRatio,
+        (r) => r <= 0.7,
+      ),
+    ratioTarget(
+      "(e) 3 pools interleaved vs (a) one module-level pool",
+      "≤ 1.3×",
+      "ns per pair, (e) / (a)",
+      find(cases, INTERLEAVED_GROUP, INTERLEAVED),
+      find(cases, CALL_PATTERN_GROUP, MODULE_CONST),
+      nsRatio,
+      (r) => r <= 1.3,
+    ),
+    ...measured.map((p) =>
+      ratioTarget(
+        `${p.title} vs the floor`,
+        "≤ 4×",
+        "ns per pair, ours / the Int32Array LIFO's in the same group",
+        p.ours,
+        p.floor,
+        nsRatio,
+        (r) => r <= 4,
+      ),
+    ),
+    ratioTarget(
+      "(g) server-like loop vs postMessage",
+      "≥ 2×",
+      "requests per second, rings / postMessage",
+      find(cases, SERVER_GROUP, SERVER_RINGS),
+      find(cases, SERVER_GROUP, SERVER_POSTMESSAGE),
+      (a, b) => a.opsPerSec / b.opsPerSec,
+      (r) => r >= 2,
+    ),
+  ];
 }

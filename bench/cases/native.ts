@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 
 const SOURCES = fileURLToPath(new URL("../../../bench/native/", import.meta.url));
 const BINARIES = fileURLToPath(new URL("../../native/", import.meta.url));
-const PROGRAMS = ["pair", "hold", "churn", "prodcons", "larson"] as const;
+const PROGRAMS = ["pair", "hold", "interleaved", "churn", "prodcons", "larson"] as const;
 export type NativeProgram = (typeof PROGRAMS)[number];
 
 /** gcc's version line, or null when there is no gcc. */

@@ -6,7 +6,8 @@ import { MemPool } from "@thi.ng/malloc";
 import { Bench } from "tinybench";
 import { Heap, type Pool } from "wasm-pools";
 import { AtomicsPool } from "../baselines/atomics-pool.js";
-import type { CaseResult } from "../results.js";
+import { Int32Lifo } from "../baselines/int32-lifo.js";
+import { type CaseResult, FLOOR } from "../results.js";
 
 export const PAIR_GROUP = "1. alloc+free pair (64 B)";
 export const HOLD_GROUP = "2. hold 10,000 then free all (64 B)";
@@ -25,6 +26,11 @@ export interface SingleThreadCase {
 }
 
 let sink = 0;
+
+/** Keeps a loop's checksum of the pointers it got, so that no pointer is dead code (measure() reads the sum). */
+export function keep(checksum: number): void {
+  sink += checksum >>> 0;
+}
 
 /** The package's pools in their configurations: caches on, off, and off without the flush lock (ablation). */
 export async function packagePools(): Promise<{ cached: Pool; uncached: Pool; noFlushLock: Pool; heaps: Heap[] }> {
@@ -61,6 +67,7 @@ export async function singleThreadCases(): Promise<SingleThreadCase[]> {
   const { cached, uncached, noFlushLock } = await packagePools();
   const memPool = new MemPool({ size: 32 << 20 });
   const atomicsPool = new AtomicsPool(OBJECT, 2 * HELD);
+  const floor = new Int32Lifo(OBJECT, HELD);
   const batch = new Uint32Array(BATCH);
   return [
     pairCase("wasm-pools, cache on", () => {
@@ -115,6 +122,11 @@ export async function singleThreadCases(): Promise<SingleThreadCase[]> {
       "plain-JS Atomics pool",
       () => atomicsPool.alloc(),
       (ptr) => atomicsPool.free(ptr),
+    ),
+    holdCase(
+      FLOOR,
+      () => floor.alloc(),
+      (ptr) => floor.free(ptr),
     ),
   ];
 }

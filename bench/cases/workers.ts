@@ -21,12 +21,13 @@ export interface Sizes {
   churnPairs: number;
   transferObjects: number;
   larsonSteps: number;
+  serverRequests: number;
 }
 
 export function sizes(quick: boolean): Sizes {
   return quick
-    ? { rounds: 3, churnPairs: 500_000, transferObjects: 300_000, larsonSteps: 200_000 }
-    : { rounds: 7, churnPairs: 3_000_000, transferObjects: 2_000_000, larsonSteps: 1_000_000 };
+    ? { rounds: 3, churnPairs: 500_000, transferObjects: 300_000, larsonSteps: 200_000, serverRequests: 20_000 }
+    : { rounds: 7, churnPairs: 3_000_000, transferObjects: 2_000_000, larsonSteps: 1_000_000, serverRequests: 100_000 };
 }
 
 export interface WorkerJob {

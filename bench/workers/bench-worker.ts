@@ -13,6 +13,7 @@ import {
   CHURN_POOL,
   TRANSFER_POOL,
 } from "./protocol.js";
+import { answerRequests, serverPools } from "./server.js";
 import { churn, consume, larson, larsonPools, produce } from "./workloads.js";
 
 const data = workerData as BenchWorkerData;
@@ -39,6 +40,10 @@ function loop(): () => void {
       const pools = larsonPools(heap);
       const slots = new Uint32Array(work.slots);
       return () => larson(pools, slots, work.steps, data.number, work.workers);
+    }
+    case "answer": {
+      const pools = serverPools(heap);
+      return () => answerRequests(heap, pools, work.toWorker, work.fromWorker, work.requests);
     }
   }
 }

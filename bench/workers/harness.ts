@@ -42,8 +42,19 @@ function start(data: BenchWorkerData): Running {
   };
 }
 
-/** Runs `workloads`, one worker each, for a warm-up round and `rounds` rounds; returns each counted round's wall time in ms. */
-export async function runWorkers(heap: Heap, cacheBytes: number, workloads: Workload[], rounds: number): Promise<number[]> {
+/**
+ * Runs `workloads`, one worker each, for a warm-up round and `rounds` rounds;
+ * returns each counted round's wall time in ms. `onMainThread`, when given,
+ * runs on this thread in every round once the workers are told to start,
+ * and its time counts as one more worker's.
+ */
+export async function runWorkers(
+  heap: Heap,
+  cacheBytes: number,
+  workloads: Workload[],
+  rounds: number,
+  onMainThread?: () => void,
+): Promise<number[]> {
   const barrier = new SharedArrayBuffer(8);
   const workers = workloads.map((workload, number) =>
     start({ handle: heap.handle(), cacheBytes, number, workload, barrier, parties: workloads.length }),
@@ -55,8 +66,11 @@ export async function runWorkers(heap: Heap, cacheBytes: number, workloads: Work
     // Round 1 warms the JIT up and is not counted.
     for (let round = 1; round <= rounds + 1; round++) {
       send({ type: "run", round });
+      const mainStart = performance.now();
+      onMainThread?.();
+      const mainMs = performance.now() - mainStart;
       const replies = await Promise.all(workers.map((w) => w.next()));
-      if (round > 1) walls.push(Math.max(...replies.map((reply) => (reply.type === "done" ? reply.elapsedMs : 0))));
+      if (round > 1) walls.push(Math.max(mainMs, ...replies.map((reply) => (reply.type === "done" ? reply.elapsedMs : 0))));
     }
     const exits = workers.map((w) => new Promise((resolve) => w.worker.once("exit", resolve)));
     send({ type: "stop" });

@@ -6,7 +6,8 @@ export type Workload =
   | { kind: "churn"; pairs: number }
   | { kind: "produce"; objects: number; ring: SharedArrayBuffer }
   | { kind: "consume"; objects: number; ring: SharedArrayBuffer }
-  | { kind: "larson"; steps: number; workers: number; slots: SharedArrayBuffer };
+  | { kind: "larson"; steps: number; workers: number; slots: SharedArrayBuffer }
+  | { kind: "answer"; requests: number; toWorker: SharedArrayBuffer; fromWorker: SharedArrayBuffer };
 
 export interface BenchWorkerData {
   handle: HeapHandle;
