@@ -2,6 +2,8 @@
 // beside this file; `new URL(literal, import.meta.url)` is the pattern that
 // bundlers recognise as an asset. Node reads the file; browsers fetch it.
 
+import { CoreLoadError } from "./errors.js";
+
 /** The core module's exports: numbers in, numbers out (see assembly/index.ts). */
 export interface CoreExports {
   heap_create(
@@ -44,10 +46,15 @@ function coreUrl(build: CoreBuild): URL {
 async function compileFrom(url: URL): Promise<WebAssembly.Module> {
   if (url.protocol === "file:") {
     const { readFile } = await import("node:fs/promises");
-    return WebAssembly.compile(await readFile(url));
+    const bytes = await readFile(url).catch((error: Error) => {
+      throw new CoreLoadError(url, error.message, error);
+    });
+    return WebAssembly.compile(bytes);
   }
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`wasm-pools: cannot fetch ${url.href}: HTTP ${response.status}`);
+  const response = await fetch(url).catch((error: Error) => {
+    throw new CoreLoadError(url, error.message, error);
+  });
+  if (!response.ok) throw new CoreLoadError(url, `HTTP ${response.status}`);
   if (response.headers.get("content-type")?.startsWith("application/wasm")) {
     return WebAssembly.compileStreaming(response);
   }
