@@ -1,0 +1,110 @@
+// The conformance suite (test/conformance/) on every target: Node 20, 22 and
+// 24, Deno, Bun, Chromium, Firefox ESR and WebKitGTK. A target missing here
+// is reported as skipped, with the reason and how to install it; .ci/run
+// installs them all and checks that none was skipped.
+
+import { existsSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningServer, startServer } from "../examples/browser/server.js";
+import type { ConformanceReport } from "./conformance/protocol.js";
+import { CHROMIUM, FIREFOX, inChromium, inFirefox, inWebKit, WEBKIT_BROWSER, WEBKIT_DRIVER, XVFB_RUN } from "./engines/browsers.js";
+import { bundleAndRun } from "./engines/bun-build.js";
+import { itConforms, type Sharing } from "./engines/expectations.js";
+import { denoWithoutReadAccess, RUNTIMES, reportFrom, versionOf } from "./engines/runtimes.js";
+
+const TIMEOUT = 90_000;
+const PAGE = "test/conformance/page.html";
+const SHARES: Sharing = { shares: true };
+const NOT_ISOLATED: Sharing = {
+  shares: false,
+  refusal: "NotIsolatedError",
+  names: [/Cross-Origin-Opener-Policy: same-origin/, /Cross-Origin-Embedder-Policy: require-corp/],
+};
+
+/** The suite's name: the target, or why it is skipped. */
+function title(target: string, missing: string | undefined): string {
+  return missing ? `${target} (skipped: ${missing})` : target;
+}
+
+for (const runtime of RUNTIMES) {
+  const missing = runtime.executable ? undefined : `not installed; ${runtime.install}`;
+  describe.skipIf(missing)(title(`conformance in ${runtime.name}`, missing), () => {
+    let report: ConformanceReport;
+    beforeAll(async () => {
+      const started = Date.now();
+      report = await reportFrom(runtime, TIMEOUT);
+      console.log(`${await versionOf(runtime)}: conformance suite in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    }, TIMEOUT);
+    itConforms(() => report, SHARES);
+
+    if (runtime.name === "Deno") {
+      it("without the right to read the .wasm, Heap.create throws CoreLoadError naming --allow-read", async () => {
+        const outcome = await denoWithoutReadAccess(runtime, TIMEOUT);
+        expect(outcome).toMatchObject({ created: false, error: "CoreLoadError", typed: true });
+        expect(outcome.message).toMatch(/--allow-read/);
+      });
+    }
+    if (runtime.name === "Bun") {
+      it("the README's bun build recipe: the bundle carries the core and runs from another folder", async () => {
+        const { files, stdout } = await bundleAndRun(runtime.executable!, TIMEOUT);
+        expect(files.some((file) => /^wasm-pools-.*\.wasm$/.test(file))).toBe(true);
+        expect(stdout).toMatch(/^Dumping pools usage: 1 pools/);
+      });
+    }
+  });
+}
+
+interface BrowserTarget {
+  name: string;
+  /** Files the browser needs, all from Debian's packages. */
+  files: Record<string, string>;
+  /** The report of the page at `url`; `unflagged` runs without the engine flags the target documents. */
+  open(url: string, unflagged?: boolean): Promise<unknown>;
+  /** What the browser does without its flags: shares (none needed), or refuses with a typed error. */
+  unflagged?: Sharing;
+}
+
+const BROWSERS: BrowserTarget[] = [
+  { name: "Chromium", files: { chromium: CHROMIUM }, open: (url) => inChromium(url, TIMEOUT) },
+  { name: "Firefox ESR", files: { "firefox-esr": FIREFOX }, open: (url) => inFirefox(url, TIMEOUT) },
+  {
+    name: "WebKitGTK",
+    files: { "webkit2gtk-driver": WEBKIT_DRIVER, "libwebkit2gtk-4.1-0": WEBKIT_BROWSER, xvfb: XVFB_RUN },
+    open: (url, unflagged) => inWebKit(url, TIMEOUT, unflagged ? {} : { JSC_useSharedArrayBuffer: "1" }),
+    unflagged: { shares: false, refusal: "SharingUnsupportedError", names: [/JSC_useSharedArrayBuffer=1/] },
+  },
+];
+
+for (const browser of BROWSERS) {
+  const absent = Object.entries(browser.files).filter(([, path]) => !existsSync(path));
+  const missing = absent.length
+    ? `no ${absent.map(([, path]) => path).join(", ")}; apt-get install -y ${absent.map(([pkg]) => pkg).join(" ")}`
+    : undefined;
+  describe.skipIf(missing)(title(`conformance in ${browser.name}`, missing), () => {
+    let isolated: RunningServer;
+    let notIsolated: RunningServer;
+    beforeAll(async () => {
+      isolated = await startServer({ isolated: true });
+      notIsolated = await startServer({ isolated: false });
+    });
+    afterAll(async () => {
+      await isolated?.close();
+      await notIsolated?.close();
+    });
+
+    const scenario = (label: string, server: () => RunningServer, sharing: Sharing, unflagged = false) =>
+      describe(label, () => {
+        let report: ConformanceReport;
+        beforeAll(async () => {
+          const started = Date.now();
+          report = (await browser.open(`${server().url}${PAGE}`, unflagged)) as ConformanceReport;
+          console.log(`${report.engine}, ${label}: conformance suite in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        }, TIMEOUT);
+        itConforms(() => report, sharing);
+      });
+
+    scenario("a cross-origin isolated page", () => isolated, SHARES);
+    scenario("a page without COOP/COEP", () => notIsolated, NOT_ISOLATED);
+    if (browser.unflagged) scenario("an isolated page, the browser started without its flags", () => isolated, browser.unflagged, true);
+  });
+}
