@@ -3,7 +3,9 @@
 // is reported as skipped, with the reason and how to install it; .ci/run
 // installs them all and checks that none was skipped.
 
+import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningServer, startServer } from "../examples/browser/server.js";
 import type { ConformanceReport } from "./conformance/protocol.js";
@@ -11,7 +13,9 @@ import { CHROMIUM, FIREFOX, inChromium, inFirefox, inWebKit, WEBKIT_BROWSER, WEB
 import { bundleAndRun } from "./engines/bun-build.js";
 import { itConforms, type Sharing } from "./engines/expectations.js";
 import { denoWithoutReadAccess, RUNTIMES, reportFrom, versionOf } from "./engines/runtimes.js";
+import { testedCell, versionIn } from "./engines/support-table.js";
 
+const run = promisify(execFile);
 const TIMEOUT = 90_000;
 const PAGE = "test/conformance/page.html";
 const SHARES: Sharing = { shares: true };
@@ -30,12 +34,20 @@ for (const runtime of RUNTIMES) {
   const missing = runtime.executable ? undefined : `not installed; ${runtime.install}`;
   describe.skipIf(missing)(title(`conformance in ${runtime.name}`, missing), () => {
     let report: ConformanceReport;
+    let version: string;
     beforeAll(async () => {
       const started = Date.now();
       report = await reportFrom(runtime, TIMEOUT);
-      console.log(`${await versionOf(runtime)}: conformance suite in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      version = versionIn(await versionOf(runtime));
+      console.log(`${runtime.name} ${version}: conformance suite in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }, TIMEOUT);
     itConforms(() => report, SHARES);
+
+    it("the README's support table names the version tested", async () => {
+      // The machine's Node by its major version; the pinned packages exactly.
+      const expected = runtime.executable === process.execPath ? version.split(".")[0]! : version;
+      expect(await testedCell(runtime.name)).toContain(expected);
+    });
 
     if (runtime.name === "Deno") {
       it("without the right to read the .wasm, Heap.create throws CoreLoadError naming --allow-read", async () => {
@@ -56,6 +68,10 @@ for (const runtime of RUNTIMES) {
 
 interface BrowserTarget {
   name: string;
+  /** Prints the browser's version (the first x.y.z in its output). */
+  version: string[];
+  /** How many parts of that version the README's table states: the major for browsers named by it, x.y for WebKitGTK. */
+  versionParts: number;
   /** Files the browser needs, all from Debian's packages. */
   files: Record<string, string>;
   /** The report of the page at `url`; `unflagged` runs without the engine flags the target documents. */
@@ -65,10 +81,24 @@ interface BrowserTarget {
 }
 
 const BROWSERS: BrowserTarget[] = [
-  { name: "Chromium", files: { chromium: CHROMIUM }, open: (url) => inChromium(url, TIMEOUT) },
-  { name: "Firefox ESR", files: { "firefox-esr": FIREFOX }, open: (url) => inFirefox(url, TIMEOUT) },
+  {
+    name: "Chromium",
+    version: [CHROMIUM, "--version"],
+    versionParts: 1,
+    files: { chromium: CHROMIUM },
+    open: (url) => inChromium(url, TIMEOUT),
+  },
+  {
+    name: "Firefox ESR",
+    version: [FIREFOX, "--version"],
+    versionParts: 1,
+    files: { "firefox-esr": FIREFOX },
+    open: (url) => inFirefox(url, TIMEOUT),
+  },
   {
     name: "WebKitGTK",
+    version: ["dpkg-query", "-W", "-f", "$" + "{Version}", "libwebkit2gtk-4.1-0"],
+    versionParts: 2,
     files: { "webkit2gtk-driver": WEBKIT_DRIVER, "libwebkit2gtk-4.1-0": WEBKIT_BROWSER, xvfb: XVFB_RUN },
     open: (url, unflagged) => inWebKit(url, TIMEOUT, unflagged ? {} : { JSC_useSharedArrayBuffer: "1" }),
     unflagged: { shares: false, refusal: "SharingUnsupportedError", names: [/JSC_useSharedArrayBuffer=1/] },
@@ -102,6 +132,13 @@ for (const browser of BROWSERS) {
         }, TIMEOUT);
         itConforms(() => report, sharing);
       });
+
+    it("the README's support table names the version tested", async () => {
+      const [command, ...args] = browser.version;
+      const { stdout } = await run(command!, args);
+      const stated = versionIn(stdout).split(".").slice(0, browser.versionParts).join(".");
+      expect((await testedCell(browser.name))?.startsWith(stated)).toBe(true);
+    });
 
     scenario("a cross-origin isolated page", () => isolated, SHARES);
     scenario("a page without COOP/COEP", () => notIsolated, NOT_ISOLATED);
