@@ -41,7 +41,7 @@ for (const runtime of RUNTIMES) {
       version = versionIn(await versionOf(runtime));
       console.log(`${runtime.name} ${version}: conformance suite in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }, TIMEOUT);
-    itConforms(() => report, SHARES);
+    itConforms(() => report, SHARES, runtime.leaverBack);
 
     it("the README's support table names the version tested", async () => {
       // The machine's Node by its major version; the pinned packages exactly.
@@ -130,7 +130,7 @@ for (const browser of BROWSERS) {
           report = (await browser.open(`${server().url}${PAGE}`, unflagged)) as ConformanceReport;
           console.log(`${report.engine}, ${label}: conformance suite in ${((Date.now() - started) / 1000).toFixed(1)} s`);
         }, TIMEOUT);
-        itConforms(() => report, sharing);
+        itConforms(() => report, sharing, "by heap.reclaimGone()");
       });
 
     it("the README's support table names the version tested", async () => {

@@ -12,14 +12,18 @@ import { BIG_POOL, BIG_SIZE, type ConformanceReport, LEAVER_POOL, SHARED_POOL, t
 import type { TestThread, ThreadStarter } from "./threads.js";
 
 export interface SuiteOptions {
+  /** What the engine says it is, for the report. */
   engine: string;
   startThread: ThreadStarter;
-  workers?: number;
-  operations?: number;
-  bigObjects?: number;
 }
 
 const INITIAL_BYTES = 1 << 20;
+/** Workers that churn the shared pool (and one more that ends without closing its heap). */
+const WORKERS = 2;
+/** Allocs or frees each churning worker makes. */
+const OPERATIONS = 200_000;
+/** 4 KiB objects each churning worker holds at once: 1 MiB, so the memory must grow. */
+const BIG_OBJECTS = 256;
 /** How long a worker that ended without closing its heap may take to give its cache back. */
 const LEAVER_PATIENCE_MS = 10_000;
 
@@ -51,14 +55,12 @@ function refusal(error: unknown): NonNullable<ConformanceReport["sharingRefused"
   return { name: e.name, message: e.message, typed: e instanceof wasmPools.WasmPoolsError };
 }
 
-async function churnWithWorkers(heap: Heap, threads: TestThread[], options: Required<Omit<SuiteOptions, "engine" | "startThread">>) {
+async function churnWithWorkers(heap: Heap, threads: TestThread[]) {
   const shared = heap.createPool(SHARED_POOL, 64);
   heap.createPool(BIG_POOL, BIG_SIZE);
   const handle = heap.handle();
   const ready = threads.map((thread) => nextReply(thread, "ready"));
-  threads.forEach((thread, number) =>
-    thread.post({ type: "churn", handle, number, operations: options.operations, bigObjects: options.bigObjects }),
-  );
+  threads.forEach((thread, number) => thread.post({ type: "churn", handle, number, operations: OPERATIONS, bigObjects: BIG_OBJECTS }));
   const threadIds = (await Promise.all(ready)).map((reply) => reply.threadId);
   const reports = threads.map((thread) => nextReply(thread, "report"));
   for (const thread of threads) thread.post({ type: "go" });
@@ -121,7 +123,6 @@ async function leaverComesBack(heap: Heap, thread: TestThread): Promise<Pick<Con
 }
 
 export async function runConformance(options: SuiteOptions): Promise<ConformanceReport> {
-  const settings = { workers: options.workers ?? 2, operations: options.operations ?? 200_000, bigObjects: options.bigObjects ?? 256 };
   const heap = await wasmPools.Heap.create({ initialBytes: INITIAL_BYTES, maxBytes: 64 << 20 });
   const report: ConformanceReport = {
     engine: options.engine,
@@ -132,9 +133,9 @@ export async function runConformance(options: SuiteOptions): Promise<Conformance
   };
   const threads: TestThread[] = [];
   try {
-    for (let n = 0; n <= settings.workers; n++) threads.push(await options.startThread(WORKER_SCRIPT));
-    Object.assign(report, await leaverComesBack(heap, threads[settings.workers]!));
-    if (!report.sharingRefused) report.workers = await churnWithWorkers(heap, threads.slice(0, settings.workers), settings);
+    for (let n = 0; n <= WORKERS; n++) threads.push(await options.startThread(WORKER_SCRIPT));
+    Object.assign(report, await leaverComesBack(heap, threads[WORKERS]!));
+    if (!report.sharingRefused) report.workers = await churnWithWorkers(heap, threads.slice(0, WORKERS));
   } catch (error) {
     report.error = error instanceof Error && error.stack ? error.stack : String(error);
   } finally {

@@ -7,8 +7,11 @@ import type { ConformanceReport } from "../conformance/protocol.js";
 /** The sharing scenario a target runs: workers on one heap, or a typed refusal of this name. */
 export type Sharing = { shares: true } | { shares: false; refusal: string; names: RegExp[] };
 
+/** How a worker that ends without heap.close() gives its cache back on this target. */
+export type LeaverBack = "by its exit hook" | "by heap.reclaimGone()";
+
 /** Declares the tests on the report `report()` gives once the target has run (in a beforeAll). */
-export function itConforms(report: () => ConformanceReport, sharing: Sharing): void {
+export function itConforms(report: () => ConformanceReport, sharing: Sharing, leaverBack: LeaverBack): void {
   it("runs the suite to its end, and heap.check() passes", () => {
     expect(report().error).toBeUndefined();
     expect(report().check).toBe("passed");
@@ -37,6 +40,7 @@ export function itConforms(report: () => ConformanceReport, sharing: Sharing): v
 
   if (!sharing.shares) {
     it(`sharing the heap is refused with ${sharing.refusal}, which names the fix`, () => {
+      expect(report().crossOriginIsolated).toBe(sharing.refusal !== "NotIsolatedError");
       expect(report().sharingRefused).toMatchObject({ name: sharing.refusal, typed: true });
       for (const name of sharing.names) expect(report().sharingRefused?.message).toMatch(name);
       expect(report().workers).toBeUndefined();
@@ -45,6 +49,7 @@ export function itConforms(report: () => ConformanceReport, sharing: Sharing): v
   }
 
   it("shares the heap: 2 workers attach, each with its own thread id", () => {
+    expect(report().crossOriginIsolated).toBe(true);
     expect(report().sharingRefused).toBeUndefined();
     const ids = report().workers!.threadIds;
     expect(new Set(ids).size).toBe(2);
@@ -75,9 +80,10 @@ export function itConforms(report: () => ConformanceReport, sharing: Sharing): v
     expect(workers.badBigObjects).toBe(0);
   });
 
-  it("a worker that ends without heap.close() gets its cache back (exit hook, or heap.reclaimGone())", () => {
+  it(`a worker that ends without heap.close() gets its cache back ${leaverBack}`, () => {
     const leaver = report().leaver!;
     expect(leaver.cachedBefore).toBeGreaterThan(0);
     expect(leaver.cachedAfter).toBe(0);
+    expect(leaver.reclaimedByMain).toBe(leaverBack === "by heap.reclaimGone()" ? 1 : 0);
   });
 }

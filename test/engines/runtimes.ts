@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import type { ConformanceReport } from "../conformance/protocol.js";
 import { REPORT_PREFIX } from "../conformance/protocol.js";
+import type { LeaverBack } from "./expectations.js";
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -24,6 +25,8 @@ export interface Runtime {
   args: string[];
   /** How to install it, for the skip message. */
   install: string;
+  /** How a worker that ends without heap.close() gives its cache back there. */
+  leaverBack: LeaverBack;
 }
 
 function installed(path: string): string | undefined {
@@ -33,12 +36,36 @@ function installed(path: string): string | undefined {
 const PINNED = "npm ci --prefix test/engines";
 
 export const RUNTIMES: Runtime[] = [
-  { name: `Node ${process.versions.node.split(".")[0]}`, executable: process.execPath, args: [], install: "" },
-  { name: "Node 22", executable: installed(`${ROOT}test/engines/node_modules/node22/bin/node`), args: [], install: PINNED },
-  { name: "Node 24", executable: installed(`${ROOT}test/engines/node_modules/node24/bin/node`), args: [], install: PINNED },
+  {
+    name: `Node ${process.versions.node.split(".")[0]}`,
+    executable: process.execPath,
+    args: [],
+    install: "",
+    leaverBack: "by its exit hook",
+  },
+  {
+    name: "Node 22",
+    executable: installed(`${ROOT}test/engines/node_modules/node22/bin/node`),
+    args: [],
+    install: PINNED,
+    leaverBack: "by its exit hook",
+  },
+  {
+    name: "Node 24",
+    executable: installed(`${ROOT}test/engines/node_modules/node24/bin/node`),
+    args: [],
+    install: PINNED,
+    leaverBack: "by its exit hook",
+  },
   // Deno reads the .wasm beside dist/index.js: --allow-read, for the package's folder only.
-  { name: "Deno", executable: installed(`${ROOT}node_modules/.bin/deno`), args: ["run", `--allow-read=${ROOT}`], install: "npm install" },
-  { name: "Bun", executable: installed(`${ROOT}node_modules/.bin/bun`), args: [], install: "npm install" },
+  {
+    name: "Deno",
+    executable: installed(`${ROOT}node_modules/.bin/deno`),
+    args: ["run", `--allow-read=${ROOT}`],
+    install: "npm install",
+    leaverBack: "by heap.reclaimGone()",
+  },
+  { name: "Bun", executable: installed(`${ROOT}node_modules/.bin/bun`), args: [], install: "npm install", leaverBack: "by its exit hook" },
 ];
 
 async function reportOf<T>(executable: string, args: string[], timeout: number): Promise<T> {
