@@ -34,14 +34,19 @@ for (const runtime of RUNTIMES) {
   const missing = runtime.executable ? undefined : `not installed; ${runtime.install}`;
   describe.skipIf(missing)(title(`conformance in ${runtime.name}`, missing), () => {
     let report: ConformanceReport;
+    let stderr: string;
     let version: string;
     beforeAll(async () => {
       const started = Date.now();
-      report = await reportFrom(runtime, TIMEOUT);
+      ({ report, stderr } = await reportFrom(runtime, TIMEOUT));
       version = versionIn(await versionOf(runtime));
       console.log(`${runtime.name} ${version}: conformance suite in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }, TIMEOUT);
     itConforms(() => report, SHARES, runtime.leaverBack);
+
+    it("writes nothing to stderr: no error escapes the package's thread listeners", () => {
+      expect(stderr).toBe("");
+    });
 
     it("the README's support table names the version tested", async () => {
       // The machine's Node by its major version; the pinned packages exactly.

@@ -69,11 +69,12 @@ export function itConforms(report: () => ConformanceReport, sharing: Sharing, le
 
   it("grows the memory, and every worker sees the growth and intact objects", () => {
     const workers = report().workers!;
-    // Each worker holds 256 objects of 4 KiB (1 MiB and their headers) beside the 1 MiB the heap started with.
+    // Each worker holds 256 objects of 4 KiB (1 MiB and their headers) beside what the heap's
+    // first 1 MiB already holds: the memory grew by at least 1 MiB, whether or not the workers overlapped.
     const grown = workers.initialMemoryBytes + (1 << 20);
-    expect(workers.finalMemoryBytes).toBeGreaterThan(grown);
+    expect(workers.finalMemoryBytes).toBeGreaterThanOrEqual(grown);
     for (const seen of workers.memoryBytesSeen) {
-      expect(seen).toBeGreaterThan(grown);
+      expect(seen).toBeGreaterThanOrEqual(grown);
       expect(seen).toBeLessThanOrEqual(workers.finalMemoryBytes);
     }
     expect(workers.memoryBytesSeen).toHaveLength(2);

@@ -68,25 +68,26 @@ export const RUNTIMES: Runtime[] = [
   { name: "Bun", executable: installed(`${ROOT}node_modules/.bin/bun`), args: [], install: "npm install", leaverBack: "by its exit hook" },
 ];
 
-async function reportOf<T>(executable: string, args: string[], timeout: number): Promise<T> {
-  const { stdout } = await run(executable, args, { timeout, maxBuffer: 1 << 24 });
+/** Runs `args` and returns the report it printed, with what it wrote to stderr. */
+async function reportOf<T>(executable: string, args: string[], timeout: number): Promise<{ report: T; stderr: string }> {
+  const { stdout, stderr } = await run(executable, args, { timeout, maxBuffer: 1 << 24 });
   const line = stdout.split("\n").find((each) => each.startsWith(REPORT_PREFIX));
-  if (!line) throw new Error(`${executable} printed no report:\n${stdout}`);
-  return JSON.parse(line.slice(REPORT_PREFIX.length)) as T;
+  if (!line) throw new Error(`${executable} printed no report:\n${stdout}\n${stderr}`);
+  return { report: JSON.parse(line.slice(REPORT_PREFIX.length)) as T, stderr };
 }
 
-/** Runs the suite in `runtime` and returns its report. */
-export function reportFrom(runtime: Runtime, timeout: number): Promise<ConformanceReport> {
+/** Runs the suite in `runtime`: its report, and what it wrote to stderr. */
+export function reportFrom(runtime: Runtime, timeout: number): Promise<{ report: ConformanceReport; stderr: string }> {
   return reportOf(runtime.executable!, [...runtime.args, CLI], timeout);
 }
 
 /** What making a heap does in Deno that may read the package but not its .wasm. */
-export function denoWithoutReadAccess(
+export async function denoWithoutReadAccess(
   deno: Runtime,
   timeout: number,
 ): Promise<{ created: boolean; error?: string; message?: string; typed?: boolean }> {
   const args = ["run", "--no-prompt", `--allow-read=${ROOT}`, `--deny-read=${ROOT}dist/wasm-pools.wasm`, LOAD_CORE];
-  return reportOf(deno.executable!, args, timeout);
+  return (await reportOf<{ created: boolean; error?: string; message?: string; typed?: boolean }>(deno.executable!, args, timeout)).report;
 }
 
 /** What the runtime says of its own version. */
