@@ -7,14 +7,28 @@ import type { HeapHandle } from "../../dist/index.js";
 export const SHARED_POOL = "shared";
 export const BIG_POOL = "big";
 export const BIG_SIZE = 4096;
+/** The pools of the worker that ends by itself and of the one that is terminated, each alone in its pool. */
 export const LEAVER_POOL = "leaver";
+export const KILLED_POOL = "killed";
 
 export type WorkerTask =
+  /** Carries the handle and nothing else: posting it is where an engine that cannot post shared memory says so. */
+  | { type: "probe"; handle: HeapHandle }
   /** Attach, say "ready", wait for "go", churn, close the heap, report. */
   | { type: "churn"; handle: HeapHandle; number: number; operations: number; bigObjects: number }
-  /** Attach, fill this thread's cache, say "filled", then end the thread without closing the heap. */
-  | { type: "leave"; handle: HeapHandle }
+  /** Attach, fill this thread's cache from `pool`, say "filled", then end the thread without closing the heap, or wait to be terminated. */
+  | { type: "leave"; handle: HeapHandle; pool: string; ending: Ending }
   | { type: "go" };
+
+/** How a worker that does not close its heap ends: by itself (self.close(), process.exit()) or by terminate(). */
+export type Ending = "itself" | "terminated";
+
+/** A worker's cache before it ended, after this thread waited for it to come back, and how many threads heap.reclaimGone() found gone meanwhile. */
+export interface CacheComeBack {
+  cachedBefore: number;
+  cachedAfter: number;
+  reclaimedByMain: number;
+}
 
 export type WorkerReply =
   /** The worker listens: tasks may be posted. */
@@ -60,8 +74,10 @@ export interface ConformanceReport {
     allocated: number;
     freeListLength: number;
   };
-  /** A worker that ended without heap.close(): its cache before, and after the main thread waited for it to come back. */
-  leaver?: { cachedBefore: number; cachedAfter: number; reclaimedByMain: number };
+  /** A worker that ended by itself without heap.close(). */
+  leaver?: CacheComeBack;
+  /** A worker terminated while it held a full cache. */
+  killed?: CacheComeBack;
   /** heap.check() at the end: the error's name, or "passed". */
   check: string;
   /** An error that stopped the suite. */

@@ -1,14 +1,24 @@
 // The conformance suite, written once for every engine: a heap on this
 // thread; a sample of bad inputs; then, where this thread may share the heap,
 // workers that attach and churn one pool with ownership claims while this
-// thread flushes and gcs it and the memory grows, and a worker that ends
-// without closing its heap. It measures and reports; engines.test.ts judges
+// thread flushes and gcs it and the memory grows, and two workers that end
+// without closing their heaps, by themselves and by terminate(). It measures and reports; engines.test.ts judges
 // the report the same way for every target.
 
 import type { Heap } from "../../dist/index.js";
 import { tryBadInputs } from "./bad-inputs.js";
 import { wasmPools } from "./library.js";
-import { BIG_POOL, BIG_SIZE, type ConformanceReport, LEAVER_POOL, SHARED_POOL, type WorkerReply } from "./protocol.js";
+import {
+  BIG_POOL,
+  BIG_SIZE,
+  type CacheComeBack,
+  type ConformanceReport,
+  type Ending,
+  KILLED_POOL,
+  LEAVER_POOL,
+  SHARED_POOL,
+  type WorkerReply,
+} from "./protocol.js";
 import type { TestThread, ThreadStarter } from "./threads.js";
 
 export interface SuiteOptions {
@@ -18,14 +28,14 @@ export interface SuiteOptions {
 }
 
 const INITIAL_BYTES = 1 << 20;
-/** Workers that churn the shared pool (and one more that ends without closing its heap). */
+/** Workers that churn the shared pool (and two more that end without closing their heaps). */
 const WORKERS = 2;
 /** Allocs or frees each churning worker makes. */
 const OPERATIONS = 200_000;
 /** 4 KiB objects each churning worker holds at once: 1 MiB, so the memory must grow. */
 const BIG_OBJECTS = 256;
 /** How long a worker that ended without closing its heap may take to give its cache back. */
-const LEAVER_PATIENCE_MS = 10_000;
+const COME_BACK_PATIENCE_MS = 10_000;
 
 const WORKER_SCRIPT = new URL("./worker.js", import.meta.url);
 const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -99,27 +109,33 @@ async function churnWithWorkers(heap: Heap, threads: TestThread[]) {
 }
 
 /**
- * A worker fills its cache and ends without heap.close(); this thread waits
- * for the cache to come back. Sending it the handle is also where an engine
- * that cannot post shared memory says so: that error is the outcome.
+ * A worker fills its cache from its own pool and, without heap.close(), ends
+ * by itself or is terminated; this thread waits for the cache to come back.
  */
-async function leaverComesBack(heap: Heap, thread: TestThread): Promise<Pick<ConformanceReport, "leaver" | "sharingRefused">> {
-  const pool = heap.createPool(LEAVER_POOL, 48);
+async function cacheComesBack(heap: Heap, thread: TestThread, poolName: string, ending: Ending): Promise<CacheComeBack> {
+  const pool = heap.createPool(poolName, 48);
   const filled = nextReply(thread, "filled");
-  try {
-    thread.post({ type: "leave", handle: heap.handle() });
-  } catch (error) {
-    return { sharingRefused: refusal(error) };
-  }
+  thread.post({ type: "leave", handle: heap.handle(), pool: poolName, ending });
   const { cached: cachedBefore } = await filled;
+  if (ending === "terminated") thread.terminate();
   await thread.ended();
   let reclaimedByMain = 0;
-  const deadline = Date.now() + LEAVER_PATIENCE_MS;
+  const deadline = Date.now() + COME_BACK_PATIENCE_MS;
   while (pool.stats().cached > 0 && Date.now() < deadline) {
     reclaimedByMain += await heap.reclaimGone();
     await tick(20);
   }
-  return { leaver: { cachedBefore, cachedAfter: pool.stats().cached, reclaimedByMain } };
+  return { cachedBefore, cachedAfter: pool.stats().cached, reclaimedByMain };
+}
+
+/** Whether this thread can send the heap to a worker: the error of heap.handle() or postMessage if not. */
+function sharingRefused(heap: Heap, thread: TestThread): ConformanceReport["sharingRefused"] {
+  try {
+    thread.post({ type: "probe", handle: heap.handle() });
+    return undefined;
+  } catch (error) {
+    return refusal(error);
+  }
 }
 
 export async function runConformance(options: SuiteOptions): Promise<ConformanceReport> {
@@ -133,9 +149,14 @@ export async function runConformance(options: SuiteOptions): Promise<Conformance
   };
   const threads: TestThread[] = [];
   try {
-    for (let n = 0; n <= WORKERS; n++) threads.push(await options.startThread(WORKER_SCRIPT));
-    Object.assign(report, await leaverComesBack(heap, threads[WORKERS]!));
-    if (!report.sharingRefused) report.workers = await churnWithWorkers(heap, threads.slice(0, WORKERS));
+    for (let n = 0; n < WORKERS + 2; n++) threads.push(await options.startThread(WORKER_SCRIPT));
+    const refused = sharingRefused(heap, threads[0]!);
+    if (refused) report.sharingRefused = refused;
+    else {
+      report.workers = await churnWithWorkers(heap, threads.slice(0, WORKERS));
+      report.leaver = await cacheComesBack(heap, threads[WORKERS]!, LEAVER_POOL, "itself");
+      report.killed = await cacheComesBack(heap, threads[WORKERS + 1]!, KILLED_POOL, "terminated");
+    }
   } catch (error) {
     report.error = error instanceof Error && error.stack ? error.stack : String(error);
   } finally {

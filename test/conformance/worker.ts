@@ -1,13 +1,14 @@
 // The conformance suite's worker, the same file on every engine: it attaches
 // to the heap it is sent and either churns the shared pool with an ownership
 // claim on every object it holds (while holding big objects that make the
-// memory grow), or fills its cache and ends without closing its heap.
+// memory grow), or fills its cache and, without closing its heap, ends or
+// waits to be terminated.
 
 import { xorshift32 } from "../../bench/workers/xorshift.js";
 import type { Heap } from "../../dist/index.js";
 import { Claims, Holding } from "../workers/claims.js";
 import { wasmPools } from "./library.js";
-import { BIG_POOL, BIG_SIZE, LEAVER_POOL, SHARED_POOL, type WorkerReply, type WorkerTask } from "./protocol.js";
+import { BIG_POOL, BIG_SIZE, SHARED_POOL, type WorkerReply, type WorkerTask } from "./protocol.js";
 
 interface Parent {
   post(reply: WorkerReply): void;
@@ -94,11 +95,11 @@ function serve(port: Parent): void {
         port.post(report);
       } else if (task.type === "leave") {
         const leaving = await wasmPools.Heap.attach(task.handle);
-        const pool = leaving.pool(LEAVER_POOL);
+        const pool = leaving.pool(task.pool);
         const ptrs = Array.from({ length: 100 }, () => pool.alloc());
         for (const ptr of ptrs) pool.free(ptr);
         port.post({ type: "filled", cached: pool.stats().cached });
-        port.end();
+        if (task.ending === "itself") port.end();
       }
     } catch (error) {
       port.post({ type: "error", message: error instanceof Error && error.stack ? error.stack : String(error) });

@@ -2,13 +2,13 @@
 // way whatever the engine (test/engines.test.ts runs it per target).
 
 import { expect, it } from "vitest";
-import type { ConformanceReport } from "../conformance/protocol.js";
+import type { CacheComeBack, ConformanceReport } from "../conformance/protocol.js";
 
 /** The sharing scenario a target runs: workers on one heap, or a typed refusal of this name. */
 export type Sharing = { shares: true } | { shares: false; refusal: string; names: RegExp[] };
 
-/** How a worker that ends without heap.close() gives its cache back on this target. */
-export type LeaverBack = "by its exit hook" | "by heap.reclaimGone()";
+/** How the cache of a worker that ends without heap.close() comes back on this target: by the package's exit listeners, or through heap.reclaimGone(). */
+export type LeaverBack = "by itself" | "by heap.reclaimGone()";
 
 /** Declares the tests on the report `report()` gives once the target has run (in a beforeAll). */
 export function itConforms(report: () => ConformanceReport, sharing: Sharing, leaverBack: LeaverBack): void {
@@ -82,9 +82,16 @@ export function itConforms(report: () => ConformanceReport, sharing: Sharing, le
   });
 
   it(`a worker that ends without heap.close() gets its cache back ${leaverBack}`, () => {
-    const leaver = report().leaver!;
-    expect(leaver.cachedBefore).toBeGreaterThan(0);
-    expect(leaver.cachedAfter).toBe(0);
-    expect(leaver.reclaimedByMain).toBe(leaverBack === "by heap.reclaimGone()" ? 1 : 0);
+    expectBack(report().leaver!, leaverBack);
   });
+
+  it(`a worker terminated with a full cache gets it back ${leaverBack}`, () => {
+    expectBack(report().killed!, leaverBack);
+  });
+}
+
+function expectBack(back: CacheComeBack, leaverBack: LeaverBack): void {
+  expect(back.cachedBefore).toBeGreaterThan(0);
+  expect(back.cachedAfter).toBe(0);
+  expect(back.reclaimedByMain).toBe(leaverBack === "by heap.reclaimGone()" ? 1 : 0);
 }

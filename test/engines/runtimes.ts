@@ -25,7 +25,7 @@ export interface Runtime {
   args: string[];
   /** How to install it, for the skip message. */
   install: string;
-  /** How a worker that ends without heap.close() gives its cache back there. */
+  /** How the cache of a worker that ends without heap.close() comes back there. */
   leaverBack: LeaverBack;
 }
 
@@ -41,21 +41,21 @@ export const RUNTIMES: Runtime[] = [
     executable: process.execPath,
     args: [],
     install: "",
-    leaverBack: "by its exit hook",
+    leaverBack: "by itself",
   },
   {
     name: "Node 22",
     executable: installed(`${ROOT}test/engines/node_modules/node22/bin/node`),
     args: [],
     install: PINNED,
-    leaverBack: "by its exit hook",
+    leaverBack: "by itself",
   },
   {
     name: "Node 24",
     executable: installed(`${ROOT}test/engines/node_modules/node24/bin/node`),
     args: [],
     install: PINNED,
-    leaverBack: "by its exit hook",
+    leaverBack: "by itself",
   },
   // Deno reads the .wasm beside dist/index.js: --allow-read, for the package's folder only.
   {
@@ -65,7 +65,7 @@ export const RUNTIMES: Runtime[] = [
     install: "npm install",
     leaverBack: "by heap.reclaimGone()",
   },
-  { name: "Bun", executable: installed(`${ROOT}node_modules/.bin/bun`), args: [], install: "npm install", leaverBack: "by its exit hook" },
+  { name: "Bun", executable: installed(`${ROOT}node_modules/.bin/bun`), args: [], install: "npm install", leaverBack: "by itself" },
 ];
 
 /** Runs `args` and returns the report it printed, with what it wrote to stderr. */
