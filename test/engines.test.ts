@@ -33,22 +33,25 @@ function title(target: string, missing: string | undefined): string {
 for (const runtime of RUNTIMES) {
   const missing = runtime.executable ? undefined : `not installed; ${runtime.install}`;
   describe.skipIf(missing)(title(`conformance in ${runtime.name}`, missing), () => {
-    let report: ConformanceReport;
-    let stderr: string;
-    let version: string;
-    beforeAll(async () => {
-      const started = Date.now();
-      ({ report, stderr } = await reportFrom(runtime, TIMEOUT));
-      version = versionIn(await versionOf(runtime));
-      console.log(`${runtime.name} ${version}: conformance suite in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    }, TIMEOUT);
-    itConforms(() => report, SHARES, runtime.leaverBack);
+    for (const threads of runtime.threads) {
+      describe(`with ${threads.kind === "web" ? "Web Workers" : "node:worker_threads"}`, () => {
+        let report: ConformanceReport;
+        let stderr: string;
+        beforeAll(async () => {
+          const started = Date.now();
+          ({ report, stderr } = await reportFrom(runtime, threads.kind, TIMEOUT));
+          console.log(`${report.engine}, ${threads.kind} threads: conformance suite in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        }, TIMEOUT);
+        itConforms(() => report, SHARES, threads.leaverBack);
 
-    it("writes nothing to stderr: no error escapes the package's thread listeners", () => {
-      expect(stderr).toBe("");
-    });
+        it("writes nothing to stderr: no error escapes the package's thread listeners", () => {
+          expect(stderr).toBe("");
+        });
+      });
+    }
 
     it("the README's support table names the version tested", async () => {
+      const version = versionIn(await versionOf(runtime));
       // The machine's Node by its major version; the pinned packages exactly.
       const expected = runtime.executable === process.execPath ? version.split(".")[0]! : version;
       expect(await testedCell(runtime.name)).toContain(expected);

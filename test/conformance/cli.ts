@@ -1,5 +1,6 @@
-// The conformance suite in a JS runtime (Node, Deno, Bun): Web Workers where
-// the runtime has them (Deno, Bun), node:worker_threads elsewhere (Node).
+// The conformance suite in a JS runtime (Node, Deno, Bun), on the threads
+// --threads= names: web (Web Workers, in Deno and Bun) or node
+// (node:worker_threads); by default Web Workers where the runtime has them.
 // Prints the report as the last line of stdout, after REPORT_PREFIX.
 
 import { REPORT_PREFIX } from "./protocol.js";
@@ -13,8 +14,10 @@ function engineName(): string {
   return `Node ${versions.node}`;
 }
 
-const hasWebWorkers = typeof Worker === "function";
-const report = await runConformance({ engine: engineName(), startThread: hasWebWorkers ? startWebWorker : startNodeWorker });
+// --threads=node or --threads=web; by default Web Workers where the runtime has them.
+const asked = process.argv.find((arg) => arg.startsWith("--threads="))?.slice("--threads=".length);
+const threads = asked ?? (typeof Worker === "function" ? "web" : "node");
+const report = await runConformance({ engine: engineName(), startThread: threads === "web" ? startWebWorker : startNodeWorker });
 console.log(`${REPORT_PREFIX}${JSON.stringify(report)}`);
 // Deno and Bun keep running while a Web Worker's port is open.
 process.exit(0);

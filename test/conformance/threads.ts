@@ -13,6 +13,9 @@ export interface TestThread {
   terminate(): void;
 }
 
+/** The workerData of a node:worker_threads worker, which tells it apart from a Web Worker (Bun gives both a `self`). */
+export const NODE_WORKER_MARK = "wasm-pools conformance: node:worker_threads";
+
 /** Starts a thread on `script` and resolves once it listens (its "started" reply). */
 export type ThreadStarter = (script: URL) => Promise<TestThread>;
 
@@ -43,7 +46,7 @@ export function startWebWorker(script: URL): Promise<TestThread> {
 
 export async function startNodeWorker(script: URL): Promise<TestThread> {
   const { Worker: NodeWorker } = await import("node:worker_threads");
-  const worker = new NodeWorker(script);
+  const worker = new NodeWorker(script, { workerData: NODE_WORKER_MARK });
   const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
   let listener: (reply: WorkerReply) => void = () => {};
   worker.on("message", (reply: WorkerReply) => listener(reply));

@@ -9,6 +9,7 @@ import type { Heap } from "../../dist/index.js";
 import { Claims, Holding } from "../workers/claims.js";
 import { wasmPools } from "./library.js";
 import { BIG_POOL, BIG_SIZE, SHARED_POOL, type WorkerReply, type WorkerTask } from "./protocol.js";
+import { NODE_WORKER_MARK } from "./threads.js";
 
 interface Parent {
   post(reply: WorkerReply): void;
@@ -108,6 +109,12 @@ function serve(port: Parent): void {
   port.post({ type: "started" });
 }
 
-// A Web Worker has `self`; a node:worker_threads worker does not.
-if (typeof self === "undefined") serve(await nodeParent());
-else serve(webParent());
+/** Whether this is a node:worker_threads worker: the thread that started it said so in its workerData. */
+async function isNodeWorker(): Promise<boolean> {
+  // Browsers have no process, and no node:worker_threads to import.
+  if (typeof process === "undefined") return false;
+  const { workerData } = await import("node:worker_threads");
+  return workerData === NODE_WORKER_MARK;
+}
+
+serve((await isNodeWorker()) ? await nodeParent() : webParent());

@@ -25,9 +25,16 @@ export interface Runtime {
   args: string[];
   /** How to install it, for the skip message. */
   install: string;
-  /** How the cache of a worker that ends without heap.close() comes back there. */
+  /** The kinds of thread the suite runs on there, and how a worker's cache comes back on each when it ends without heap.close(). */
+  threads: RuntimeThreads[];
+}
+
+export interface RuntimeThreads {
+  kind: "web" | "node";
   leaverBack: LeaverBack;
 }
+
+const NODE_THREADS: RuntimeThreads = { kind: "node", leaverBack: "by itself" };
 
 function installed(path: string): string | undefined {
   return existsSync(path) ? path : undefined;
@@ -41,21 +48,21 @@ export const RUNTIMES: Runtime[] = [
     executable: process.execPath,
     args: [],
     install: "",
-    leaverBack: "by itself",
+    threads: [NODE_THREADS],
   },
   {
     name: "Node 22",
     executable: installed(`${ROOT}test/engines/node_modules/node22/bin/node`),
     args: [],
     install: PINNED,
-    leaverBack: "by itself",
+    threads: [NODE_THREADS],
   },
   {
     name: "Node 24",
     executable: installed(`${ROOT}test/engines/node_modules/node24/bin/node`),
     args: [],
     install: PINNED,
-    leaverBack: "by itself",
+    threads: [NODE_THREADS],
   },
   // Deno reads the .wasm beside dist/index.js: --allow-read, for the package's folder only.
   {
@@ -63,9 +70,16 @@ export const RUNTIMES: Runtime[] = [
     executable: installed(`${ROOT}node_modules/.bin/deno`),
     args: ["run", `--allow-read=${ROOT}`],
     install: "npm install",
-    leaverBack: "by heap.reclaimGone()",
+    // Deno's Web Workers end unannounced: the thread that started them finds them through Web Locks.
+    threads: [{ kind: "web", leaverBack: "by heap.reclaimGone()" }, NODE_THREADS],
   },
-  { name: "Bun", executable: installed(`${ROOT}node_modules/.bin/bun`), args: [], install: "npm install", leaverBack: "by itself" },
+  {
+    name: "Bun",
+    executable: installed(`${ROOT}node_modules/.bin/bun`),
+    args: [],
+    install: "npm install",
+    threads: [{ kind: "web", leaverBack: "by itself" }, NODE_THREADS],
+  },
 ];
 
 /** Runs `args` and returns the report it printed, with what it wrote to stderr. */
@@ -76,9 +90,13 @@ async function reportOf<T>(executable: string, args: string[], timeout: number):
   return { report: JSON.parse(line.slice(REPORT_PREFIX.length)) as T, stderr };
 }
 
-/** Runs the suite in `runtime`: its report, and what it wrote to stderr. */
-export function reportFrom(runtime: Runtime, timeout: number): Promise<{ report: ConformanceReport; stderr: string }> {
-  return reportOf(runtime.executable!, [...runtime.args, CLI], timeout);
+/** Runs the suite in `runtime` on threads of `kind`: its report, and what it wrote to stderr. */
+export function reportFrom(
+  runtime: Runtime,
+  kind: RuntimeThreads["kind"],
+  timeout: number,
+): Promise<{ report: ConformanceReport; stderr: string }> {
+  return reportOf(runtime.executable!, [...runtime.args, CLI, `--threads=${kind}`], timeout);
 }
 
 /** What making a heap does in Deno that may read the package but not its .wasm. */
