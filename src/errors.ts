@@ -119,6 +119,42 @@ export class NotIsolatedError extends WasmPoolsError {
 }
 
 /**
+ * The core (the .wasm file beside the package's JS) could not be read or
+ * fetched. Deno needs permission to read it (`deno run --allow-read`); a
+ * bundler that does not copy it (`bun build`) needs it passed as
+ * `Heap.create({ module })`. `cause` holds the engine's own error.
+ */
+export class CoreLoadError extends WasmPoolsError {
+  /** The class's name, kept through minification. */
+  override readonly name: string = "CoreLoadError";
+  constructor(url: URL, reason: string, cause?: unknown) {
+    super(
+      `cannot load the wasm-pools core from ${url.href}: ${reason}. In Deno, allow reading it (deno run --allow-read); ` +
+        "where a bundler does not copy the .wasm (bun build), pass it as Heap.create({ module })",
+      { cause },
+    );
+  }
+}
+
+/**
+ * This engine cannot send shared memory to other threads, so the heap cannot
+ * be shared: heap.handle() says so before postMessage would fail with a
+ * DataCloneError. Seen in WebKitGTK and WPE as Debian ships them, which hide
+ * the SharedArrayBuffer global: start the browser with the environment
+ * variable `JSC_useSharedArrayBuffer=1`. One thread can still use the heap.
+ */
+export class SharingUnsupportedError extends WasmPoolsError {
+  /** The class's name, kept through minification. */
+  override readonly name: string = "SharingUnsupportedError";
+  constructor() {
+    super(
+      "this engine cannot post shared memory to other threads (it hides the SharedArrayBuffer global, as WebKitGTK and WPE " +
+        "do by default): start the browser with the environment variable JSC_useSharedArrayBuffer=1, or use the heap on one thread",
+    );
+  }
+}
+
+/**
  * A lock did not change hands for about 3 seconds: most likely a thread
  * died holding it (a worker stopped by terminate()). `reclaimThread(id)`
  * releases a terminated worker's hold of a pool's flush lock; a hold of the

@@ -1,5 +1,5 @@
 // A heap's part in its thread's life, where the platform tells (Node, and
-// Deno and Bun through node:worker_threads):
+// Deno and Bun through node:worker_threads; Bun's Web Workers too):
 //   - heaps still open when the thread exits normally are closed, so their
 //     caches go back to the pools for the threads that go on;
 //   - when a worker this thread started exits, by itself or by terminate(),
@@ -7,8 +7,9 @@
 //     are recovered, its thread slot is free again. Node emits the worker's
 //     `exit` event only once the thread has stopped, so that is safe.
 // One listener of each kind serves every heap of the thread. Browsers have
-// no such events: a Web Worker should call heap.close() before it ends, and
-// a page that terminates one calls heap.reclaimThread(id).
+// no such events, nor have Deno's Web Workers: a Web Worker should call
+// heap.close() before it ends, and the thread that started it calls
+// heap.reclaimGone() once it has ended (life-lock.ts).
 
 import { nodeBuiltin } from "./node-builtin.js";
 
@@ -18,9 +19,11 @@ export interface ThreadOwner {
   reclaimExited(nodeThreadId: number): void;
 }
 
+/** A worker as `process.on("worker")` announces it: a Node Worker, or in Bun a Web Worker (no `once`, a "close" event). */
 interface ExitingWorker {
   readonly threadId: number;
-  once(event: "exit", listener: () => void): unknown;
+  once?(event: "exit", listener: () => void): unknown;
+  addEventListener?(event: "close", listener: () => void): unknown;
 }
 
 interface NodeProcess {
@@ -29,6 +32,11 @@ interface NodeProcess {
 }
 
 const open = new Set<ThreadOwner>();
+
+function isDenoWebWorker(): boolean {
+  const scope = globalThis as { Deno?: unknown; WorkerGlobalScope?: abstract new () => unknown };
+  return scope.Deno !== undefined && typeof scope.WorkerGlobalScope === "function" && globalThis instanceof scope.WorkerGlobalScope;
+}
 let listening = false;
 
 function nodeProcess(): NodeProcess | undefined {
@@ -36,9 +44,14 @@ function nodeProcess(): NodeProcess | undefined {
   return typeof candidate?.once === "function" && typeof candidate.on === "function" ? (candidate as NodeProcess) : undefined;
 }
 
-/** This thread's Node threadId + 1 (as the core stores it), or 0 where there is no node:worker_threads. */
+/**
+ * This thread's Node threadId + 1 (as the core stores it), or 0 where there
+ * is no node:worker_threads, and in a Deno Web Worker: Deno gives those its
+ * main thread's threadId and never tells of their end, so they are watched
+ * as browsers' workers are (life-lock.ts).
+ */
 export async function nodeThreadNumber(): Promise<number> {
-  if (!nodeProcess()) return 0;
+  if (!nodeProcess() || isDenoWebWorker()) return 0;
   try {
     const { threadId } = await nodeBuiltin<typeof import("node:worker_threads")>("node:worker_threads");
     return threadId + 1;
@@ -65,7 +78,7 @@ export function watchThread(heap: ThreadOwner): void {
   process.on("worker", (worker) => {
     // Read now: a worker's threadId reads -1 once it has exited.
     const nodeThreadId = worker.threadId;
-    worker.once("exit", () => {
+    const reclaim = () => {
       for (const each of [...open]) {
         try {
           each.reclaimExited(nodeThreadId);
@@ -73,7 +86,9 @@ export function watchThread(heap: ThreadOwner): void {
           // A heap that cannot reclaim now (a lock wait gave up) leaves it to reclaimThread.
         }
       }
-    });
+    };
+    if (typeof worker.once === "function") worker.once("exit", reclaim);
+    else worker.addEventListener?.("close", reclaim);
   });
 }
 

@@ -21,6 +21,7 @@ import {
   OutOfMemoryError,
   PoolExistsError,
   PoolNotFoundError,
+  SharingUnsupportedError,
   TooManyPoolsError,
   TooManyThreadsError,
   WasmPoolsError,
@@ -71,7 +72,7 @@ import {
   THREAD_SLOT_SIZE,
   THREADS_START,
 } from "./layout.js";
-import { heldLockNames, holdLifeLock, lifeLockName } from "./life-lock.js";
+import { heldLockNames, holdLifeLock, type LifeLockHold, lifeLockName } from "./life-lock.js";
 import { loadPlatformChecks } from "./platform-checks.js";
 import { liveToken, Pool, slotAddress } from "./pool.js";
 import { readUtf8, writeUtf8 } from "./strings.js";
@@ -189,8 +190,8 @@ export class Heap {
   readonly #views: MemoryViews;
   readonly #binding: CoreBinding;
   #closed = false;
-  /** Lets go of this thread's life lock (browsers; a no-op elsewhere). */
-  #releaseLifeLock: () => void = () => {};
+  /** This thread's life lock (browsers and Deno's Web Workers; held at once elsewhere). */
+  #lifeLock: LifeLockHold = { granted: Promise.resolve(), release: () => {} };
 
   private constructor(
     views: MemoryViews,
@@ -217,7 +218,7 @@ export class Heap {
     watchThread(this);
     if (nodeId === 0) {
       const lifeWord = (core.thread_slot() >>> 0) + T_LIFE_LOCK;
-      this.#releaseLifeLock = holdLifeLock(lifeLockName(views.word(H_HEAP_ID), threadId), () => {
+      this.#lifeLock = holdLifeLock(lifeLockName(views.word(H_HEAP_ID), threadId), () => {
         if (!this.#closed) Atomics.store(views.words32(lifeWord, 1), 0, 1);
       });
     }
@@ -260,7 +261,7 @@ export class Heap {
     const heapId = crypto.getRandomValues(new Uint32Array(1))[0]!;
     const nodeId = await nodeThreadNumber();
     const threadId = threadIdOrThrow(core.heap_create(maxPages, heapId, switches, canBlock ? 1 : 0, cacheBytes, ppm, seed, debug, nodeId));
-    return new Heap(new MemoryViews(memory), module, build, core, threadId, nodeId);
+    return Heap.#whenWatched(new Heap(new MemoryViews(memory), module, build, core, threadId, nodeId));
   }
 
   /**
@@ -314,7 +315,13 @@ export class Heap {
       );
     }
     const threadId = threadIdOrThrow(status);
-    return new Heap(views, h.module, build, core, threadId, nodeId);
+    return Heap.#whenWatched(new Heap(views, h.module, build, core, threadId, nodeId));
+  }
+
+  /** The heap once its thread's life lock is held: from then on, reclaimGone() can tell when this thread is gone. */
+  static async #whenWatched(heap: Heap): Promise<Heap> {
+    await heap.#lifeLock.granted;
+    return heap;
   }
 
   /** The thread stopped at a death point (test switch): like a terminated worker, it never runs core code again. */
@@ -638,7 +645,8 @@ export class Heap {
   /**
    * A structured-cloneable value to postMessage to a worker, which passes it
    * to Heap.attach. Throws NotIsolatedError on a page that is not
-   * cross-origin isolated.
+   * cross-origin isolated, and SharingUnsupportedError where the engine
+   * cannot post shared memory (WebKitGTK without JSC_useSharedArrayBuffer=1).
    *
    * ```ts
    * new Worker(new URL("./worker.js", import.meta.url), { workerData: { handle: heap.handle() } });
@@ -650,6 +658,8 @@ export class Heap {
   handle(): HeapHandle {
     this.#core();
     if (typeof crossOriginIsolated !== "undefined" && !crossOriginIsolated) throw new NotIsolatedError();
+    // An engine that hides the global while shared memories work (WebKitGTK) refuses to post them.
+    if (typeof SharedArrayBuffer === "undefined") throw new SharingUnsupportedError();
     return {
       kind: HANDLE_KIND,
       abi: ABI_VERSION,
@@ -669,7 +679,7 @@ export class Heap {
     if (this.#closed) return;
     this.#binding.core.thread_close();
     // Only now: until the slot is free, the lock says this thread is alive.
-    this.#releaseLifeLock();
+    this.#lifeLock.release();
     this.#closed = true;
     this.#binding.core = refusingCore(() => new HeapClosedError("this heap was closed on this thread"));
     this.#binding.words = NO_WORDS;

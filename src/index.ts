@@ -4,6 +4,7 @@
 export type { CheckReport } from "./check.js";
 export type { DebugOptions } from "./debug.js";
 export {
+  CoreLoadError,
   DoubleFreeError,
   HeapClosedError,
   HeapCorruptError,
@@ -20,6 +21,7 @@ export {
   PoolMismatchError,
   PoolNotFoundError,
   PoolNotOwnedError,
+  SharingUnsupportedError,
   TooManyPoolsError,
   TooManyThreadsError,
   UseAfterFreeError,

@@ -4,8 +4,9 @@
 // while the thread's slot is still live tells that the thread is gone:
 // heap.reclaimGone() reclaims such threads. The slot's T_LIFE_LOCK word is
 // set only once the lock is granted, so a thread still waiting for its lock
-// is never taken for gone; close() releases the lock only after the slot is
-// free. Node has its exit events instead (exit-hook.ts).
+// is never taken for gone; Heap.create and Heap.attach return only once it
+// is granted, so a thread that ends soon after is not missed either; close()
+// releases the lock only after the slot is free. Node has its exit events instead (exit-hook.ts).
 
 interface LockManagerLike {
   request(name: string, callback: () => Promise<void>): Promise<unknown>;
@@ -21,19 +22,30 @@ export function lifeLockName(heapId: number, threadId: number): string {
   return `wasm-pools:${heapId}:${threadId}`;
 }
 
-/** Takes this thread's life lock; `granted` runs once it is held. Returns its release (a no-op where there are no Web Locks). */
-export function holdLifeLock(name: string, granted: () => void): () => void {
+/** This thread's hold of its life lock. */
+export interface LifeLockHold {
+  /** Settles once the lock is held (at once where there are no Web Locks). */
+  readonly granted: Promise<void>;
+  /** Lets go of the lock. */
+  release(): void;
+}
+
+/** Takes this thread's life lock; `onGranted` runs once it is held. */
+export function holdLifeLock(name: string, onGranted: () => void): LifeLockHold {
   const locks = lockManager();
-  if (!locks) return () => {};
+  if (!locks) return { granted: Promise.resolve(), release: () => {} };
   let release!: () => void;
   const held = new Promise<void>((resolve) => (release = resolve));
-  locks
-    .request(name, () => {
-      granted();
-      return held;
-    })
-    .catch(() => {});
-  return release;
+  const granted = new Promise<void>((resolve) => {
+    locks
+      .request(name, () => {
+        onGranted();
+        resolve();
+        return held;
+      })
+      .catch(() => resolve());
+  });
+  return { granted, release };
 }
 
 /** The names of every Web Lock held in this origin, or undefined where there are no Web Locks. */

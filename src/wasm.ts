@@ -3,6 +3,7 @@
 // bundlers recognise as an asset. Node reads the file; browsers fetch it.
 
 import { isArrayBuffer, isModule, isUrl } from "./brands.js";
+import { CoreLoadError } from "./errors.js";
 import { nodeBuiltin } from "./node-builtin.js";
 
 /** The core module's exports: numbers in, numbers out (see assembly/index.ts). */
@@ -48,10 +49,15 @@ function coreUrl(build: CoreBuild): URL {
 async function compileFrom(url: URL): Promise<WebAssembly.Module> {
   if (url.protocol === "file:") {
     const { readFile } = await nodeBuiltin<typeof import("node:fs/promises")>("node:fs/promises");
-    return WebAssembly.compile(await readFile(url));
+    const bytes = await readFile(url).catch((error: Error) => {
+      throw new CoreLoadError(url, error.message, error);
+    });
+    return WebAssembly.compile(bytes);
   }
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`wasm-pools: cannot fetch ${url.href}: HTTP ${response.status}`);
+  const response = await fetch(url).catch((error: Error) => {
+    throw new CoreLoadError(url, error.message, error);
+  });
+  if (!response.ok) throw new CoreLoadError(url, `HTTP ${response.status}`);
   if (response.headers.get("content-type")?.startsWith("application/wasm")) {
     return WebAssembly.compileStreaming(response);
   }

@@ -1,0 +1,8 @@
+// The package as built (dist/), loaded by URL so that the same compiled file
+// finds it from build/test/conformance/ on disk (three folders up is the
+// package root) and from /test/conformance/ on the test server (where a URL
+// stops at the root).
+
+export type WasmPools = typeof import("../../dist/index.js");
+
+export const wasmPools: WasmPools = await import(new URL("../../../dist/index.js", import.meta.url).href);

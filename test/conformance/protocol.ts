@@ -1,0 +1,88 @@
+// What the conformance suite's main thread and its workers say to each
+// other, and the report the suite gives its runner (engines.test.ts reads
+// it, whatever the engine).
+
+import type { HeapHandle } from "../../dist/index.js";
+
+export const SHARED_POOL = "shared";
+export const BIG_POOL = "big";
+export const BIG_SIZE = 4096;
+/** The pools of the worker that ends by itself and of the one that is terminated, each alone in its pool. */
+export const LEAVER_POOL = "leaver";
+export const KILLED_POOL = "killed";
+
+export type WorkerTask =
+  /** Carries the handle and nothing else: posting it is where an engine that cannot post shared memory says so. */
+  | { type: "probe"; handle: HeapHandle }
+  /** Attach, say "ready", wait for "go", churn, close the heap, report. */
+  | { type: "churn"; handle: HeapHandle; number: number; operations: number; bigObjects: number }
+  /** Attach, fill this thread's cache from `pool`, say "filled", then end the thread without closing the heap, or wait to be terminated. */
+  | { type: "leave"; handle: HeapHandle; pool: string; ending: Ending }
+  | { type: "go" };
+
+/** How a worker that does not close its heap ends: by itself (self.close(), process.exit()) or by terminate(). */
+export type Ending = "itself" | "terminated";
+
+/** A worker's cache before it ended, after this thread waited for it to come back, and how many threads heap.reclaimGone() found gone meanwhile. */
+export interface CacheComeBack {
+  cachedBefore: number;
+  cachedAfter: number;
+  reclaimedByMain: number;
+}
+
+export type WorkerReply =
+  /** The worker listens: tasks may be posted. */
+  | { type: "started" }
+  | { type: "ready"; threadId: number }
+  | { type: "report"; allocs: number; frees: number; doubles: number; memoryBytesSeen: number; badBigObjects: number }
+  | { type: "filled"; cached: number }
+  | { type: "error"; message: string };
+
+/** One bad call at the public API and what it threw. */
+export interface BadInputOutcome {
+  call: string;
+  /** The error's name, or "none" when nothing was thrown. */
+  error: string;
+  /** Whether it was a WasmPoolsError. */
+  typed: boolean;
+}
+
+export interface ConformanceReport {
+  /** What the engine says it is (user agent, or runtime and version). */
+  engine: string;
+  crossOriginIsolated: boolean;
+  /** The error from heap.handle() or postMessage when this thread could not share the heap. */
+  sharingRefused?: { name: string; message: string; typed: boolean };
+  /** One thread alone: objects allocated, written, read back and freed. */
+  singleThreadObjects: number;
+  badInputs: BadInputOutcome[];
+  /** What the workers did; absent when sharing was refused. */
+  workers?: {
+    count: number;
+    threadIds: number[];
+    operations: number;
+    doubles: number;
+    flushes: number;
+    gcs: number;
+    badBigObjects: number;
+    initialMemoryBytes: number;
+    finalMemoryBytes: number;
+    memoryBytesSeen: number[];
+    /** The shared pool once every worker closed its heap. */
+    used: number;
+    cached: number;
+    allocated: number;
+    freeListLength: number;
+  };
+  /** A worker that ended by itself without heap.close(). */
+  leaver?: CacheComeBack;
+  /** A worker terminated while it held a full cache. */
+  killed?: CacheComeBack;
+  /** heap.check() at the end: the error's name, or "passed". */
+  check: string;
+  /** An error that stopped the suite. */
+  error?: string;
+}
+
+/** Starts the line of a runtime's stdout that holds the report as JSON. */
+export const REPORT_PREFIX = "conformance report: ";

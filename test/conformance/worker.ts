@@ -1,0 +1,120 @@
+// The conformance suite's worker, the same file on every engine: it attaches
+// to the heap it is sent and either churns the shared pool with an ownership
+// claim on every object it holds (while holding big objects that make the
+// memory grow), or fills its cache and, without closing its heap, ends or
+// waits to be terminated.
+
+import { xorshift32 } from "../../bench/workers/xorshift.js";
+import type { Heap } from "../../dist/index.js";
+import { Claims, Holding } from "../workers/claims.js";
+import { wasmPools } from "./library.js";
+import { BIG_POOL, BIG_SIZE, SHARED_POOL, type WorkerReply, type WorkerTask } from "./protocol.js";
+import { NODE_WORKER_MARK } from "./threads.js";
+
+interface Parent {
+  post(reply: WorkerReply): void;
+  onTask(listener: (task: WorkerTask) => void): void;
+  /** Ends this thread as a user's worker would end by itself: self.close(), or process.exit() in a Node or Bun worker. */
+  end(): void;
+}
+
+/** A Web Worker's scope. */
+function webParent(): Parent {
+  const scope = self as unknown as {
+    postMessage(reply: WorkerReply): void;
+    onmessage: ((event: MessageEvent<WorkerTask>) => void) | null;
+    close?(): void;
+  };
+  return {
+    post: (reply) => scope.postMessage(reply),
+    onTask: (listener) => (scope.onmessage = (event) => listener(event.data)),
+    // Bun's Web Workers have no self.close(): there a worker ends itself with process.exit().
+    end: () => (typeof scope.close === "function" ? scope.close() : process.exit(0)),
+  };
+}
+
+/** A node:worker_threads worker's port. */
+async function nodeParent(): Promise<Parent> {
+  const { parentPort } = await import("node:worker_threads");
+  const port = parentPort!;
+  return {
+    post: (reply) => port.postMessage(reply),
+    onTask: (listener) => port.on("message", listener),
+    end: () => process.exit(0),
+  };
+}
+
+function churn(heap: Heap, task: Extract<WorkerTask, { type: "churn" }>): WorkerReply {
+  const shared = heap.pool(SHARED_POOL);
+  const big = heap.pool(BIG_POOL);
+  const held = new Holding(new Claims(heap.memory, task.number));
+  const bigs: number[] = [];
+  let allocs = 0;
+  let frees = 0;
+  const next = xorshift32(0x9e3779b9 ^ (task.number * 7919 + 1));
+  const release = (index: number): void => {
+    const ptr = held.take(index);
+    if (ptr === 0) return; // a double hand-out: the other owner frees it
+    shared.free(ptr);
+    frees++;
+  };
+  for (let i = 0; i < task.operations; i++) {
+    if (held.size === 0 || (held.size < 64 && (next() & 1) === 0)) {
+      held.add(shared.alloc());
+      allocs++;
+    } else release(next() % held.size);
+    // Spread the big allocations over the run, so the memory grows while the others churn.
+    if (bigs.length < task.bigObjects && i % 64 === 0) {
+      const ptr = big.alloc();
+      heap.bytes(ptr, BIG_SIZE).fill((task.number * 31 + bigs.length) & 0xff);
+      bigs.push(ptr);
+    }
+  }
+  while (held.size > 0) release(held.size - 1);
+  let badBigObjects = 0;
+  bigs.forEach((ptr, n) => {
+    const expected = (task.number * 31 + n) & 0xff;
+    if (!heap.bytes(ptr, BIG_SIZE).every((byte) => byte === expected)) badBigObjects++;
+    big.free(ptr);
+  });
+  const memoryBytesSeen = heap.stats().memoryBytes;
+  return { type: "report", allocs, frees, doubles: held.claims.doubles, memoryBytesSeen, badBigObjects };
+}
+
+function serve(port: Parent): void {
+  let heap: Heap | undefined;
+  let pending: Extract<WorkerTask, { type: "churn" }> | undefined;
+  port.onTask(async (task) => {
+    try {
+      if (task.type === "churn") {
+        heap = await wasmPools.Heap.attach(task.handle);
+        pending = task;
+        port.post({ type: "ready", threadId: heap.threadId });
+      } else if (task.type === "go" && heap && pending) {
+        const report = churn(heap, pending);
+        heap.close();
+        port.post(report);
+      } else if (task.type === "leave") {
+        const leaving = await wasmPools.Heap.attach(task.handle);
+        const pool = leaving.pool(task.pool);
+        const ptrs = Array.from({ length: 100 }, () => pool.alloc());
+        for (const ptr of ptrs) pool.free(ptr);
+        port.post({ type: "filled", cached: pool.stats().cached });
+        if (task.ending === "itself") port.end();
+      }
+    } catch (error) {
+      port.post({ type: "error", message: error instanceof Error && error.stack ? error.stack : String(error) });
+    }
+  });
+  port.post({ type: "started" });
+}
+
+/** Whether this is a node:worker_threads worker: the thread that started it said so in its workerData. */
+async function isNodeWorker(): Promise<boolean> {
+  // Browsers have no process, and no node:worker_threads to import.
+  if (typeof process === "undefined") return false;
+  const { workerData } = await import("node:worker_threads");
+  return workerData === NODE_WORKER_MARK;
+}
+
+serve((await isNodeWorker()) ? await nodeParent() : webParent());

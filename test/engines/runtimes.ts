@@ -1,0 +1,115 @@
+// The JS runtimes the conformance suite runs in, each a separate process on
+// build/test/conformance/cli.js: the machine's Node (20), Node 22 and 24
+// from the npm packages test/engines/package.json pins (kept out of the
+// project's node_modules, where their `node` bin would shadow the machine's
+// Node in npm scripts), and Deno and Bun from their npm packages.
+
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import type { ConformanceReport } from "../conformance/protocol.js";
+import { REPORT_PREFIX } from "../conformance/protocol.js";
+import type { LeaverBack } from "./expectations.js";
+
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const CLI = `${ROOT}build/test/conformance/cli.js`;
+const LOAD_CORE = `${ROOT}build/test/conformance/load-core.js`;
+
+export interface Runtime {
+  name: string;
+  /** The executable, or undefined when it is not installed. */
+  executable: string | undefined;
+  /** Arguments before the script. */
+  args: string[];
+  /** How to install it, for the skip message. */
+  install: string;
+  /** The kinds of thread the suite runs on there, and how a worker's cache comes back on each when it ends without heap.close(). */
+  threads: RuntimeThreads[];
+}
+
+export interface RuntimeThreads {
+  kind: "web" | "node";
+  leaverBack: LeaverBack;
+}
+
+const NODE_THREADS: RuntimeThreads = { kind: "node", leaverBack: "by itself" };
+
+function installed(path: string): string | undefined {
+  return existsSync(path) ? path : undefined;
+}
+
+const PINNED = "npm ci --prefix test/engines";
+
+export const RUNTIMES: Runtime[] = [
+  {
+    name: `Node ${process.versions.node.split(".")[0]}`,
+    executable: process.execPath,
+    args: [],
+    install: "",
+    threads: [NODE_THREADS],
+  },
+  {
+    name: "Node 22",
+    executable: installed(`${ROOT}test/engines/node_modules/node22/bin/node`),
+    args: [],
+    install: PINNED,
+    threads: [NODE_THREADS],
+  },
+  {
+    name: "Node 24",
+    executable: installed(`${ROOT}test/engines/node_modules/node24/bin/node`),
+    args: [],
+    install: PINNED,
+    threads: [NODE_THREADS],
+  },
+  // Deno reads the .wasm beside dist/index.js: --allow-read, for the package's folder only.
+  {
+    name: "Deno",
+    executable: installed(`${ROOT}node_modules/.bin/deno`),
+    args: ["run", `--allow-read=${ROOT}`],
+    install: "npm install",
+    // Deno's Web Workers end unannounced: the thread that started them finds them through Web Locks.
+    threads: [{ kind: "web", leaverBack: "by heap.reclaimGone()" }, NODE_THREADS],
+  },
+  {
+    name: "Bun",
+    executable: installed(`${ROOT}node_modules/.bin/bun`),
+    args: [],
+    install: "npm install",
+    threads: [{ kind: "web", leaverBack: "by itself" }, NODE_THREADS],
+  },
+];
+
+/** Runs `args` and returns the report it printed, with what it wrote to stderr. */
+async function reportOf<T>(executable: string, args: string[], timeout: number): Promise<{ report: T; stderr: string }> {
+  const { stdout, stderr } = await run(executable, args, { timeout, maxBuffer: 1 << 24 });
+  const line = stdout.split("\n").find((each) => each.startsWith(REPORT_PREFIX));
+  if (!line) throw new Error(`${executable} printed no report:\n${stdout}\n${stderr}`);
+  return { report: JSON.parse(line.slice(REPORT_PREFIX.length)) as T, stderr };
+}
+
+/** Runs the suite in `runtime` on threads of `kind`: its report, and what it wrote to stderr. */
+export function reportFrom(
+  runtime: Runtime,
+  kind: RuntimeThreads["kind"],
+  timeout: number,
+): Promise<{ report: ConformanceReport; stderr: string }> {
+  return reportOf(runtime.executable!, [...runtime.args, CLI, `--threads=${kind}`], timeout);
+}
+
+/** What making a heap does in Deno that may read the package but not its .wasm. */
+export async function denoWithoutReadAccess(
+  deno: Runtime,
+  timeout: number,
+): Promise<{ created: boolean; error?: string; message?: string; typed?: boolean }> {
+  const args = ["run", "--no-prompt", `--allow-read=${ROOT}`, `--deny-read=${ROOT}dist/wasm-pools.wasm`, LOAD_CORE];
+  return (await reportOf<{ created: boolean; error?: string; message?: string; typed?: boolean }>(deno.executable!, args, timeout)).report;
+}
+
+/** What the runtime says of its own version. */
+export async function versionOf(runtime: Runtime): Promise<string> {
+  const { stdout } = await run(runtime.executable!, ["--version"]);
+  return stdout.split("\n")[0]!.trim();
+}
