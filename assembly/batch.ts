@@ -6,14 +6,14 @@
 // leaves an entry whose chain is right and whose count the reclaimer
 // recounts (threads.ts).
 
-import { ALLOC_FAILED, ALLOC_STALE_POOL, BATCH_MAX, E_COUNT, E_FIRST, E_SIZE, ERR_STALE_POOL, OK } from "./layout";
+import { ALLOC_FAILED, ALLOC_STALE_POOL, BATCH_MAX, E_COUNT, E_FIRST, E_SIZE, ERR_STALE_POOL, H_BACKING_TOP, OK } from "./layout";
 import {
   addCachedBytes, cacheAlloc, cacheBlock, cacheFree, cacheScratch, corruptEntry, entryCurrent, evict, markUsed, overBound,
 } from "./cache";
 import { entryOf, INDEX_MASK } from "./slots";
-import { debugChecks } from "./debug";
+import { debugChecks, tagBytes } from "./debug";
 import { deathPoint } from "./thread";
-import { checkFreeable, isFreeObject, markHandedOut, markOnFreeList } from "./chunks";
+import { putIfFreeable, takeIfFreeObject } from "./chunks";
 
 /**
  * Allocates objects into the scratch words from index `from` up to `count`
@@ -31,13 +31,13 @@ export function cacheAllocMany(token: u32, from: u32, count: u32): i32 {
     let object = <usize>load<u32>(entry + E_FIRST);
     if (object != 0 && entryCurrent(entry, token, index)) {
       const start = done;
-      const size = load<u32>(entry + E_SIZE);
+      const wantedPayload = load<u32>(entry + E_SIZE) + tagBytes();
+      const top = <usize>load<u32>(H_BACKING_TOP);
       do {
         if (!ASC_NO_ASSERT) deathPoint(); // the debug build's, to keep 1 ns per object off the release loops
         // Each link is checked before it is followed (chunks.ts); a broken one ends the call (cache.ts).
-        if (!isFreeObject(size, object)) corruptEntry(entry, index, object);
+        if (!takeIfFreeObject(object, wantedPayload, top)) corruptEntry(entry, index, object);
         store<u32>(scratch + (done << 2), <u32>object);
-        markHandedOut(object);
         object = <usize>load<u32>(object);
         store<u32>(entry + E_FIRST, <u32>object);
         done++;
@@ -72,17 +72,19 @@ export function cacheFreeMany(token: u32, count: u32): i32 {
       continue;
     }
     const size = load<u32>(entry + E_SIZE);
+    const wantedPayload = size + tagBytes();
+    const top = <usize>load<u32>(H_BACKING_TOP);
     let first = <usize>load<u32>(entry + E_FIRST);
     const start = done;
     let refused = false;
     while (done < wanted) {
       if (!ASC_NO_ASSERT) deathPoint();
       const object = <usize>load<u32>(scratch + (done << 2));
-      if (checkFreeable(size, object) != OK) {
+      // The checks of checkFreeable; a refused object is freed alone by the caller to learn why.
+      if (!putIfFreeable(object, wantedPayload, top)) {
         refused = true;
         break;
       }
-      markOnFreeList(object);
       store<u32>(object, <u32>first);
       first = object;
       store<u32>(entry + E_FIRST, <u32>first);

@@ -63,6 +63,40 @@ import { tagBytes } from "./debug";
   return (header & (CHUNK_USED | CHUNK_ON_FREE_LIST)) == (CHUNK_USED | CHUNK_ON_FREE_LIST) && payloadFits(header, size);
 }
 
+/**
+ * For loops over many objects: isFreeObject with the payload wanted
+ * (`size` plus the tag) and the arena's top read once by the caller, and,
+ * when the object is one, marked handed out with the same header load.
+ * (A cached object lies below any top read after it was cached.)
+ */
+@inline export function takeIfFreeObject(object: usize, wanted: u32, top: usize): bool {
+  if ((object & 7) != 0 || object < ARENA_START + CHUNK_HEADER || object >= top) return false;
+  const header = chunkHeaderOf(object);
+  const word = load<u32>(header);
+  const payload = (word & CHUNK_SIZE_MASK) - CHUNK_HEADER;
+  if ((word & (CHUNK_USED | CHUNK_ON_FREE_LIST)) != (CHUNK_USED | CHUNK_ON_FREE_LIST) || payload < wanted || payload >= wanted + CHUNK_MIN) {
+    return false;
+  }
+  store<u32>(header, word & ~CHUNK_ON_FREE_LIST);
+  return true;
+}
+
+/**
+ * For loops over many objects: checkFreeable with the payload wanted and
+ * the arena's top read once by the caller, and, when the object may be
+ * freed, marked free with the same header load. False when it may not
+ * (the caller asks checkFreeable why).
+ */
+@inline export function putIfFreeable(object: usize, wanted: u32, top: usize): bool {
+  if ((object & 7) != 0 || object < ARENA_START + CHUNK_HEADER || object >= top) return false;
+  const header = chunkHeaderOf(object);
+  const word = load<u32>(header);
+  const payload = (word & CHUNK_SIZE_MASK) - CHUNK_HEADER;
+  if ((word & (CHUNK_USED | CHUNK_ON_FREE_LIST)) != CHUNK_USED || payload < wanted || payload >= wanted + CHUNK_MIN) return false;
+  store<u32>(header, word | CHUNK_ON_FREE_LIST);
+  return true;
+}
+
 /** isFreeObject without the size (for chains whose pool size the caller does not know): inside the arena, used, marked free. */
 @inline export function isFreeChunk(object: usize): bool {
   return insideArena(object) && (load<u32>(chunkHeaderOf(object)) & (CHUNK_USED | CHUNK_ON_FREE_LIST)) == (CHUNK_USED | CHUNK_ON_FREE_LIST);

@@ -26,7 +26,7 @@ export function readDebugFlags(): void {
 }
 
 /** Extra bytes each pool object needs after its payload. */
-export function tagBytes(): u32 {
+@inline export function tagBytes(): u32 {
   return tags ? TAG_BYTES : 0;
 }
 
