@@ -4,9 +4,8 @@
 // memory grow), or fills its cache and, without closing its heap, ends or
 // waits to be terminated.
 
-import { xorshift32 } from "../../bench/workers/xorshift.js";
 import type { Heap } from "../../dist/index.js";
-import { Claims, Holding } from "../workers/claims.js";
+import { churnWithClaims } from "../workers/churn-with-claims.js";
 import { wasmPools } from "./library.js";
 import { BIG_POOL, BIG_SIZE, SHARED_POOL, type WorkerReply, type WorkerTask } from "./protocol.js";
 import { NODE_WORKER_MARK } from "./threads.js";
@@ -45,40 +44,14 @@ async function nodeParent(): Promise<Parent> {
 }
 
 function churn(heap: Heap, task: Extract<WorkerTask, { type: "churn" }>): WorkerReply {
-  const shared = heap.pool(SHARED_POOL);
-  const big = heap.pool(BIG_POOL);
-  const held = new Holding(new Claims(heap.memory, task.number));
-  const bigs: number[] = [];
-  let allocs = 0;
-  let frees = 0;
-  const next = xorshift32(0x9e3779b9 ^ (task.number * 7919 + 1));
-  const release = (index: number): void => {
-    const ptr = held.take(index);
-    if (ptr === 0) return; // a double hand-out: the other owner frees it
-    shared.free(ptr);
-    frees++;
-  };
-  for (let i = 0; i < task.operations; i++) {
-    if (held.size === 0 || (held.size < 64 && (next() & 1) === 0)) {
-      held.add(shared.alloc());
-      allocs++;
-    } else release(next() % held.size);
-    // Spread the big allocations over the run, so the memory grows while the others churn.
-    if (bigs.length < task.bigObjects && i % 64 === 0) {
-      const ptr = big.alloc();
-      heap.bytes(ptr, BIG_SIZE).fill((task.number * 31 + bigs.length) & 0xff);
-      bigs.push(ptr);
-    }
-  }
-  while (held.size > 0) release(held.size - 1);
-  let badBigObjects = 0;
-  bigs.forEach((ptr, n) => {
-    const expected = (task.number * 31 + n) & 0xff;
-    if (!heap.bytes(ptr, BIG_SIZE).every((byte) => byte === expected)) badBigObjects++;
-    big.free(ptr);
+  const result = churnWithClaims(heap, heap.pool(SHARED_POOL), heap.pool(BIG_POOL), {
+    number: task.number,
+    operations: task.operations,
+    bigObjects: task.bigObjects,
+    bigSize: BIG_SIZE,
+    seed: 0x9e3779b9,
   });
-  const memoryBytesSeen = heap.stats().memoryBytes;
-  return { type: "report", allocs, frees, doubles: held.claims.doubles, memoryBytesSeen, badBigObjects };
+  return { type: "report", ...result, memoryBytesSeen: heap.stats().memoryBytes };
 }
 
 function serve(port: Parent): void {
