@@ -13,19 +13,11 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningServer, startServer } from "../examples/browser/server.js";
 import type { StressResult } from "./browser/pages/protocol.js";
+import { CHROMIUM, CHROMIUM_FLAGS } from "./engines/browsers.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const FOUND = existsSync(CHROMIUM);
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const ARTIFACTS = join(ROOT, "build", "test-artifacts");
-const FLAGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
 
 /** Opens `url` and waits for the page's globalThis.result (or its first error). */
 async function resultOf<T>(page: Page, url: string, timeout = 90_000): Promise<T> {
@@ -46,7 +38,7 @@ describe.skipIf(!FOUND)(`in Chromium${FOUND ? "" : ` (skipped: no browser at ${C
   let notIsolated: RunningServer;
 
   beforeAll(async () => {
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
     isolated = await startServer({ isolated: true });
     notIsolated = await startServer({ isolated: false });
     await mkdir(ARTIFACTS, { recursive: true });

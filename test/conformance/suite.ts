@@ -6,6 +6,7 @@
 // the report the same way for every target.
 
 import type { Heap } from "../../dist/index.js";
+import { flushAndGcUntil } from "../workers/flush-while.js";
 import { tryBadInputs } from "./bad-inputs.js";
 import { wasmPools } from "./library.js";
 import {
@@ -75,20 +76,7 @@ async function churnWithWorkers(heap: Heap, threads: TestThread[]) {
   const reports = threads.map((thread) => nextReply(thread, "report"));
   for (const thread of threads) thread.post({ type: "go" });
   // Flush and gc from this thread until every worker has reported.
-  let done = false;
-  let flushes = 0;
-  let gcs = 0;
-  const all = Promise.all(reports).finally(() => (done = true));
-  while (!done) {
-    for (let round = 0; round < 20; round++) {
-      shared.flush();
-      flushes++;
-      heap.gc();
-      gcs++;
-    }
-    await tick(0);
-  }
-  const finished = await all;
+  const { reports: finished, flushes, gcs } = await flushAndGcUntil(reports, shared, heap);
   const stats = shared.stats();
   return {
     count: threads.length,

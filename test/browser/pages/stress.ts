@@ -3,6 +3,7 @@
 // outcome goes to globalThis.result for the test to read.
 
 import { Heap } from "../../../dist/index.js";
+import { flushAndGcUntil } from "../../workers/flush-while.js";
 import { BIG_POOL, BIG_SIZE, GO, SHARED_POOL, type StressReply, type StressResult, type StressStart } from "./protocol.js";
 
 const params = new URLSearchParams(location.search);
@@ -48,21 +49,7 @@ async function main(): Promise<void> {
   Atomics.notify(signals, GO);
 
   // Flush and gc from the page until every worker has reported.
-  let done = false;
-  let flushes = 0;
-  let gcs = 0;
-  const all = Promise.all(reports).finally(() => (done = true));
-  while (!done) {
-    // A few rounds per task: timers are clamped to 4 ms.
-    for (let round = 0; round < 20; round++) {
-      shared.flush();
-      flushes++;
-      heap.gc();
-      gcs++;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 0));
-  }
-  const finished = await all;
+  const { reports: finished, flushes, gcs } = await flushAndGcUntil(reports, shared, heap);
   const stats = shared.stats();
   publish({
     workers: WORKERS,
