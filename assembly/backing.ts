@@ -123,19 +123,17 @@ function takeFittingChunk(size: u32): usize {
   return chunk;
 }
 
-/** Marks `chunk` used with `size` bytes, returning any large enough tail to the bins. */
+/** Marks `chunk` used with `size` bytes, returning the tail, if any, to the bins (allocChunkLocked leaves none smaller than CHUNK_MIN). */
 function splitAndMarkUsed(chunk: usize, size: u32): void {
   const whole = chunkSize(chunk);
-  if (whole - size >= CHUNK_MIN) {
+  if (whole != size) {
     const rest = chunk + size;
     const restSize = whole - size;
     loggedStore(rest + C_PREV_SIZE, size);
     loggedStore(rest + restSize + C_PREV_SIZE, restSize);
     insertFree(rest, restSize);
-    loggedStore(chunk + C_SIZE, size | CHUNK_USED);
-  } else {
-    loggedStore(chunk + C_SIZE, whole | CHUNK_USED);
   }
+  loggedStore(chunk + C_SIZE, size | CHUNK_USED);
 }
 
 /** Carves `size` bytes at top, growing the memory if needed; 0 if the memory is at its limit. */
@@ -159,15 +157,25 @@ function carveFromTop(size: u32): usize {
   return top;
 }
 
-function allocChunkLocked(size: u32): usize {
+/** Takes a used chunk of exactly `size` bytes (0 if memory is out). Backing lock held. */
+export function allocChunkLocked(size: u32): usize {
   let chunk = takeFittingChunk(size);
+  // Every chunk is exactly the size asked, so its header tells a size
+  // class apart from the next one (malloc, src/malloc.ts): a fit one
+  // header too large (the rest too small to split off) goes back, and a
+  // chunk that leaves a whole free chunk behind serves instead.
+  if (chunk != 0 && chunkSize(chunk) - size == CHUNK_HEADER) {
+    insertFree(chunk, chunkSize(chunk));
+    chunk = takeFittingChunk(size + CHUNK_MIN);
+  }
   if (chunk != 0) splitAndMarkUsed(chunk, size);
   else chunk = carveFromTop(size);
   if (chunk != 0) loggedStore(H_BACKING_USED_BYTES, load<u32>(H_BACKING_USED_BYTES) + chunkSize(chunk));
   return chunk;
 }
 
-function freeChunkLocked(chunk: usize): void {
+/** Gives `chunk` back to the bins, merged with free neighbours. Backing lock held. */
+export function freeChunkLocked(chunk: usize): void {
   let size = chunkSize(chunk);
   loggedStore(H_BACKING_USED_BYTES, load<u32>(H_BACKING_USED_BYTES) - size);
   const prevSize = load<u32>(chunk + C_PREV_SIZE);
@@ -198,7 +206,7 @@ export function backingInit(): void {
 }
 
 /** Ends a section: makes its stores final, then unlocks. */
-@inline function endSection(): void {
+@inline export function endSection(): void {
   undoCommit();
   mutexUnlock(H_BACKING_LOCK);
 }

@@ -22,7 +22,7 @@
 /** "WPOL" in little-endian ASCII. */
 export const HEAP_MAGIC: u32 = 0x4c4f5057;
 /** Bumped whenever a byte of this file's layout changes meaning. */
-export const ABI_VERSION: u32 = 6;
+export const ABI_VERSION: u32 = 7;
 
 export const PAGE_BYTES: u32 = 65536;
 export const CACHE_LINE: u32 = 64;
@@ -46,7 +46,8 @@ export const MAX_PAGES_LIMIT: u32 = 65535;
 //   +72  failures so far; +76 ring of the last 12 failures
 //   +124 pools retired so far (each thread drains its entries of retired
 //        pools at its next miss once this moves; cache.ts)
-//   +128 backing lock, top, free/used byte counters         line 2
+//   +128 backing lock, top, free/used byte counters,        line 2
+//        large blocks and their bytes
 //   +192 bin bitmap (BIN_BITMAP_WORDS u32)                  line 3
 //   +256 bin heads (BIN_COUNT u32)                          lines 4..
 
@@ -111,6 +112,9 @@ export const H_BACKING_TOP: u32 = H_BACKING_LOCK + 4;
 export const H_BACKING_FREE_BYTES: u32 = H_BACKING_LOCK + 8;
 /** Bytes (headers included) of chunks handed out. */
 export const H_BACKING_USED_BYTES: u32 = H_BACKING_LOCK + 12;
+/** Large blocks (malloc beyond the largest size class, large.ts) handed out, and their chunks' bytes. */
+export const H_LARGE_BLOCKS: u32 = H_BACKING_LOCK + 16;
+export const H_LARGE_BYTES: u32 = H_BACKING_LOCK + 20;
 
 export const INIT_EMPTY: u32 = 0;
 export const INIT_BUSY: u32 = 1;
@@ -173,6 +177,20 @@ export const CHUNK_RELEASED: u32 = 4;
 export const CHUNK_SIZE_MASK: u32 = ~7;
 /** Largest payload one chunk may hold (1 GiB); larger requests fail. */
 export const CHUNK_MAX_PAYLOAD: u32 = 1 << 30;
+
+// A large block (malloc beyond the largest size class, large.ts) is one
+// chunk whose payload starts with a mark; the caller gets what follows it:
+//
+//   chunk          payload                           the caller's pointer
+//   | size | prev  | LARGE_MARK | payload ^ LARGE_KEY | bytes ...
+//   +0             +8           +12                  +16
+//
+// The mark's low bit is clear, so the word before the caller's pointer
+// tells a large block (LARGE_MARK) from a pool object (a chunk header,
+// CHUNK_USED set). The key ties the mark to its address.
+export const LARGE_MARK: u32 = 0x4b4c4c46;
+export const LARGE_KEY: u32 = 0x9e3779b9;
+export const LARGE_PREFIX: u32 = 8;
 
 // ---- Pool slots -----------------------------------------------------------
 //

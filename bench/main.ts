@@ -4,14 +4,15 @@
 
 import { CALL_PATTERN_GROUP, callPatternCases } from "./cases/call-patterns.js";
 import { INTERLEAVED_GROUP, interleavedCases } from "./cases/interleaved.js";
-import { buildNative, gccVersion, runNative } from "./cases/native.js";
+import { MALLOC_HOLD_GROUP, MALLOC_PAIR_GROUP, mallocCases, mallocOverhead } from "./cases/malloc.js";
+import { buildNative, gccVersion, glibcOverhead, runNative } from "./cases/native.js";
 import { serverJobs } from "./cases/server.js";
 import { HOLD_GROUP, measure, PAIR_GROUP, singleThreadCases } from "./cases/single-thread.js";
 import { sizes, workerJobs } from "./cases/workers.js";
 import { Progress } from "./progress.js";
 import { printTables, writeResults } from "./report.js";
 import { type CaseResult, caseFromSamples, GLIBC, machine, type RunResults } from "./results.js";
-import { checkTargets } from "./targets.js";
+import { checkTargets, mallocTargets } from "./targets.js";
 
 const quick = process.argv.includes("--quick");
 const gcc = gccVersion();
@@ -28,7 +29,7 @@ else {
 }
 
 const s = sizes(quick);
-const single = [...(await singleThreadCases()), ...callPatternCases(), ...interleavedCases()];
+const single = [...(await singleThreadCases()), ...callPatternCases(), ...interleavedCases(), ...mallocCases()];
 const nativeSamples = quick ? 5 : 15;
 const nativeSingle = [
   {
@@ -54,6 +55,18 @@ const nativeSingle = [
     name: GLIBC,
     operation: "one alloc and one free (a round of 3 sizes is 3 pairs)",
     run: () => runNative("interleaved", [nativeSamples, 700_000]),
+  },
+  {
+    group: MALLOC_PAIR_GROUP,
+    name: GLIBC,
+    operation: "one malloc and one free",
+    run: () => runNative("randsize", ["pair", nativeSamples, 2_000_000]),
+  },
+  {
+    group: MALLOC_HOLD_GROUP,
+    name: GLIBC,
+    operation: "one malloc and one free, 10,000 held at the peak",
+    run: () => runNative("randsize", ["hold", nativeSamples, 100]),
   },
 ];
 const workers = [...workerJobs(s), ...serverJobs(s.serverRequests, s.rounds)].filter((job) => native || !job.native);
@@ -83,6 +96,9 @@ for (const job of workers) {
 // Keep the issue's order: each group's cases together, native ones last.
 const order = [...new Set(cases.map((c) => c.group))].sort();
 cases.sort((a, b) => order.indexOf(a.group) - order.indexOf(b.group));
-const results: RunResults = { date: new Date().toISOString(), quick, machine: machine(gcc), cases, targets: checkTargets(cases), skipped };
+const OVERHEAD_BLOCKS = 100_000;
+const overhead = await mallocOverhead(OVERHEAD_BLOCKS);
+const targets = [...checkTargets(cases), ...mallocTargets(cases, overhead, native ? glibcOverhead(OVERHEAD_BLOCKS) : undefined)];
+const results: RunResults = { date: new Date().toISOString(), quick, machine: machine(gcc), cases, targets, skipped };
 printTables(results);
 console.log(`\nWrote ${await writeResults(results)}latest.json and latest.md`);

@@ -4,9 +4,10 @@
 // frees; run it once the threads are quiet.
 //
 // Checked: the backing allocator's chunk chain (sizes, back links, the byte
-// counters, no two free chunks side by side), then for every live pool its
+// counters, no two free chunks side by side, the large blocks' counters),
+// then for every live pool its
 // shared free list and every live thread's cache entry for it (each object
-// inside the arena, 8-aligned, in a used chunk of the pool's size marked
+// inside the arena, 8-aligned, in a used chunk of exactly the pool's size marked
 // free, on one list only, chains as long as their counts), the same for
 // every retired pool (destroyed, with objects still out), the chains that
 // threads hold in transit (a thread stopped mid-move, not yet reclaimed),
@@ -34,6 +35,10 @@ import {
   H_BACKING_TOP,
   H_BACKING_USED_BYTES,
   H_DEBUG_FLAGS,
+  H_LARGE_BLOCKS,
+  H_LARGE_BYTES,
+  LARGE_KEY,
+  LARGE_MARK,
   MAX_POOLS,
   MAX_THREADS,
   P_ALLOCATED,
@@ -95,7 +100,8 @@ class Checker {
     }
     const header = this.views.anyWord(object - CHUNK_HEADER + C_SIZE);
     const payload = (header & SIZE_MASK) - CHUNK_HEADER;
-    if ((header & CHUNK_USED) === 0 || payload < size || payload >= size + CHUNK_MIN) {
+    // Every chunk is exactly the size asked (assembly/backing.ts): malloc reads size classes from it.
+    if ((header & CHUNK_USED) === 0 || payload !== size) {
       this.problem(`${where}: ${object} is not in a used chunk made for ${size}-byte objects`);
       return false;
     }
@@ -123,10 +129,18 @@ class Checker {
     return length;
   }
 
+  /** Whether the used chunk at `chunk` holds a large block (its payload starts with the mark: assembly/layout.ts). */
+  isLargeBlock(chunk: number): boolean {
+    const payload = chunk + CHUNK_HEADER;
+    return this.views.anyWord(payload) === LARGE_MARK && this.views.anyWord(payload + 4) === (payload ^ LARGE_KEY) >>> 0;
+  }
+
   chunks(): number {
     let used = 0;
     let free = 0;
     let count = 0;
+    let largeBlocks = 0;
+    let largeBytes = 0;
     let previousSize = 0;
     let previousFree = false;
     let chunk = ARENA_START;
@@ -146,6 +160,10 @@ class Checker {
       if (isFree && previousFree) this.problem(`backing allocator: free chunks side by side at ${chunk - previousSize} and ${chunk}`);
       if (isFree) free += size;
       else used += size;
+      if (!isFree && this.isLargeBlock(chunk)) {
+        largeBlocks++;
+        largeBytes += size;
+      }
       previousFree = isFree;
       previousSize = size;
       chunk += size;
@@ -153,6 +171,11 @@ class Checker {
     }
     if (used !== this.views.word(H_BACKING_USED_BYTES)) {
       this.problem(`backing allocator: used chunks add up to ${used} bytes, the counter says ${this.views.word(H_BACKING_USED_BYTES)}`);
+    }
+    if (largeBlocks !== this.views.word(H_LARGE_BLOCKS) || largeBytes !== this.views.word(H_LARGE_BYTES)) {
+      this.problem(
+        `large blocks: ${largeBlocks} marked chunks of ${largeBytes} bytes, the counters say ${this.views.word(H_LARGE_BLOCKS)} of ${this.views.word(H_LARGE_BYTES)}`,
+      );
     }
     if (free !== this.views.word(H_BACKING_FREE_BYTES)) {
       this.problem(`backing allocator: free chunks add up to ${free} bytes, the counter says ${this.views.word(H_BACKING_FREE_BYTES)}`);

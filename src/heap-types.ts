@@ -116,6 +116,10 @@ export interface HeapStats extends FailureStats {
   retiredPools: number;
   /** Objects those retired pools still wait for. */
   retiredObjects: number;
+  /** Large blocks (heap.malloc beyond the largest size class) handed out. */
+  largeBlocks: number;
+  /** Bytes of those large blocks' chunks, headers included. */
+  largeBytes: number;
 }
 
 /** What heap.handle() returns: send it to a worker with postMessage and pass it to Heap.attach there. */

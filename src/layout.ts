@@ -2,7 +2,7 @@
 // exports every layout constant as a global; test/layout.test.ts checks that
 // each number here equals the module's, so the two sides cannot drift.
 
-export const ABI_VERSION = 6;
+export const ABI_VERSION = 7;
 export const PAGE_BYTES = 65536;
 export const MAX_PAGES_LIMIT = 65535;
 export const MIN_PAGES = 4;
@@ -31,6 +31,8 @@ export const FAILED_INJECTED = 3;
 export const H_BACKING_TOP = 65536 + 128 + 4;
 export const H_BACKING_FREE_BYTES = 65536 + 128 + 8;
 export const H_BACKING_USED_BYTES = 65536 + 128 + 12;
+export const H_LARGE_BLOCKS = 65536 + 128 + 16;
+export const H_LARGE_BYTES = 65536 + 128 + 20;
 
 export const MAX_POOLS = 256;
 export const POOL_SLOT_SIZE = 128;
@@ -105,6 +107,10 @@ export const POOL_CORRUPT = 2;
 export const POOL_INDEX_BITS = 8;
 
 export const CHUNK_MAX_PAYLOAD = 1 << 30;
+export const CHUNK_SIZE_MASK = 0xfffffff8;
+export const LARGE_MARK = 0x4b4c4c46;
+export const LARGE_KEY = 0x9e3779b9;
+export const LARGE_PREFIX = 8;
 export const C_SIZE = 0;
 export const C_PREV_SIZE = 4;
 export const CHUNK_HEADER = 8;
