@@ -25,7 +25,7 @@ import {
   ARENA_START, BIN_BITMAP_WORDS, C_NEXT_FREE, C_PREV_FREE, C_PREV_SIZE, C_SIZE,
   CHUNK_HEADER, CHUNK_MAX_PAYLOAD, CHUNK_MIN, CHUNK_ON_FREE_LIST, CHUNK_SIZE_MASK, CHUNK_USED,
   H_BACKING_FREE_BYTES, H_BACKING_LOCK, H_BACKING_TOP, H_BACKING_USED_BYTES,
-  H_BIN_BITMAP, H_BIN_HEADS, H_MAX_PAGES, ERR_FREE_UNDERFLOW, ERR_STALE_POOL, OK, P_ALLOCATED, P_HEAD, P_LIMIT, P_STATE,
+  H_BIN_BITMAP, H_BIN_HEADS, H_MAX_PAGES, H_TEST_SWITCHES, TEST_INEXACT_CHUNKS, ERR_FREE_UNDERFLOW, ERR_STALE_POOL, OK, P_ALLOCATED, P_HEAD, P_LIMIT, P_STATE,
   P_USED, PAGE_BYTES, POOL_FREE, POOL_RETIRED, SL_BITS, SMALL_BIN_LIMIT,
 } from "./layout";
 import { backingLock, mutexUnlock } from "./locks";
@@ -123,17 +123,19 @@ function takeFittingChunk(size: u32): usize {
   return chunk;
 }
 
-/** Marks `chunk` used with `size` bytes, returning the tail, if any, to the bins (allocChunkLocked leaves none smaller than CHUNK_MIN). */
+/** Marks `chunk` used, returning a tail of CHUNK_MIN bytes or more to the bins (allocChunkLocked leaves no smaller one but under TEST_INEXACT_CHUNKS). */
 function splitAndMarkUsed(chunk: usize, size: u32): void {
   const whole = chunkSize(chunk);
-  if (whole != size) {
+  if (whole - size >= CHUNK_MIN) {
     const rest = chunk + size;
     const restSize = whole - size;
     loggedStore(rest + C_PREV_SIZE, size);
     loggedStore(rest + restSize + C_PREV_SIZE, restSize);
     insertFree(rest, restSize);
+    loggedStore(chunk + C_SIZE, size | CHUNK_USED);
+  } else {
+    loggedStore(chunk + C_SIZE, whole | CHUNK_USED);
   }
-  loggedStore(chunk + C_SIZE, size | CHUNK_USED);
 }
 
 /** Carves `size` bytes at top, growing the memory if needed; 0 if the memory is at its limit. */
@@ -164,7 +166,7 @@ export function allocChunkLocked(size: u32): usize {
   // class apart from the next one (malloc, src/malloc.ts): a fit one
   // header too large (the rest too small to split off) goes back, and a
   // chunk that leaves a whole free chunk behind serves instead.
-  if (chunk != 0 && chunkSize(chunk) - size == CHUNK_HEADER) {
+  if (chunk != 0 && chunkSize(chunk) - size == CHUNK_HEADER && (load<u32>(H_TEST_SWITCHES) & TEST_INEXACT_CHUNKS) == 0) {
     insertFree(chunk, chunkSize(chunk));
     chunk = takeFittingChunk(size + CHUNK_MIN);
   }

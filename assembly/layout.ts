@@ -129,6 +129,8 @@ export const TEST_DEATH_POINTS: u32 = 4;
 export const TEST_NO_RECOVERY: u32 = 8;
 /** Waiters give up after about 20 ms without a sign of life instead of 3 s. */
 export const TEST_SHORT_PATIENCE: u32 = 16;
+/** Negative control: the backing allocator hands out a fitting chunk one header too large whole (malloc then misreads classes). */
+export const TEST_INEXACT_CHUNKS: u32 = 32;
 
 // ---- Backing allocator bins -----------------------------------------------
 //

@@ -45,7 +45,8 @@ export interface HeapOptions {
    * Test-only: remove a safety mechanism to show that the tests catch its
    * absence. Never use outside tests: `noSequence` lets the free list hand
    * out the same object twice (ABA), `noFlushLock` lets a pop read an object
-   * that flush or gc gave back.
+   * that flush or gc gave back, `inexactChunks` lets heap.malloc misread a
+   * block's size class.
    */
   unsafeTestSwitches?: {
     /** Pop without bumping the free list's sequence number (ABA becomes possible). */
@@ -63,6 +64,12 @@ export interface HeapOptions {
     noRecovery?: boolean;
     /** Waiters give up after about 20 ms without a sign of life from the holder, instead of 3 s. */
     shortPatience?: boolean;
+    /**
+     * The backing allocator hands out a fitting free chunk 8 bytes larger
+     * than asked whole, as it did before malloc: a block's size class can
+     * then no longer be read from its chunk.
+     */
+    inexactChunks?: boolean;
   };
 }
 

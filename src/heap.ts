@@ -70,6 +70,7 @@ import {
   T_STATE,
   TAG_BYTES,
   TEST_DEATH_POINTS,
+  TEST_INEXACT_CHUNKS,
   TEST_NO_FLUSH_LOCK,
   TEST_NO_RECOVERY,
   TEST_NO_SEQUENCE,
@@ -124,7 +125,8 @@ function testSwitches(value: HeapOptions["unsafeTestSwitches"]): number {
     (optionalBoolean("options.unsafeTestSwitches.noFlushLock", switches.noFlushLock, false) ? TEST_NO_FLUSH_LOCK : 0) |
     (optionalBoolean("options.unsafeTestSwitches.deathPoints", switches.deathPoints, false) ? TEST_DEATH_POINTS : 0) |
     (optionalBoolean("options.unsafeTestSwitches.noRecovery", switches.noRecovery, false) ? TEST_NO_RECOVERY : 0) |
-    (optionalBoolean("options.unsafeTestSwitches.shortPatience", switches.shortPatience, false) ? TEST_SHORT_PATIENCE : 0)
+    (optionalBoolean("options.unsafeTestSwitches.shortPatience", switches.shortPatience, false) ? TEST_SHORT_PATIENCE : 0) |
+    (optionalBoolean("options.unsafeTestSwitches.inexactChunks", switches.inexactChunks, false) ? TEST_INEXACT_CHUNKS : 0)
   );
 }
 

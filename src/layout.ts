@@ -124,6 +124,7 @@ export const TEST_NO_FLUSH_LOCK = 2;
 export const TEST_DEATH_POINTS = 4;
 export const TEST_NO_RECOVERY = 8;
 export const TEST_SHORT_PATIENCE = 16;
+export const TEST_INEXACT_CHUNKS = 32;
 
 export const ALLOC_STALE_POOL = 1;
 export const ALLOC_NOT_ATTACHED = 2;

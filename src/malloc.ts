@@ -83,15 +83,14 @@ export class Malloc {
 
   free(ptr: number): void {
     if (typeof ptr === "number") {
-      // A handed-out pool object's chunk header: the hit path of its class's pool.
+      // The chunk header's size names the class (classOf rounds up, so the
+      // pool's hit path, which wants a chunk of exactly its size, refuses
+      // any other). Garbage sizes give indexes past the classes: undefined.
       const words = this.binding.words;
       const header = words[(ptr - CHUNK_HEADER) >>> 2];
-      if (header !== undefined && (header & (CHUNK_USED | CHUNK_ON_FREE_LIST)) === CHUNK_USED) {
-        const size = (header & CHUNK_SIZE_MASK) - CHUNK_HEADER;
-        if (size <= LARGEST_CLASS) {
-          const pool = this.pools[classOf(size)];
-          if (pool !== undefined && pool.size === size && freeHit(words, pool, ptr)) return;
-        }
+      if (header !== undefined) {
+        const pool = this.pools[classOf((header & CHUNK_SIZE_MASK) - CHUNK_HEADER)];
+        if (pool !== undefined && freeHit(words, pool, ptr)) return;
       }
     }
     this.freeSlow(ptr);

@@ -234,6 +234,38 @@ describe("with the debug modes", () => {
   });
 });
 
+describe("exact chunks", () => {
+  /** Free 56-byte chunks between used ones, then 40-byte blocks (48-byte chunks) that only those fit. */
+  async function squeeze(heap: Heap): Promise<number[]> {
+    const spacer = heap.createPool("spacer", 48);
+    const spacers = Array.from({ length: 32 }, () => spacer.alloc());
+    spacers.forEach((ptr, i) => {
+      if (i % 2 === 0) spacer.free(ptr);
+    });
+    spacer.flush();
+    return Array.from({ length: 16 }, () => heap.malloc(40));
+  }
+
+  it("keep every block in its class where only a chunk 8 bytes too large fits", async () => {
+    const heap = await Heap.create();
+    const blocks = await squeeze(heap);
+    expect(blocks.map((p) => heap.usableSize(p))).toEqual(blocks.map(() => 40));
+    for (const ptr of blocks) heap.free(ptr);
+    expect(heap.pool("malloc:40").stats().used).toBe(0);
+    expectConsistent(heap);
+  });
+
+  it("without them (test switch inexactChunks), blocks are read as the next class, and the heap's checks catch it", async () => {
+    const heap = await Heap.create({ unsafeTestSwitches: { inexactChunks: true } });
+    const blocks = await squeeze(heap);
+    const misread = blocks.filter((p) => heap.usableSize(p) !== 40);
+    expect(misread.length).toBeGreaterThan(0);
+    for (const ptr of blocks) heap.free(ptr); // into the class of 48 bytes, which never handed them out
+    expect(heap.pool("malloc:40").stats().used).toBe(misread.length); // blocks their class never got back
+    expect(() => heap.check()).toThrow(HeapCorruptError);
+  });
+});
+
 describe("heap.check() and the large blocks", () => {
   it("finds a large-block counter that does not match the blocks", async () => {
     const heap = await Heap.create();

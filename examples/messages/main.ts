@@ -23,7 +23,7 @@ const done = Array.from({ length: WORKERS }, (_, number) => {
     workerData: { handle: heap.handle(), number, records: RECORDS },
   });
   return new Promise<void>((resolve, reject) => {
-    worker.on("message", (message: { pointers: number[]; done?: boolean }) => {
+    worker.on("message", (message: { pointers: number[] }) => {
       for (const ptr of message.pointers) {
         const record = readRecord(heap, ptr);
         levels[record.level]!++;
@@ -31,9 +31,10 @@ const done = Array.from({ length: WORKERS }, (_, number) => {
         heap.free(ptr); // allocated by the worker, freed here
         received++;
       }
-      if (message.done) resolve();
     });
     worker.once("error", reject);
+    // Messages come before the exit event; by then the worker has closed its heap.
+    worker.once("exit", () => resolve());
   });
 });
 await Promise.all(done);

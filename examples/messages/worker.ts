@@ -19,4 +19,5 @@ for (let sequence = 0; sequence < records; sequence++) {
     batch = [];
   }
 }
-parentPort!.postMessage({ pointers: batch, done: true });
+parentPort!.postMessage({ pointers: batch });
+heap.close();
