@@ -8,6 +8,7 @@ import { MALLOC_HOLD_GROUP, MALLOC_PAIR_GROUP, mallocCases, mallocOverhead } fro
 import { buildNative, gccVersion, glibcOverhead, runNative } from "./cases/native.js";
 import { serverJobs } from "./cases/server.js";
 import { HOLD_GROUP, measure, PAIR_GROUP, singleThreadCases } from "./cases/single-thread.js";
+import { stringCases } from "./cases/strings.js";
 import { sizes, workerJobs } from "./cases/workers.js";
 import { Progress } from "./progress.js";
 import { printTables, writeResults } from "./report.js";
@@ -29,7 +30,7 @@ else {
 }
 
 const s = sizes(quick);
-const single = [...(await singleThreadCases()), ...callPatternCases(), ...interleavedCases(), ...mallocCases()];
+const single = [...(await singleThreadCases()), ...callPatternCases(), ...interleavedCases(), ...mallocCases(), ...stringCases()];
 const nativeSamples = quick ? 5 : 15;
 const nativeSingle = [
   {
