@@ -59,8 +59,8 @@ export class Malloc {
   ) {}
 
   malloc(bytes: number): number {
-    // typeof first: a comparison would call an object's valueOf.
-    if (typeof bytes === "number" && bytes <= LARGEST_CLASS && bytes >= 0) {
+    // typeof first: `>>>` would call an object's valueOf. Whole numbers only: 8.5 must not pass as 16.
+    if (typeof bytes === "number" && bytes >>> 0 === bytes && bytes <= LARGEST_CLASS) {
       const pool = this.pools[classOf(bytes)];
       if (pool !== undefined) {
         const object = allocHit(this.binding.words, pool);
@@ -71,7 +71,7 @@ export class Malloc {
   }
 
   tryMalloc(bytes: number): number {
-    if (typeof bytes === "number" && bytes <= LARGEST_CLASS && bytes >= 0) {
+    if (typeof bytes === "number" && bytes >>> 0 === bytes && bytes <= LARGEST_CLASS) {
       const pool = this.pools[classOf(bytes)];
       if (pool !== undefined) {
         const object = allocHit(this.binding.words, pool);
