@@ -54,6 +54,10 @@ describe("size classes", () => {
     expect(() => heap.createPool("malloc:mine", 8)).toThrow(/heap.malloc's size classes/);
     expect(() => heap.adoptPool("malloc:24")).toThrow(PoolNotOwnedError);
     expect(heap.dump()).toMatch(/malloc:24/);
+    const large = heap.malloc(100_000);
+    expect(heap.dump()).toMatch(/Large blocks of malloc: 1 \(97\.\d KiB\)/);
+    heap.free(large);
+    expect(heap.dump()).not.toMatch(/Large blocks/);
   });
 });
 
