@@ -1,25 +1,9 @@
-// The backing allocator: variable-size chunks carved from the arena, under
-// one mutex (it serves only refills, flush and gc, never the pop/push path).
-//
-//   ARENA_START                                     top           memory end
-//   | used | free | used | used | free | ... | used | uncarved ...        |
-//
-// Free chunks sit in segregated bins (layout.ts). A request takes the first
-// fitting chunk of its own bin, else any chunk of the next non-empty bin
-// (found through the bitmap), else carves from `top`, growing the memory
-// when needed. A released chunk merges with free neighbours on both sides,
-// and with the uncarved region when it ends at `top`, so memory one pool
-// gives back serves any other size.
+// The backing allocator: variable-size chunks carved from the arena, in
+// segregated bins, merged with free neighbours, under one robust mutex
+// whose every store is logged (docs/internals.md §9, §5).
 //
 // Invariant: top + CHUNK_HEADER <= memory end, so the word at top + 4 always
 // exists and holds the size of the chunk ending at top (its "prev size").
-//
-// Every store under the lock is logged (undo.ts): a thread that dies inside
-// a section leaves it to be rolled back by the next owner. A section also
-// moves its chunks in or out of the caller's chain holder (a cache entry or
-// a transit) and counts them in the pool's `allocated`, with logged stores,
-// so chunks are never between the bins and a holder. Pools' `allocated` is
-// written only here, under the lock.
 
 import {
   ARENA_START, BIN_BITMAP_WORDS, C_NEXT_FREE, C_PREV_FREE, C_PREV_SIZE, C_SIZE,
@@ -31,7 +15,7 @@ import {
 import { backingLock, mutexUnlock } from "./locks";
 import { quarantineLocked } from "./quarantine";
 import { isFreeChunk } from "./chunks";
-import { INDEX_MASK, isCorrupt, markCorrupt, poolAt, resolveIncarnation, resolvePool } from "./slots";
+import { isCorrupt, markCorrupt, poolAt, resolveIncarnation, resolvePool, tokenIndex } from "./slots";
 import { deathPoint } from "./thread";
 import { loggedStore, undoCommit, undoRoomForStep } from "./undo";
 
@@ -268,7 +252,7 @@ export function backingRefill(token: u32, holder: usize, bytesWord: usize, bytes
   refillFoundStale = false;
   const size = chunkSizeFor(bytes);
   if (size == 0) return 0;
-  const pool = poolAt(token & INDEX_MASK);
+  const pool = poolAt(tokenIndex(token));
   deathPoint();
   backingLock();
   if (resolvePool(token) == 0) {

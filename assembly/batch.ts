@@ -1,16 +1,12 @@
 // Batch calls: allocMany and freeMany move up to BATCH_MAX pointers through
-// the calling thread's scratch words (the end of its cache block) in one
-// call, so a batch costs about one cache hit per object without the
-// per-call checks. The loops write the entry's first object back at every
-// object and its count once at the end: a thread stopped at a loop head
-// leaves an entry whose chain is right and whose count the reclaimer
-// recounts (threads.ts).
+// the scratch words in one call, writing the entry's first object at every
+// object and its count once at the end; a reclaimer recounts (docs/internals.md §5).
 
 import { ALLOC_FAILED, ALLOC_STALE_POOL, BATCH_MAX, E_COUNT, E_FIRST, E_SIZE, ERR_STALE_POOL, H_BACKING_TOP, OK } from "./layout";
 import {
   addCachedBytes, cacheAlloc, cacheBlock, cacheFree, cacheScratch, corruptEntry, entryCurrent, evict, markUsed, overBound,
 } from "./cache";
-import { entryOf, INDEX_MASK } from "./slots";
+import { entryOf, tokenIndex } from "./slots";
 import { debugChecks, tagBytes } from "./debug";
 import { deathPoint } from "./thread";
 import { putIfFreeable, takeIfFreeObject } from "./chunks";
@@ -24,7 +20,7 @@ export function cacheAllocMany(token: u32, from: u32, count: u32): i32 {
   if (debugChecks) return allocOneByOne(token, from, count);
   const scratch = cacheScratch();
   const wanted = min(count, BATCH_MAX);
-  const index = token & INDEX_MASK;
+  const index = tokenIndex(token);
   const entry = entryOf(cacheBlock, index);
   let done: u32 = from;
   while (done < wanted) {
@@ -62,7 +58,7 @@ export function cacheFreeMany(token: u32, count: u32): i32 {
   if (debugChecks) return freeOneByOne(token, count);
   const scratch = cacheScratch();
   const wanted = min(count, BATCH_MAX);
-  const index = token & INDEX_MASK;
+  const index = tokenIndex(token);
   const entry = entryOf(cacheBlock, index);
   let done: u32 = 0;
   while (done < wanted) {

@@ -1,41 +1,8 @@
-// Per-thread caches (HAProxy 2.2+). Each thread owns a cache block with one
-// entry per pool slot (layout.ts); alloc and free hit the calling thread's
-// entry first, with plain loads and stores and no atomic read-modify-write.
-// The shared list is touched only to refill an empty entry (a cluster of
-// objects with one CAS, under flush_lock) or to evict (a cluster with one
-// CAS, no lock), so the lock and the CAS are paid once per cluster. With
-// cacheBytes 0, alloc and free take one object off and onto the shared
-// list (pool.ts, popHandOut and pushHandedBack); only a refill from the
-// backing allocator passes through the entry, for the length of one call.
-//
-//   thread A's block            pool slot 3               thread B's block
-//   | entry 3: token, stamp |   | head -> o -> o -> 0 |   | entry 3: token, stamp |
-//   | first -> o -> o -> 0  |   | stamp               |   | first -> o -> 0       |
-//          ^  refill / evict: one CAS per cluster  ^
-//
-// Stamps: every pool incarnation and every flush or gc of it gets a new
-// stamp, unique in the heap. An entry remembers the stamp it was filled
-// under; the fast paths use it only while it still equals the pool's. When
-// it does not (the pool was flushed, gc'd or destroyed since), the owner
-// gives the entry's objects back at its next operation on that pool, or
-// when it drains its whole cache (gc, close):
-//   - pool destroyed: straight to the backing allocator;
-//   - pool flushed or gc'd: enough to reach minAvail back on the shared
-//     list, the rest to the backing allocator.
-//
-// The cache is bounded in bytes of objects (the block header's bound). Past
-// the bound, clusters go back to the shared lists, least recently used pool
-// first, by second chance (CLOCK): every entry whose token and stamp are
-// current is on a list of the block; a hit, in wasm or in JS, only sets the
-// entry's ENTRY_USED flag (one store, whichever pool it serves); eviction
-// looks at the list's tail: a used entry loses the flag and moves to the
-// head, an unused one gives back a cluster.
-//
-// Objects in a cache stay counted in their pool's `used` and keep the
-// CHUNK_ON_FREE_LIST mark, so a double free is refused even when the first
-// free only reached a cache. An entry's chain always ends in a 0 link, and
-// its count is 0 exactly when its first object is 0: the JS hit path
-// relies on both.
+// Per-thread caches (HAProxy 2.2+): alloc and free hit the calling thread's
+// entry with plain loads and stores; refills and evictions move clusters
+// with one CAS; stamps retire stale entries; eviction is second chance
+// (docs/internals.md §6). An entry's chain always ends in a 0 link, and its
+// count is 0 exactly when its first object is 0: the JS hit path relies on both.
 
 import {
   ALLOC_FAILED, ALLOC_STALE_POOL, B_CACHED_BYTES, B_LIMIT_BYTES, B_LIST_HEAD, B_LIST_TAIL, CACHE_SCRATCH, E_COUNT,
@@ -48,9 +15,9 @@ import { debugCheckFree, debugChecks, debugHandOut, debugOnFree, poisonChain, po
 import { injectFailure, refusedByLimit, refusedByMemory } from "./faults";
 import { checkFreeable, isFreeObject, markHandedOut, markOnFreeList } from "./chunks";
 import { forgetCorruptChain, popHandOut, popIntoEntry, pushFromEntry, pushHandedBack } from "./pool";
-import { entryOf, INDEX_MASK, isCorrupt, poolAt, resolveIncarnation, resolvePool } from "./slots";
+import { entryOf, isCorrupt, poolAt, resolveIncarnation, resolvePool, threadSlotAt, tokenIndex } from "./slots";
 import { beat, giveUpOnCorruptList, giveUpOnWriteAfterFree } from "./locks";
-import { deathPoint, threadSlotAt } from "./thread";
+import { deathPoint } from "./thread";
 
 // Objects moved per refill or eviction: about CLUSTER_BYTES of chunks,
 // between HAProxy's 8 and 64. Bigger clusters pay the flush lock and the CAS
@@ -223,7 +190,7 @@ export function drainOwnCache(): void {
 
 /** Drains this thread's entry of one pool (flush, destroy). */
 export function drainOwnEntry(token: u32): void {
-  const entry = entryOf(cacheBlock, token & INDEX_MASK);
+  const entry = entryOf(cacheBlock, tokenIndex(token));
   if (load<u32>(entry + E_TOKEN) == token) drainEntry(cacheBlock, entry);
 }
 
@@ -372,7 +339,7 @@ function emptyEntry(entry: usize): void {
  * exhausted (the caller may gc and try once more), or ALLOC_STALE_POOL.
  */
 export function cacheAlloc(token: u32): usize {
-  const index = token & INDEX_MASK;
+  const index = tokenIndex(token);
   const entry = entryOf(cacheBlock, index);
   const object = <usize>load<u32>(entry + E_FIRST);
   if (object != 0 && entryCurrent(entry, token, index)) return takeCached(entry, index, object);
@@ -403,7 +370,7 @@ function allocMiss(token: u32, index: u32, entry: usize): usize {
 }
 
 export function cacheFree(token: u32, object: usize): i32 {
-  const index = token & INDEX_MASK;
+  const index = tokenIndex(token);
   const entry = entryOf(cacheBlock, index);
   if (entryCurrent(entry, token, index)) {
     const size = load<u32>(entry + E_SIZE);
@@ -458,7 +425,7 @@ function freeDirect(token: u32, object: usize): i32 {
 
 /** Objects of this pool incarnation in the caches of every live thread (exact once threads are quiet). */
 export function cachedCount(token: u32): u32 {
-  const index = token & INDEX_MASK;
+  const index = tokenIndex(token);
   let total: u32 = 0;
   for (let slot: u32 = 0; slot < MAX_THREADS; slot++) {
     const thread = threadSlotAt(slot);

@@ -24,17 +24,34 @@ import { tagBytes } from "./debug";
   store<u32>(header, load<u32>(header) | CHUNK_ON_FREE_LIST);
 }
 
-/** Whether a chunk's payload was made for objects of `size` bytes (and the debug tag after them, when tags are on). */
-@inline function payloadFits(header: u32, size: u32): bool {
-  const need = size + tagBytes();
-  const payload = (header & CHUNK_SIZE_MASK) - CHUNK_HEADER;
-  // A chunk may be up to one minimum chunk larger than asked: the backing allocator does not split off less.
-  return payload >= need && payload < need + CHUNK_MIN;
+const FREE_MARKS: u32 = CHUNK_USED | CHUNK_ON_FREE_LIST;
+
+// The rules, each once; the checks below are made of them.
+
+/** Whether `object` lies where objects can: 8-aligned, inside the arena carved up to `top`. */
+@inline function placed(object: usize, top: usize): bool {
+  return (object & 7) == 0 && object >= ARENA_START + CHUNK_HEADER && object < top;
 }
 
-/** Whether `object` lies where objects can: 8-aligned, inside the carved arena. */
+/** Whether a chunk header word's payload was made for `wanted` bytes (an object and its debug tag). */
+@inline function madeFor(word: u32, wanted: u32): bool {
+  const payload = (word & CHUNK_SIZE_MASK) - CHUNK_HEADER;
+  // A chunk may be up to one minimum chunk larger than asked: the backing allocator does not split off less.
+  return payload >= wanted && payload < wanted + CHUNK_MIN;
+}
+
+/** Whether a chunk header word marks a free pool object (used by a pool, on a free list or in a cache). */
+@inline function markedFree(word: u32): bool {
+  return (word & FREE_MARKS) == FREE_MARKS;
+}
+
+/** Whether a chunk header word marks a handed-out pool object. */
+@inline function markedHandedOut(word: u32): bool {
+  return (word & FREE_MARKS) == CHUNK_USED;
+}
+
 @inline function insideArena(object: usize): bool {
-  return (object & 7) == 0 && object >= ARENA_START + CHUNK_HEADER && object < <usize>load<u32>(H_BACKING_TOP);
+  return placed(object, <usize>load<u32>(H_BACKING_TOP));
 }
 
 /**
@@ -44,9 +61,9 @@ import { tagBytes } from "./debug";
  */
 @inline export function checkFreeable(size: u32, object: usize): i32 {
   if (!insideArena(object)) return ERR_BAD_POINTER;
-  const header = load<u32>(chunkHeaderOf(object));
-  if ((header & CHUNK_USED) == 0 || !payloadFits(header, size)) return ERR_SIZE_MISMATCH;
-  if ((header & CHUNK_ON_FREE_LIST) != 0) return ERR_DOUBLE_FREE;
+  const word = load<u32>(chunkHeaderOf(object));
+  if ((word & CHUNK_USED) == 0 || !madeFor(word, size + tagBytes())) return ERR_SIZE_MISMATCH;
+  if ((word & CHUNK_ON_FREE_LIST) != 0) return ERR_DOUBLE_FREE;
   return OK;
 }
 
@@ -59,8 +76,8 @@ import { tagBytes } from "./debug";
  */
 @inline export function isFreeObject(size: u32, object: usize): bool {
   if (!insideArena(object)) return false;
-  const header = load<u32>(chunkHeaderOf(object));
-  return (header & (CHUNK_USED | CHUNK_ON_FREE_LIST)) == (CHUNK_USED | CHUNK_ON_FREE_LIST) && payloadFits(header, size);
+  const word = load<u32>(chunkHeaderOf(object));
+  return markedFree(word) && madeFor(word, size + tagBytes());
 }
 
 /**
@@ -70,13 +87,10 @@ import { tagBytes } from "./debug";
  * (A cached object lies below any top read after it was cached.)
  */
 @inline export function takeIfFreeObject(object: usize, wanted: u32, top: usize): bool {
-  if ((object & 7) != 0 || object < ARENA_START + CHUNK_HEADER || object >= top) return false;
+  if (!placed(object, top)) return false;
   const header = chunkHeaderOf(object);
   const word = load<u32>(header);
-  const payload = (word & CHUNK_SIZE_MASK) - CHUNK_HEADER;
-  if ((word & (CHUNK_USED | CHUNK_ON_FREE_LIST)) != (CHUNK_USED | CHUNK_ON_FREE_LIST) || payload < wanted || payload >= wanted + CHUNK_MIN) {
-    return false;
-  }
+  if (!markedFree(word) || !madeFor(word, wanted)) return false;
   store<u32>(header, word & ~CHUNK_ON_FREE_LIST);
   return true;
 }
@@ -88,18 +102,17 @@ import { tagBytes } from "./debug";
  * (the caller asks checkFreeable why).
  */
 @inline export function putIfFreeable(object: usize, wanted: u32, top: usize): bool {
-  if ((object & 7) != 0 || object < ARENA_START + CHUNK_HEADER || object >= top) return false;
+  if (!placed(object, top)) return false;
   const header = chunkHeaderOf(object);
   const word = load<u32>(header);
-  const payload = (word & CHUNK_SIZE_MASK) - CHUNK_HEADER;
-  if ((word & (CHUNK_USED | CHUNK_ON_FREE_LIST)) != CHUNK_USED || payload < wanted || payload >= wanted + CHUNK_MIN) return false;
+  if (!markedHandedOut(word) || !madeFor(word, wanted)) return false;
   store<u32>(header, word | CHUNK_ON_FREE_LIST);
   return true;
 }
 
 /** isFreeObject without the size (for chains whose pool size the caller does not know): inside the arena, used, marked free. */
 @inline export function isFreeChunk(object: usize): bool {
-  return insideArena(object) && (load<u32>(chunkHeaderOf(object)) & (CHUNK_USED | CHUNK_ON_FREE_LIST)) == (CHUNK_USED | CHUNK_ON_FREE_LIST);
+  return insideArena(object) && markedFree(load<u32>(chunkHeaderOf(object)));
 }
 
 /**

@@ -1,6 +1,6 @@
 // The heap header: claimed once by a CAS on its init word
 // (INIT_EMPTY -> INIT_BUSY -> INIT_READY), then only read. Attaching threads
-// check magic and ABI version and take a thread slot (threads.ts); attaching
+// check magic and ABI version and take a thread slot (thread-slots.ts); attaching
 // changes no other shared state, so a worker may join in the middle of a run.
 
 import {
@@ -14,7 +14,7 @@ import { readDebugFlags } from "./debug";
 import { seedThread } from "./faults";
 import { setUafChecks } from "./quarantine";
 import { setThreadState } from "./thread";
-import { threadAttach } from "./threads";
+import { threadAttach } from "./thread-slots";
 
 /** Registers the calling thread; returns its id (>= 1) or an error. */
 function attachThread(canBlock: bool, cacheLimitBytes: u32, nodeId: u32): i32 {

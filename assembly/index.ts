@@ -10,7 +10,7 @@ import { poolFreeCount } from "./pool";
 import { registryCountFailure, registryCreate, registryDestroy, registryFlush, registryGc } from "./registry";
 import { resolvePool } from "./slots";
 import { threadSlot } from "./thread";
-import { threadClose, threadReclaim } from "./threads";
+import { threadClose, threadReclaim } from "./thread-slots";
 
 // Every layout constant, so the wrapper can check its mirror against them.
 export * from "./layout";

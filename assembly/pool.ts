@@ -1,25 +1,7 @@
-// Pool operations on the shared free list (HAProxy 2.1's pool design):
-// moving clusters between a thread's cache entry and the list, flush and
-// gc. Every operation is safe against its thread stopping at any loop head
-// or call (docs/internals.md §5): objects are always in exactly one holder
-// (the list, a cache entry, a thread's transit, the bins, or the caller's
-// hands), and each move between holders ends in straight-line code (no
-// loop head, no call) right after the one atomic step that makes it.
-//
-//   pop:   read-lock flush_lock, pop a cluster with one CAS straight into
-//          the thread's empty entry (with the cache off: one object
-//          straight into the caller's hands), unlock.
-//   push:  detach a cluster from the entry into the thread's transit, push
-//          it with one CAS, empty the transit. No lock: a push reads no
-//          other object's memory.
-//   flush: write-lock, then again and again pop a cluster into the transit
-//          and give it back to the backing allocator; unlock.
-//   gc:    the same, while allocated - used > minAvail.
-//
-// Counters: allocated = objects taken from the backing allocator and not
-// yet given back (written under the backing lock only); used = objects in
-// a cache entry or handed out (atomic). Once threads are quiet,
-// allocated == used + |free list| + Σ transits.
+// Pool operations on the shared free list (HAProxy 2.1's design): clusters
+// between a thread's cache entry and the list, flush and gc, each move
+// ending in straight-line code right after its one atomic step, so a thread
+// may stop anywhere (docs/internals.md §3, §5).
 
 import {
   ARENA_START, C_SIZE, CHUNK_HEADER, CHUNK_MIN, CHUNK_ON_FREE_LIST, CHUNK_SIZE_MASK, CHUNK_USED, ERR_BAD_POINTER,
@@ -27,11 +9,11 @@ import {
 } from "./layout";
 import { backingRelease, backingReleaseFrozen } from "./backing";
 import { checkedChainAt, isFreeObject, markHandedOut, markOnFreeList } from "./chunks";
-import { HEAD_RETIRED, listFirst, listRetire, PTR_MASK, SEQ_MASK } from "./freelist";
+import { headFirst, headRetired, listFirst, listRetire, listTryPop } from "./freelist";
 import { debugChecks, debugOnFree } from "./debug";
 import { beat, giveUpOnCorruptList, readLock, readUnlock, writeLock, writeUnlock } from "./locks";
 import { checkNotReleased, uafChecks } from "./quarantine";
-import { deathPoint, sequenceStep, threadSlot } from "./thread";
+import { deathPoint, threadSlot } from "./thread";
 import { markCorrupt, poolIndexOf, resolvePool } from "./slots";
 import { holdInTransit, pushTransit, transitCount, transitToken } from "./transit";
 
@@ -61,8 +43,8 @@ let poppedCount: u32 = 0;
   while (true) {
     deathPoint();
     const old = atomic.load<u64>(head);
-    const first = <usize>(old & PTR_MASK);
-    if (first == 0 || (old & HEAD_RETIRED) != 0) return 0;
+    const first = headFirst(old);
+    if (first == 0 || headRetired(old)) return 0;
     if (underReadLock) checkNotReleased(first, pool);
     // Objects after the first may have been popped and reused by others
     // meanwhile (or, in the no-lock negative control, released): their
@@ -94,7 +76,7 @@ let poppedCount: u32 = 0;
       popFoundCorrupt = bad;
       return 0;
     }
-    if (atomic.cmpxchg<u64>(head, old, (((old & SEQ_MASK) + (sequenceStep << 32)) & SEQ_MASK) | <u64>next) == old) {
+    if (listTryPop(head, old, next)) {
       poppedLast = last;
       poppedCount = count;
       return first;

@@ -1,11 +1,6 @@
-// Debug option uaf: the emulation of unmapping that makes HAProxy's
-// flush-lock bug visible in wasm, where reading freed memory cannot fault.
-// flush and gc put the chunks they give back in a quarantine instead of the
-// backing allocator's bins, marked CHUNK_RELEASED; a pop that reads the
-// `next` word of such an object gives up with the pool and object recorded
-// (locks.ts, giveUp), and the wrapper throws UseAfterFreeError. With the
-// flush lock in place no pop can see a released object (locks.ts). Only
-// flush and gc quarantine: they are what the flush lock keeps apart from pops.
+// Debug option uaf: what flush and gc give back waits in a quarantine,
+// marked released, as if unmapped, and a pop that reads such an object
+// gives up (UseAfterFreeError): docs/internals.md §8.
 
 import { C_SIZE, CHUNK_HEADER, CHUNK_ON_FREE_LIST, CHUNK_RELEASED, H_QUARANTINE, QUARANTINE_SLOTS, TRAP_USE_AFTER_FREE } from "./layout";
 import { giveUp } from "./locks";

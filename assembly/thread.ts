@@ -10,10 +10,8 @@
 //   - deathPoint (test switch): the thread stops dead, holding whatever it
 //     holds, exactly as a terminated worker would, and never runs again.
 
-import {
-  B_TRAP, B_TRAP_OBJECT, B_TRAP_WHERE, T_CACHE, T_DEATH_POINTS, T_DIE_AT, T_STATE, THREAD_DEAD, THREAD_SLOT_SIZE, THREADS_START,
-  TRAP_DIED,
-} from "./layout";
+import { B_TRAP, B_TRAP_OBJECT, B_TRAP_WHERE, T_CACHE, T_DEATH_POINTS, T_DIE_AT, T_STATE, THREAD_DEAD, TRAP_DIED } from "./layout";
+import { ownerValueOf, slotOfOwner } from "./slots";
 
 /** Whether this thread may block in `atomic.wait` (false on a browser's main thread). */
 export let threadCanBlock: bool = false;
@@ -40,15 +38,6 @@ export let ownerValue: u32 = 0;
  */
 export let taggedOwner: u32 = 0;
 
-@inline export function threadSlotAt(index: u32): usize {
-  return THREADS_START + index * THREAD_SLOT_SIZE;
-}
-
-/** The slot of the thread a lock word's owner value names. */
-@inline export function slotOfOwner(owner: u32): usize {
-  return threadSlotAt(owner - 1);
-}
-
 /** Whether the owner a lock word names is known to be gone (its locks may be taken over). */
 @inline export function ownerIsDead(owner: u32): bool {
   return atomic.load<u32>(slotOfOwner(owner) + T_STATE) >= THREAD_DEAD;
@@ -56,7 +45,7 @@ export let taggedOwner: u32 = 0;
 
 export function setThreadSlot(slot: usize): void {
   threadSlot = slot;
-  ownerValue = slot == 0 ? 0 : <u32>((slot - THREADS_START) / THREAD_SLOT_SIZE) + 1;
+  ownerValue = slot == 0 ? 0 : ownerValueOf(slot);
   taggedOwner = ownerValue;
 }
 

@@ -1,9 +1,6 @@
-// The backing allocator's undo log (layout.ts, "Undo log"). Only the
-// holder of the backing lock writes it. Each logged store first appends
-// {address, old value} and counts it, then stores: at every instruction the
-// log covers every store already made, so rolling back restores the state
-// the section started from. Rolling back twice (a recoverer that dies and
-// is recovered in turn) gives the same result as once.
+// The backing allocator's undo log (layout.ts, "Undo log"; docs/internals.md
+// §5): each logged store appends {address, old value} first, so rolling
+// back (twice gives the same as once) restores the section's start.
 
 import { UNDO_LOG_CAPACITY, UNDO_LOG_ENTRIES, UNDO_LOG_START } from "./layout";
 

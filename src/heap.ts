@@ -69,12 +69,11 @@ import {
   TEST_NO_SEQUENCE,
   TEST_SHORT_PATIENCE,
   THREAD_LIVE,
-  THREAD_SLOT_SIZE,
-  THREADS_START,
 } from "./layout.js";
 import { heldLockNames, holdLifeLock, type LifeLockHold, lifeLockName } from "./life-lock.js";
 import { loadPlatformChecks } from "./platform-checks.js";
-import { liveToken, Pool, slotAddress } from "./pool.js";
+import { Pool } from "./pool.js";
+import { liveToken, poolSlotAddress, threadSlotAddress } from "./slots.js";
 import { readUtf8, writeUtf8 } from "./strings.js";
 import { reportingCore } from "./traps.js";
 import { describe, integerIn, optionalBoolean, optionalIntegerIn, optionsObject, plainValues } from "./validate.js";
@@ -496,7 +495,7 @@ export class Heap {
     // after the query was no candidate yet, so it is never taken for gone.
     const candidates: number[] = [];
     for (let index = 0; index < MAX_THREADS; index++) {
-      const slot = THREADS_START + index * THREAD_SLOT_SIZE;
+      const slot = threadSlotAddress(index);
       if (this.#views.word(slot + T_STATE) !== THREAD_LIVE || this.#views.word(slot + T_LIFE_LOCK) !== 1) continue;
       const id = this.#views.word(slot + T_ID);
       if (id !== this.threadId) candidates.push(id);
@@ -545,7 +544,7 @@ export class Heap {
     let retiredPools = 0;
     let retiredObjects = 0;
     for (let id = 0; id < MAX_POOLS; id++) {
-      const slot = slotAddress(id);
+      const slot = poolSlotAddress(id);
       if (this.#views.word(slot + P_STATE) !== POOL_RETIRED) continue;
       retiredPools++;
       retiredObjects += this.#views.word(slot + P_ALLOCATED);

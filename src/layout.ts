@@ -112,6 +112,7 @@ export const CHUNK_MIN = 16;
 export const CHUNK_USED = 1;
 export const CHUNK_ON_FREE_LIST = 2;
 export const CHUNK_RELEASED = 4;
+export const CHUNK_SIZE_MASK = ~7;
 
 export const TEST_NO_SEQUENCE = 1;
 export const TEST_NO_FLUSH_LOCK = 2;

@@ -16,28 +16,22 @@ import {
   B_TRAP_WHERE,
   H_BACKING_LOCK,
   H_REGISTRY_LOCK,
-  MAX_POOLS,
-  P_FLUSH_LOCK,
-  POOL_SLOT_SIZE,
-  POOLS_START,
   T_ID,
-  THREAD_SLOT_SIZE,
-  THREADS_START,
   TRAP_CORRUPT_LIST,
   TRAP_DIED,
   TRAP_LOCK_TIMEOUT,
   TRAP_USE_AFTER_FREE,
   TRAP_WRITE_AFTER_FREE,
 } from "./layout.js";
-import { poolName } from "./pool.js";
+import { poolName, poolOfFlushLock, slotOfOwner } from "./slots.js";
 import type { MemoryViews } from "./views.js";
 import type { CoreExports } from "./wasm.js";
 
 function lockName(views: MemoryViews, address: number): string {
   if (address === H_BACKING_LOCK) return "the backing allocator's lock";
   if (address === H_REGISTRY_LOCK) return "the pool registry's lock";
-  const id = (address - P_FLUSH_LOCK - POOLS_START) / POOL_SLOT_SIZE;
-  if (Number.isInteger(id) && id >= 0 && id < MAX_POOLS) return `pool "${poolName(views, id)}"'s flush lock`;
+  const id = poolOfFlushLock(address);
+  if (id >= 0) return `pool "${poolName(views, id)}"'s flush lock`;
   return `the lock at ${address}`;
 }
 
@@ -47,7 +41,7 @@ const HOLDS_FOR_READING = 0x10000;
 function ownerName(views: MemoryViews, detail: number): string {
   const owner = detail & 0xffff;
   if (owner === 0) return "by a thread that has let go since";
-  const thread = views.anyWord(THREADS_START + (owner - 1) * THREAD_SLOT_SIZE + T_ID);
+  const thread = views.anyWord(slotOfOwner(owner) + T_ID);
   return `by heap thread ${thread}${(detail & HOLDS_FOR_READING) !== 0 ? " (for reading)" : ""}`;
 }
 

@@ -1,10 +1,6 @@
-// Thread slots (layout.ts): every attached thread claims one and a cache
-// block, and gives both back when it closes. A thread that is gone without
-// closing (a terminated worker) is reclaimed by a live thread that knows it
-// is gone: its slot is marked DEAD, which lets anyone take over the locks
-// it held (locks.ts); then the reclaimer repairs what it left half done,
-// puts its transit and its cache back in the pools, and frees the slot for
-// reuse.
+// Thread slots: attach, close, and the reclaim of a thread that is gone
+// without closing (its locks taken over, its half-done work repaired, its
+// transit and cache given back, its slot freed: docs/internals.md §5).
 
 import {
   CACHE_BLOCK_BYTES, E_COUNT, E_FIRST, E_SIZE, E_TOKEN, ERR_NO_MEMORY, ERR_TOO_MANY_THREADS, ERR_UNKNOWN_THREAD, H_BACKING_LOCK, H_NEXT_THREAD_ID, H_REGISTRY_LOCK,
@@ -16,8 +12,8 @@ import { cacheForget, cacheInit, drainBlock, drainOwnCache } from "./cache";
 import { backingLock, beat, mutexUnlock, takeOverFrom, writeUnlock } from "./locks";
 import { isFreeObject } from "./chunks";
 import { settleTransit } from "./pool";
-import { entryOf, markCorrupt, poolAt, resolveIncarnation } from "./slots";
-import { deathPoint, recoveryEnabled, setOwnerTag, setThreadSlot, threadSlot, threadSlotAt } from "./thread";
+import { entryOf, markCorrupt, ownerValueOf, poolAt, resolveIncarnation, threadSlotAt } from "./slots";
+import { deathPoint, recoveryEnabled, setOwnerTag, setThreadSlot, threadSlot } from "./thread";
 import { pushTransit, transitCount, transitToken } from "./transit";
 
 /** Claims a slot and a cache block for the calling thread; returns its id (>= 1) or an error. */
@@ -134,7 +130,7 @@ function reclaimDead(slot: usize): void {
   if (atomic.cmpxchg<u32>(slot + T_STATE, THREAD_DEAD, THREAD_RECLAIMING) != THREAD_DEAD) return;
   // Recorded, so that if this thread gives up or dies, the slot goes back to DEAD and can be taken up again.
   atomic.store<u32>(threadSlot + T_RECLAIMING, <u32>slot + 1);
-  const owner = <u32>((slot - threadSlotAt(0)) >> 6) + 1;
+  const owner = ownerValueOf(slot);
   // Taking the backing lock rolls back a section the dead thread left, or
   // waits for whoever took it over to finish rolling it back.
   backingLock();
