@@ -4,7 +4,7 @@
 
 import { ALLOC_FAILED, ALLOC_STALE_POOL, BATCH_MAX, E_COUNT, E_FIRST, E_SIZE, ERR_STALE_POOL, H_BACKING_TOP, OK } from "./layout";
 import {
-  addCachedBytes, cacheAlloc, cacheBlock, cacheFree, cacheScratch, corruptEntry, entryCurrent, evict, markUsed, overBound,
+  addCachedBytes, cacheAlloc, cacheBlock, cacheFree, cacheOff, cacheScratch, corruptEntry, entryCurrent, evict, markUsed, overBound,
 } from "./cache";
 import { entryOf, tokenIndex } from "./slots";
 import { debugChecks, tagBytes } from "./debug";
@@ -55,7 +55,8 @@ export function cacheAllocMany(token: u32, from: u32, count: u32): i32 {
 
 /** Frees the first `count` (<= BATCH_MAX) scratch words; returns how many were freed before the first refusal. */
 export function cacheFreeMany(token: u32, count: u32): i32 {
-  if (debugChecks) return freeOneByOne(token, count);
+  // With the cache off, every object goes to the shared list (cacheFree): the entry must stay empty.
+  if (debugChecks || cacheOff()) return freeOneByOne(token, count);
   const scratch = cacheScratch();
   const wanted = min(count, BATCH_MAX);
   const index = tokenIndex(token);
@@ -96,7 +97,8 @@ export function cacheFreeMany(token: u32, count: u32): i32 {
 }
 
 // With debug checks on, the batches go object by object through the checked
-// paths: the loops above stay free of the checks (they cost 1 ns per object there).
+// paths: the loops above stay free of the checks (they cost 1 ns per object
+// there). So do frees with the cache off.
 
 function allocOneByOne(token: u32, from: u32, count: u32): i32 {
   const scratch = cacheScratch();

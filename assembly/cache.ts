@@ -50,7 +50,8 @@ export let cacheBlock: usize = 0;
   return load<u32>(cacheBlock + B_CACHED_BYTES) > load<u32>(cacheBlock + B_LIMIT_BYTES);
 }
 
-@inline function cacheOff(): bool {
+/** Whether this thread's cache is off (cacheBytes 0): objects only pass through an entry within one call. */
+@inline export function cacheOff(): bool {
   return load<u32>(cacheBlock + B_LIMIT_BYTES) == 0;
 }
 

@@ -63,6 +63,12 @@ export interface HeapOptions {
     noRecovery?: boolean;
     /** Waiters give up after about 20 ms without a sign of life from the holder, instead of 3 s. */
     shortPatience?: boolean;
+    /**
+     * The Pools of the Heap that `Heap.create` returns skip the JS hit paths:
+     * every alloc and free calls the core (threads that attach keep them).
+     * For tests that compare both paths.
+     */
+    noJsHitPath?: boolean;
   };
 }
 

@@ -119,6 +119,11 @@ function testSwitches(value: HeapOptions["unsafeTestSwitches"]): number {
   );
 }
 
+/** Whether the creating thread's Pools skip the JS hit paths (test switch noJsHitPath). */
+function noJsHitPath(value: HeapOptions["unsafeTestSwitches"]): boolean {
+  return optionalBoolean("options.unsafeTestSwitches.noJsHitPath", optionsObject("options.unsafeTestSwitches", value).noJsHitPath, false);
+}
+
 /** Compiles options.module, with argument errors for what is not a core. */
 async function callerCore(source: unknown): Promise<WebAssembly.Module> {
   let module: WebAssembly.Module;
@@ -199,6 +204,7 @@ export class Heap {
     core: CoreExports,
     threadId: number,
     nodeId: number,
+    jsHitPath: boolean,
   ) {
     refuseClone(this, HEAP_REFUSAL);
     this.memory = views.memory;
@@ -208,7 +214,7 @@ export class Heap {
     this.#binding = {
       core: reportingCore(core, views, scratch - CACHE_SCRATCH, () => this.#stopDead()),
       // Debug tag and poison run in the core: the JS hit paths, finding no words, always miss.
-      words: coreOnly(views) ? NO_WORDS : views.words32(0, views.memoryBytes / 4),
+      words: coreOnly(views) || !jsHitPath ? NO_WORDS : views.words32(0, views.memoryBytes / 4),
       block: (scratch - CACHE_SCRATCH) / 4,
       scratch: views.words32(scratch, BATCH_MAX),
     };
@@ -242,6 +248,7 @@ export class Heap {
     const build = buildOption(o.build);
     const canBlock = optionalBoolean("options.canBlock", o.canBlock, threadMayBlock());
     const switches = testSwitches(o.unsafeTestSwitches);
+    const jsHitPath = !noJsHitPath(o.unsafeTestSwitches);
     const cacheBytes = optionalIntegerIn("options.cacheBytes", o.cacheBytes, 0, MAX_CACHE_BYTES, DEFAULT_CACHE_BYTES);
     const ppm = failPpm(o.failRate);
     const seed = failSeed(o.seed);
@@ -260,7 +267,7 @@ export class Heap {
     const heapId = crypto.getRandomValues(new Uint32Array(1))[0]!;
     const nodeId = await nodeThreadNumber();
     const threadId = threadIdOrThrow(core.heap_create(maxPages, heapId, switches, canBlock ? 1 : 0, cacheBytes, ppm, seed, debug, nodeId));
-    return Heap.#whenWatched(new Heap(new MemoryViews(memory), module, build, core, threadId, nodeId));
+    return Heap.#whenWatched(new Heap(new MemoryViews(memory), module, build, core, threadId, nodeId, jsHitPath));
   }
 
   /**
@@ -314,7 +321,7 @@ export class Heap {
       );
     }
     const threadId = threadIdOrThrow(status);
-    return Heap.#whenWatched(new Heap(views, h.module, build, core, threadId, nodeId));
+    return Heap.#whenWatched(new Heap(views, h.module, build, core, threadId, nodeId, true));
   }
 
   /** The heap once its thread's life lock is held: from then on, reclaimGone() can tell when this thread is gone. */
