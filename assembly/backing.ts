@@ -30,11 +30,16 @@ const GROW_STEP_PAGES: u32 = 16;
   return (load<u32>(chunk + C_SIZE) & CHUNK_USED) != 0;
 }
 
+/** One bin per multiple of 8 below SMALL_BIN_LIMIT; the two-level bins follow them. */
+const SMALL_BINS: u32 = SMALL_BIN_LIMIT >> 3;
+/** The first level of the two-level bins: log2(SMALL_BIN_LIMIT). */
+const FIRST_LEVEL: u32 = 31 - clz<u32>(SMALL_BIN_LIMIT);
+
 @inline function binOf(size: u32): u32 {
   if (size < SMALL_BIN_LIMIT) return size >> 3;
   const fl = 31 - clz<u32>(size);
   const sl = (size >> (fl - SL_BITS)) & ((1 << SL_BITS) - 1);
-  return 32 + ((fl - 8) << SL_BITS) + sl;
+  return SMALL_BINS + ((fl - FIRST_LEVEL) << SL_BITS) + sl;
 }
 
 @inline function binHead(bin: u32): usize {
@@ -127,7 +132,7 @@ function carveFromTop(size: u32): usize {
   const top = <usize>load<u32>(H_BACKING_TOP);
   // In 64 bits: near the 4 GiB limit the sum would wrap in 32.
   const needEnd = <u64>top + size + CHUNK_HEADER;
-  const end = <u64>memory.size() << 16;
+  const end = <u64>memory.size() * PAGE_BYTES;
   if (needEnd > end) {
     const needed = <u32>((needEnd - end + PAGE_BYTES - 1) / PAGE_BYTES);
     const maxPages = load<u32>(H_MAX_PAGES);

@@ -2,11 +2,11 @@
 // the scratch words in one call, writing the entry's first object at every
 // object and its count once at the end; a reclaimer recounts (docs/internals.md §5).
 
-import { ALLOC_FAILED, ALLOC_STALE_POOL, BATCH_MAX, E_COUNT, E_FIRST, E_SIZE, ERR_STALE_POOL, H_BACKING_TOP, OK } from "./layout";
+import { ALLOC_FAILED, ALLOC_STALE_POOL, BATCH_MAX, ERR_STALE_POOL, H_BACKING_TOP, OK } from "./layout";
 import {
   addCachedBytes, cacheAlloc, cacheBlock, cacheFree, cacheOff, cacheScratch, corruptEntry, entryCurrent, evict, markUsed, overBound,
 } from "./cache";
-import { entryOf, tokenIndex } from "./slots";
+import { tokenIndex } from "./slots";
 import { debugChecks, tagBytes } from "./debug";
 import { deathPoint } from "./thread";
 import { putIfFreeable, takeIfFreeObject } from "./chunks";
@@ -21,13 +21,13 @@ export function cacheAllocMany(token: u32, from: u32, count: u32): i32 {
   const scratch = cacheScratch();
   const wanted = min(count, BATCH_MAX);
   const index = tokenIndex(token);
-  const entry = entryOf(cacheBlock, index);
+  const entry = cacheBlock.entry(index);
   let done: u32 = from;
   while (done < wanted) {
-    let object = <usize>load<u32>(entry + E_FIRST);
+    let object = entry.first;
     if (object != 0 && entryCurrent(entry, token, index)) {
       const start = done;
-      const wantedPayload = load<u32>(entry + E_SIZE) + tagBytes();
+      const wantedPayload = entry.size + tagBytes();
       const top = <usize>load<u32>(H_BACKING_TOP);
       do {
         if (!ASC_NO_ASSERT) deathPoint(); // the debug build's, to keep 1 ns per object off the release loops
@@ -35,12 +35,12 @@ export function cacheAllocMany(token: u32, from: u32, count: u32): i32 {
         if (!takeIfFreeObject(object, wantedPayload, top)) corruptEntry(entry, index, object);
         store<u32>(scratch + (done << 2), <u32>object);
         object = <usize>load<u32>(object);
-        store<u32>(entry + E_FIRST, <u32>object);
+        entry.first = object;
         done++;
       } while (object != 0 && done < wanted);
       const taken = done - start;
-      store<u32>(entry + E_COUNT, load<u32>(entry + E_COUNT) - taken);
-      addCachedBytes(-<i32>(taken * load<u32>(entry + E_SIZE)));
+      entry.count -= taken;
+      addCachedBytes(-<i32>(taken * entry.size));
       markUsed(entry);
     } else {
       object = cacheAlloc(token);
@@ -60,7 +60,7 @@ export function cacheFreeMany(token: u32, count: u32): i32 {
   const scratch = cacheScratch();
   const wanted = min(count, BATCH_MAX);
   const index = tokenIndex(token);
-  const entry = entryOf(cacheBlock, index);
+  const entry = cacheBlock.entry(index);
   let done: u32 = 0;
   while (done < wanted) {
     if (!entryCurrent(entry, token, index)) {
@@ -68,10 +68,10 @@ export function cacheFreeMany(token: u32, count: u32): i32 {
       done++;
       continue;
     }
-    const size = load<u32>(entry + E_SIZE);
+    const size = entry.size;
     const wantedPayload = size + tagBytes();
     const top = <usize>load<u32>(H_BACKING_TOP);
-    let first = <usize>load<u32>(entry + E_FIRST);
+    let first = entry.first;
     const start = done;
     let refused = false;
     while (done < wanted) {
@@ -84,10 +84,10 @@ export function cacheFreeMany(token: u32, count: u32): i32 {
       }
       store<u32>(object, <u32>first);
       first = object;
-      store<u32>(entry + E_FIRST, <u32>first);
+      entry.first = first;
       done++;
     }
-    store<u32>(entry + E_COUNT, load<u32>(entry + E_COUNT) + (done - start));
+    entry.count += done - start;
     addCachedBytes(<i32>((done - start) * size));
     markUsed(entry);
     if (overBound()) evict(index);

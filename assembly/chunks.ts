@@ -4,24 +4,22 @@
 // above uses them; they use nothing but the layout and the debug tag size.
 
 import {
-  ARENA_START, C_SIZE, CHUNK_HEADER, CHUNK_MIN, CHUNK_ON_FREE_LIST, CHUNK_SIZE_MASK, CHUNK_USED, ERR_BAD_POINTER, ERR_DOUBLE_FREE,
+  ARENA_START, CHUNK_HEADER, CHUNK_MIN, CHUNK_ON_FREE_LIST, CHUNK_SIZE_MASK, CHUNK_USED, ERR_BAD_POINTER, ERR_DOUBLE_FREE,
   ERR_SIZE_MISMATCH, H_BACKING_TOP, OK,
 } from "./layout";
 import { tagBytes } from "./debug";
+import { chunkOf } from "./records";
 
-@inline export function chunkHeaderOf(object: usize): usize {
-  return object - CHUNK_HEADER + C_SIZE;
-}
 
 /** Marks an object that a pop just took: its owner may free it once. */
 @inline export function markHandedOut(object: usize): void {
-  const header = chunkHeaderOf(object);
-  store<u32>(header, load<u32>(header) & ~CHUNK_ON_FREE_LIST);
+  const chunk = chunkOf(object);
+  chunk.word &= ~CHUNK_ON_FREE_LIST;
 }
 
 @inline export function markOnFreeList(object: usize): void {
-  const header = chunkHeaderOf(object);
-  store<u32>(header, load<u32>(header) | CHUNK_ON_FREE_LIST);
+  const chunk = chunkOf(object);
+  chunk.word |= CHUNK_ON_FREE_LIST;
 }
 
 const FREE_MARKS: u32 = CHUNK_USED | CHUNK_ON_FREE_LIST;
@@ -61,7 +59,7 @@ const FREE_MARKS: u32 = CHUNK_USED | CHUNK_ON_FREE_LIST;
  */
 @inline export function checkFreeable(size: u32, object: usize): i32 {
   if (!insideArena(object)) return ERR_BAD_POINTER;
-  const word = load<u32>(chunkHeaderOf(object));
+  const word = chunkOf(object).word;
   if ((word & CHUNK_USED) == 0 || !madeFor(word, size + tagBytes())) return ERR_SIZE_MISMATCH;
   if ((word & CHUNK_ON_FREE_LIST) != 0) return ERR_DOUBLE_FREE;
   return OK;
@@ -76,7 +74,7 @@ const FREE_MARKS: u32 = CHUNK_USED | CHUNK_ON_FREE_LIST;
  */
 @inline export function isFreeObject(size: u32, object: usize): bool {
   if (!insideArena(object)) return false;
-  const word = load<u32>(chunkHeaderOf(object));
+  const word = chunkOf(object).word;
   return markedFree(word) && madeFor(word, size + tagBytes());
 }
 
@@ -88,10 +86,10 @@ const FREE_MARKS: u32 = CHUNK_USED | CHUNK_ON_FREE_LIST;
  */
 @inline export function takeIfFreeObject(object: usize, wanted: u32, top: usize): bool {
   if (!placed(object, top)) return false;
-  const header = chunkHeaderOf(object);
-  const word = load<u32>(header);
+  const chunk = chunkOf(object);
+  const word = chunk.word;
   if (!markedFree(word) || !madeFor(word, wanted)) return false;
-  store<u32>(header, word & ~CHUNK_ON_FREE_LIST);
+  chunk.word = word & ~CHUNK_ON_FREE_LIST;
   return true;
 }
 
@@ -103,16 +101,23 @@ const FREE_MARKS: u32 = CHUNK_USED | CHUNK_ON_FREE_LIST;
  */
 @inline export function putIfFreeable(object: usize, wanted: u32, top: usize): bool {
   if (!placed(object, top)) return false;
-  const header = chunkHeaderOf(object);
-  const word = load<u32>(header);
+  const chunk = chunkOf(object);
+  const word = chunk.word;
   if (!markedHandedOut(word) || !madeFor(word, wanted)) return false;
-  store<u32>(header, word | CHUNK_ON_FREE_LIST);
+  chunk.word = word | CHUNK_ON_FREE_LIST;
   return true;
 }
 
 /** isFreeObject without the size (for chains whose pool size the caller does not know): inside the arena, used, marked free. */
 @inline export function isFreeChunk(object: usize): bool {
-  return insideArena(object) && markedFree(load<u32>(chunkHeaderOf(object)));
+  return insideArena(object) && markedFree(chunkOf(object).word);
+}
+
+/** Debug checks: the objects of the chain from `first` up to its 0 link, each checked with isFreeObject, at most `bound`. */
+export function chainCount(first: usize, size: u32, bound: u32): u32 {
+  let count: u32 = 0;
+  for (let object = first; object != 0 && count < bound && isFreeObject(size, object); count++) object = <usize>load<u32>(object);
+  return count;
 }
 
 /**

@@ -138,7 +138,9 @@ export const TEST_SHORT_PATIENCE: u32 = 16;
 
 export const SMALL_BIN_LIMIT: u32 = 256;
 export const SL_BITS: u32 = 3;
-export const BIN_COUNT: u32 = 32 + (31 - 8 + 1) * 8;
+/** log2(SMALL_BIN_LIMIT): sizes from 2^8 to 2^31 take the two-level bins. */
+const FIRST_LEVEL: u32 = 8;
+export const BIN_COUNT: u32 = SMALL_BIN_LIMIT / 8 + (32 - FIRST_LEVEL) * (1 << SL_BITS);
 export const BIN_BITMAP_WORDS: u32 = (BIN_COUNT + 31) / 32;
 
 export const H_BIN_BITMAP: u32 = HEADER_START + 3 * CACHE_LINE;

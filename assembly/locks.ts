@@ -4,9 +4,10 @@
 // life shows, and giveUp. The protocol: docs/internals.md §3 and §4.
 
 import {
-  B_TRAP_OFFSET, H_BACKING_LOCK, H_MAGIC, H_REGISTRY_LOCK, MAX_POOLS, MAX_THREADS, P_FLUSH_LOCK, T_CACHE, T_HEARTBEAT, T_READ_HOLD,
+  H_BACKING_LOCK, H_MAGIC, H_REGISTRY_LOCK, MAX_POOLS, MAX_THREADS, P_FLUSH_LOCK, T_CACHE, T_HEARTBEAT, T_READ_HOLD,
   T_RECLAIMING, T_STATE, THREAD_DEAD, THREAD_RECLAIMING, TRAP_CORRUPT_LIST, TRAP_LOCK_TIMEOUT, TRAP_WRITE_AFTER_FREE,
 } from "./layout";
+import { CacheBlock } from "./records";
 import { pushTransit } from "./transit";
 import { poolAt, slotOfOwner, threadSlotAt } from "./slots";
 import { undoRollBack } from "./undo";
@@ -20,6 +21,8 @@ const CONTENDED: u32 = 0x80000000;
 const LEFT_ONE: u32 = 1 << 16;
 const LEFT_MASK: u32 = 0x7fff0000;
 const SPINS_BEFORE_WAIT: i32 = 64;
+/** The longest back-off, in spin rounds. */
+const MAX_BACKOFF: i32 = 1024;
 /** Upper bound of one sleep; a wake-up is never lost, this only bounds how late a waiter notices a death. */
 const WAIT_SLICE_NS: i64 = 10_000_000;
 /** Quiet sleeps (about 3 s) or spin rounds before a waiter gives up. */
@@ -56,7 +59,7 @@ function spinFor(rounds: i32): void {
 /** Doubles the back-off, capped, and spins that long. Returns the next back-off. */
 export function backOff(current: i32): i32 {
   spinFor(current);
-  return current < 1024 ? current << 1 : current;
+  return current < MAX_BACKOFF ? current << 1 : current;
 }
 
 /** Set in a give-up's detail when the holder waited for is a reader of a flush_lock. */
@@ -269,6 +272,6 @@ export function giveUpOnCorruptList(index: u32, link: usize): void {
 export function giveUpOnWriteAfterFree(index: u32, object: usize, offset: u32): void {
   releaseHolds();
   recordTrap(TRAP_WRITE_AFTER_FREE, index, object);
-  store<u32>(<usize>load<u32>(threadSlot + T_CACHE) + B_TRAP_OFFSET, offset);
+  changetype<CacheBlock>(load<u32>(threadSlot + T_CACHE)).trapOffset = offset;
   unreachable();
 }

@@ -14,7 +14,9 @@ import { debugChecks, debugOnFree } from "./debug";
 import { beat, giveUpOnCorruptList, readLock, readUnlock, writeLock, writeUnlock } from "./locks";
 import { checkNotReleased, uafChecks } from "./quarantine";
 import { deathPoint, threadSlot } from "./thread";
+import { CacheEntry } from "./records";
 import { markCorrupt, poolIndexOf, resolvePool } from "./slots";
+import { invariant } from "./asserts";
 import { holdInTransit, pushTransit, transitCount, transitToken } from "./transit";
 
 /** Objects one step of flush or gc takes off the list at once. */
@@ -91,7 +93,8 @@ let poppedCount: u32 = 0;
  * Returns how many (0 also when the pool was destroyed since the caller
  * resolved it: the read lock keeps its slot from being reused, registry.ts).
  */
-export function popIntoEntry(pool: usize, token: u32, entry: usize, bytesWord: usize, size: u32, wanted: u32): u32 {
+export function popIntoEntry(pool: usize, token: u32, entry: CacheEntry, bytesWord: usize, size: u32, wanted: u32): u32 {
+  invariant(entry.first == 0 && entry.count == 0);
   deathPoint();
   popFoundCorrupt = 0;
   readLock(pool);
@@ -100,8 +103,8 @@ export function popIntoEntry(pool: usize, token: u32, entry: usize, bytesWord: u
     // Straight-line from the CAS.
     const count = poppedCount;
     store<u32>(poppedLast, 0);
-    store<u32>(entry, <u32>first);
-    store<u32>(entry + 4, count);
+    entry.first = first;
+    entry.count = count;
     store<u32>(bytesWord, load<u32>(bytesWord) + count * size);
     atomic.add<u32>(pool + P_USED, count);
   }
@@ -177,20 +180,21 @@ export function settleTransit(): void {
  * thread's being reclaimed) onto the pool's list, through this thread's
  * transit, taking their bytes off `bytesWord` and their count off `used`.
  */
-export function pushFromEntry(pool: usize, entry: usize, bytesWord: usize, size: u32, count: u32): void {
+export function pushFromEntry(pool: usize, entry: CacheEntry, bytesWord: usize, size: u32, count: u32): void {
+  invariant(count > 0 && count <= entry.count);
   deathPoint();
   if (transitCount(threadSlot) != 0) settleTransit();
-  const first = <usize>load<u32>(entry);
+  const first = entry.first;
   const last = checkedChainAt(first, count, size);
   if (last == 0) {
     forgetCorruptChain(pool, entry, bytesWord, size);
     return;
   }
   // Straight-line: the cluster moves from the entry to the transit.
-  const rest = load<u32>(last);
+  const rest = <usize>load<u32>(last);
   holdInTransit(threadSlot, pool, first, count);
-  store<u32>(entry, rest);
-  store<u32>(entry + 4, load<u32>(entry + 4) - count);
+  entry.first = rest;
+  entry.count -= count;
   store<u32>(bytesWord, load<u32>(bytesWord) - count * size);
   atomic.sub<u32>(pool + P_USED, count);
   settleTransit();
@@ -201,10 +205,10 @@ export function pushFromEntry(pool: usize, entry: usize, bytesWord: usize, size:
  * breaks: the entry forgets it. Its objects stay counted in `used`, as lost;
  * the pool is marked corrupt, and its next allocation reports it.
  */
-export function forgetCorruptChain(pool: usize, entry: usize, bytesWord: usize, size: u32): void {
-  const count = load<u32>(entry + 4);
-  store<u32>(entry, 0);
-  store<u32>(entry + 4, 0);
+export function forgetCorruptChain(pool: usize, entry: CacheEntry, bytesWord: usize, size: u32): void {
+  const count = entry.count;
+  entry.first = 0;
+  entry.count = 0;
   store<u32>(bytesWord, load<u32>(bytesWord) - count * size);
   if (pool != 0) markCorrupt(pool);
 }

@@ -3,7 +3,7 @@
 // use nothing but layout.ts.
 
 import {
-  CACHE_ENTRIES, CACHE_ENTRY_SHIFT, H_STAMP_COUNTER, P_FLAGS, P_GENERATION, P_STAMP, P_STATE, POOL_CORRUPT, POOL_FREE,
+  H_STAMP_COUNTER, P_FLAGS, P_GENERATION, P_STAMP, P_STATE, POOL_CORRUPT, POOL_FREE,
   POOL_INDEX_BITS, POOL_LIVE, POOL_SLOT_SIZE, POOLS_START, THREAD_SLOT_SIZE, THREADS_START,
 } from "./layout";
 
@@ -63,11 +63,6 @@ export function markCorrupt(pool: usize): void {
 /** Whether the pool is marked corrupt. */
 @inline export function isCorrupt(pool: usize): bool {
   return (atomic.load<u32>(pool + P_FLAGS) & POOL_CORRUPT) != 0;
-}
-
-/** The cache entry of pool slot `index` in the cache block `block`. */
-@inline export function entryOf(block: usize, index: u32): usize {
-  return block + CACHE_ENTRIES + (index << CACHE_ENTRY_SHIFT);
 }
 
 @inline export function threadSlotAt(index: u32): usize {

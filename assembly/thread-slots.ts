@@ -3,7 +3,7 @@
 // transit and cache given back, its slot freed: docs/internals.md §5).
 
 import {
-  CACHE_BLOCK_BYTES, E_COUNT, E_FIRST, E_SIZE, E_TOKEN, ERR_NO_MEMORY, ERR_TOO_MANY_THREADS, ERR_UNKNOWN_THREAD, H_BACKING_LOCK, H_NEXT_THREAD_ID, H_REGISTRY_LOCK,
+  CACHE_BLOCK_BYTES, E_COUNT, ERR_NO_MEMORY, ERR_TOO_MANY_THREADS, ERR_UNKNOWN_THREAD, H_BACKING_LOCK, H_NEXT_THREAD_ID, H_REGISTRY_LOCK,
   MAX_POOLS, MAX_THREADS, OK, P_FLUSH_LOCK, T_CACHE, T_DEATH_POINTS, T_DIE_AT, T_HEARTBEAT, T_ID, T_LIFE_LOCK, T_NODE_ID, T_READ_HOLD, T_RECLAIMING,
   T_STATE, T_TRANSIT, THREAD_BUSY, THREAD_DEAD, THREAD_FREE, THREAD_LIVE, THREAD_RECLAIMING,
 } from "./layout";
@@ -12,7 +12,8 @@ import { cacheForget, cacheInit, drainBlock, drainOwnCache } from "./cache";
 import { backingLock, beat, mutexUnlock, takeOverFrom, writeUnlock } from "./locks";
 import { isFreeObject } from "./chunks";
 import { settleTransit } from "./pool";
-import { entryOf, markCorrupt, ownerValueOf, poolAt, resolveIncarnation, threadSlotAt } from "./slots";
+import { CacheBlock } from "./records";
+import { markCorrupt, ownerValueOf, poolAt, resolveIncarnation, threadSlotAt } from "./slots";
 import { deathPoint, recoveryEnabled, setOwnerTag, setThreadSlot, threadSlot } from "./thread";
 import { pushTransit, transitCount, transitToken } from "./transit";
 
@@ -28,7 +29,7 @@ export function threadAttach(cacheLimitBytes: u32, nodeId: u32): i32 {
   store<u32>(slot + T_CACHE, 0);
   store<u32>(slot + T_READ_HOLD, 0);
   store<u32>(slot + T_HEARTBEAT, 0);
-  store<u32>(slot + T_TRANSIT + 4, 0);
+  store<u32>(slot + T_TRANSIT + E_COUNT, 0);
   // T_DIE_AT is left as it is: a test may arm a free slot for the attach itself.
   store<u32>(slot + T_DEATH_POINTS, 0);
   store<u32>(slot + T_LIFE_LOCK, 0);
@@ -98,26 +99,26 @@ export function threadReclaim(id: u32, byNodeId: bool): i32 {
  * cache end in a 0 link; a chain that breaks (chunks.ts) is cut where it
  * does, and its pool marked corrupt.
  */
-function recountBlock(block: usize): void {
+function recountBlock(block: CacheBlock): void {
   for (let index: u32 = 0; index < MAX_POOLS; index++) {
     deathPoint();
-    const entry = entryOf(block, index);
-    if (load<u32>(entry + E_FIRST) == 0 && load<u32>(entry + E_COUNT) == 0) continue;
-    const size = load<u32>(entry + E_SIZE);
+    const entry = block.entry(index);
+    if (entry.first == 0 && entry.count == 0) continue;
+    const size = entry.size;
     let count: u32 = 0;
-    let link = entry + E_FIRST;
+    let link = entry.address; // the entry's first word, then each object's
     while (load<u32>(link) != 0) {
       const object = <usize>load<u32>(link);
       if (!isFreeObject(size, object)) {
         store<u32>(link, 0);
-        const pool = resolveIncarnation(load<u32>(entry + E_TOKEN));
+        const pool = resolveIncarnation(entry.token);
         if (pool != 0) markCorrupt(pool);
         break;
       }
       count++;
       link = object;
     }
-    store<u32>(entry + E_COUNT, count);
+    entry.count = count;
   }
 }
 
@@ -146,8 +147,8 @@ function reclaimDead(slot: usize): void {
   if (takeOverFrom(H_REGISTRY_LOCK, owner)) mutexUnlock(H_REGISTRY_LOCK);
   // Writers ignore a dead thread's read hold; drop it all the same.
   atomic.store<u32>(slot + T_READ_HOLD, 0);
-  const block = <usize>load<u32>(slot + T_CACHE);
-  if (block != 0) {
+  const block = changetype<CacheBlock>(load<u32>(slot + T_CACHE));
+  if (changetype<usize>(block) != 0) {
     if (recoveryEnabled) recountBlock(block);
     drainBlock(block);
     backingFree(slot + T_CACHE);

@@ -2,11 +2,13 @@
 // about to put in another, where whoever reclaims a thread that died with
 // one finds it (docs/internals.md §5). Objects in transit are not in `used`.
 
-import { P_HEAD, T_TRANSIT, T_TRANSIT_POOL } from "./layout";
+import { E_COUNT, P_HEAD, T_TRANSIT, T_TRANSIT_POOL } from "./layout";
+import { invariant } from "./asserts";
 import { chainAt, listPushChain } from "./freelist";
 import { poolAt, tokenIndex, tokenOf } from "./slots";
 
-const COUNT: u32 = T_TRANSIT + 4;
+/** The transit is a chain holder {first, count}, as a cache entry's first words. */
+const COUNT: u32 = T_TRANSIT + E_COUNT;
 
 /**
  * Makes a chain the transit of the thread of `slot`. Straight-line with the
@@ -14,6 +16,7 @@ const COUNT: u32 = T_TRANSIT + 4;
  * its token, so a reclaimer can tell that the pool was destroyed since.
  */
 @inline export function holdInTransit(slot: usize, pool: usize, first: usize, count: u32): void {
+  invariant(load<u32>(slot + COUNT) == 0 && count > 0);
   store<u32>(slot + T_TRANSIT_POOL, tokenOf(pool));
   store<u32>(slot + T_TRANSIT, <u32>first);
   store<u32>(slot + COUNT, count);

@@ -198,7 +198,7 @@ export function checkHeap(views: MemoryViews): CheckReport {
     let inTransit = 0;
     for (let index = 0; index < MAX_THREADS; index++) {
       const thread = threadSlotAddress(index);
-      const count = views.word(thread + T_TRANSIT + 4);
+      const count = views.word(thread + T_TRANSIT + E_COUNT);
       if (count === 0 || views.word(thread + T_TRANSIT_POOL) !== token) continue;
       const where = `${name}'s objects in transit in thread slot ${index}`;
       let object = views.word(thread + T_TRANSIT);
