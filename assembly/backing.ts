@@ -5,16 +5,43 @@
 // Invariant: top + CHUNK_HEADER <= memory end, so the word at top + 4 always
 // exists and holds the size of the chunk ending at top (its "prev size").
 
+import { isFreeChunk } from "./chunks";
 import {
-  ARENA_START, BIN_BITMAP_WORDS, C_NEXT_FREE, C_PREV_FREE, C_PREV_SIZE, C_SIZE,
-  CHUNK_HEADER, CHUNK_MAX_PAYLOAD, CHUNK_MIN, CHUNK_ON_FREE_LIST, CHUNK_SIZE_MASK, CHUNK_USED,
-  H_BACKING_FREE_BYTES, H_BACKING_LOCK, H_BACKING_TOP, H_BACKING_USED_BYTES,
-  H_BIN_BITMAP, H_BIN_HEADS, H_MAX_PAGES, ERR_FREE_UNDERFLOW, ERR_STALE_POOL, OK, P_ALLOCATED, P_HEAD, P_LIMIT, P_STATE,
-  P_USED, PAGE_BYTES, POOL_FREE, POOL_RETIRED, SL_BITS, SMALL_BIN_LIMIT,
+  ARENA_START,
+  BIN_BITMAP_WORDS,
+  C_NEXT_FREE,
+  C_PREV_FREE,
+  C_PREV_SIZE,
+  C_SIZE,
+  CHUNK_HEADER,
+  CHUNK_MAX_PAYLOAD,
+  CHUNK_MIN,
+  CHUNK_ON_FREE_LIST,
+  CHUNK_SIZE_MASK,
+  CHUNK_USED,
+  ERR_FREE_UNDERFLOW,
+  ERR_STALE_POOL,
+  H_BACKING_FREE_BYTES,
+  H_BACKING_LOCK,
+  H_BACKING_TOP,
+  H_BACKING_USED_BYTES,
+  H_BIN_BITMAP,
+  H_BIN_HEADS,
+  H_MAX_PAGES,
+  OK,
+  P_ALLOCATED,
+  P_HEAD,
+  P_LIMIT,
+  P_STATE,
+  P_USED,
+  PAGE_BYTES,
+  POOL_FREE,
+  POOL_RETIRED,
+  SL_BITS,
+  SMALL_BIN_LIMIT,
 } from "./layout";
 import { backingLock, mutexUnlock } from "./locks";
 import { quarantineLocked } from "./quarantine";
-import { isFreeChunk } from "./chunks";
 import { isCorrupt, markCorrupt, poolAt, resolveIncarnation, resolvePool, tokenIndex } from "./slots";
 import { deathPoint } from "./thread";
 import { loggedStore, undoCommit, undoRoomForStep } from "./undo";
@@ -84,7 +111,7 @@ function removeFree(chunk: usize): void {
 /** First non-empty bin at or above `bin`, or -1. */
 function nonEmptyBinFrom(bin: u32): i32 {
   let index = bin >> 5;
-  let bits = load<u32>(H_BIN_BITMAP + (index << 2)) & (<u32>-1 << (bin & 31));
+  let bits = load<u32>(H_BIN_BITMAP + (index << 2)) & ((<u32>-1) << (bin & 31));
   while (bits == 0) {
     if (++index >= BIN_BITMAP_WORDS) return -1;
     bits = load<u32>(H_BIN_BITMAP + (index << 2));

@@ -2,14 +2,24 @@
 // the scratch words in one call, writing the entry's first object at every
 // object and its count once at the end; a reclaimer recounts (docs/internals.md §5).
 
-import { ALLOC_FAILED, ALLOC_STALE_POOL, BATCH_MAX, ERR_STALE_POOL, H_BACKING_TOP, OK } from "./layout";
 import {
-  addCachedBytes, cacheAlloc, cacheBlock, cacheFree, cacheOff, cacheScratch, corruptEntry, entryCurrent, evict, markUsed, overBound,
+  addCachedBytes,
+  cacheAlloc,
+  cacheBlock,
+  cacheFree,
+  cacheOff,
+  cacheScratch,
+  corruptEntry,
+  entryCurrent,
+  evict,
+  markUsed,
+  overBound,
 } from "./cache";
-import { tokenIndex } from "./slots";
-import { debugChecks, tagBytes } from "./debug";
-import { deathPoint } from "./thread";
 import { putIfFreeable, takeIfFreeObject } from "./chunks";
+import { debugChecks, tagBytes } from "./debug";
+import { ALLOC_FAILED, ALLOC_STALE_POOL, BATCH_MAX, ERR_STALE_POOL, H_BACKING_TOP, OK } from "./layout";
+import { tokenIndex } from "./slots";
+import { deathPoint } from "./thread";
 
 /**
  * Allocates objects into the scratch words from index `from` up to `count`
@@ -40,7 +50,7 @@ export function cacheAllocMany(token: u32, from: u32, count: u32): i32 {
       } while (object != 0 && done < wanted);
       const taken = done - start;
       entry.count -= taken;
-      addCachedBytes(-<i32>(taken * entry.size));
+      addCachedBytes(-(<i32>(taken * entry.size)));
       markUsed(entry);
     } else {
       object = cacheAlloc(token);

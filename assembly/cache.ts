@@ -4,19 +4,35 @@
 // (docs/internals.md §6). An entry's chain always ends in a 0 link, and its
 // count is 0 exactly when its first object is 0: the JS hit path relies on both.
 
-import {
-  ALLOC_FAILED, ALLOC_STALE_POOL, CACHE_SCRATCH, ENTRY_LINKED, ENTRY_USED, ERR_STALE_POOL, H_RETIRED_COUNT, MAX_POOLS, MAX_THREADS,
-  OK, P_ALLOCATED, P_MIN_AVAIL, P_SIZE, P_STAMP, P_USED, T_CACHE, T_STATE, THREAD_LIVE,
-} from "./layout";
 import { EXPENSIVE, invariant } from "./asserts";
 import { backingFreeObject, backingRefill, backingRelease, chunkSizeFor, refillFoundStale, refillStoppedByLimit } from "./backing";
+import { chainCount, checkFreeable, isFreeObject, markHandedOut, markOnFreeList } from "./chunks";
 import { debugCheckFree, debugChecks, debugHandOut, debugOnFree, poisonChain, poisonDamage, repoison, tagBytes } from "./debug";
 import { injectFailure, refusedByLimit, refusedByMemory } from "./faults";
-import { chainCount, checkFreeable, isFreeObject, markHandedOut, markOnFreeList } from "./chunks";
+import {
+  ALLOC_FAILED,
+  ALLOC_STALE_POOL,
+  CACHE_SCRATCH,
+  ENTRY_LINKED,
+  ENTRY_USED,
+  ERR_STALE_POOL,
+  H_RETIRED_COUNT,
+  MAX_POOLS,
+  MAX_THREADS,
+  OK,
+  P_ALLOCATED,
+  P_MIN_AVAIL,
+  P_SIZE,
+  P_STAMP,
+  P_USED,
+  T_CACHE,
+  T_STATE,
+  THREAD_LIVE,
+} from "./layout";
+import { beat, giveUpOnCorruptList, giveUpOnWriteAfterFree } from "./locks";
 import { forgetCorruptChain, popHandOut, popIntoEntry, pushFromEntry, pushHandedBack } from "./pool";
 import { CacheBlock, CacheEntry } from "./records";
 import { isCorrupt, poolAt, resolveIncarnation, resolvePool, threadSlotAt, tokenIndex } from "./slots";
-import { beat, giveUpOnCorruptList, giveUpOnWriteAfterFree } from "./locks";
 import { deathPoint } from "./thread";
 
 // Objects moved per refill or eviction: about CLUSTER_BYTES of chunks,
@@ -298,7 +314,7 @@ function fillEntry(entry: CacheEntry, pool: usize, token: u32): u32 {
   if (EXPENSIVE) invariant(entry.count > 0);
   entry.first = <usize>load<u32>(object);
   entry.count -= 1;
-  addCachedBytes(-<i32>entry.size);
+  addCachedBytes(-(<i32>entry.size));
   markHandedOut(object);
   if (debugChecks) debugHandOut(object, entry.size, entry.token);
   if (cacheOff()) emptyEntry(entry);

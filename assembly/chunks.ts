@@ -3,13 +3,21 @@
 // and the flag that tells a free object from a handed-out one. Every layer
 // above uses them; they use nothing but the layout and the debug tag size.
 
-import {
-  ARENA_START, CHUNK_HEADER, CHUNK_MIN, CHUNK_ON_FREE_LIST, CHUNK_SIZE_MASK, CHUNK_USED, ERR_BAD_POINTER, ERR_DOUBLE_FREE,
-  ERR_SIZE_MISMATCH, H_BACKING_TOP, OK,
-} from "./layout";
 import { tagBytes } from "./debug";
+import {
+  ARENA_START,
+  CHUNK_HEADER,
+  CHUNK_MIN,
+  CHUNK_ON_FREE_LIST,
+  CHUNK_SIZE_MASK,
+  CHUNK_USED,
+  ERR_BAD_POINTER,
+  ERR_DOUBLE_FREE,
+  ERR_SIZE_MISMATCH,
+  H_BACKING_TOP,
+  OK,
+} from "./layout";
 import { chunkOf } from "./records";
-
 
 /** Marks an object that a pop just took: its owner may free it once. */
 @inline export function markHandedOut(object: usize): void {
@@ -132,4 +140,3 @@ export function checkedChainAt(first: usize, count: u32, size: u32): usize {
   }
   return object;
 }
-

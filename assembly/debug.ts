@@ -11,7 +11,16 @@
 // another pool (ERR_POOL_MISMATCH) from one no pool handed out
 // (ERR_NEVER_ALLOCATED). Tokens are never 0 (generations start at 1).
 
-import { DEBUG_POISON, DEBUG_POISON_SHIFT, DEBUG_TAG, ERR_NEVER_ALLOCATED, ERR_POOL_MISMATCH, H_DEBUG_FLAGS, OK, TAG_BYTES } from "./layout";
+import {
+  DEBUG_POISON,
+  DEBUG_POISON_SHIFT,
+  DEBUG_TAG,
+  ERR_NEVER_ALLOCATED,
+  ERR_POOL_MISMATCH,
+  H_DEBUG_FLAGS,
+  OK,
+  TAG_BYTES,
+} from "./layout";
 
 /** The free-list link at the start of a free object, which poison leaves alone. */
 const LINK_BYTES: u32 = 4;

@@ -5,8 +5,17 @@
 // the same seed and the same operations fails at the same places.
 
 import {
-  FAILED_INJECTED, FAILED_LIMIT, FAILED_MEMORY, FAILURE_RING_SIZE, FAILURE_WRITTEN, H_FAIL_PPM, H_FAIL_SEED, H_FAILURES,
-  H_FAILURE_RING, P_FAILED, POOL_INDEX_BITS,
+  FAILED_INJECTED,
+  FAILED_LIMIT,
+  FAILED_MEMORY,
+  FAILURE_RING_SIZE,
+  FAILURE_WRITTEN,
+  H_FAIL_PPM,
+  H_FAIL_SEED,
+  H_FAILURE_RING,
+  H_FAILURES,
+  P_FAILED,
+  POOL_INDEX_BITS,
 } from "./layout";
 import { poolIndexOf } from "./slots";
 

@@ -1,10 +1,10 @@
 // The module's ABI: what the TypeScript wrapper calls. Numbers only cross
 // the boundary; pool tokens and status codes are described in layout.ts.
 
-import { ALLOC_FAILED, ALLOC_NOT_ATTACHED, ERR_STALE_POOL, POOL_NAME_MAX } from "./layout";
 import { cacheAllocMany, cacheFreeMany } from "./batch";
-import { cacheAlloc, cacheFree, cacheScratch, cachedCount } from "./cache";
+import { cacheAlloc, cachedCount, cacheFree, cacheScratch } from "./cache";
 import { heapAttach, heapCreate } from "./heap";
+import { ALLOC_FAILED, ALLOC_NOT_ATTACHED, ERR_STALE_POOL, POOL_NAME_MAX } from "./layout";
 import { releaseHolds } from "./locks";
 import { poolFreeCount } from "./pool";
 import { registryCountFailure, registryCreate, registryDestroy, registryFlush, registryGc } from "./registry";
@@ -16,7 +16,14 @@ import { threadClose, threadReclaim } from "./thread-slots";
 export * from "./layout";
 
 export function heap_create(
-  maxPages: u32, heapId: u32, testSwitches: u32, canBlock: bool, cacheBytes: u32, failPpm: u32, failSeed: u32, debugFlags: u32,
+  maxPages: u32,
+  heapId: u32,
+  testSwitches: u32,
+  canBlock: bool,
+  cacheBytes: u32,
+  failPpm: u32,
+  failSeed: u32,
+  debugFlags: u32,
   nodeId: u32,
 ): i32 {
   return heapCreate(maxPages, heapId, testSwitches, canBlock, cacheBytes, failPpm, failSeed, debugFlags, nodeId);
@@ -94,7 +101,6 @@ export function pool_alloc_many(token: u32, count: u32): i32 {
   if (<u32>reached < min(count, BATCH_MAX)) registryCountFailure(token);
   return reached;
 }
-
 
 export function pool_free(token: u32, object: usize): i32 {
   return cacheFree(token, object);

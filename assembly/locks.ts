@@ -4,16 +4,39 @@
 // life shows, and giveUp. The protocol: docs/internals.md §3 and §4.
 
 import {
-  H_BACKING_LOCK, H_MAGIC, H_REGISTRY_LOCK, MAX_POOLS, MAX_THREADS, P_FLUSH_LOCK, T_CACHE, T_HEARTBEAT, T_READ_HOLD,
-  T_RECLAIMING, T_STATE, THREAD_DEAD, THREAD_RECLAIMING, TRAP_CORRUPT_LIST, TRAP_LOCK_TIMEOUT, TRAP_WRITE_AFTER_FREE,
+  H_BACKING_LOCK,
+  H_MAGIC,
+  H_REGISTRY_LOCK,
+  MAX_POOLS,
+  MAX_THREADS,
+  P_FLUSH_LOCK,
+  T_CACHE,
+  T_HEARTBEAT,
+  T_READ_HOLD,
+  T_RECLAIMING,
+  T_STATE,
+  THREAD_DEAD,
+  THREAD_RECLAIMING,
+  TRAP_CORRUPT_LIST,
+  TRAP_LOCK_TIMEOUT,
+  TRAP_WRITE_AFTER_FREE,
 } from "./layout";
 import { CacheBlock } from "./records";
-import { pushTransit } from "./transit";
 import { poolAt, slotOfOwner, threadSlotAt } from "./slots";
-import { undoRollBack } from "./undo";
 import {
-  deathPoint, flushLockEnabled, ownerIsDead, patienceDivisor, recoveryEnabled, ownerValue, recordTrap, taggedOwner, threadCanBlock, threadSlot,
+  deathPoint,
+  flushLockEnabled,
+  ownerIsDead,
+  ownerValue,
+  patienceDivisor,
+  recordTrap,
+  recoveryEnabled,
+  taggedOwner,
+  threadCanBlock,
+  threadSlot,
 } from "./thread";
+import { pushTransit } from "./transit";
+import { undoRollBack } from "./undo";
 
 const OWNER_MASK: u32 = 0xffff;
 const CONTENDED: u32 = 0x80000000;

@@ -3,20 +3,17 @@
 // ending in straight-line code right after its one atomic step, so a thread
 // may stop anywhere (docs/internals.md §3, §5).
 
-import {
-  ARENA_START, C_SIZE, CHUNK_HEADER, CHUNK_MIN, CHUNK_ON_FREE_LIST, CHUNK_SIZE_MASK, CHUNK_USED, ERR_BAD_POINTER,
-  ERR_DOUBLE_FREE, ERR_FREE_UNDERFLOW, ERR_SIZE_MISMATCH, H_BACKING_TOP, OK, P_ALLOCATED, P_HEAD, P_MIN_AVAIL, P_SIZE, P_USED, T_HEARTBEAT, T_TRANSIT,
-} from "./layout";
+import { invariant } from "./asserts";
 import { backingRelease, backingReleaseFrozen } from "./backing";
 import { checkedChainAt, isFreeObject, markHandedOut, markOnFreeList } from "./chunks";
-import { headFirst, headRetired, listFirst, listRetire, listTryPop } from "./freelist";
 import { debugChecks, debugOnFree } from "./debug";
+import { headFirst, headRetired, listFirst, listRetire, listTryPop } from "./freelist";
+import { ERR_FREE_UNDERFLOW, OK, P_ALLOCATED, P_HEAD, P_MIN_AVAIL, P_SIZE, P_USED, T_HEARTBEAT, T_TRANSIT } from "./layout";
 import { beat, giveUpOnCorruptList, readLock, readUnlock, writeLock, writeUnlock } from "./locks";
 import { checkNotReleased, uafChecks } from "./quarantine";
-import { deathPoint, threadSlot } from "./thread";
 import { CacheEntry } from "./records";
 import { markCorrupt, poolIndexOf, resolvePool } from "./slots";
-import { invariant } from "./asserts";
+import { deathPoint, threadSlot } from "./thread";
 import { holdInTransit, pushTransit, transitCount, transitToken } from "./transit";
 
 /** Objects one step of flush or gc takes off the list at once. */
@@ -226,7 +223,7 @@ function popIntoTransit(pool: usize, wanted: u32): u32 {
 }
 
 /** Gives this thread's whole transit back to the backing allocator (flush, gc). */
-function releaseTransit(pool: usize, size: u32): void {
+function releaseTransit(size: u32): void {
   const holder = threadSlot + T_TRANSIT;
   while (transitCount(threadSlot) != 0) {
     deathPoint();
@@ -243,7 +240,7 @@ function releaseFromList(pool: usize, budget: u32): void {
     deathPoint();
     const taken = popIntoTransit(pool, min(RELEASE_STEP, budget - released));
     if (taken == 0) return;
-    releaseTransit(pool, size);
+    releaseTransit(size);
     released += taken;
   }
 }

@@ -2,15 +2,40 @@
 // without closing (its locks taken over, its half-done work repaired, its
 // transit and cache given back, its slot freed: docs/internals.md §5).
 
-import {
-  CACHE_BLOCK_BYTES, E_COUNT, ERR_NO_MEMORY, ERR_TOO_MANY_THREADS, ERR_UNKNOWN_THREAD, H_BACKING_LOCK, H_NEXT_THREAD_ID, H_REGISTRY_LOCK,
-  MAX_POOLS, MAX_THREADS, OK, P_FLUSH_LOCK, T_CACHE, T_DEATH_POINTS, T_DIE_AT, T_HEARTBEAT, T_ID, T_LIFE_LOCK, T_NODE_ID, T_READ_HOLD, T_RECLAIMING,
-  T_STATE, T_TRANSIT, THREAD_BUSY, THREAD_DEAD, THREAD_FREE, THREAD_LIVE, THREAD_RECLAIMING,
-} from "./layout";
 import { backingAllocZeroed, backingFree, backingRelease } from "./backing";
 import { cacheForget, cacheInit, drainBlock, drainOwnCache } from "./cache";
-import { backingLock, beat, mutexUnlock, takeOverFrom, writeUnlock } from "./locks";
 import { isFreeObject } from "./chunks";
+import {
+  CACHE_BLOCK_BYTES,
+  E_COUNT,
+  ERR_NO_MEMORY,
+  ERR_TOO_MANY_THREADS,
+  ERR_UNKNOWN_THREAD,
+  H_BACKING_LOCK,
+  H_NEXT_THREAD_ID,
+  H_REGISTRY_LOCK,
+  MAX_POOLS,
+  MAX_THREADS,
+  OK,
+  P_FLUSH_LOCK,
+  T_CACHE,
+  T_DEATH_POINTS,
+  T_DIE_AT,
+  T_HEARTBEAT,
+  T_ID,
+  T_LIFE_LOCK,
+  T_NODE_ID,
+  T_READ_HOLD,
+  T_RECLAIMING,
+  T_STATE,
+  T_TRANSIT,
+  THREAD_BUSY,
+  THREAD_DEAD,
+  THREAD_FREE,
+  THREAD_LIVE,
+  THREAD_RECLAIMING,
+} from "./layout";
+import { backingLock, beat, mutexUnlock, takeOverFrom, writeUnlock } from "./locks";
 import { settleTransit } from "./pool";
 import { CacheBlock } from "./records";
 import { markCorrupt, ownerValueOf, poolAt, resolveIncarnation, threadSlotAt } from "./slots";

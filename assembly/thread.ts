@@ -61,7 +61,14 @@ const OWNER_TAG_MASK: u32 = 0x7fff;
 /** With the shortPatience test switch, waiters give up this many times sooner (about 20 ms instead of 3 s). */
 const SHORT_PATIENCE: u32 = 150;
 
-export function setThreadState(canBlock: bool, seqStep: u64, lockEnabled: bool, deathPoints: bool, recovery: bool, shortPatience: bool): void {
+export function setThreadState(
+  canBlock: bool,
+  seqStep: u64,
+  lockEnabled: bool,
+  deathPoints: bool,
+  recovery: bool,
+  shortPatience: bool,
+): void {
   threadCanBlock = canBlock;
   patienceDivisor = shortPatience ? SHORT_PATIENCE : 1;
   recoveryEnabled = recovery;

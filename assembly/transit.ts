@@ -2,9 +2,9 @@
 // about to put in another, where whoever reclaims a thread that died with
 // one finds it (docs/internals.md §5). Objects in transit are not in `used`.
 
-import { E_COUNT, P_HEAD, T_TRANSIT, T_TRANSIT_POOL } from "./layout";
 import { invariant } from "./asserts";
 import { chainAt, listPushChain } from "./freelist";
+import { E_COUNT, P_HEAD, T_TRANSIT, T_TRANSIT_POOL } from "./layout";
 import { poolAt, tokenIndex, tokenOf } from "./slots";
 
 /** The transit is a chain holder {first, count}, as a cache entry's first words. */

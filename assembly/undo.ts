@@ -2,8 +2,8 @@
 // §5): each logged store appends {address, old value} first, so rolling
 // back (twice gives the same as once) restores the section's start.
 
-import { UNDO_LOG_CAPACITY, UNDO_LOG_ENTRIES, UNDO_LOG_START } from "./layout";
 import { invariant } from "./asserts";
+import { UNDO_LOG_CAPACITY, UNDO_LOG_ENTRIES, UNDO_LOG_START } from "./layout";
 
 /** Log entries a caller must leave free before it starts another step (one chunk's worth, with margin). */
 export const UNDO_STEP_ENTRIES: u32 = 64;
@@ -12,7 +12,7 @@ export const UNDO_STEP_ENTRIES: u32 = 64;
 @inline export function loggedStore(address: usize, value: u32): void {
   const used = load<u32>(UNDO_LOG_START);
   invariant(used < UNDO_LOG_CAPACITY);
-  const entry = <usize>UNDO_LOG_ENTRIES + (<usize>used << 3);
+  const entry = <usize>UNDO_LOG_ENTRIES + ((<usize>used) << 3);
   store<u32>(entry, <u32>address);
   store<u32>(entry, load<u32>(address), 4);
   store<u32>(UNDO_LOG_START, used + 1);
@@ -34,7 +34,7 @@ export function undoRollBack(): void {
   let used = load<u32>(UNDO_LOG_START);
   while (used > 0) {
     used--;
-    const entry = <usize>UNDO_LOG_ENTRIES + (<usize>used << 3);
+    const entry = <usize>UNDO_LOG_ENTRIES + ((<usize>used) << 3);
     store<u32>(<usize>load<u32>(entry), load<u32>(entry, 4));
   }
   store<u32>(UNDO_LOG_START, 0);
