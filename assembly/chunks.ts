@@ -1,7 +1,8 @@
 // Pool objects as chunks of the backing allocator (layout.ts, "Chunks"):
 // the checks that a pointer is what a caller or a free list claims it is,
-// and the flag that tells a free object from a handed-out one. Every layer
-// above uses them; they use nothing but the layout and the debug tag size.
+// and the flag that tells a free object from a handed-out one
+// (docs/internals.md §8). Every layer above uses them; they use nothing but
+// the layout, its records and the debug tag size.
 
 import { tagBytes } from "./debug";
 import {

@@ -50,16 +50,16 @@ export function setThreadSlot(slot: usize): void {
   taggedOwner = ownerValue;
 }
 
-/** Once the thread has its heap id: tags the lock words it will own. */
-export function setOwnerTag(threadId: u32): void {
-  taggedOwner = ownerValue | ((threadId & OWNER_TAG_MASK) << OWNER_TAG_SHIFT);
-}
-
 /** The bits of a lock word that tag its owner (bits 16..30; docs/internals.md §4). */
 const OWNER_TAG_SHIFT: u32 = 16;
 const OWNER_TAG_MASK: u32 = 0x7fff;
 /** With the shortPatience test switch, waiters give up this many times sooner (about 20 ms instead of 3 s). */
 const SHORT_PATIENCE: u32 = 150;
+
+/** Once the thread has its heap id: tags the lock words it will own. */
+export function setOwnerTag(threadId: u32): void {
+  taggedOwner = ownerValue | ((threadId & OWNER_TAG_MASK) << OWNER_TAG_SHIFT);
+}
 
 export function setThreadState(
   canBlock: bool,
