@@ -128,6 +128,36 @@ describe("the JS hit paths and the core's decide alike", () => {
     on.close();
   });
 
+  it("an alloc hit counts as a use for eviction's second chance in JS as in the core (a sequence random runs rarely reach)", async () => {
+    // [alloc (0) or free (1), pool, times]: 16 objects fit the bound; pool 0's
+    // entry is used only by alloc hits between two evictions that reach it.
+    const steps = [
+      [0, 0, 9],
+      [0, 2, 10],
+      [0, 0, 6],
+      [1, 2, 10],
+      [0, 1, 6],
+      [0, 2, 12],
+      [1, 0, 2],
+      [1, 1, 4],
+    ] as const;
+    const cachedAfterEachStep = async (jsHitPath: boolean) => {
+      const heap = await Heap.create({ cacheBytes: 1024, unsafeTestSwitches: { noJsHitPath: !jsHitPath } });
+      const pools = [0, 1, 2].map((n) => heap.createPool(`p${n}`, 64));
+      const held: number[][] = [[], [], []];
+      const cached = steps.map(([free, pool, times]) => {
+        for (let n = 0; n < times; n++) {
+          if (free) pools[pool]!.free(held[pool]!.pop()!);
+          else held[pool]!.push(pools[pool]!.alloc());
+        }
+        return pools.map((each) => each.stats().cached);
+      });
+      heap.close();
+      return cached;
+    };
+    expect(await cachedAfterEachStep(true)).toEqual(await cachedAfterEachStep(false));
+  });
+
   for (const cacheBytes of [0, 1024, 4096, 256 << 10]) {
     it(`cacheBytes ${cacheBytes}: the same sequences give the same pointers, refusals and stats with and without them`, async () => {
       await fc.assert(
