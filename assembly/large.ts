@@ -4,13 +4,25 @@
 // calls are one section of the backing allocator, logged like the others:
 // a thread stopped inside one is rolled back (docs/internals.md §9).
 
-import {
-  ARENA_START, C_PREV_SIZE, C_SIZE, CHUNK_HEADER, CHUNK_MAX_PAYLOAD, CHUNK_ON_FREE_LIST, CHUNK_SIZE_MASK, CHUNK_USED, ERR_BAD_POINTER,
-  H_BACKING_TOP, H_LARGE_BLOCKS, H_LARGE_BYTES, LARGE_KEY, LARGE_MARK, LARGE_PREFIX, OK,
-} from "./layout";
 import { allocChunkLocked, chunkSizeFor, endSection, freeChunkLocked } from "./backing";
 import { injectFailure } from "./faults";
+import {
+  ARENA_START,
+  CHUNK_HEADER,
+  CHUNK_MAX_PAYLOAD,
+  CHUNK_ON_FREE_LIST,
+  CHUNK_USED,
+  ERR_BAD_POINTER,
+  H_BACKING_TOP,
+  H_LARGE_BLOCKS,
+  H_LARGE_BYTES,
+  LARGE_KEY,
+  LARGE_MARK,
+  LARGE_PREFIX,
+  OK,
+} from "./layout";
 import { backingLock } from "./locks";
+import { Chunk, chunkOf } from "./records";
 import { deathPoint } from "./thread";
 import { loggedStore } from "./undo";
 
@@ -40,13 +52,12 @@ function isLargeBlockLocked(block: usize): bool {
   const top = <usize>load<u32>(H_BACKING_TOP);
   if (block >= top) return false;
   const payload = block - LARGE_PREFIX;
-  const chunk = payload - CHUNK_HEADER;
-  const header = load<u32>(chunk + C_SIZE);
-  const size = header & CHUNK_SIZE_MASK;
+  const chunk = chunkOf(payload);
+  const size = chunk.size;
   return (
-    (header & (CHUNK_USED | CHUNK_ON_FREE_LIST)) == CHUNK_USED &&
-    <u64>chunk + size <= <u64>top &&
-    load<u32>(chunk + size + C_PREV_SIZE) == size &&
+    (chunk.word & (CHUNK_USED | CHUNK_ON_FREE_LIST)) == CHUNK_USED &&
+    <u64>changetype<usize>(chunk) + size <= <u64>top &&
+    changetype<Chunk>(changetype<usize>(chunk) + size).prevSize == size &&
     load<u32>(payload) == LARGE_MARK &&
     load<u32>(payload + 4) == (<u32>payload ^ LARGE_KEY)
   );
@@ -59,12 +70,12 @@ export function largeFree(block: usize): i32 {
   let status = ERR_BAD_POINTER;
   if (isLargeBlockLocked(block)) {
     const payload = block - LARGE_PREFIX;
-    const chunk = payload - CHUNK_HEADER;
-    const size = load<u32>(chunk + C_SIZE) & CHUNK_SIZE_MASK;
+    const chunk = chunkOf(payload);
+    const size = chunk.size;
     loggedStore(payload, 0);
     loggedStore(H_LARGE_BLOCKS, load<u32>(H_LARGE_BLOCKS) - 1);
     loggedStore(H_LARGE_BYTES, load<u32>(H_LARGE_BYTES) - size);
-    freeChunkLocked(chunk);
+    freeChunkLocked(changetype<usize>(chunk));
     status = OK;
   }
   endSection();

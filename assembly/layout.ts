@@ -93,7 +93,7 @@ export const H_STAMP_COUNTER: u32 = H_REGISTRY_LOCK + 4;
 export const H_FAILURES: u32 = H_REGISTRY_LOCK + 8;
 /**
  * The most recent allocation failures, one u32 each:
- *   bit 31 set (written) | reason << 8 | pool slot index
+ *   bit 31 set (written) | reason << POOL_INDEX_BITS | pool slot index
  */
 export const H_FAILURE_RING: u32 = H_REGISTRY_LOCK + 12;
 export const FAILURE_RING_SIZE: u32 = 12;
@@ -144,7 +144,9 @@ export const TEST_INEXACT_CHUNKS: u32 = 32;
 
 export const SMALL_BIN_LIMIT: u32 = 256;
 export const SL_BITS: u32 = 3;
-export const BIN_COUNT: u32 = 32 + (31 - 8 + 1) * 8;
+/** log2(SMALL_BIN_LIMIT): sizes from 2^8 to 2^31 take the two-level bins. */
+const FIRST_LEVEL: u32 = 8;
+export const BIN_COUNT: u32 = SMALL_BIN_LIMIT / 8 + (32 - FIRST_LEVEL) * (1 << SL_BITS);
 export const BIN_BITMAP_WORDS: u32 = (BIN_COUNT + 31) / 32;
 
 export const H_BIN_BITMAP: u32 = HEADER_START + 3 * CACHE_LINE;
@@ -265,7 +267,7 @@ export const POOL_GENERATION_MASK: u32 = 0x7fffff;
 // Every attached thread holds one slot (claimed by CAS, freed by close or by
 // reclaim) and one cache block, taken from the backing allocator at attach.
 // Only its owner writes a slot or a block, with plain stores, until the
-// thread is known dead; then the thread that reclaims it does (threads.ts).
+// thread is known dead; then the thread that reclaims it does (thread-slots.ts).
 // A slot is one cache line, so lock holders and readers that scan the slots
 // never share a line with another thread's hot words.
 //
@@ -291,21 +293,24 @@ export const POOL_GENERATION_MASK: u32 = 0x7fffff;
 //   | 64 B   | 32 bytes each, one per    | BATCH_MAX u32 words |
 //   |        | pool slot                 |                     |
 //
-//   block header (64 bytes)         cache entry (32 bytes)
-//   +0  bytes of cached objects     +0  first cached object (chain linked
-//   +4  bound in bytes (0: off)         through the objects' first word)
-//   +8  list head entry index (-1)  +4  count
-//   +12 list tail entry index (-1)  +8  token of the pool incarnation the
-//   +16 why the last call gave up       objects belong to (0: never used)
-//       (TRAP_*), +20 its lock or   +12 stamp of that pool when the entry
-//       pool, +24 its object or         was last synchronised
-//       the lock's owner, +28 an    +16 object size
-//       offset in the object
-//                                   +20 previous entry on the list (-1: none)
-//                                   +24 next entry on the list (-1: none)
-//                                   +28 flags: ENTRY_LINKED (on the list),
-//                                       ENTRY_USED (a hit since eviction
-//                                       last looked at it)
+//   block header (64 bytes)
+//   +0  bytes of cached objects
+//   +4  bound in bytes (0: the cache is off)
+//   +8  list head entry index (-1: none)
+//   +12 list tail entry index (-1: none)
+//   +16 why the last core call gave up (TRAP_*)  +20 its lock or pool
+//   +24 its object, or the lock's owner          +28 an offset in the object
+//
+//   cache entry (32 bytes)
+//   +0  first cached object (a chain linked through the objects' first word)
+//   +4  count
+//   +8  token of the pool incarnation the objects belong to (0: never used)
+//   +12 stamp of that pool when the entry was last synchronised
+//   +16 object size
+//   +20 previous entry on the list (-1: none)
+//   +24 next entry on the list (-1: none)
+//   +28 flags: ENTRY_LINKED (on the list), ENTRY_USED (a hit since
+//       eviction last looked at it)
 //
 // The wrapper's Pool.alloc/free read and write the header and entries too
 // (src/cache-hit.ts): only the hit case, everything else comes here.

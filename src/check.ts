@@ -14,17 +14,16 @@
 // and the pool's counters (allocated = used + cached + free list +
 // transits, within the limit).
 
+import { exactlyFor, markedFree, placed } from "./chunks.js";
 import { HeapCorruptError } from "./errors.js";
 import {
   ARENA_START,
   B_CACHED_BYTES,
   C_PREV_SIZE,
   C_SIZE,
-  CACHE_ENTRIES,
-  CACHE_ENTRY_SIZE,
   CHUNK_HEADER,
   CHUNK_MIN,
-  CHUNK_ON_FREE_LIST,
+  CHUNK_SIZE_MASK,
   CHUNK_USED,
   DEBUG_TAG,
   E_COUNT,
@@ -56,10 +55,8 @@ import {
   T_TRANSIT_POOL,
   TAG_BYTES,
   THREAD_LIVE,
-  THREAD_SLOT_SIZE,
-  THREADS_START,
 } from "./layout.js";
-import { incarnationToken, slotAddress } from "./pool.js";
+import { cacheEntryAddress, incarnationToken, poolSlotAddress, threadSlotAddress } from "./slots.js";
 import type { MemoryViews } from "./views.js";
 
 /** What heap.check() walked. */
@@ -75,8 +72,6 @@ export interface CheckReport {
   /** Chunks of the backing allocator walked. */
   chunks: number;
 }
-
-const SIZE_MASK = ~7;
 
 class Checker {
   readonly problems: string[] = [];
@@ -94,18 +89,17 @@ class Checker {
 
   /** Checks one free object of a pool of `size`-byte objects; false if walking on from it is unsafe. */
   freeObject(object: number, size: number, where: string): boolean {
-    if (object % 8 !== 0 || object < ARENA_START + CHUNK_HEADER || object >= this.top) {
+    if (!placed(object, this.top)) {
       this.problem(`${where}: ${object} is not an object address inside the arena`);
       return false;
     }
     const header = this.views.anyWord(object - CHUNK_HEADER + C_SIZE);
-    const payload = (header & SIZE_MASK) - CHUNK_HEADER;
     // Every chunk is exactly the size asked (assembly/backing.ts): malloc reads size classes from it.
-    if ((header & CHUNK_USED) === 0 || payload !== size) {
+    if ((header & CHUNK_USED) === 0 || !exactlyFor(header, size)) {
       this.problem(`${where}: ${object} is not in a used chunk made for ${size}-byte objects`);
       return false;
     }
-    if ((header & CHUNK_ON_FREE_LIST) === 0) this.problem(`${where}: ${object} is free but its chunk is not marked free`);
+    if (!markedFree(header)) this.problem(`${where}: ${object} is free but its chunk is not marked free`);
     const before = this.seen.get(object);
     if (before !== undefined) {
       this.problem(`${where}: ${object} is also ${before}`);
@@ -146,7 +140,7 @@ class Checker {
     let chunk = ARENA_START;
     while (chunk < this.top) {
       const header = this.views.anyWord(chunk + C_SIZE);
-      const size = header & SIZE_MASK;
+      const size = header & CHUNK_SIZE_MASK;
       if (size < CHUNK_MIN || chunk + size > this.top) {
         this.problem(`backing allocator: the chunk at ${chunk} has a size of ${size}, which leaves the arena or is too small`);
         return count;
@@ -187,7 +181,7 @@ class Checker {
 function liveCacheBlocks(views: MemoryViews): number[] {
   const blocks: number[] = [];
   for (let slot = 0; slot < MAX_THREADS; slot++) {
-    const thread = THREADS_START + slot * THREAD_SLOT_SIZE;
+    const thread = threadSlotAddress(slot);
     if (views.word(thread + T_STATE) === THREAD_LIVE) blocks.push(views.word(thread + T_CACHE));
   }
   return blocks;
@@ -204,7 +198,7 @@ export function checkHeap(views: MemoryViews): CheckReport {
   for (let id = 0; id < MAX_POOLS; id++) {
     const token = incarnationToken(views, id);
     if (token < 0) continue;
-    const slot = slotAddress(id);
+    const slot = poolSlotAddress(id);
     const corrupt = (views.word(slot + P_FLAGS) & POOL_CORRUPT) !== 0;
     if (views.word(slot + P_STATE) === POOL_RETIRED) {
       retiredPools++;
@@ -226,8 +220,8 @@ export function checkHeap(views: MemoryViews): CheckReport {
     const freeList = checker.chain(views.word(slot + P_HEAD), size, allocated + 1, `${name}'s free list`);
     let inTransit = 0;
     for (let index = 0; index < MAX_THREADS; index++) {
-      const thread = THREADS_START + index * THREAD_SLOT_SIZE;
-      const count = views.word(thread + T_TRANSIT + 4);
+      const thread = threadSlotAddress(index);
+      const count = views.word(thread + T_TRANSIT + E_COUNT);
       if (count === 0 || views.word(thread + T_TRANSIT_POOL) !== token) continue;
       const where = `${name}'s objects in transit in thread slot ${index}`;
       let object = views.word(thread + T_TRANSIT);
@@ -236,7 +230,7 @@ export function checkHeap(views: MemoryViews): CheckReport {
     }
     let cached = 0;
     for (const block of blocks) {
-      const entry = block + CACHE_ENTRIES + id * CACHE_ENTRY_SIZE;
+      const entry = cacheEntryAddress(block, id);
       if (views.anyWord(entry + E_TOKEN) !== token) continue;
       const count = views.anyWord(entry + E_COUNT);
       const where = `${name}'s objects in the cache at ${block}`;
@@ -260,7 +254,7 @@ export function checkHeap(views: MemoryViews): CheckReport {
   for (const block of blocks) {
     let bytes = 0;
     for (let id = 0; id < MAX_POOLS; id++) {
-      const entry = block + CACHE_ENTRIES + id * CACHE_ENTRY_SIZE;
+      const entry = cacheEntryAddress(block, id);
       if (incarnationToken(views, id) === views.anyWord(entry + E_TOKEN))
         bytes += views.anyWord(entry + E_COUNT) * views.anyWord(entry + E_SIZE);
     }

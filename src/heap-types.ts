@@ -70,6 +70,12 @@ export interface HeapOptions {
      * then no longer be read from its chunk.
      */
     inexactChunks?: boolean;
+    /**
+     * The Pools of the Heap that `Heap.create` returns skip the JS hit paths:
+     * every alloc and free calls the core (threads that attach keep them).
+     * For tests that compare both paths.
+     */
+    noJsHitPath?: boolean;
   };
 }
 

@@ -76,13 +76,12 @@ import {
   TEST_NO_SEQUENCE,
   TEST_SHORT_PATIENCE,
   THREAD_LIVE,
-  THREAD_SLOT_SIZE,
-  THREADS_START,
 } from "./layout.js";
 import { heldLockNames, holdLifeLock, type LifeLockHold, lifeLockName } from "./life-lock.js";
 import { CLASS_NAME_PREFIX, Malloc } from "./malloc.js";
 import { loadPlatformChecks } from "./platform-checks.js";
-import { liveToken, Pool, slotAddress } from "./pool.js";
+import { Pool } from "./pool.js";
+import { liveToken, poolSlotAddress, threadSlotAddress } from "./slots.js";
 import { encodeUtf8, readUtf8, writeUtf8 } from "./strings.js";
 import { reportingCore } from "./traps.js";
 import { elementBytesOf, type TypedArrayType } from "./typed-arrays.js";
@@ -128,6 +127,11 @@ function testSwitches(value: HeapOptions["unsafeTestSwitches"]): number {
     (optionalBoolean("options.unsafeTestSwitches.shortPatience", switches.shortPatience, false) ? TEST_SHORT_PATIENCE : 0) |
     (optionalBoolean("options.unsafeTestSwitches.inexactChunks", switches.inexactChunks, false) ? TEST_INEXACT_CHUNKS : 0)
   );
+}
+
+/** Whether the creating thread's Pools skip the JS hit paths (test switch noJsHitPath). */
+function noJsHitPath(value: HeapOptions["unsafeTestSwitches"]): boolean {
+  return optionalBoolean("options.unsafeTestSwitches.noJsHitPath", optionsObject("options.unsafeTestSwitches", value).noJsHitPath, false);
 }
 
 /** Compiles options.module, with argument errors for what is not a core. */
@@ -212,6 +216,7 @@ export class Heap {
     core: CoreExports,
     threadId: number,
     nodeId: number,
+    jsHitPath: boolean,
   ) {
     refuseClone(this, HEAP_REFUSAL);
     this.memory = views.memory;
@@ -221,7 +226,7 @@ export class Heap {
     this.#binding = {
       core: reportingCore(core, views, scratch - CACHE_SCRATCH, () => this.#stopDead()),
       // Debug tag and poison run in the core: the JS hit paths, finding no words, always miss.
-      words: coreOnly(views) ? NO_WORDS : views.words32(0, views.memoryBytes / 4),
+      words: coreOnly(views) || !jsHitPath ? NO_WORDS : views.words32(0, views.memoryBytes / 4),
       block: (scratch - CACHE_SCRATCH) / 4,
       scratch: views.words32(scratch, BATCH_MAX),
     };
@@ -265,6 +270,7 @@ export class Heap {
     const build = buildOption(o.build);
     const canBlock = optionalBoolean("options.canBlock", o.canBlock, threadMayBlock());
     const switches = testSwitches(o.unsafeTestSwitches);
+    const jsHitPath = !noJsHitPath(o.unsafeTestSwitches);
     const cacheBytes = optionalIntegerIn("options.cacheBytes", o.cacheBytes, 0, MAX_CACHE_BYTES, DEFAULT_CACHE_BYTES);
     const ppm = failPpm(o.failRate);
     const seed = failSeed(o.seed);
@@ -283,7 +289,7 @@ export class Heap {
     const heapId = crypto.getRandomValues(new Uint32Array(1))[0]!;
     const nodeId = await nodeThreadNumber();
     const threadId = threadIdOrThrow(core.heap_create(maxPages, heapId, switches, canBlock ? 1 : 0, cacheBytes, ppm, seed, debug, nodeId));
-    return Heap.#whenWatched(new Heap(new MemoryViews(memory), module, build, core, threadId, nodeId));
+    return Heap.#whenWatched(new Heap(new MemoryViews(memory), module, build, core, threadId, nodeId, jsHitPath));
   }
 
   /**
@@ -337,7 +343,7 @@ export class Heap {
       );
     }
     const threadId = threadIdOrThrow(status);
-    return Heap.#whenWatched(new Heap(views, h.module, build, core, threadId, nodeId));
+    return Heap.#whenWatched(new Heap(views, h.module, build, core, threadId, nodeId, true));
   }
 
   /** The heap once its thread's life lock is held: from then on, reclaimGone() can tell when this thread is gone. */
@@ -531,7 +537,7 @@ export class Heap {
     // after the query was no candidate yet, so it is never taken for gone.
     const candidates: number[] = [];
     for (let index = 0; index < MAX_THREADS; index++) {
-      const slot = THREADS_START + index * THREAD_SLOT_SIZE;
+      const slot = threadSlotAddress(index);
       if (this.#views.word(slot + T_STATE) !== THREAD_LIVE || this.#views.word(slot + T_LIFE_LOCK) !== 1) continue;
       const id = this.#views.word(slot + T_ID);
       if (id !== this.threadId) candidates.push(id);
@@ -582,7 +588,7 @@ export class Heap {
     let retiredPools = 0;
     let retiredObjects = 0;
     for (let id = 0; id < MAX_POOLS; id++) {
-      const slot = slotAddress(id);
+      const slot = poolSlotAddress(id);
       if (this.#views.word(slot + P_STATE) !== POOL_RETIRED) continue;
       retiredPools++;
       retiredObjects += this.#views.word(slot + P_ALLOCATED);

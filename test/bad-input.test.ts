@@ -371,8 +371,10 @@ const POSITIONS: Position[] = [
   })),
   { ...fields("options", ["module"], (_, o) => Heap.create(o as never))[0]!, valid: (w) => w.heap.handle().module },
   ...fields("options.debug", ["uaf", "tag", "poison"], (_, debug) => Heap.create({ debug } as never)),
-  ...fields("options.unsafeTestSwitches", ["noSequence", "noFlushLock", "deathPoints", "noRecovery", "shortPatience"], (_, switches) =>
-    Heap.create({ unsafeTestSwitches: switches } as never),
+  ...fields(
+    "options.unsafeTestSwitches",
+    ["noSequence", "noFlushLock", "deathPoints", "noRecovery", "shortPatience", "noJsHitPath"],
+    (_, switches) => Heap.create({ unsafeTestSwitches: switches } as never),
   ),
   { argument: "handle", call: (_, h) => Heap.attach(h as never), valid: (w) => w.heap.handle(), errors: handleErrors(HANDLE_FIELD) },
   ...fields(
