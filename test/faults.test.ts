@@ -98,7 +98,7 @@ describe("fault injection", () => {
   });
 
   it("under injected failures, 4 workers and a flusher keep every object with one owner and the accounting exact", async () => {
-    const heap = await Heap.create({ failRate: 20, seed: 99 });
+    const heap = await Heap.create({ failRate: 50, seed: 99 });
     const pool = heap.createPool("shared", 64);
     const signals = makeSignals();
     const churners = Array.from({ length: 4 }, (_, n) =>
