@@ -1,19 +1,25 @@
-// npm run bench [-- --quick] [-- --save]: measures every case side by side,
-// prints the tables and writes build/bench-results/ (with --save, the
-// committed bench/results/ that the README quotes).
+// npm run bench [-- --quick] [-- --save] [-- --engines]: measures every
+// case side by side, prints the tables and writes build/bench-results/ (with
+// --save, the committed bench/results/ that the README quotes). --engines
+// runs the single-thread cases in every other engine too (bench/engines/).
 
 import { CALL_PATTERN_GROUP, callPatternCases } from "./cases/call-patterns.js";
 import { INTERLEAVED_GROUP, interleavedCases } from "./cases/interleaved.js";
+import { measure } from "./cases/measure.js";
 import { buildNative, gccVersion, runNative } from "./cases/native.js";
 import { serverJobs } from "./cases/server.js";
-import { HOLD_GROUP, measure, PAIR_GROUP, singleThreadCases } from "./cases/single-thread.js";
+import { HOLD_GROUP, PAIR_GROUP, singleThreadCases } from "./cases/single-thread.js";
 import { sizes, workerJobs } from "./cases/workers.js";
+import { engineCount, runEngines } from "./engines/run.js";
 import { Progress } from "./progress.js";
 import { printTables, writeResults } from "./report.js";
 import { type CaseResult, caseFromSamples, GLIBC, machine, type RunResults } from "./results.js";
 import { checkTargets } from "./targets.js";
 
 const quick = process.argv.includes("--quick");
+const engines = process.argv.includes("--engines");
+const QUICK_TIMES = { time: 150, warmupTime: 50 };
+const FULL_TIMES = { time: 1000, warmupTime: 250 };
 const gcc = gccVersion();
 const skipped: string[] = [];
 let native = gcc !== null;
@@ -57,7 +63,7 @@ const nativeSingle = [
   },
 ];
 const workers = [...workerJobs(s), ...serverJobs(s.serverRequests, s.rounds)].filter((job) => native || !job.native);
-const progress = new Progress(single.length + (native ? nativeSingle.length : 0) + workers.length);
+const progress = new Progress(single.length + (native ? nativeSingle.length : 0) + workers.length + (engines ? engineCount() : 0));
 if (skipped.length > 0) for (const reason of skipped) process.stderr.write(`skipping ${reason}\n`);
 
 const cases: CaseResult[] = [];
@@ -67,7 +73,7 @@ const record = (result: CaseResult): void => {
 };
 for (const job of single) {
   progress.start(`${job.group}: ${job.name}`);
-  record(await measure(job, quick));
+  record(await measure(job, quick ? QUICK_TIMES : FULL_TIMES));
 }
 if (native) {
   for (const job of nativeSingle) {
@@ -83,6 +89,15 @@ for (const job of workers) {
 // Keep the issue's order: each group's cases together, native ones last.
 const order = [...new Set(cases.map((c) => c.group))].sort();
 cases.sort((a, b) => order.indexOf(a.group) - order.indexOf(b.group));
-const results: RunResults = { date: new Date().toISOString(), quick, machine: machine(gcc), cases, targets: checkTargets(cases), skipped };
+const engineResults = engines ? await runEngines(quick, undefined, progress) : undefined;
+const results: RunResults = {
+  date: new Date().toISOString(),
+  quick,
+  machine: machine(gcc),
+  cases,
+  targets: checkTargets(cases),
+  skipped,
+  ...(engineResults ? { engines: engineResults } : {}),
+};
 printTables(results);
 console.log(`\nWrote ${await writeResults(results)}latest.json and latest.md`);
