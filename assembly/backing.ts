@@ -1,37 +1,50 @@
-// The backing allocator: variable-size chunks carved from the arena, under
-// one mutex (it serves only refills, flush and gc, never the pop/push path).
-//
-//   ARENA_START                                     top           memory end
-//   | used | free | used | used | free | ... | used | uncarved ...        |
-//
-// Free chunks sit in segregated bins (layout.ts). A request takes the first
-// fitting chunk of its own bin, else any chunk of the next non-empty bin
-// (found through the bitmap), else carves from `top`, growing the memory
-// when needed. A released chunk merges with free neighbours on both sides,
-// and with the uncarved region when it ends at `top`, so memory one pool
-// gives back serves any other size.
+// The backing allocator: variable-size chunks carved from the arena, in
+// segregated bins, merged with free neighbours, under one robust mutex
+// whose every store is logged (docs/internals.md §9, §5).
 //
 // Invariant: top + CHUNK_HEADER <= memory end, so the word at top + 4 always
 // exists and holds the size of the chunk ending at top (its "prev size").
-//
-// Every store under the lock is logged (undo.ts): a thread that dies inside
-// a section leaves it to be rolled back by the next owner. A section also
-// moves its chunks in or out of the caller's chain holder (a cache entry or
-// a transit) and counts them in the pool's `allocated`, with logged stores,
-// so chunks are never between the bins and a holder. Pools' `allocated` is
-// written only here, under the lock.
 
+import { isFreeChunk } from "./chunks";
 import {
-  ARENA_START, BIN_BITMAP_WORDS, C_NEXT_FREE, C_PREV_FREE, C_PREV_SIZE, C_SIZE,
-  CHUNK_HEADER, CHUNK_MAX_PAYLOAD, CHUNK_MIN, CHUNK_ON_FREE_LIST, CHUNK_SIZE_MASK, CHUNK_USED,
-  H_BACKING_FREE_BYTES, H_BACKING_LOCK, H_BACKING_TOP, H_BACKING_USED_BYTES,
-  H_BIN_BITMAP, H_BIN_HEADS, H_MAX_PAGES, ERR_FREE_UNDERFLOW, ERR_STALE_POOL, OK, P_ALLOCATED, P_HEAD, P_LIMIT, P_STATE,
-  P_USED, PAGE_BYTES, POOL_FREE, POOL_RETIRED, SL_BITS, SMALL_BIN_LIMIT,
+  ARENA_START,
+  BIN_BITMAP_WORDS,
+  C_NEXT_FREE,
+  C_PREV_FREE,
+  C_PREV_SIZE,
+  C_SIZE,
+  CHUNK_HEADER,
+  CHUNK_MAX_PAYLOAD,
+  CHUNK_MIN,
+  CHUNK_ON_FREE_LIST,
+  CHUNK_SIZE_MASK,
+  CHUNK_USED,
+  ERR_FREE_UNDERFLOW,
+  ERR_STALE_POOL,
+  H_BACKING_FREE_BYTES,
+  H_BACKING_LOCK,
+  H_BACKING_TOP,
+  H_BACKING_USED_BYTES,
+  H_BIN_BITMAP,
+  H_BIN_HEADS,
+  H_MAX_PAGES,
+  H_TEST_SWITCHES,
+  OK,
+  P_ALLOCATED,
+  P_HEAD,
+  P_LIMIT,
+  P_STATE,
+  P_USED,
+  PAGE_BYTES,
+  POOL_FREE,
+  POOL_RETIRED,
+  SL_BITS,
+  SMALL_BIN_LIMIT,
+  TEST_INEXACT_CHUNKS,
 } from "./layout";
 import { backingLock, mutexUnlock } from "./locks";
 import { quarantineLocked } from "./quarantine";
-import { isFreeChunk } from "./chunks";
-import { INDEX_MASK, isCorrupt, markCorrupt, poolAt, resolveIncarnation, resolvePool } from "./slots";
+import { isCorrupt, markCorrupt, poolAt, resolveIncarnation, resolvePool, tokenIndex } from "./slots";
 import { deathPoint } from "./thread";
 import { loggedStore, undoCommit, undoRoomForStep } from "./undo";
 
@@ -46,11 +59,16 @@ const GROW_STEP_PAGES: u32 = 16;
   return (load<u32>(chunk + C_SIZE) & CHUNK_USED) != 0;
 }
 
+/** One bin per multiple of 8 below SMALL_BIN_LIMIT; the two-level bins follow them. */
+const SMALL_BINS: u32 = SMALL_BIN_LIMIT >> 3;
+/** The first level of the two-level bins: log2(SMALL_BIN_LIMIT). */
+const FIRST_LEVEL: u32 = 31 - clz<u32>(SMALL_BIN_LIMIT);
+
 @inline function binOf(size: u32): u32 {
   if (size < SMALL_BIN_LIMIT) return size >> 3;
   const fl = 31 - clz<u32>(size);
   const sl = (size >> (fl - SL_BITS)) & ((1 << SL_BITS) - 1);
-  return 32 + ((fl - 8) << SL_BITS) + sl;
+  return SMALL_BINS + ((fl - FIRST_LEVEL) << SL_BITS) + sl;
 }
 
 @inline function binHead(bin: u32): usize {
@@ -95,7 +113,7 @@ function removeFree(chunk: usize): void {
 /** First non-empty bin at or above `bin`, or -1. */
 function nonEmptyBinFrom(bin: u32): i32 {
   let index = bin >> 5;
-  let bits = load<u32>(H_BIN_BITMAP + (index << 2)) & (<u32>-1 << (bin & 31));
+  let bits = load<u32>(H_BIN_BITMAP + (index << 2)) & ((<u32>-1) << (bin & 31));
   while (bits == 0) {
     if (++index >= BIN_BITMAP_WORDS) return -1;
     bits = load<u32>(H_BIN_BITMAP + (index << 2));
@@ -123,7 +141,7 @@ function takeFittingChunk(size: u32): usize {
   return chunk;
 }
 
-/** Marks `chunk` used with `size` bytes, returning any large enough tail to the bins. */
+/** Marks `chunk` used, returning a tail of CHUNK_MIN bytes or more to the bins (allocChunkLocked leaves no smaller one but under TEST_INEXACT_CHUNKS). */
 function splitAndMarkUsed(chunk: usize, size: u32): void {
   const whole = chunkSize(chunk);
   if (whole - size >= CHUNK_MIN) {
@@ -143,7 +161,7 @@ function carveFromTop(size: u32): usize {
   const top = <usize>load<u32>(H_BACKING_TOP);
   // In 64 bits: near the 4 GiB limit the sum would wrap in 32.
   const needEnd = <u64>top + size + CHUNK_HEADER;
-  const end = <u64>memory.size() << 16;
+  const end = <u64>memory.size() * PAGE_BYTES;
   if (needEnd > end) {
     const needed = <u32>((needEnd - end + PAGE_BYTES - 1) / PAGE_BYTES);
     const maxPages = load<u32>(H_MAX_PAGES);
@@ -159,15 +177,25 @@ function carveFromTop(size: u32): usize {
   return top;
 }
 
-function allocChunkLocked(size: u32): usize {
+/** Takes a used chunk of exactly `size` bytes (0 if memory is out). Backing lock held. */
+export function allocChunkLocked(size: u32): usize {
   let chunk = takeFittingChunk(size);
+  // Every chunk is exactly the size asked, so its header tells a size
+  // class apart from the next one (malloc, src/malloc.ts): a fit one
+  // header too large (the rest too small to split off) goes back, and a
+  // chunk that leaves a whole free chunk behind serves instead.
+  if (chunk != 0 && chunkSize(chunk) - size == CHUNK_HEADER && (load<u32>(H_TEST_SWITCHES) & TEST_INEXACT_CHUNKS) == 0) {
+    insertFree(chunk, chunkSize(chunk));
+    chunk = takeFittingChunk(size + CHUNK_MIN);
+  }
   if (chunk != 0) splitAndMarkUsed(chunk, size);
   else chunk = carveFromTop(size);
   if (chunk != 0) loggedStore(H_BACKING_USED_BYTES, load<u32>(H_BACKING_USED_BYTES) + chunkSize(chunk));
   return chunk;
 }
 
-function freeChunkLocked(chunk: usize): void {
+/** Gives `chunk` back to the bins, merged with free neighbours. Backing lock held. */
+export function freeChunkLocked(chunk: usize): void {
   let size = chunkSize(chunk);
   loggedStore(H_BACKING_USED_BYTES, load<u32>(H_BACKING_USED_BYTES) - size);
   const prevSize = load<u32>(chunk + C_PREV_SIZE);
@@ -198,7 +226,7 @@ export function backingInit(): void {
 }
 
 /** Ends a section: makes its stores final, then unlocks. */
-@inline function endSection(): void {
+@inline export function endSection(): void {
   undoCommit();
   mutexUnlock(H_BACKING_LOCK);
 }
@@ -268,7 +296,7 @@ export function backingRefill(token: u32, holder: usize, bytesWord: usize, bytes
   refillFoundStale = false;
   const size = chunkSizeFor(bytes);
   if (size == 0) return 0;
-  const pool = poolAt(token & INDEX_MASK);
+  const pool = poolAt(tokenIndex(token));
   deathPoint();
   backingLock();
   if (resolvePool(token) == 0) {

@@ -1,19 +1,25 @@
 // Batch calls: allocMany and freeMany move up to BATCH_MAX pointers through
-// the calling thread's scratch words (the end of its cache block) in one
-// call, so a batch costs about one cache hit per object without the
-// per-call checks. The loops write the entry's first object back at every
-// object and its count once at the end: a thread stopped at a loop head
-// leaves an entry whose chain is right and whose count the reclaimer
-// recounts (threads.ts).
+// the scratch words in one call, writing the entry's first object at every
+// object and its count once at the end; a reclaimer recounts (docs/internals.md §5).
 
-import { ALLOC_FAILED, ALLOC_STALE_POOL, BATCH_MAX, E_COUNT, E_FIRST, E_SIZE, ERR_STALE_POOL, H_BACKING_TOP, OK } from "./layout";
 import {
-  addCachedBytes, cacheAlloc, cacheBlock, cacheFree, cacheScratch, corruptEntry, entryCurrent, evict, markUsed, overBound,
+  addCachedBytes,
+  cacheAlloc,
+  cacheBlock,
+  cacheFree,
+  cacheOff,
+  cacheScratch,
+  corruptEntry,
+  entryCurrent,
+  evict,
+  markUsed,
+  overBound,
 } from "./cache";
-import { entryOf, INDEX_MASK } from "./slots";
-import { debugChecks, tagBytes } from "./debug";
-import { deathPoint } from "./thread";
 import { putIfFreeable, takeIfFreeObject } from "./chunks";
+import { debugChecks, tagBytes } from "./debug";
+import { ALLOC_FAILED, ALLOC_STALE_POOL, BATCH_MAX, ERR_STALE_POOL, H_BACKING_TOP, OK } from "./layout";
+import { tokenIndex } from "./slots";
+import { deathPoint } from "./thread";
 
 /**
  * Allocates objects into the scratch words from index `from` up to `count`
@@ -24,14 +30,14 @@ export function cacheAllocMany(token: u32, from: u32, count: u32): i32 {
   if (debugChecks) return allocOneByOne(token, from, count);
   const scratch = cacheScratch();
   const wanted = min(count, BATCH_MAX);
-  const index = token & INDEX_MASK;
-  const entry = entryOf(cacheBlock, index);
+  const index = tokenIndex(token);
+  const entry = cacheBlock.entry(index);
   let done: u32 = from;
   while (done < wanted) {
-    let object = <usize>load<u32>(entry + E_FIRST);
+    let object = entry.first;
     if (object != 0 && entryCurrent(entry, token, index)) {
       const start = done;
-      const wantedPayload = load<u32>(entry + E_SIZE) + tagBytes();
+      const wantedPayload = entry.size + tagBytes();
       const top = <usize>load<u32>(H_BACKING_TOP);
       do {
         if (!ASC_NO_ASSERT) deathPoint(); // the debug build's, to keep 1 ns per object off the release loops
@@ -39,12 +45,12 @@ export function cacheAllocMany(token: u32, from: u32, count: u32): i32 {
         if (!takeIfFreeObject(object, wantedPayload, top)) corruptEntry(entry, index, object);
         store<u32>(scratch + (done << 2), <u32>object);
         object = <usize>load<u32>(object);
-        store<u32>(entry + E_FIRST, <u32>object);
+        entry.first = object;
         done++;
       } while (object != 0 && done < wanted);
       const taken = done - start;
-      store<u32>(entry + E_COUNT, load<u32>(entry + E_COUNT) - taken);
-      addCachedBytes(-<i32>(taken * load<u32>(entry + E_SIZE)));
+      entry.count -= taken;
+      addCachedBytes(-(<i32>(taken * entry.size)));
       markUsed(entry);
     } else {
       object = cacheAlloc(token);
@@ -59,11 +65,12 @@ export function cacheAllocMany(token: u32, from: u32, count: u32): i32 {
 
 /** Frees the first `count` (<= BATCH_MAX) scratch words; returns how many were freed before the first refusal. */
 export function cacheFreeMany(token: u32, count: u32): i32 {
-  if (debugChecks) return freeOneByOne(token, count);
+  // With the cache off, every object goes to the shared list (cacheFree): the entry must stay empty.
+  if (debugChecks || cacheOff()) return freeOneByOne(token, count);
   const scratch = cacheScratch();
   const wanted = min(count, BATCH_MAX);
-  const index = token & INDEX_MASK;
-  const entry = entryOf(cacheBlock, index);
+  const index = tokenIndex(token);
+  const entry = cacheBlock.entry(index);
   let done: u32 = 0;
   while (done < wanted) {
     if (!entryCurrent(entry, token, index)) {
@@ -71,10 +78,10 @@ export function cacheFreeMany(token: u32, count: u32): i32 {
       done++;
       continue;
     }
-    const size = load<u32>(entry + E_SIZE);
+    const size = entry.size;
     const wantedPayload = size + tagBytes();
     const top = <usize>load<u32>(H_BACKING_TOP);
-    let first = <usize>load<u32>(entry + E_FIRST);
+    let first = entry.first;
     const start = done;
     let refused = false;
     while (done < wanted) {
@@ -87,10 +94,10 @@ export function cacheFreeMany(token: u32, count: u32): i32 {
       }
       store<u32>(object, <u32>first);
       first = object;
-      store<u32>(entry + E_FIRST, <u32>first);
+      entry.first = first;
       done++;
     }
-    store<u32>(entry + E_COUNT, load<u32>(entry + E_COUNT) + (done - start));
+    entry.count += done - start;
     addCachedBytes(<i32>((done - start) * size));
     markUsed(entry);
     if (overBound()) evict(index);
@@ -100,7 +107,8 @@ export function cacheFreeMany(token: u32, count: u32): i32 {
 }
 
 // With debug checks on, the batches go object by object through the checked
-// paths: the loops above stay free of the checks (they cost 1 ns per object there).
+// paths: the loops above stay free of the checks (they cost 1 ns per object
+// there). So do frees with the cache off.
 
 function allocOneByOne(token: u32, from: u32, count: u32): i32 {
   const scratch = cacheScratch();

@@ -1,56 +1,39 @@
-// Per-thread caches (HAProxy 2.2+). Each thread owns a cache block with one
-// entry per pool slot (layout.ts); alloc and free hit the calling thread's
-// entry first, with plain loads and stores and no atomic read-modify-write.
-// The shared list is touched only to refill an empty entry (a cluster of
-// objects with one CAS, under flush_lock) or to evict (a cluster with one
-// CAS, no lock), so the lock and the CAS are paid once per cluster. With
-// cacheBytes 0, alloc and free take one object off and onto the shared
-// list (pool.ts, popHandOut and pushHandedBack); only a refill from the
-// backing allocator passes through the entry, for the length of one call.
-//
-//   thread A's block            pool slot 3               thread B's block
-//   | entry 3: token, stamp |   | head -> o -> o -> 0 |   | entry 3: token, stamp |
-//   | first -> o -> o -> 0  |   | stamp               |   | first -> o -> 0       |
-//          ^  refill / evict: one CAS per cluster  ^
-//
-// Stamps: every pool incarnation and every flush or gc of it gets a new
-// stamp, unique in the heap. An entry remembers the stamp it was filled
-// under; the fast paths use it only while it still equals the pool's. When
-// it does not (the pool was flushed, gc'd or destroyed since), the owner
-// gives the entry's objects back at its next operation on that pool, or
-// when it drains its whole cache (gc, close):
-//   - pool destroyed: straight to the backing allocator;
-//   - pool flushed or gc'd: enough to reach minAvail back on the shared
-//     list, the rest to the backing allocator.
-//
-// The cache is bounded in bytes of objects (the block header's bound). Past
-// the bound, clusters go back to the shared lists, least recently used pool
-// first, by second chance (CLOCK): every entry whose token and stamp are
-// current is on a list of the block; a hit, in wasm or in JS, only sets the
-// entry's ENTRY_USED flag (one store, whichever pool it serves); eviction
-// looks at the list's tail: a used entry loses the flag and moves to the
-// head, an unused one gives back a cluster.
-//
-// Objects in a cache stay counted in their pool's `used` and keep the
-// CHUNK_ON_FREE_LIST mark, so a double free is refused even when the first
-// free only reached a cache. An entry's chain always ends in a 0 link, and
-// its count is 0 exactly when its first object is 0: the JS hit path
-// relies on both.
+// Per-thread caches (HAProxy 2.2+): alloc and free hit the calling thread's
+// entry with plain loads and stores; refills and evictions move clusters
+// with one CAS; stamps retire stale entries; eviction is second chance
+// (docs/internals.md §6). An entry's chain always ends in a 0 link, and its
+// count is 0 exactly when its first object is 0: the JS hit path relies on both.
 
-import {
-  ALLOC_FAILED, ALLOC_STALE_POOL, B_CACHED_BYTES, B_LIMIT_BYTES, B_LIST_HEAD, B_LIST_TAIL, CACHE_SCRATCH, E_COUNT,
-  E_FIRST, E_FLAGS, E_LIST_NEXT, E_LIST_PREV, E_SIZE, E_STAMP, E_TOKEN, ENTRY_LINKED, ENTRY_USED, ERR_STALE_POOL, H_RETIRED_COUNT,
-  H_STAMP_COUNTER, MAX_POOLS,
-  MAX_THREADS, OK, P_ALLOCATED, P_MIN_AVAIL, P_SIZE, P_STAMP, P_USED, T_CACHE, T_STATE, THREAD_LIVE,
-} from "./layout";
+import { EXPENSIVE, invariant } from "./asserts";
 import { backingFreeObject, backingRefill, backingRelease, chunkSizeFor, refillFoundStale, refillStoppedByLimit } from "./backing";
+import { chainCount, checkFreeable, isFreeObject, markHandedOut, markOnFreeList } from "./chunks";
 import { debugCheckFree, debugChecks, debugHandOut, debugOnFree, poisonChain, poisonDamage, repoison, tagBytes } from "./debug";
 import { injectFailure, refusedByLimit, refusedByMemory } from "./faults";
-import { checkFreeable, isFreeObject, markHandedOut, markOnFreeList } from "./chunks";
-import { forgetCorruptChain, popHandOut, popIntoEntry, pushFromEntry, pushHandedBack } from "./pool";
-import { entryOf, INDEX_MASK, isCorrupt, poolAt, resolveIncarnation, resolvePool } from "./slots";
+import {
+  ALLOC_FAILED,
+  ALLOC_STALE_POOL,
+  CACHE_SCRATCH,
+  ENTRY_LINKED,
+  ENTRY_USED,
+  ERR_STALE_POOL,
+  H_RETIRED_COUNT,
+  MAX_POOLS,
+  MAX_THREADS,
+  OK,
+  P_ALLOCATED,
+  P_MIN_AVAIL,
+  P_SIZE,
+  P_STAMP,
+  P_USED,
+  T_CACHE,
+  T_STATE,
+  THREAD_LIVE,
+} from "./layout";
 import { beat, giveUpOnCorruptList, giveUpOnWriteAfterFree } from "./locks";
-import { deathPoint, threadSlotAt } from "./thread";
+import { forgetCorruptChain, popHandOut, popIntoEntry, pushFromEntry, pushHandedBack } from "./pool";
+import { CacheBlock, CacheEntry } from "./records";
+import { isCorrupt, poolAt, resolveIncarnation, resolvePool, threadSlotAt, tokenIndex } from "./slots";
+import { deathPoint } from "./thread";
 
 // Objects moved per refill or eviction: about CLUSTER_BYTES of chunks,
 // between HAProxy's 8 and 64. Bigger clusters pay the flush lock and the CAS
@@ -72,115 +55,135 @@ const REFILL_MAX_OBJECTS: u32 = 16;
   return min(REFILL_MAX_OBJECTS, max<u32>(1, REFILL_BYTES / chunkSizeFor(size)));
 }
 
-/** This thread's cache block (a module global is per thread); its header holds the rest of the cache's state. */
-export let cacheBlock: usize = 0;
+/** This thread's cache block (a module global is per thread; 0 until attached); its header holds the rest of the cache's state. */
+export let cacheBlock: CacheBlock = changetype<CacheBlock>(0);
 
 @inline export function addCachedBytes(delta: i32): void {
-  store<u32>(cacheBlock + B_CACHED_BYTES, load<u32>(cacheBlock + B_CACHED_BYTES) + <u32>delta);
+  if (EXPENSIVE) invariant(delta >= 0 || cacheBlock.cachedBytes >= <u32>-delta);
+  cacheBlock.cachedBytes += <u32>delta;
 }
 
 @inline export function overBound(): bool {
-  return load<u32>(cacheBlock + B_CACHED_BYTES) > load<u32>(cacheBlock + B_LIMIT_BYTES);
+  return cacheBlock.cachedBytes > cacheBlock.limitBytes;
 }
 
-@inline function cacheOff(): bool {
-  return load<u32>(cacheBlock + B_LIMIT_BYTES) == 0;
+/** Whether this thread's cache is off (cacheBytes 0): objects only pass through an entry within one call. */
+@inline export function cacheOff(): bool {
+  return cacheBlock.limitBytes == 0;
 }
 
-@inline function listHead(): i32 {
-  return load<i32>(cacheBlock + B_LIST_HEAD);
-}
-
-@inline function listTail(): i32 {
-  return load<i32>(cacheBlock + B_LIST_TAIL);
+/** An entry index read from a list link, checked: -1 (none) or a pool slot index. */
+@inline function listIndex(link: i32): i32 {
+  invariant(link >= -1 && link < <i32>MAX_POOLS);
+  return link;
 }
 
 /** Entries on this thread's list. */
 function listLength(): u32 {
   let length: u32 = 0;
-  for (let index = listHead(); index >= 0 && length < MAX_POOLS; length++) {
-    index = load<i32>(entryOf(cacheBlock, <u32>index) + E_LIST_NEXT);
+  for (let index = listIndex(cacheBlock.listHead); index >= 0 && length < MAX_POOLS; length++) {
+    index = listIndex(cacheBlock.entry(<u32>index).listNext);
   }
   return length;
 }
 
+/**
+ * Debug build: walks the list both ways. Every entry on it is marked
+ * linked, each link's way back names the entry it came from, and the walk
+ * ends at the tail.
+ */
+function listConsistent(): bool {
+  let prev: i32 = -1;
+  let length: u32 = 0;
+  for (let index = listIndex(cacheBlock.listHead); index >= 0; index = listIndex(cacheBlock.entry(<u32>index).listNext)) {
+    const entry = cacheBlock.entry(<u32>index);
+    if (!entry.linked || entry.listPrev != prev || ++length > MAX_POOLS) return false;
+    prev = index;
+  }
+  return cacheBlock.listTail == prev;
+}
+
 /** A hit used the entry (current, so on the list): it gets a second chance before eviction takes from it. */
-@inline export function markUsed(entry: usize): void {
-  store<u32>(entry + E_FLAGS, ENTRY_LINKED | ENTRY_USED);
+@inline export function markUsed(entry: CacheEntry): void {
+  entry.flags = ENTRY_LINKED | ENTRY_USED;
 }
 
 export function cacheInit(block: usize, limitBytes: u32): void {
   memory.fill(block, 0, CACHE_SCRATCH);
+  const cache = changetype<CacheBlock>(block);
   for (let index: u32 = 0; index < MAX_POOLS; index++) {
-    const entry = entryOf(block, index);
-    store<i32>(entry + E_LIST_PREV, -1);
-    store<i32>(entry + E_LIST_NEXT, -1);
+    const entry = cache.entry(index);
+    entry.listPrev = -1;
+    entry.listNext = -1;
   }
-  store<u32>(block + B_LIMIT_BYTES, limitBytes);
-  store<i32>(block + B_LIST_HEAD, -1);
-  store<i32>(block + B_LIST_TAIL, -1);
-  cacheBlock = block;
+  cache.limitBytes = limitBytes;
+  cache.listHead = -1;
+  cache.listTail = -1;
+  cacheBlock = cache;
 }
 
 /** Forgets this thread's cache (close): it must be drained already. */
 export function cacheForget(): void {
-  cacheBlock = 0;
+  cacheBlock = changetype<CacheBlock>(0);
 }
 
 export function cacheScratch(): usize {
-  return cacheBlock + CACHE_SCRATCH;
+  return cacheBlock.scratch;
 }
 
 // ---- The list of this thread's current entries ----------------------------
 
 function listUnlink(index: u32): void {
-  const entry = entryOf(cacheBlock, index);
-  const prev = load<i32>(entry + E_LIST_PREV);
-  const next = load<i32>(entry + E_LIST_NEXT);
-  if (prev >= 0) store<i32>(entryOf(cacheBlock, <u32>prev) + E_LIST_NEXT, next);
-  else store<i32>(cacheBlock + B_LIST_HEAD, next);
-  if (next >= 0) store<i32>(entryOf(cacheBlock, <u32>next) + E_LIST_PREV, prev);
-  else store<i32>(cacheBlock + B_LIST_TAIL, prev);
-  store<u32>(entry + E_FLAGS, 0);
+  const entry = cacheBlock.entry(index);
+  const prev = listIndex(entry.listPrev);
+  const next = listIndex(entry.listNext);
+  if (prev >= 0) cacheBlock.entry(<u32>prev).listNext = next;
+  else cacheBlock.listHead = next;
+  if (next >= 0) cacheBlock.entry(<u32>next).listPrev = prev;
+  else cacheBlock.listTail = prev;
+  entry.flags = 0;
+  if (EXPENSIVE) invariant(listConsistent());
 }
 
 /** Puts the entry at the list's head (taking it off first if it is on it), not marked used. */
 function listPushHead(index: u32): void {
-  const entry = entryOf(cacheBlock, index);
-  if ((load<u32>(entry + E_FLAGS) & ENTRY_LINKED) != 0) listUnlink(index);
-  const head = listHead();
-  store<i32>(entry + E_LIST_PREV, -1);
-  store<i32>(entry + E_LIST_NEXT, head);
-  if (head >= 0) store<i32>(entryOf(cacheBlock, <u32>head) + E_LIST_PREV, <i32>index);
-  else store<i32>(cacheBlock + B_LIST_TAIL, <i32>index);
-  store<i32>(cacheBlock + B_LIST_HEAD, <i32>index);
-  store<u32>(entry + E_FLAGS, ENTRY_LINKED);
+  const entry = cacheBlock.entry(index);
+  if (entry.linked) listUnlink(index);
+  const head = listIndex(cacheBlock.listHead);
+  entry.listPrev = -1;
+  entry.listNext = head;
+  if (head >= 0) cacheBlock.entry(<u32>head).listPrev = <i32>index;
+  else cacheBlock.listTail = <i32>index;
+  cacheBlock.listHead = <i32>index;
+  entry.flags = ENTRY_LINKED;
+  if (EXPENSIVE) invariant(listConsistent());
 }
 
 // ---- Giving cached objects back --------------------------------------------
 
 /**
  * Empties an entry of `block` (this thread's, or a dead thread's being
- * reclaimed), giving its objects back as the header comment says. The
- * entry keeps the objects not yet given back at every step, so a thread
+ * reclaimed), giving its objects back (docs/internals.md §6: to the backing
+ * allocator for a destroyed pool, else to the shared list up to minAvail).
+ * The entry keeps the objects not yet given back at every step, so a thread
  * that stops in the middle leaves the rest to whoever reclaims it.
  */
-export function drainEntry(block: usize, entry: usize): void {
-  const bytesWord = block + B_CACHED_BYTES;
-  const size = load<u32>(entry + E_SIZE);
-  const token = load<u32>(entry + E_TOKEN);
+export function drainEntry(block: CacheBlock, entry: CacheEntry): void {
+  const bytesWord = block.cachedBytesWord;
+  const size = entry.size;
+  const token = entry.token;
   const pool = resolvePool(token);
-  let keep = load<u32>(entry + E_COUNT);
+  let keep = entry.count;
   if (keep == 0) return;
-  if (pool != 0 && load<u32>(entry + E_STAMP) != atomic.load<u32>(pool + P_STAMP)) {
+  if (pool != 0 && entry.stamp != atomic.load<u32>(pool + P_STAMP)) {
     const onList = <i64>load<u32>(pool + P_ALLOCATED) - <i64>atomic.load<u32>(pool + P_USED);
     keep = <u32>min<i64>(max<i64>(<i64>load<u32>(pool + P_MIN_AVAIL) - onList, 0), <i64>keep);
   }
   if (pool == 0) keep = 0;
   // Which incarnation the objects count in is checked under the backing lock (backing.ts).
-  while (load<u32>(entry + E_COUNT) > keep) {
+  while (entry.count > keep) {
     deathPoint();
-    backingRelease(entry, bytesWord, size, token, true, false, load<u32>(entry + E_COUNT) - keep);
+    backingRelease(entry.address, bytesWord, size, token, true, false, entry.count - keep);
     // Each step unlocks and locks again with the same word: waiters see progress here (locks.ts).
     beat();
   }
@@ -203,42 +206,42 @@ function drainRetiredEntries(): void {
   retiredSeen = retired;
   for (let index: u32 = 0; index < MAX_POOLS; index++) {
     deathPoint();
-    const entry = entryOf(cacheBlock, index);
-    if (load<u32>(entry + E_COUNT) != 0 && resolvePool(load<u32>(entry + E_TOKEN)) == 0) drainEntry(cacheBlock, entry);
+    const entry = cacheBlock.entry(index);
+    if (entry.count != 0 && resolvePool(entry.token) == 0) drainEntry(cacheBlock, entry);
   }
 }
 
 /** Drains every entry of a block (this thread's, or a gone thread's). */
-export function drainBlock(block: usize): void {
+export function drainBlock(block: CacheBlock): void {
   for (let index: u32 = 0; index < MAX_POOLS; index++) {
     deathPoint();
-    drainEntry(block, entryOf(block, index));
+    drainEntry(block, block.entry(index));
   }
 }
 
 /** Drains this thread's whole cache (gc, close). */
 export function drainOwnCache(): void {
-  if (cacheBlock != 0) drainBlock(cacheBlock);
+  if (changetype<usize>(cacheBlock) != 0) drainBlock(cacheBlock);
 }
 
 /** Drains this thread's entry of one pool (flush, destroy). */
 export function drainOwnEntry(token: u32): void {
-  const entry = entryOf(cacheBlock, token & INDEX_MASK);
-  if (load<u32>(entry + E_TOKEN) == token) drainEntry(cacheBlock, entry);
+  const entry = cacheBlock.entry(tokenIndex(token));
+  if (entry.token == token) drainEntry(cacheBlock, entry);
 }
 
 /**
  * Brings an entry to the pool's current incarnation and stamp, giving back
  * what it held under older ones. A current entry is on the list (evict).
  */
-function syncEntry(entry: usize, index: u32, token: u32, pool: usize): void {
+function syncEntry(entry: CacheEntry, index: u32, token: u32, pool: usize): void {
   const stamp = atomic.load<u32>(pool + P_STAMP);
-  if (load<u32>(entry + E_TOKEN) == token && load<u32>(entry + E_STAMP) == stamp) return;
+  if (entry.token == token && entry.stamp == stamp) return;
   drainEntry(cacheBlock, entry);
-  store<u32>(entry + E_TOKEN, token);
-  store<u32>(entry + E_STAMP, stamp);
-  store<u32>(entry + E_SIZE, load<u32>(pool + P_SIZE));
-  if ((load<u32>(entry + E_FLAGS) & ENTRY_LINKED) == 0) listPushHead(index);
+  entry.token = token;
+  entry.stamp = stamp;
+  entry.size = load<u32>(pool + P_SIZE);
+  if (!entry.linked) listPushHead(index);
 }
 
 /**
@@ -253,21 +256,21 @@ export function evict(inHand: u32): void {
   // Each pass over the list clears every mark: after two, marks no longer save an entry.
   const patience: u32 = 2 * listLength();
   let looked: u32 = 0;
-  while (overBound() && listTail() >= 0) {
+  while (overBound() && listIndex(cacheBlock.listTail) >= 0) {
     deathPoint();
-    const index = <u32>listTail();
-    const entry = entryOf(cacheBlock, index);
-    const count = load<u32>(entry + E_COUNT);
-    const pool = resolvePool(load<u32>(entry + E_TOKEN));
-    if (pool == 0 || load<u32>(entry + E_STAMP) != atomic.load<u32>(pool + P_STAMP)) {
+    const index = <u32>cacheBlock.listTail;
+    const entry = cacheBlock.entry(index);
+    const count = entry.count;
+    const pool = resolvePool(entry.token);
+    if (pool == 0 || entry.stamp != atomic.load<u32>(pool + P_STAMP)) {
       drainEntry(cacheBlock, entry);
       listUnlink(index);
-    } else if (count == 0 || ((index == inHand || (load<u32>(entry + E_FLAGS) & ENTRY_USED) != 0) && looked < patience)) {
+    } else if (count == 0 || ((index == inHand || entry.used) && looked < patience)) {
       if (looked++ >= patience) return; // only empty entries left: nothing to give back
       listPushHead(index);
     } else {
-      const size = load<u32>(entry + E_SIZE);
-      pushFromEntry(pool, entry, cacheBlock + B_CACHED_BYTES, size, min(count, clusterFor(size)));
+      const size = entry.size;
+      pushFromEntry(pool, entry, cacheBlock.cachedBytesWord, size, min(count, clusterFor(size)));
     }
   }
 }
@@ -283,15 +286,16 @@ const FILL_STALE: u32 = 2;
  * backing allocator. FILL_FAILED if both are empty, FILL_STALE if the pool
  * was destroyed since the caller resolved it.
  */
-function fillEntry(entry: usize, pool: usize, token: u32): u32 {
-  const size = load<u32>(entry + E_SIZE);
-  const bytesWord = cacheBlock + B_CACHED_BYTES;
+function fillEntry(entry: CacheEntry, pool: usize, token: u32): u32 {
+  const size = entry.size;
+  const bytesWord = cacheBlock.cachedBytesWord;
   if ((!cacheOff() || debugChecks) && popIntoEntry(pool, token, entry, bytesWord, size, clusterFor(size)) != 0) return FILLED;
   if (injectFailure()) return FILL_FAILED;
-  const moved = backingRefill(token, entry, bytesWord, size + tagBytes(), refillFor(size));
+  const moved = backingRefill(token, entry.address, bytesWord, size + tagBytes(), refillFor(size));
   if (moved != 0) {
+    if (EXPENSIVE) invariant(chainCount(entry.first, size, moved + 1) == moved);
     // New objects hold the poison too, so that alloc can check every object it hands out.
-    if (debugChecks) poisonChain(<usize>load<u32>(entry + E_FIRST), moved, size);
+    if (debugChecks) poisonChain(entry.first, moved, size);
     return FILLED;
   }
   if (refillFoundStale) return FILL_STALE;
@@ -303,15 +307,16 @@ function fillEntry(entry: usize, pool: usize, token: u32): u32 {
 // ---- The fast paths --------------------------------------------------------
 
 /** Takes the entry's first object; the entry must hold one. */
-@inline function takeCached(entry: usize, index: u32, object: usize): usize {
+@inline function takeCached(entry: CacheEntry, index: u32, object: usize): usize {
   // The link the last take installed is checked before it is followed (chunks.ts).
-  if (!isFreeObject(load<u32>(entry + E_SIZE), object)) corruptEntry(entry, index, object);
+  if (!isFreeObject(entry.size, object)) corruptEntry(entry, index, object);
   if (debugChecks) checkPoison(entry, index, object);
-  store<u32>(entry + E_FIRST, load<u32>(object));
-  store<u32>(entry + E_COUNT, load<u32>(entry + E_COUNT) - 1);
-  addCachedBytes(-<i32>load<u32>(entry + E_SIZE));
+  if (EXPENSIVE) invariant(entry.count > 0);
+  entry.first = <usize>load<u32>(object);
+  entry.count -= 1;
+  addCachedBytes(-(<i32>entry.size));
   markHandedOut(object);
-  if (debugChecks) debugHandOut(object, load<u32>(entry + E_SIZE), load<u32>(entry + E_TOKEN));
+  if (debugChecks) debugHandOut(object, entry.size, entry.token);
   if (cacheOff()) emptyEntry(entry);
   else markUsed(entry);
   return object;
@@ -322,39 +327,39 @@ function fillEntry(entry: usize, pool: usize, token: u32): u32 {
  * write after free, or a stray write): the entry forgets its chain, the pool
  * is marked corrupt, and the call gives up (HeapCorruptError).
  */
-export function corruptEntry(entry: usize, index: u32, link: usize): void {
-  const pool = resolveIncarnation(load<u32>(entry + E_TOKEN));
-  forgetCorruptChain(pool, entry, cacheBlock + B_CACHED_BYTES, load<u32>(entry + E_SIZE));
+export function corruptEntry(entry: CacheEntry, index: u32, link: usize): void {
+  const pool = resolveIncarnation(entry.token);
+  forgetCorruptChain(pool, entry, cacheBlock.cachedBytesWord, entry.size);
   giveUpOnCorruptList(index, link);
 }
 
 /** Debug poison: an object about to be handed out must still hold the poison past its link word; else the call gives up (UseAfterFreeError). */
-function checkPoison(entry: usize, index: u32, object: usize): void {
-  const offset = poisonDamage(object, load<u32>(entry + E_SIZE));
+function checkPoison(entry: CacheEntry, index: u32, object: usize): void {
+  const offset = poisonDamage(object, entry.size);
   if (offset < 0) return;
   // Poisoned again, so that the next alloc hands it out: the write is reported once.
-  repoison(object, load<u32>(entry + E_SIZE));
+  repoison(object, entry.size);
   giveUpOnWriteAfterFree(index, object, <u32>offset);
 }
 
 /** With the cache off: whatever the entry holds (the rest of a refill, a freed object) goes to the shared list now. */
-function emptyEntry(entry: usize): void {
-  const count = load<u32>(entry + E_COUNT);
+function emptyEntry(entry: CacheEntry): void {
+  const count = entry.count;
   if (count == 0) return;
-  const pool = resolvePool(load<u32>(entry + E_TOKEN));
-  if (pool != 0 && load<u32>(entry + E_STAMP) == atomic.load<u32>(pool + P_STAMP)) {
-    pushFromEntry(pool, entry, cacheBlock + B_CACHED_BYTES, load<u32>(entry + E_SIZE), count);
+  const pool = resolvePool(entry.token);
+  if (pool != 0 && entry.stamp == atomic.load<u32>(pool + P_STAMP)) {
+    pushFromEntry(pool, entry, cacheBlock.cachedBytesWord, entry.size, count);
   } else drainEntry(cacheBlock, entry);
 }
 
 /** Puts a checked object in the entry, evicting when the cache outgrows its bound. */
-@inline function putCached(entry: usize, index: u32, object: usize): void {
-  if (debugChecks) debugOnFree(object, load<u32>(entry + E_SIZE));
+@inline function putCached(entry: CacheEntry, index: u32, object: usize): void {
+  if (debugChecks) debugOnFree(object, entry.size);
   markOnFreeList(object);
-  store<u32>(object, load<u32>(entry + E_FIRST));
-  store<u32>(entry + E_FIRST, <u32>object);
-  store<u32>(entry + E_COUNT, load<u32>(entry + E_COUNT) + 1);
-  addCachedBytes(<i32>load<u32>(entry + E_SIZE));
+  store<u32>(object, <u32>entry.first);
+  entry.first = object;
+  entry.count += 1;
+  addCachedBytes(<i32>entry.size);
   if (cacheOff()) emptyEntry(entry);
   else {
     markUsed(entry);
@@ -363,8 +368,8 @@ function emptyEntry(entry: usize): void {
 }
 
 /** Whether the entry holds objects of this token's pool, filled under its current stamp. */
-@inline export function entryCurrent(entry: usize, token: u32, index: u32): bool {
-  return load<u32>(entry + E_TOKEN) == token && load<u32>(entry + E_STAMP) == atomic.load<u32>(poolAt(index) + P_STAMP);
+@inline export function entryCurrent(entry: CacheEntry, token: u32, index: u32): bool {
+  return entry.token == token && entry.stamp == atomic.load<u32>(poolAt(index) + P_STAMP);
 }
 
 /**
@@ -372,14 +377,14 @@ function emptyEntry(entry: usize): void {
  * exhausted (the caller may gc and try once more), or ALLOC_STALE_POOL.
  */
 export function cacheAlloc(token: u32): usize {
-  const index = token & INDEX_MASK;
-  const entry = entryOf(cacheBlock, index);
-  const object = <usize>load<u32>(entry + E_FIRST);
+  const index = tokenIndex(token);
+  const entry = cacheBlock.entry(index);
+  const object = entry.first;
   if (object != 0 && entryCurrent(entry, token, index)) return takeCached(entry, index, object);
   return allocMiss(token, index, entry);
 }
 
-function allocMiss(token: u32, index: u32, entry: usize): usize {
+function allocMiss(token: u32, index: u32, entry: CacheEntry): usize {
   drainRetiredEntries();
   const pool = resolvePool(token);
   if (pool == 0) return ALLOC_STALE_POOL;
@@ -389,24 +394,21 @@ function allocMiss(token: u32, index: u32, entry: usize): usize {
     // The shared list alone, object by object; a refill goes through the entry.
     // (Debug checks go through the entry, where takeCached checks the poison.)
     const object = popHandOut(pool, token);
-    if (object != 0) {
-      if (debugChecks) debugHandOut(object, load<u32>(entry + E_SIZE), token);
-      return object;
-    }
+    if (object != 0) return object;
   }
-  if (load<u32>(entry + E_FIRST) == 0) {
+  if (entry.first == 0) {
     const filled = fillEntry(entry, pool, token);
     if (filled == FILL_STALE) return ALLOC_STALE_POOL;
     if (filled == FILL_FAILED) return ALLOC_FAILED;
   }
-  return takeCached(entry, index, <usize>load<u32>(entry + E_FIRST));
+  return takeCached(entry, index, entry.first);
 }
 
 export function cacheFree(token: u32, object: usize): i32 {
-  const index = token & INDEX_MASK;
-  const entry = entryOf(cacheBlock, index);
+  const index = tokenIndex(token);
+  const entry = cacheBlock.entry(index);
   if (entryCurrent(entry, token, index)) {
-    const size = load<u32>(entry + E_SIZE);
+    const size = entry.size;
     let verdict = checkFreeable(size, object);
     if (verdict == OK && debugChecks) verdict = debugCheckFree(object, size, token);
     if (verdict != OK) return verdict;
@@ -423,7 +425,7 @@ function freeShared(pool: usize, object: usize, size: u32): i32 {
   return pushHandedBack(pool, object, size);
 }
 
-function freeMiss(token: u32, index: u32, entry: usize, object: usize): i32 {
+function freeMiss(token: u32, index: u32, entry: CacheEntry, object: usize): i32 {
   drainRetiredEntries();
   const pool = resolvePool(token);
   // A retired pool, or one marked corrupt, takes frees straight to the backing allocator (no list or cache of it serves again).
@@ -458,13 +460,13 @@ function freeDirect(token: u32, object: usize): i32 {
 
 /** Objects of this pool incarnation in the caches of every live thread (exact once threads are quiet). */
 export function cachedCount(token: u32): u32 {
-  const index = token & INDEX_MASK;
+  const index = tokenIndex(token);
   let total: u32 = 0;
   for (let slot: u32 = 0; slot < MAX_THREADS; slot++) {
     const thread = threadSlotAt(slot);
     if (atomic.load<u32>(thread + T_STATE) != THREAD_LIVE) continue;
-    const entry = entryOf(<usize>load<u32>(thread + T_CACHE), index);
-    if (load<u32>(entry + E_TOKEN) == token) total += load<u32>(entry + E_COUNT);
+    const entry = changetype<CacheBlock>(load<u32>(thread + T_CACHE)).entry(index);
+    if (entry.token == token) total += entry.count;
   }
   return total;
 }

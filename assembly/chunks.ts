@@ -1,40 +1,64 @@
 // Pool objects as chunks of the backing allocator (layout.ts, "Chunks"):
 // the checks that a pointer is what a caller or a free list claims it is,
-// and the flag that tells a free object from a handed-out one. Every layer
-// above uses them; they use nothing but the layout and the debug tag size.
+// and the flag that tells a free object from a handed-out one
+// (docs/internals.md §8). Every layer above uses them; they use nothing but
+// the layout, its records and the debug tag size.
 
-import {
-  ARENA_START, C_SIZE, CHUNK_HEADER, CHUNK_MIN, CHUNK_ON_FREE_LIST, CHUNK_SIZE_MASK, CHUNK_USED, ERR_BAD_POINTER, ERR_DOUBLE_FREE,
-  ERR_SIZE_MISMATCH, H_BACKING_TOP, OK,
-} from "./layout";
 import { tagBytes } from "./debug";
-
-@inline export function chunkHeaderOf(object: usize): usize {
-  return object - CHUNK_HEADER + C_SIZE;
-}
+import {
+  ARENA_START,
+  CHUNK_HEADER,
+  CHUNK_MIN,
+  CHUNK_ON_FREE_LIST,
+  CHUNK_SIZE_MASK,
+  CHUNK_USED,
+  ERR_BAD_POINTER,
+  ERR_DOUBLE_FREE,
+  ERR_SIZE_MISMATCH,
+  H_BACKING_TOP,
+  OK,
+} from "./layout";
+import { chunkOf } from "./records";
 
 /** Marks an object that a pop just took: its owner may free it once. */
 @inline export function markHandedOut(object: usize): void {
-  const header = chunkHeaderOf(object);
-  store<u32>(header, load<u32>(header) & ~CHUNK_ON_FREE_LIST);
+  const chunk = chunkOf(object);
+  chunk.word &= ~CHUNK_ON_FREE_LIST;
 }
 
 @inline export function markOnFreeList(object: usize): void {
-  const header = chunkHeaderOf(object);
-  store<u32>(header, load<u32>(header) | CHUNK_ON_FREE_LIST);
+  const chunk = chunkOf(object);
+  chunk.word |= CHUNK_ON_FREE_LIST;
 }
 
-/** Whether a chunk's payload was made for objects of `size` bytes (and the debug tag after them, when tags are on). */
-@inline function payloadFits(header: u32, size: u32): bool {
-  const need = size + tagBytes();
-  const payload = (header & CHUNK_SIZE_MASK) - CHUNK_HEADER;
+const FREE_MARKS: u32 = CHUNK_USED | CHUNK_ON_FREE_LIST;
+
+// The rules, each once; the checks below are made of them.
+
+/** Whether `object` lies where objects can: 8-aligned, inside the arena carved up to `top`. */
+@inline function placed(object: usize, top: usize): bool {
+  return (object & 7) == 0 && object >= ARENA_START + CHUNK_HEADER && object < top;
+}
+
+/** Whether a chunk header word's payload was made for `wanted` bytes (an object and its debug tag). */
+@inline function madeFor(word: u32, wanted: u32): bool {
+  const payload = (word & CHUNK_SIZE_MASK) - CHUNK_HEADER;
   // A chunk may be up to one minimum chunk larger than asked: the backing allocator does not split off less.
-  return payload >= need && payload < need + CHUNK_MIN;
+  return payload >= wanted && payload < wanted + CHUNK_MIN;
 }
 
-/** Whether `object` lies where objects can: 8-aligned, inside the carved arena. */
+/** Whether a chunk header word marks a free pool object (used by a pool, on a free list or in a cache). */
+@inline function markedFree(word: u32): bool {
+  return (word & FREE_MARKS) == FREE_MARKS;
+}
+
+/** Whether a chunk header word marks a handed-out pool object. */
+@inline function markedHandedOut(word: u32): bool {
+  return (word & FREE_MARKS) == CHUNK_USED;
+}
+
 @inline function insideArena(object: usize): bool {
-  return (object & 7) == 0 && object >= ARENA_START + CHUNK_HEADER && object < <usize>load<u32>(H_BACKING_TOP);
+  return placed(object, <usize>load<u32>(H_BACKING_TOP));
 }
 
 /**
@@ -44,9 +68,9 @@ import { tagBytes } from "./debug";
  */
 @inline export function checkFreeable(size: u32, object: usize): i32 {
   if (!insideArena(object)) return ERR_BAD_POINTER;
-  const header = load<u32>(chunkHeaderOf(object));
-  if ((header & CHUNK_USED) == 0 || !payloadFits(header, size)) return ERR_SIZE_MISMATCH;
-  if ((header & CHUNK_ON_FREE_LIST) != 0) return ERR_DOUBLE_FREE;
+  const word = chunkOf(object).word;
+  if ((word & CHUNK_USED) == 0 || !madeFor(word, size + tagBytes())) return ERR_SIZE_MISMATCH;
+  if ((word & CHUNK_ON_FREE_LIST) != 0) return ERR_DOUBLE_FREE;
   return OK;
 }
 
@@ -59,8 +83,8 @@ import { tagBytes } from "./debug";
  */
 @inline export function isFreeObject(size: u32, object: usize): bool {
   if (!insideArena(object)) return false;
-  const header = load<u32>(chunkHeaderOf(object));
-  return (header & (CHUNK_USED | CHUNK_ON_FREE_LIST)) == (CHUNK_USED | CHUNK_ON_FREE_LIST) && payloadFits(header, size);
+  const word = chunkOf(object).word;
+  return markedFree(word) && madeFor(word, size + tagBytes());
 }
 
 /**
@@ -70,14 +94,11 @@ import { tagBytes } from "./debug";
  * (A cached object lies below any top read after it was cached.)
  */
 @inline export function takeIfFreeObject(object: usize, wanted: u32, top: usize): bool {
-  if ((object & 7) != 0 || object < ARENA_START + CHUNK_HEADER || object >= top) return false;
-  const header = chunkHeaderOf(object);
-  const word = load<u32>(header);
-  const payload = (word & CHUNK_SIZE_MASK) - CHUNK_HEADER;
-  if ((word & (CHUNK_USED | CHUNK_ON_FREE_LIST)) != (CHUNK_USED | CHUNK_ON_FREE_LIST) || payload < wanted || payload >= wanted + CHUNK_MIN) {
-    return false;
-  }
-  store<u32>(header, word & ~CHUNK_ON_FREE_LIST);
+  if (!placed(object, top)) return false;
+  const chunk = chunkOf(object);
+  const word = chunk.word;
+  if (!markedFree(word) || !madeFor(word, wanted)) return false;
+  chunk.word = word & ~CHUNK_ON_FREE_LIST;
   return true;
 }
 
@@ -88,18 +109,24 @@ import { tagBytes } from "./debug";
  * (the caller asks checkFreeable why).
  */
 @inline export function putIfFreeable(object: usize, wanted: u32, top: usize): bool {
-  if ((object & 7) != 0 || object < ARENA_START + CHUNK_HEADER || object >= top) return false;
-  const header = chunkHeaderOf(object);
-  const word = load<u32>(header);
-  const payload = (word & CHUNK_SIZE_MASK) - CHUNK_HEADER;
-  if ((word & (CHUNK_USED | CHUNK_ON_FREE_LIST)) != CHUNK_USED || payload < wanted || payload >= wanted + CHUNK_MIN) return false;
-  store<u32>(header, word | CHUNK_ON_FREE_LIST);
+  if (!placed(object, top)) return false;
+  const chunk = chunkOf(object);
+  const word = chunk.word;
+  if (!markedHandedOut(word) || !madeFor(word, wanted)) return false;
+  chunk.word = word | CHUNK_ON_FREE_LIST;
   return true;
 }
 
 /** isFreeObject without the size (for chains whose pool size the caller does not know): inside the arena, used, marked free. */
 @inline export function isFreeChunk(object: usize): bool {
-  return insideArena(object) && (load<u32>(chunkHeaderOf(object)) & (CHUNK_USED | CHUNK_ON_FREE_LIST)) == (CHUNK_USED | CHUNK_ON_FREE_LIST);
+  return insideArena(object) && markedFree(chunkOf(object).word);
+}
+
+/** Debug checks: the objects of the chain from `first` up to its 0 link, each checked with isFreeObject, at most `bound`. */
+export function chainCount(first: usize, size: u32, bound: u32): u32 {
+  let count: u32 = 0;
+  for (let object = first; object != 0 && count < bound && isFreeObject(size, object); count++) object = <usize>load<u32>(object);
+  return count;
 }
 
 /**
@@ -114,4 +141,3 @@ export function checkedChainAt(first: usize, count: u32, size: u32): usize {
   }
   return object;
 }
-

@@ -11,7 +11,19 @@
 // another pool (ERR_POOL_MISMATCH) from one no pool handed out
 // (ERR_NEVER_ALLOCATED). Tokens are never 0 (generations start at 1).
 
-import { DEBUG_POISON, DEBUG_POISON_SHIFT, DEBUG_TAG, ERR_NEVER_ALLOCATED, ERR_POOL_MISMATCH, H_DEBUG_FLAGS, OK, TAG_BYTES } from "./layout";
+import {
+  DEBUG_POISON,
+  DEBUG_POISON_SHIFT,
+  DEBUG_TAG,
+  ERR_NEVER_ALLOCATED,
+  ERR_POOL_MISMATCH,
+  H_DEBUG_FLAGS,
+  OK,
+  TAG_BYTES,
+} from "./layout";
+
+/** The free-list link at the start of a free object, which poison leaves alone. */
+const LINK_BYTES: u32 = 4;
 
 /** Whether this heap runs any of these checks (a module global is per thread). */
 export let debugChecks: bool = false;
@@ -47,7 +59,7 @@ export function debugCheckFree(object: usize, size: u32, token: u32): i32 {
 /** Where a free object stopped holding the poison: the first changed byte past its link word, or -1 (poison off, or intact). */
 export function poisonDamage(object: usize, size: u32): i32 {
   if (poison < 0) return -1;
-  for (let offset: u32 = 4; offset < size; offset++) {
+  for (let offset: u32 = LINK_BYTES; offset < size; offset++) {
     if (<i32>load<u8>(object + offset) != poison) return <i32>offset;
   }
   return -1;
@@ -55,7 +67,7 @@ export function poisonDamage(object: usize, size: u32): i32 {
 
 /** Fills a free object with the poison again, past its link word. */
 export function repoison(object: usize, size: u32): void {
-  if (poison >= 0 && size > 4) memory.fill(object + 4, <u8>poison, size - 4);
+  if (poison >= 0 && size > LINK_BYTES) memory.fill(object + LINK_BYTES, <u8>poison, size - LINK_BYTES);
 }
 
 /** Poisons `count` new free objects chained from `first` (fresh from the backing allocator, which does not). */

@@ -5,9 +5,19 @@
 // the same seed and the same operations fails at the same places.
 
 import {
-  FAILED_INJECTED, FAILED_LIMIT, FAILED_MEMORY, FAILURE_RING_SIZE, FAILURE_WRITTEN, H_FAIL_PPM, H_FAIL_SEED, H_FAILURES,
-  H_FAILURE_RING, P_FAILED, POOL_SLOT_SIZE, POOLS_START,
+  FAILED_INJECTED,
+  FAILED_LIMIT,
+  FAILED_MEMORY,
+  FAILURE_RING_SIZE,
+  FAILURE_WRITTEN,
+  H_FAIL_PPM,
+  H_FAIL_SEED,
+  H_FAILURE_RING,
+  H_FAILURES,
+  P_FAILED,
+  POOL_INDEX_BITS,
 } from "./layout";
+import { poolIndexOf } from "./slots";
 
 /** This thread's random stream (xorshift32; a module global is per thread). */
 let randomState: u32 = 1;
@@ -47,8 +57,8 @@ export function refusedByMemory(): void {
 
 /** Counts a failed allocation of `pool` in the heap's ring, with the reason of the last refusal. */
 export function recordFailure(pool: usize): void {
-  const index = <u32>((pool - POOLS_START) / POOL_SLOT_SIZE);
+  const index = poolIndexOf(pool);
   atomic.add<u32>(pool + P_FAILED, 1);
   const n = atomic.add<u32>(H_FAILURES, 1);
-  atomic.store<u32>(H_FAILURE_RING + (n % FAILURE_RING_SIZE) * 4, FAILURE_WRITTEN | (lastRefusal << 8) | index);
+  atomic.store<u32>(H_FAILURE_RING + (n % FAILURE_RING_SIZE) * 4, FAILURE_WRITTEN | (lastRefusal << POOL_INDEX_BITS) | index);
 }

@@ -1,32 +1,39 @@
 // A pool's free list: a lock-free LIFO threaded through the first word of
-// each free object.
+// each free object, its head one u64 {ptr, seq} changed only by CAS. Every
+// rule of the head (pop, push, retire) is here (docs/internals.md §3, §7).
 //
 //   head (u64, 8-aligned)                           free object      free object
 //   | R | seq: 31 bits (high) | ptr: u32 (low) | ---> | next | ... | ---> | 0 | ... |
-//
-// Every change is one 64-bit compare-and-swap of the whole head. A pop (and
-// a detach) writes seq + 1, so a head that was popped and pushed back in the
-// meantime (ABA) no longer matches and the stale CAS fails. Pushes keep seq:
-// to make the head equal to an old value again a pop must happen in between.
-//
-// R (RETIRED, the top bit) is set once, when the pool is destroyed
-// (registry.ts): from then on every push and pop fails, so a thread that
-// resolved the pool before the destroy can never add to or take from its
-// list, whatever it does next. The list frozen under R is given back under
-// the backing lock (backing.ts, backingReleaseFrozen).
-//
-// A pop reads `next` from the head object before its CAS; the caller holds
-// the pool's flush_lock for reading so that the object cannot have been
-// given back to the backing allocator meanwhile (locks.ts). Pops live in
-// pool.ts, next to the records that make them safe against a dying thread.
 
-import { deathPoint } from "./thread";
+import { deathPoint, sequenceStep } from "./thread";
 
-export const PTR_MASK: u64 = 0xffffffff;
+const PTR_MASK: u64 = 0xffffffff;
 /** The sequence bits; a pop's new sequence is masked with it, so it never reaches RETIRED. */
-export const SEQ_MASK: u64 = 0x7fffffff00000000;
-export const SEQ_ONE: u64 = 1 << 32;
-export const HEAD_RETIRED: u64 = 0x8000000000000000;
+const SEQ_MASK: u64 = 0x7fffffff00000000;
+const SEQ_SHIFT: u64 = 32;
+const SEQ_ONE: u64 = 1 << SEQ_SHIFT;
+const HEAD_RETIRED: u64 = 0x8000000000000000;
+
+/** The first object of a head value (0: the list is empty). */
+@inline export function headFirst(head: u64): usize {
+  return <usize>(head & PTR_MASK);
+}
+
+/** Whether a head value is retired (every push and pop fails). */
+@inline export function headRetired(head: u64): bool {
+  return (head & HEAD_RETIRED) != 0;
+}
+
+/**
+ * Pops: swaps the head value `old` the caller read (and walked from its
+ * first object to `next`, the link that becomes the head) for `next` with
+ * the sequence moved on, so a stale pop of the same head fails (ABA).
+ * True when the pop happened. Pops themselves live in pool.ts, next to the
+ * records that make them safe against a dying thread.
+ */
+@inline export function listTryPop(head: usize, old: u64, next: usize): bool {
+  return atomic.cmpxchg<u64>(head, old, (((old & SEQ_MASK) + (sequenceStep << SEQ_SHIFT)) & SEQ_MASK) | <u64>next) == old;
+}
 
 /**
  * Pushes the chain first -> ... -> last (last's next word is overwritten).
@@ -38,8 +45,8 @@ export function listPushChain(head: usize, first: usize, last: usize): bool {
   while (true) {
     deathPoint();
     const old = atomic.load<u64>(head);
-    if ((old & HEAD_RETIRED) != 0) return false;
-    store<u32>(last, <u32>(old & PTR_MASK));
+    if (headRetired(old)) return false;
+    store<u32>(last, <u32>headFirst(old));
     if (atomic.cmpxchg<u64>(head, old, (old & SEQ_MASK) | <u64>first) == old) return true;
   }
 }
@@ -48,13 +55,13 @@ export function listPushChain(head: usize, first: usize, last: usize): bool {
 export function listRetire(head: usize): usize {
   while (true) {
     const old = atomic.load<u64>(head);
-    if ((old & HEAD_RETIRED) != 0 || atomic.cmpxchg<u64>(head, old, old | HEAD_RETIRED) == old) return <usize>(old & PTR_MASK);
+    if (headRetired(old) || atomic.cmpxchg<u64>(head, old, old | HEAD_RETIRED) == old) return headFirst(old);
   }
 }
 
 /** Whether the list is retired. */
 @inline export function listRetired(head: usize): bool {
-  return (atomic.load<u64>(head) & HEAD_RETIRED) != 0;
+  return headRetired(atomic.load<u64>(head));
 }
 
 /** Makes a retired (and emptied) list a new empty one; no thread may push or pop meanwhile. */
@@ -65,19 +72,13 @@ export function listRenew(head: usize): void {
 
 /** The list's first object, without taking it (0 if empty). */
 export function listFirst(head: usize): usize {
-  return <usize>(atomic.load<u64>(head) & PTR_MASK);
+  return headFirst(atomic.load<u64>(head));
 }
 
 // Chains are runs of objects linked through their first word. A chain
 // holder is a pair of words {first, count} (a cache entry's E_FIRST and
 // E_COUNT, or a thread slot's transit); its count, not a 0 link, says
 // where it ends.
-
-export function chainLength(first: usize): u32 {
-  let count: u32 = 0;
-  for (let object = first; object != 0; object = <usize>load<u32>(object)) count++;
-  return count;
-}
 
 /** The `count`-th object of a chain (1 is `first`). */
 export function chainAt(first: usize, count: u32): usize {

@@ -1,20 +1,45 @@
 // The heap header: claimed once by a CAS on its init word
 // (INIT_EMPTY -> INIT_BUSY -> INIT_READY), then only read. Attaching threads
-// check magic and ABI version and take a thread slot (threads.ts); attaching
+// check magic and ABI version and take a thread slot (thread-slots.ts); attaching
 // changes no other shared state, so a worker may join in the middle of a run.
 
-import {
-  ABI_VERSION, DEBUG_UAF, ERR_ABI_MISMATCH, ERR_ALREADY_INITIALISED, ERR_BAD_MAGIC, ERR_NO_MEMORY, ERR_NOT_READY,
-  ERR_STATIC_DATA_TOO_LARGE, H_ABI_VERSION, H_DEBUG_FLAGS, H_FAIL_PPM, H_FAIL_SEED, H_HEAP_ID, H_INIT_STATE, H_MAGIC, H_MAX_PAGES,
-  H_QUARANTINE, H_TEST_SWITCHES, HEADER_START, HEAP_MAGIC, INIT_BUSY, INIT_EMPTY, INIT_READY, QUARANTINE_BYTES, TEST_DEATH_POINTS,
-  TEST_NO_FLUSH_LOCK, TEST_NO_RECOVERY, TEST_NO_SEQUENCE, TEST_SHORT_PATIENCE,
-} from "./layout";
 import { backingAlloc, backingInit } from "./backing";
 import { readDebugFlags } from "./debug";
 import { seedThread } from "./faults";
+import {
+  ABI_VERSION,
+  DEBUG_UAF,
+  ERR_ABI_MISMATCH,
+  ERR_ALREADY_INITIALISED,
+  ERR_BAD_MAGIC,
+  ERR_NO_MEMORY,
+  ERR_NOT_READY,
+  ERR_STATIC_DATA_TOO_LARGE,
+  H_ABI_VERSION,
+  H_DEBUG_FLAGS,
+  H_FAIL_PPM,
+  H_FAIL_SEED,
+  H_HEAP_ID,
+  H_INIT_STATE,
+  H_MAGIC,
+  H_MAX_PAGES,
+  H_QUARANTINE,
+  H_TEST_SWITCHES,
+  HEADER_START,
+  HEAP_MAGIC,
+  INIT_BUSY,
+  INIT_EMPTY,
+  INIT_READY,
+  QUARANTINE_BYTES,
+  TEST_DEATH_POINTS,
+  TEST_NO_FLUSH_LOCK,
+  TEST_NO_RECOVERY,
+  TEST_NO_SEQUENCE,
+  TEST_SHORT_PATIENCE,
+} from "./layout";
 import { setUafChecks } from "./quarantine";
 import { setThreadState } from "./thread";
-import { threadAttach } from "./threads";
+import { threadAttach } from "./thread-slots";
 
 /** Registers the calling thread; returns its id (>= 1) or an error. */
 function attachThread(canBlock: bool, cacheLimitBytes: u32, nodeId: u32): i32 {
@@ -41,8 +66,15 @@ function attachThread(canBlock: bool, cacheLimitBytes: u32, nodeId: u32): i32 {
  * is made from a created heap), so this needs no protection from deaths.
  */
 export function heapCreate(
-  maxPages: u32, heapId: u32, testSwitches: u32, canBlock: bool, cacheLimitBytes: u32, failPpm: u32, failSeed: u32,
-  debugFlags: u32, nodeId: u32,
+  maxPages: u32,
+  heapId: u32,
+  testSwitches: u32,
+  canBlock: bool,
+  cacheLimitBytes: u32,
+  failPpm: u32,
+  failSeed: u32,
+  debugFlags: u32,
+  nodeId: u32,
 ): i32 {
   // Static data is rewritten by every instantiation and must end below the header.
   if (__heap_base > HEADER_START) return ERR_STATIC_DATA_TOO_LARGE;

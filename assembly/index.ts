@@ -1,22 +1,39 @@
 // The module's ABI: what the TypeScript wrapper calls. Numbers only cross
 // the boundary; pool tokens and status codes are described in layout.ts.
 
-import { ALLOC_FAILED, ALLOC_NOT_ATTACHED, ERR_STALE_POOL, POOL_NAME_MAX } from "./layout";
 import { cacheAllocMany, cacheFreeMany } from "./batch";
-import { cacheAlloc, cacheFree, cacheScratch, cachedCount } from "./cache";
+import { cacheAlloc, cachedCount, cacheFree, cacheScratch } from "./cache";
 import { heapAttach, heapCreate } from "./heap";
+import { largeAlloc, largeFree } from "./large";
+import {
+  ALLOC_FAILED,
+  ALLOC_NOT_ATTACHED,
+  ARENA_START,
+  CHUNK_HEADER,
+  ERR_STALE_POOL,
+  H_MAX_PAGES,
+  LARGE_PREFIX,
+  POOL_NAME_MAX,
+} from "./layout";
 import { releaseHolds } from "./locks";
 import { poolFreeCount } from "./pool";
 import { registryCountFailure, registryCreate, registryDestroy, registryFlush, registryGc } from "./registry";
 import { resolvePool } from "./slots";
 import { threadSlot } from "./thread";
-import { threadClose, threadReclaim } from "./threads";
+import { threadClose, threadReclaim } from "./thread-slots";
 
 // Every layout constant, so the wrapper can check its mirror against them.
 export * from "./layout";
 
 export function heap_create(
-  maxPages: u32, heapId: u32, testSwitches: u32, canBlock: bool, cacheBytes: u32, failPpm: u32, failSeed: u32, debugFlags: u32,
+  maxPages: u32,
+  heapId: u32,
+  testSwitches: u32,
+  canBlock: bool,
+  cacheBytes: u32,
+  failPpm: u32,
+  failSeed: u32,
+  debugFlags: u32,
   nodeId: u32,
 ): i32 {
   return heapCreate(maxPages, heapId, testSwitches, canBlock, cacheBytes, failPpm, failSeed, debugFlags, nodeId);
@@ -95,6 +112,20 @@ export function pool_alloc_many(token: u32, count: u32): i32 {
   return reached;
 }
 
+/** A large block of `bytes` (malloc beyond the largest size class), under the same policy; 0 when none can be had. */
+export function large_alloc(bytes: u32): usize {
+  if (threadSlot == 0) return ALLOC_NOT_ATTACHED;
+  const block = largeAlloc(bytes);
+  // No gc can make room for more than the whole arena.
+  if (block != 0 || <u64>bytes + LARGE_PREFIX + CHUNK_HEADER + ARENA_START > (<u64>load<u32>(H_MAX_PAGES)) << 16) return block;
+  registryGc();
+  return largeAlloc(bytes);
+}
+
+/** Frees a large block; ERR_BAD_POINTER when `block` is none. */
+export function large_free(block: usize): i32 {
+  return largeFree(block);
+}
 
 export function pool_free(token: u32, object: usize): i32 {
   return cacheFree(token, object);

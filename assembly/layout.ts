@@ -22,7 +22,7 @@
 /** "WPOL" in little-endian ASCII. */
 export const HEAP_MAGIC: u32 = 0x4c4f5057;
 /** Bumped whenever a byte of this file's layout changes meaning. */
-export const ABI_VERSION: u32 = 6;
+export const ABI_VERSION: u32 = 7;
 
 export const PAGE_BYTES: u32 = 65536;
 export const CACHE_LINE: u32 = 64;
@@ -46,7 +46,8 @@ export const MAX_PAGES_LIMIT: u32 = 65535;
 //   +72  failures so far; +76 ring of the last 12 failures
 //   +124 pools retired so far (each thread drains its entries of retired
 //        pools at its next miss once this moves; cache.ts)
-//   +128 backing lock, top, free/used byte counters         line 2
+//   +128 backing lock, top, free/used byte counters,        line 2
+//        large blocks and their bytes
 //   +192 bin bitmap (BIN_BITMAP_WORDS u32)                  line 3
 //   +256 bin heads (BIN_COUNT u32)                          lines 4..
 
@@ -92,7 +93,7 @@ export const H_STAMP_COUNTER: u32 = H_REGISTRY_LOCK + 4;
 export const H_FAILURES: u32 = H_REGISTRY_LOCK + 8;
 /**
  * The most recent allocation failures, one u32 each:
- *   bit 31 set (written) | reason << 8 | pool slot index
+ *   bit 31 set (written) | reason << POOL_INDEX_BITS | pool slot index
  */
 export const H_FAILURE_RING: u32 = H_REGISTRY_LOCK + 12;
 export const FAILURE_RING_SIZE: u32 = 12;
@@ -111,6 +112,9 @@ export const H_BACKING_TOP: u32 = H_BACKING_LOCK + 4;
 export const H_BACKING_FREE_BYTES: u32 = H_BACKING_LOCK + 8;
 /** Bytes (headers included) of chunks handed out. */
 export const H_BACKING_USED_BYTES: u32 = H_BACKING_LOCK + 12;
+/** Large blocks (malloc beyond the largest size class, large.ts) handed out, and their chunks' bytes. */
+export const H_LARGE_BLOCKS: u32 = H_BACKING_LOCK + 16;
+export const H_LARGE_BYTES: u32 = H_BACKING_LOCK + 20;
 
 export const INIT_EMPTY: u32 = 0;
 export const INIT_BUSY: u32 = 1;
@@ -125,6 +129,8 @@ export const TEST_DEATH_POINTS: u32 = 4;
 export const TEST_NO_RECOVERY: u32 = 8;
 /** Waiters give up after about 20 ms without a sign of life instead of 3 s. */
 export const TEST_SHORT_PATIENCE: u32 = 16;
+/** Negative control: the backing allocator hands out a fitting chunk one header too large whole (malloc then misreads classes). */
+export const TEST_INEXACT_CHUNKS: u32 = 32;
 
 // ---- Backing allocator bins -----------------------------------------------
 //
@@ -138,7 +144,9 @@ export const TEST_SHORT_PATIENCE: u32 = 16;
 
 export const SMALL_BIN_LIMIT: u32 = 256;
 export const SL_BITS: u32 = 3;
-export const BIN_COUNT: u32 = 32 + (31 - 8 + 1) * 8;
+/** log2(SMALL_BIN_LIMIT): sizes from 2^8 to 2^31 take the two-level bins. */
+const FIRST_LEVEL: u32 = 8;
+export const BIN_COUNT: u32 = SMALL_BIN_LIMIT / 8 + (32 - FIRST_LEVEL) * (1 << SL_BITS);
 export const BIN_BITMAP_WORDS: u32 = (BIN_COUNT + 31) / 32;
 
 export const H_BIN_BITMAP: u32 = HEADER_START + 3 * CACHE_LINE;
@@ -173,6 +181,20 @@ export const CHUNK_RELEASED: u32 = 4;
 export const CHUNK_SIZE_MASK: u32 = ~7;
 /** Largest payload one chunk may hold (1 GiB); larger requests fail. */
 export const CHUNK_MAX_PAYLOAD: u32 = 1 << 30;
+
+// A large block (malloc beyond the largest size class, large.ts) is one
+// chunk whose payload starts with a mark; the caller gets what follows it:
+//
+//   chunk          payload                           the caller's pointer
+//   | size | prev  | LARGE_MARK | payload ^ LARGE_KEY | bytes ...
+//   +0             +8           +12                  +16
+//
+// The mark's low bit is clear, so the word before the caller's pointer
+// tells a large block (LARGE_MARK) from a pool object (a chunk header,
+// CHUNK_USED set). The key ties the mark to its address.
+export const LARGE_MARK: u32 = 0x4b4c4c46;
+export const LARGE_KEY: u32 = 0x9e3779b9;
+export const LARGE_PREFIX: u32 = 8;
 
 // ---- Pool slots -----------------------------------------------------------
 //
@@ -245,7 +267,7 @@ export const POOL_GENERATION_MASK: u32 = 0x7fffff;
 // Every attached thread holds one slot (claimed by CAS, freed by close or by
 // reclaim) and one cache block, taken from the backing allocator at attach.
 // Only its owner writes a slot or a block, with plain stores, until the
-// thread is known dead; then the thread that reclaims it does (threads.ts).
+// thread is known dead; then the thread that reclaims it does (thread-slots.ts).
 // A slot is one cache line, so lock holders and readers that scan the slots
 // never share a line with another thread's hot words.
 //
@@ -271,21 +293,24 @@ export const POOL_GENERATION_MASK: u32 = 0x7fffff;
 //   | 64 B   | 32 bytes each, one per    | BATCH_MAX u32 words |
 //   |        | pool slot                 |                     |
 //
-//   block header (64 bytes)         cache entry (32 bytes)
-//   +0  bytes of cached objects     +0  first cached object (chain linked
-//   +4  bound in bytes (0: off)         through the objects' first word)
-//   +8  list head entry index (-1)  +4  count
-//   +12 list tail entry index (-1)  +8  token of the pool incarnation the
-//   +16 why the last call gave up       objects belong to (0: never used)
-//       (TRAP_*), +20 its lock or   +12 stamp of that pool when the entry
-//       pool, +24 its object or         was last synchronised
-//       the lock's owner, +28 an    +16 object size
-//       offset in the object
-//                                   +20 previous entry on the list (-1: none)
-//                                   +24 next entry on the list (-1: none)
-//                                   +28 flags: ENTRY_LINKED (on the list),
-//                                       ENTRY_USED (a hit since eviction
-//                                       last looked at it)
+//   block header (64 bytes)
+//   +0  bytes of cached objects
+//   +4  bound in bytes (0: the cache is off)
+//   +8  list head entry index (-1: none)
+//   +12 list tail entry index (-1: none)
+//   +16 why the last core call gave up (TRAP_*)  +20 its lock or pool
+//   +24 its object, or the lock's owner          +28 an offset in the object
+//
+//   cache entry (32 bytes)
+//   +0  first cached object (a chain linked through the objects' first word)
+//   +4  count
+//   +8  token of the pool incarnation the objects belong to (0: never used)
+//   +12 stamp of that pool when the entry was last synchronised
+//   +16 object size
+//   +20 previous entry on the list (-1: none)
+//   +24 next entry on the list (-1: none)
+//   +28 flags: ENTRY_LINKED (on the list), ENTRY_USED (a hit since
+//       eviction last looked at it)
 //
 // The wrapper's Pool.alloc/free read and write the header and entries too
 // (src/cache-hit.ts): only the hit case, everything else comes here.

@@ -1,48 +1,42 @@
-// Every lock of the heap, and what a thread does when it must stop early.
-// docs/internals.md §4 tells the protocol; in short:
-//
-// Robust mutex (the registry, the backing allocator, and the writer side of
-// each pool's flush_lock), one aligned u32:
-//
-//   bit 31              bits 16..30                       bits 0..15
-//   | someone may wait | registry, backing: owner's tag  | owner: thread slot |
-//   |                  | flush_lock: readers that left   | index + 1 (0: free)|
-//
-// The owner is in the word, so a waiter can tell a live holder from a dead
-// one by the owner's slot state (THREAD_DEAD once its worker is known to
-// have exited). A dead owner's lock is taken over: for the backing lock the
-// new owner first rolls back the dead owner's half-done section (undo.ts);
-// the registry's and the flush locks' sections are in a consistent state at
-// every stopping point by construction (pool.ts, cache.ts).
-//
-// flush_lock (HAProxy's "BUG/MEDIUM: memory: Add a rwlock before freeing
-// memory"): alloc holds it for reading around a pop of the shared list,
-// because a pop reads the head object's `next` word; flush and gc hold it
-// for writing while they take objects off the list to give them back. The
-// read side is distributed: a reader's hold is one word of its own thread
-// slot (T_READ_HOLD = the pool), so a dead reader leaves a hold that is
-// visible and ignored. A reader stores its hold, then checks the writer
-// word; a writer takes the writer word, then waits until no live thread's
-// hold names the pool. Both sides use sequentially consistent atomics, so
-// one of them always sees the other. Readers do not enter while a writer
-// holds the word, so allocations cannot starve flush or gc.
-//
-// Waits never decide that an owner is dead from time: only the owner's
-// slot state says so. A waiter that sees no sign of life (the word, and the
-// owner's heartbeat, unchanged) for about 3 seconds gives up: it releases
-// everything it holds (releaseHolds) and unwinds, and the wrapper throws
-// LockTimeoutError. Long sections bump their thread's heartbeat (beat()).
+// Every lock of the heap and what a thread does when it must stop early:
+// robust mutexes (the owner in the word; a dead owner's lock is taken
+// over), the distributed flush_lock, waits that give up when no sign of
+// life shows, and giveUp. The protocol: docs/internals.md §3 and §4.
 
 import {
-  B_TRAP_OFFSET, H_BACKING_LOCK, H_MAGIC, H_REGISTRY_LOCK, MAX_POOLS, MAX_THREADS, P_FLUSH_LOCK, T_CACHE, T_HEARTBEAT, T_READ_HOLD,
-  T_RECLAIMING, T_STATE, THREAD_DEAD, THREAD_RECLAIMING, TRAP_CORRUPT_LIST, TRAP_LOCK_TIMEOUT, TRAP_WRITE_AFTER_FREE,
+  H_BACKING_LOCK,
+  H_MAGIC,
+  H_REGISTRY_LOCK,
+  MAX_POOLS,
+  MAX_THREADS,
+  P_FLUSH_LOCK,
+  T_CACHE,
+  T_HEARTBEAT,
+  T_READ_HOLD,
+  T_RECLAIMING,
+  T_STATE,
+  THREAD_DEAD,
+  THREAD_RECLAIMING,
+  TRAP_CORRUPT_LIST,
+  TRAP_LOCK_TIMEOUT,
+  TRAP_WRITE_AFTER_FREE,
 } from "./layout";
-import { pushTransit } from "./transit";
-import { poolAt } from "./slots";
-import { undoRollBack } from "./undo";
+import { CacheBlock } from "./records";
+import { poolAt, slotOfOwner, threadSlotAt } from "./slots";
 import {
-  deathPoint, flushLockEnabled, ownerIsDead, patienceDivisor, recoveryEnabled, ownerValue, recordTrap, taggedOwner, slotOfOwner, threadCanBlock, threadSlot, threadSlotAt,
+  deathPoint,
+  flushLockEnabled,
+  ownerIsDead,
+  ownerValue,
+  patienceDivisor,
+  recordTrap,
+  recoveryEnabled,
+  taggedOwner,
+  threadCanBlock,
+  threadSlot,
 } from "./thread";
+import { pushTransit } from "./transit";
+import { undoRollBack } from "./undo";
 
 const OWNER_MASK: u32 = 0xffff;
 const CONTENDED: u32 = 0x80000000;
@@ -50,6 +44,8 @@ const CONTENDED: u32 = 0x80000000;
 const LEFT_ONE: u32 = 1 << 16;
 const LEFT_MASK: u32 = 0x7fff0000;
 const SPINS_BEFORE_WAIT: i32 = 64;
+/** The longest back-off, in spin rounds. */
+const MAX_BACKOFF: i32 = 1024;
 /** Upper bound of one sleep; a wake-up is never lost, this only bounds how late a waiter notices a death. */
 const WAIT_SLICE_NS: i64 = 10_000_000;
 /** Quiet sleeps (about 3 s) or spin rounds before a waiter gives up. */
@@ -86,7 +82,7 @@ function spinFor(rounds: i32): void {
 /** Doubles the back-off, capped, and spins that long. Returns the next back-off. */
 export function backOff(current: i32): i32 {
   spinFor(current);
-  return current < 1024 ? current << 1 : current;
+  return current < MAX_BACKOFF ? current << 1 : current;
 }
 
 /** Set in a give-up's detail when the holder waited for is a reader of a flush_lock. */
@@ -262,7 +258,7 @@ export function writeUnlock(pool: usize): void {
  * heap consistent at the points where it can wait, so this is all it takes.
  */
 export function releaseHolds(): void {
-  // A reclaim this thread was doing is left for another go (threads.ts).
+  // A reclaim this thread was doing is left for another go (thread-slots.ts).
   if (threadSlot == 0) return;
   const reclaiming = <usize>load<u32>(threadSlot + T_RECLAIMING);
   if (reclaiming != 0) {
@@ -299,11 +295,6 @@ export function giveUpOnCorruptList(index: u32, link: usize): void {
 export function giveUpOnWriteAfterFree(index: u32, object: usize, offset: u32): void {
   releaseHolds();
   recordTrap(TRAP_WRITE_AFTER_FREE, index, object);
-  store<u32>(<usize>load<u32>(threadSlot + T_CACHE) + B_TRAP_OFFSET, offset);
+  changetype<CacheBlock>(load<u32>(threadSlot + T_CACHE)).trapOffset = offset;
   unreachable();
-}
-
-/** Whether the slot's thread is known dead. */
-@inline export function slotIsDead(slot: usize): bool {
-  return atomic.load<u32>(slot + T_STATE) >= THREAD_DEAD;
 }

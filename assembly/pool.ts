@@ -1,38 +1,19 @@
-// Pool operations on the shared free list (HAProxy 2.1's pool design):
-// moving clusters between a thread's cache entry and the list, flush and
-// gc. Every operation is safe against its thread stopping at any loop head
-// or call (docs/internals.md §5): objects are always in exactly one holder
-// (the list, a cache entry, a thread's transit, the bins, or the caller's
-// hands), and each move between holders ends in straight-line code (no
-// loop head, no call) right after the one atomic step that makes it.
-//
-//   pop:   read-lock flush_lock, pop a cluster with one CAS straight into
-//          the thread's empty entry (with the cache off: one object
-//          straight into the caller's hands), unlock.
-//   push:  detach a cluster from the entry into the thread's transit, push
-//          it with one CAS, empty the transit. No lock: a push reads no
-//          other object's memory.
-//   flush: write-lock, then again and again pop a cluster into the transit
-//          and give it back to the backing allocator; unlock.
-//   gc:    the same, while allocated - used > minAvail.
-//
-// Counters: allocated = objects taken from the backing allocator and not
-// yet given back (written under the backing lock only); used = objects in
-// a cache entry or handed out (atomic). Once threads are quiet,
-// allocated == used + |free list| + Σ transits.
+// Pool operations on the shared free list (HAProxy 2.1's design): clusters
+// between a thread's cache entry and the list, flush and gc, each move
+// ending in straight-line code right after its one atomic step, so a thread
+// may stop anywhere (docs/internals.md §3, §5).
 
-import {
-  ARENA_START, C_SIZE, CHUNK_HEADER, CHUNK_MIN, CHUNK_ON_FREE_LIST, CHUNK_SIZE_MASK, CHUNK_USED, ERR_BAD_POINTER,
-  ERR_DOUBLE_FREE, ERR_FREE_UNDERFLOW, ERR_SIZE_MISMATCH, H_BACKING_TOP, OK, P_ALLOCATED, P_HEAD, P_MIN_AVAIL, P_SIZE, P_USED, T_HEARTBEAT, T_TRANSIT,
-} from "./layout";
+import { invariant } from "./asserts";
 import { backingRelease, backingReleaseFrozen } from "./backing";
 import { checkedChainAt, isFreeObject, markHandedOut, markOnFreeList } from "./chunks";
-import { HEAD_RETIRED, listFirst, listRetire, PTR_MASK, SEQ_MASK } from "./freelist";
 import { debugChecks, debugOnFree } from "./debug";
+import { headFirst, headRetired, listFirst, listRetire, listTryPop } from "./freelist";
+import { ERR_FREE_UNDERFLOW, OK, P_ALLOCATED, P_HEAD, P_MIN_AVAIL, P_SIZE, P_USED, T_HEARTBEAT, T_TRANSIT } from "./layout";
 import { beat, giveUpOnCorruptList, readLock, readUnlock, writeLock, writeUnlock } from "./locks";
 import { checkNotReleased, uafChecks } from "./quarantine";
-import { deathPoint, sequenceStep, threadSlot } from "./thread";
+import { CacheEntry } from "./records";
 import { markCorrupt, poolIndexOf, resolvePool } from "./slots";
+import { deathPoint, threadSlot } from "./thread";
 import { holdInTransit, pushTransit, transitCount, transitToken } from "./transit";
 
 /** Objects one step of flush or gc takes off the list at once. */
@@ -61,8 +42,8 @@ let poppedCount: u32 = 0;
   while (true) {
     deathPoint();
     const old = atomic.load<u64>(head);
-    const first = <usize>(old & PTR_MASK);
-    if (first == 0 || (old & HEAD_RETIRED) != 0) return 0;
+    const first = headFirst(old);
+    if (first == 0 || headRetired(old)) return 0;
     if (underReadLock) checkNotReleased(first, pool);
     // Objects after the first may have been popped and reused by others
     // meanwhile (or, in the no-lock negative control, released): their
@@ -94,7 +75,7 @@ let poppedCount: u32 = 0;
       popFoundCorrupt = bad;
       return 0;
     }
-    if (atomic.cmpxchg<u64>(head, old, (((old & SEQ_MASK) + (sequenceStep << 32)) & SEQ_MASK) | <u64>next) == old) {
+    if (listTryPop(head, old, next)) {
       poppedLast = last;
       poppedCount = count;
       return first;
@@ -109,7 +90,8 @@ let poppedCount: u32 = 0;
  * Returns how many (0 also when the pool was destroyed since the caller
  * resolved it: the read lock keeps its slot from being reused, registry.ts).
  */
-export function popIntoEntry(pool: usize, token: u32, entry: usize, bytesWord: usize, size: u32, wanted: u32): u32 {
+export function popIntoEntry(pool: usize, token: u32, entry: CacheEntry, bytesWord: usize, size: u32, wanted: u32): u32 {
+  invariant(entry.first == 0 && entry.count == 0);
   deathPoint();
   popFoundCorrupt = 0;
   readLock(pool);
@@ -118,8 +100,8 @@ export function popIntoEntry(pool: usize, token: u32, entry: usize, bytesWord: u
     // Straight-line from the CAS.
     const count = poppedCount;
     store<u32>(poppedLast, 0);
-    store<u32>(entry, <u32>first);
-    store<u32>(entry + 4, count);
+    entry.first = first;
+    entry.count = count;
     store<u32>(bytesWord, load<u32>(bytesWord) + count * size);
     atomic.add<u32>(pool + P_USED, count);
   }
@@ -195,20 +177,21 @@ export function settleTransit(): void {
  * thread's being reclaimed) onto the pool's list, through this thread's
  * transit, taking their bytes off `bytesWord` and their count off `used`.
  */
-export function pushFromEntry(pool: usize, entry: usize, bytesWord: usize, size: u32, count: u32): void {
+export function pushFromEntry(pool: usize, entry: CacheEntry, bytesWord: usize, size: u32, count: u32): void {
+  invariant(count > 0 && count <= entry.count);
   deathPoint();
   if (transitCount(threadSlot) != 0) settleTransit();
-  const first = <usize>load<u32>(entry);
+  const first = entry.first;
   const last = checkedChainAt(first, count, size);
   if (last == 0) {
     forgetCorruptChain(pool, entry, bytesWord, size);
     return;
   }
   // Straight-line: the cluster moves from the entry to the transit.
-  const rest = load<u32>(last);
+  const rest = <usize>load<u32>(last);
   holdInTransit(threadSlot, pool, first, count);
-  store<u32>(entry, rest);
-  store<u32>(entry + 4, load<u32>(entry + 4) - count);
+  entry.first = rest;
+  entry.count -= count;
   store<u32>(bytesWord, load<u32>(bytesWord) - count * size);
   atomic.sub<u32>(pool + P_USED, count);
   settleTransit();
@@ -219,10 +202,10 @@ export function pushFromEntry(pool: usize, entry: usize, bytesWord: usize, size:
  * breaks: the entry forgets it. Its objects stay counted in `used`, as lost;
  * the pool is marked corrupt, and its next allocation reports it.
  */
-export function forgetCorruptChain(pool: usize, entry: usize, bytesWord: usize, size: u32): void {
-  const count = load<u32>(entry + 4);
-  store<u32>(entry, 0);
-  store<u32>(entry + 4, 0);
+export function forgetCorruptChain(pool: usize, entry: CacheEntry, bytesWord: usize, size: u32): void {
+  const count = entry.count;
+  entry.first = 0;
+  entry.count = 0;
   store<u32>(bytesWord, load<u32>(bytesWord) - count * size);
   if (pool != 0) markCorrupt(pool);
 }
@@ -240,7 +223,7 @@ function popIntoTransit(pool: usize, wanted: u32): u32 {
 }
 
 /** Gives this thread's whole transit back to the backing allocator (flush, gc). */
-function releaseTransit(pool: usize, size: u32): void {
+function releaseTransit(size: u32): void {
   const holder = threadSlot + T_TRANSIT;
   while (transitCount(threadSlot) != 0) {
     deathPoint();
@@ -257,7 +240,7 @@ function releaseFromList(pool: usize, budget: u32): void {
     deathPoint();
     const taken = popIntoTransit(pool, min(RELEASE_STEP, budget - released));
     if (taken == 0) return;
-    releaseTransit(pool, size);
+    releaseTransit(size);
     released += taken;
   }
 }

@@ -1,14 +1,10 @@
-// Debug option uaf: the emulation of unmapping that makes HAProxy's
-// flush-lock bug visible in wasm, where reading freed memory cannot fault.
-// flush and gc put the chunks they give back in a quarantine instead of the
-// backing allocator's bins, marked CHUNK_RELEASED; a pop that reads the
-// `next` word of such an object gives up with the pool and object recorded
-// (locks.ts, giveUp), and the wrapper throws UseAfterFreeError. With the
-// flush lock in place no pop can see a released object (locks.ts). Only
-// flush and gc quarantine: they are what the flush lock keeps apart from pops.
+// Debug option uaf: what flush and gc give back waits in a quarantine,
+// marked released, as if unmapped, and a pop that reads such an object
+// gives up (UseAfterFreeError): docs/internals.md §8.
 
-import { C_SIZE, CHUNK_HEADER, CHUNK_ON_FREE_LIST, CHUNK_RELEASED, H_QUARANTINE, QUARANTINE_SLOTS, TRAP_USE_AFTER_FREE } from "./layout";
+import { C_SIZE, CHUNK_ON_FREE_LIST, CHUNK_RELEASED, H_QUARANTINE, QUARANTINE_SLOTS, TRAP_USE_AFTER_FREE } from "./layout";
 import { giveUp } from "./locks";
+import { Chunk, chunkOf } from "./records";
 import { poolIndexOf } from "./slots";
 import { loggedStore } from "./undo";
 
@@ -24,7 +20,7 @@ export function setUafChecks(enabled: bool): void {
  * pushes out (to be freed for real), or 0. Call with the backing lock held.
  */
 export function quarantineLocked(chunk: usize): usize {
-  const header = load<u32>(chunk + C_SIZE);
+  const header = changetype<Chunk>(chunk).word;
   loggedStore(chunk + C_SIZE, (header | CHUNK_RELEASED) & ~CHUNK_ON_FREE_LIST);
   const ring = <usize>load<u32>(H_QUARANTINE);
   const count = load<u32>(ring);
@@ -32,11 +28,11 @@ export function quarantineLocked(chunk: usize): usize {
   const oldest = <usize>load<u32>(slot);
   loggedStore(slot, <u32>chunk);
   loggedStore(ring, count + 1);
-  if (oldest != 0) loggedStore(oldest + C_SIZE, load<u32>(oldest + C_SIZE) & ~CHUNK_RELEASED);
+  if (oldest != 0) loggedStore(oldest + C_SIZE, changetype<Chunk>(oldest).word & ~CHUNK_RELEASED);
   return oldest;
 }
 
 /** Gives up if a pop of `pool` is about to read the next word of a released object. */
 @inline export function checkNotReleased(object: usize, pool: usize): void {
-  if (uafChecks && (load<u32>(object - CHUNK_HEADER) & CHUNK_RELEASED) != 0) giveUp(TRAP_USE_AFTER_FREE, poolIndexOf(pool), object);
+  if (uafChecks && (chunkOf(object).word & CHUNK_RELEASED) != 0) giveUp(TRAP_USE_AFTER_FREE, poolIndexOf(pool), object);
 }

@@ -1,18 +1,38 @@
-// The pool registry: MAX_POOLS slots after the header, claimed and released
-// under the registry mutex (robust: a dead holder's lock is taken over, and
-// every section here is consistent at each point where it can stop).
-// Callers name a pool by a token, `generation << POOL_INDEX_BITS | slot`
-// (slots.ts), so a token kept after its pool was destroyed (and the slot
-// perhaps reused) is refused instead of reaching another pool's objects.
+// The pool registry: pool create, destroy (retired slots), flush and gc of
+// every pool, under the registry's robust mutex, every section consistent
+// at each point where it can stop (docs/internals.md §7).
 
-import {
-  ERR_NAME_TAKEN, ERR_POOL_IN_USE, ERR_STALE_POOL, ERR_TOO_MANY_POOLS, H_BACKING_LOCK, H_REGISTRY_LOCK, H_RETIRED_COUNT, MAX_POOLS,
-  P_ALLOCATED, P_FAILED, P_FLAGS, P_GENERATION, P_HEAD, P_LIMIT, P_MIN_AVAIL, P_NAME, P_NAME_LEN, P_SIZE, P_STATE, P_USED, P_USERS,
-  POOL_FREE, POOL_GENERATION_MASK, POOL_LIVE, POOL_RETIRED, POOL_SHARED,
-} from "./layout";
 import { cachedCount, drainOwnCache, drainOwnEntry } from "./cache";
 import { recordFailure } from "./faults";
 import { listFirst, listRenew, listRetired } from "./freelist";
+import {
+  ERR_NAME_TAKEN,
+  ERR_POOL_IN_USE,
+  ERR_STALE_POOL,
+  ERR_TOO_MANY_POOLS,
+  H_BACKING_LOCK,
+  H_REGISTRY_LOCK,
+  H_RETIRED_COUNT,
+  MAX_POOLS,
+  P_ALLOCATED,
+  P_FAILED,
+  P_FLAGS,
+  P_GENERATION,
+  P_HEAD,
+  P_LIMIT,
+  P_MIN_AVAIL,
+  P_NAME,
+  P_NAME_LEN,
+  P_SIZE,
+  P_STATE,
+  P_USED,
+  P_USERS,
+  POOL_FREE,
+  POOL_GENERATION_MASK,
+  POOL_LIVE,
+  POOL_RETIRED,
+  POOL_SHARED,
+} from "./layout";
 import { backingLock, beat, mutexLock, mutexUnlock } from "./locks";
 import { poolFlush, poolGc, poolRetire } from "./pool";
 import { poolAt, resolvePool, restamp, tokenOf } from "./slots";

@@ -1,12 +1,30 @@
-// Addresses and tokens of pool slots and cache entries, from the layout
-// alone: every layer uses them, and they use nothing but layout.ts.
+// Addresses and tokens of pool slots, thread slots and cache entries, from
+// the layout alone (docs/internals.md §2): every layer uses them, and they
+// use nothing but layout.ts.
 
 import {
-  CACHE_ENTRIES, CACHE_ENTRY_SHIFT, H_STAMP_COUNTER, P_FLAGS, P_GENERATION, P_STAMP, P_STATE, POOL_CORRUPT, POOL_FREE,
-  POOL_INDEX_BITS, POOL_LIVE, POOL_SLOT_SIZE, POOLS_START,
+  H_STAMP_COUNTER,
+  P_FLAGS,
+  P_GENERATION,
+  P_STAMP,
+  P_STATE,
+  POOL_CORRUPT,
+  POOL_FREE,
+  POOL_INDEX_BITS,
+  POOL_LIVE,
+  POOL_SLOT_SIZE,
+  POOLS_START,
+  THREAD_SLOT_SIZE,
+  THREADS_START,
 } from "./layout";
 
+/** The slot index bits of a pool token. */
 export const INDEX_MASK: u32 = (1 << POOL_INDEX_BITS) - 1;
+
+/** The pool slot index a token names. */
+@inline export function tokenIndex(token: u32): u32 {
+  return token & INDEX_MASK;
+}
 
 @inline export function poolAt(index: u32): usize {
   return POOLS_START + index * POOL_SLOT_SIZE;
@@ -23,7 +41,7 @@ export const INDEX_MASK: u32 = (1 << POOL_INDEX_BITS) - 1;
 
 /** The live pool a token names, or 0 when the token is stale or malformed. */
 @inline export function resolvePool(token: u32): usize {
-  const pool = poolAt(token & INDEX_MASK);
+  const pool = poolAt(tokenIndex(token));
   if (load<u32>(pool + P_GENERATION) != token >> POOL_INDEX_BITS || atomic.load<u32>(pool + P_STATE) != POOL_LIVE) return 0;
   return pool;
 }
@@ -38,7 +56,7 @@ export const INDEX_MASK: u32 = (1 << POOL_INDEX_BITS) - 1;
  * still out and come back to it), or 0 once its slot is free or reused.
  */
 @inline export function resolveIncarnation(token: u32): usize {
-  const pool = poolAt(token & INDEX_MASK);
+  const pool = poolAt(tokenIndex(token));
   return holdsIncarnation(pool, token) ? pool : 0;
 }
 
@@ -58,7 +76,20 @@ export function markCorrupt(pool: usize): void {
   return (atomic.load<u32>(pool + P_FLAGS) & POOL_CORRUPT) != 0;
 }
 
-/** The cache entry of pool slot `index` in the cache block `block`. */
-@inline export function entryOf(block: usize, index: u32): usize {
-  return block + CACHE_ENTRIES + (index << CACHE_ENTRY_SHIFT);
+@inline export function threadSlotAt(index: u32): usize {
+  return THREADS_START + index * THREAD_SLOT_SIZE;
+}
+
+@inline export function threadIndexOf(slot: usize): u32 {
+  return <u32>((slot - THREADS_START) / THREAD_SLOT_SIZE);
+}
+
+/** What a thread writes in a lock word it owns (locks.ts): its slot index + 1, so that 0 means unlocked. */
+@inline export function ownerValueOf(slot: usize): u32 {
+  return threadIndexOf(slot) + 1;
+}
+
+/** The thread slot a lock word's owner value names. */
+@inline export function slotOfOwner(owner: u32): usize {
+  return threadSlotAt(owner - 1);
 }

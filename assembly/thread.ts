@@ -10,10 +10,9 @@
 //   - deathPoint (test switch): the thread stops dead, holding whatever it
 //     holds, exactly as a terminated worker would, and never runs again.
 
-import {
-  B_TRAP, B_TRAP_OBJECT, B_TRAP_WHERE, T_CACHE, T_DEATH_POINTS, T_DIE_AT, T_STATE, THREAD_DEAD, THREAD_SLOT_SIZE, THREADS_START,
-  TRAP_DIED,
-} from "./layout";
+import { T_CACHE, T_DEATH_POINTS, T_DIE_AT, T_STATE, THREAD_DEAD, TRAP_DIED } from "./layout";
+import { CacheBlock } from "./records";
+import { ownerValueOf, slotOfOwner } from "./slots";
 
 /** Whether this thread may block in `atomic.wait` (false on a browser's main thread). */
 export let threadCanBlock: bool = false;
@@ -40,15 +39,6 @@ export let ownerValue: u32 = 0;
  */
 export let taggedOwner: u32 = 0;
 
-@inline export function threadSlotAt(index: u32): usize {
-  return THREADS_START + index * THREAD_SLOT_SIZE;
-}
-
-/** The slot of the thread a lock word's owner value names. */
-@inline export function slotOfOwner(owner: u32): usize {
-  return threadSlotAt(owner - 1);
-}
-
 /** Whether the owner a lock word names is known to be gone (its locks may be taken over). */
 @inline export function ownerIsDead(owner: u32): bool {
   return atomic.load<u32>(slotOfOwner(owner) + T_STATE) >= THREAD_DEAD;
@@ -56,18 +46,31 @@ export let taggedOwner: u32 = 0;
 
 export function setThreadSlot(slot: usize): void {
   threadSlot = slot;
-  ownerValue = slot == 0 ? 0 : <u32>((slot - THREADS_START) / THREAD_SLOT_SIZE) + 1;
+  ownerValue = slot == 0 ? 0 : ownerValueOf(slot);
   taggedOwner = ownerValue;
 }
 
+/** The bits of a lock word that tag its owner (bits 16..30; docs/internals.md §4). */
+const OWNER_TAG_SHIFT: u32 = 16;
+const OWNER_TAG_MASK: u32 = 0x7fff;
+/** With the shortPatience test switch, waiters give up this many times sooner (about 20 ms instead of 3 s). */
+const SHORT_PATIENCE: u32 = 150;
+
 /** Once the thread has its heap id: tags the lock words it will own. */
 export function setOwnerTag(threadId: u32): void {
-  taggedOwner = ownerValue | ((threadId & 0x7fff) << 16);
+  taggedOwner = ownerValue | ((threadId & OWNER_TAG_MASK) << OWNER_TAG_SHIFT);
 }
 
-export function setThreadState(canBlock: bool, seqStep: u64, lockEnabled: bool, deathPoints: bool, recovery: bool, shortPatience: bool): void {
+export function setThreadState(
+  canBlock: bool,
+  seqStep: u64,
+  lockEnabled: bool,
+  deathPoints: bool,
+  recovery: bool,
+  shortPatience: bool,
+): void {
   threadCanBlock = canBlock;
-  patienceDivisor = shortPatience ? 150 : 1;
+  patienceDivisor = shortPatience ? SHORT_PATIENCE : 1;
   recoveryEnabled = recovery;
   sequenceStep = seqStep;
   flushLockEnabled = lockEnabled;
@@ -82,9 +85,7 @@ export function recordTrap(kind: u32, where: usize, object: usize): void {
   if (threadSlot == 0) return;
   const block = <usize>load<u32>(threadSlot + T_CACHE);
   if (block == 0) return;
-  store<u32>(block + B_TRAP, kind);
-  store<u32>(block + B_TRAP_WHERE, <u32>where);
-  store<u32>(block + B_TRAP_OBJECT, <u32>object);
+  changetype<CacheBlock>(block).setTrap(kind, <u32>where, <u32>object);
 }
 
 /**

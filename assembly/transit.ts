@@ -1,17 +1,14 @@
-// A thread's transit: the chain of objects it took off one holder (a cache
-// entry, or a pool's list under flush_lock) and is about to push onto a
-// pool's list or give back. While a chain is in transit it is on no list
-// and in no entry, so a thread that dies with one leaves it findable: the
-// thread that reclaims it pushes the chain on (putTransitBack).
-//
-// Objects in transit are not counted in their pool's `used`; with them,
-// allocated == used + |free list| + every thread's transit count.
+// A thread's transit: the chain of objects it took off one holder and is
+// about to put in another, where whoever reclaims a thread that died with
+// one finds it (docs/internals.md §5). Objects in transit are not in `used`.
 
-import { P_HEAD, T_TRANSIT, T_TRANSIT_POOL } from "./layout";
+import { invariant } from "./asserts";
 import { chainAt, listPushChain } from "./freelist";
-import { poolAt, INDEX_MASK, tokenOf } from "./slots";
+import { E_COUNT, P_HEAD, T_TRANSIT, T_TRANSIT_POOL } from "./layout";
+import { poolAt, tokenIndex, tokenOf } from "./slots";
 
-const COUNT: u32 = T_TRANSIT + 4;
+/** The transit is a chain holder {first, count}, as a cache entry's first words. */
+const COUNT: u32 = T_TRANSIT + E_COUNT;
 
 /**
  * Makes a chain the transit of the thread of `slot`. Straight-line with the
@@ -19,6 +16,7 @@ const COUNT: u32 = T_TRANSIT + 4;
  * its token, so a reclaimer can tell that the pool was destroyed since.
  */
 @inline export function holdInTransit(slot: usize, pool: usize, first: usize, count: u32): void {
+  invariant(load<u32>(slot + COUNT) == 0 && count > 0);
   store<u32>(slot + T_TRANSIT_POOL, tokenOf(pool));
   store<u32>(slot + T_TRANSIT, <u32>first);
   store<u32>(slot + COUNT, count);
@@ -44,7 +42,7 @@ export function pushTransit(slot: usize): bool {
   const count = load<u32>(slot + COUNT);
   if (count == 0) return true;
   const first = <usize>load<u32>(slot + T_TRANSIT);
-  const pool = poolAt(load<u32>(slot + T_TRANSIT_POOL) & INDEX_MASK);
+  const pool = poolAt(tokenIndex(transitToken(slot)));
   if (!listPushChain(pool + P_HEAD, first, chainAt(first, count))) return false;
   store<u32>(slot + COUNT, 0);
   return true;

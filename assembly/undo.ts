@@ -1,10 +1,8 @@
-// The backing allocator's undo log (layout.ts, "Undo log"). Only the
-// holder of the backing lock writes it. Each logged store first appends
-// {address, old value} and counts it, then stores: at every instruction the
-// log covers every store already made, so rolling back restores the state
-// the section started from. Rolling back twice (a recoverer that dies and
-// is recovered in turn) gives the same result as once.
+// The backing allocator's undo log (layout.ts, "Undo log"; docs/internals.md
+// §5): each logged store appends {address, old value} first, so rolling
+// back (twice gives the same as once) restores the section's start.
 
+import { invariant } from "./asserts";
 import { UNDO_LOG_CAPACITY, UNDO_LOG_ENTRIES, UNDO_LOG_START } from "./layout";
 
 /** Log entries a caller must leave free before it starts another step (one chunk's worth, with margin). */
@@ -13,7 +11,8 @@ export const UNDO_STEP_ENTRIES: u32 = 64;
 /** Stores `value` at `address` (a u32 word), logging the old value first. Backing lock held. */
 @inline export function loggedStore(address: usize, value: u32): void {
   const used = load<u32>(UNDO_LOG_START);
-  const entry = <usize>UNDO_LOG_ENTRIES + (<usize>used << 3);
+  invariant(used < UNDO_LOG_CAPACITY);
+  const entry = <usize>UNDO_LOG_ENTRIES + ((<usize>used) << 3);
   store<u32>(entry, <u32>address);
   store<u32>(entry, load<u32>(address), 4);
   store<u32>(UNDO_LOG_START, used + 1);
@@ -35,7 +34,7 @@ export function undoRollBack(): void {
   let used = load<u32>(UNDO_LOG_START);
   while (used > 0) {
     used--;
-    const entry = <usize>UNDO_LOG_ENTRIES + (<usize>used << 3);
+    const entry = <usize>UNDO_LOG_ENTRIES + ((<usize>used) << 3);
     store<u32>(<usize>load<u32>(entry), load<u32>(entry, 4));
   }
   store<u32>(UNDO_LOG_START, 0);

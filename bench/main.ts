@@ -5,16 +5,18 @@
 
 import { CALL_PATTERN_GROUP, callPatternCases } from "./cases/call-patterns.js";
 import { INTERLEAVED_GROUP, interleavedCases } from "./cases/interleaved.js";
+import { MALLOC_HOLD_GROUP, MALLOC_PAIR_GROUP, mallocCases, mallocOverhead } from "./cases/malloc.js";
 import { measure } from "./cases/measure.js";
-import { buildNative, gccVersion, runNative } from "./cases/native.js";
+import { buildNative, gccVersion, glibcOverhead, runNative } from "./cases/native.js";
 import { serverJobs } from "./cases/server.js";
 import { HOLD_GROUP, PAIR_GROUP, singleThreadCases } from "./cases/single-thread.js";
+import { stringCases } from "./cases/strings.js";
 import { sizes, workerJobs } from "./cases/workers.js";
 import { engineCount, runEngines } from "./engines/run.js";
 import { Progress } from "./progress.js";
 import { printTables, writeResults } from "./report.js";
 import { type CaseResult, caseFromSamples, GLIBC, machine, type RunResults } from "./results.js";
-import { checkTargets } from "./targets.js";
+import { checkTargets, mallocTargets } from "./targets.js";
 
 const quick = process.argv.includes("--quick");
 const engines = process.argv.includes("--engines");
@@ -34,7 +36,7 @@ else {
 }
 
 const s = sizes(quick);
-const single = [...(await singleThreadCases()), ...callPatternCases(), ...interleavedCases()];
+const single = [...(await singleThreadCases()), ...callPatternCases(), ...interleavedCases(), ...mallocCases(), ...stringCases()];
 const nativeSamples = quick ? 5 : 15;
 const nativeSingle = [
   {
@@ -60,6 +62,18 @@ const nativeSingle = [
     name: GLIBC,
     operation: "one alloc and one free (a round of 3 sizes is 3 pairs)",
     run: () => runNative("interleaved", [nativeSamples, 700_000]),
+  },
+  {
+    group: MALLOC_PAIR_GROUP,
+    name: GLIBC,
+    operation: "one malloc and one free",
+    run: () => runNative("randsize", ["pair", nativeSamples, 2_000_000]),
+  },
+  {
+    group: MALLOC_HOLD_GROUP,
+    name: GLIBC,
+    operation: "one malloc and one free, 10,000 held at the peak",
+    run: () => runNative("randsize", ["hold", nativeSamples, 100]),
   },
 ];
 const workers = [...workerJobs(s), ...serverJobs(s.serverRequests, s.rounds)].filter((job) => native || !job.native);
@@ -89,13 +103,16 @@ for (const job of workers) {
 // Keep the order: each group's cases together, native ones last.
 const order = [...new Set(cases.map((c) => c.group))].sort();
 cases.sort((a, b) => order.indexOf(a.group) - order.indexOf(b.group));
+const OVERHEAD_BLOCKS = 100_000;
+const overhead = await mallocOverhead(OVERHEAD_BLOCKS);
+const targets = [...checkTargets(cases), ...mallocTargets(cases, overhead, native ? glibcOverhead(OVERHEAD_BLOCKS) : undefined)];
 const engineResults = engines ? await runEngines(quick, undefined, progress) : undefined;
 const results: RunResults = {
   date: new Date().toISOString(),
   quick,
   machine: machine(gcc),
   cases,
-  targets: checkTargets(cases),
+  targets,
   skipped,
   ...(engineResults ? { engines: engineResults } : {}),
 };

@@ -2,9 +2,10 @@
 
 import { CALL_PATTERN_GROUP, CLASS_FIELD, MODULE_CONST, PARAMETER, PICKED } from "./cases/call-patterns.js";
 import { INTERLEAVED, INTERLEAVED_GROUP } from "./cases/interleaved.js";
+import { MALLOC_HOLD_GROUP, MALLOC_PAIR_GROUP, THING_MALLOC, WASM_POOLS_MALLOC } from "./cases/malloc.js";
 import { SERVER_GROUP, SERVER_POSTMESSAGE, SERVER_RINGS } from "./cases/server.js";
 import { HOLD_GROUP, PAIR_GROUP } from "./cases/single-thread.js";
-import { CHURN_GROUP, TRANSFER_GROUP } from "./cases/workers.js";
+import { CHURN_GROUP, LARSON_GROUP, LARSON_MALLOC, TRANSFER_GROUP } from "./cases/workers.js";
 import { type CaseResult, FLOOR, GLIBC, type TargetResult } from "./results.js";
 
 function find(cases: readonly CaseResult[], group: string, name: string): CaseResult | undefined {
@@ -159,4 +160,61 @@ function callPatternTargets(cases: readonly CaseResult[]): Array<TargetResult | 
       (r) => r >= 2,
     ),
   ];
+}
+
+/** The malloc targets (#15): ratios of cases of the run, and the bytes reserved per byte requested against glibc's. */
+export function mallocTargets(
+  cases: readonly CaseResult[],
+  overhead: number | undefined,
+  glibcOverhead: number | undefined,
+): TargetResult[] {
+  const nsRatio = (a: CaseResult, b: CaseResult): number => a.nsPerOp / b.nsPerOp;
+  const targets = [
+    ratioTarget(
+      "malloc: Larson-like load vs glibc with pthreads (2 threads)",
+      "≤ 1.2×",
+      "ns per step, heap.malloc on 2 workers / glibc on 2 threads",
+      find(cases, LARSON_GROUP, LARSON_MALLOC),
+      find(cases, LARSON_GROUP, "glibc, 2 threads"),
+      nsRatio,
+      (r) => r <= 1.2,
+    ),
+    ratioTarget(
+      "malloc: random-size pair vs glibc",
+      "≤ 1.0×",
+      "ns per pair, heap.malloc+free / glibc malloc+free",
+      find(cases, MALLOC_PAIR_GROUP, WASM_POOLS_MALLOC),
+      find(cases, MALLOC_PAIR_GROUP, GLIBC),
+      nsRatio,
+      (r) => r <= 1,
+    ),
+    ratioTarget(
+      "malloc: random-size pair vs @thi.ng/malloc",
+      "≥ 3×",
+      "speed, @thi.ng/malloc's ns per pair / ours",
+      find(cases, MALLOC_PAIR_GROUP, THING_MALLOC),
+      find(cases, MALLOC_PAIR_GROUP, WASM_POOLS_MALLOC),
+      nsRatio,
+      (r) => r >= 3,
+    ),
+    ratioTarget(
+      "malloc: 10,000 held vs @thi.ng/malloc",
+      "≥ 100×",
+      "speed, @thi.ng/malloc's ns per pair / ours, 10,000 held",
+      find(cases, MALLOC_HOLD_GROUP, THING_MALLOC),
+      find(cases, MALLOC_HOLD_GROUP, WASM_POOLS_MALLOC),
+      nsRatio,
+      (r) => r >= 100,
+    ),
+    overhead === undefined
+      ? undefined
+      : {
+          name: "malloc: bytes reserved per byte requested, 100,000 random sizes 16-1024 B",
+          measured: overhead,
+          target: "≤ 1.15",
+          met: overhead <= 1.15,
+          how: `chunks of the backing allocator (headers, cached and listed free objects included) / bytes asked${glibcOverhead === undefined ? "" : `; glibc (mallinfo2 uordblks): ${glibcOverhead.toFixed(3)}`}`,
+        },
+  ];
+  return targets.filter((t): t is TargetResult => t !== undefined);
 }

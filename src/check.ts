@@ -4,26 +4,26 @@
 // frees; run it once the threads are quiet.
 //
 // Checked: the backing allocator's chunk chain (sizes, back links, the byte
-// counters, no two free chunks side by side), then for every live pool its
+// counters, no two free chunks side by side, the large blocks' counters),
+// then for every live pool its
 // shared free list and every live thread's cache entry for it (each object
-// inside the arena, 8-aligned, in a used chunk of the pool's size marked
+// inside the arena, 8-aligned, in a used chunk of exactly the pool's size marked
 // free, on one list only, chains as long as their counts), the same for
 // every retired pool (destroyed, with objects still out), the chains that
 // threads hold in transit (a thread stopped mid-move, not yet reclaimed),
 // and the pool's counters (allocated = used + cached + free list +
 // transits, within the limit).
 
+import { exactlyFor, markedFree, placed } from "./chunks.js";
 import { HeapCorruptError } from "./errors.js";
 import {
   ARENA_START,
   B_CACHED_BYTES,
   C_PREV_SIZE,
   C_SIZE,
-  CACHE_ENTRIES,
-  CACHE_ENTRY_SIZE,
   CHUNK_HEADER,
   CHUNK_MIN,
-  CHUNK_ON_FREE_LIST,
+  CHUNK_SIZE_MASK,
   CHUNK_USED,
   DEBUG_TAG,
   E_COUNT,
@@ -34,6 +34,10 @@ import {
   H_BACKING_TOP,
   H_BACKING_USED_BYTES,
   H_DEBUG_FLAGS,
+  H_LARGE_BLOCKS,
+  H_LARGE_BYTES,
+  LARGE_KEY,
+  LARGE_MARK,
   MAX_POOLS,
   MAX_THREADS,
   P_ALLOCATED,
@@ -51,10 +55,8 @@ import {
   T_TRANSIT_POOL,
   TAG_BYTES,
   THREAD_LIVE,
-  THREAD_SLOT_SIZE,
-  THREADS_START,
 } from "./layout.js";
-import { incarnationToken, slotAddress } from "./pool.js";
+import { cacheEntryAddress, incarnationToken, poolSlotAddress, threadSlotAddress } from "./slots.js";
 import type { MemoryViews } from "./views.js";
 
 /** What heap.check() walked. */
@@ -70,8 +72,6 @@ export interface CheckReport {
   /** Chunks of the backing allocator walked. */
   chunks: number;
 }
-
-const SIZE_MASK = ~7;
 
 class Checker {
   readonly problems: string[] = [];
@@ -89,17 +89,17 @@ class Checker {
 
   /** Checks one free object of a pool of `size`-byte objects; false if walking on from it is unsafe. */
   freeObject(object: number, size: number, where: string): boolean {
-    if (object % 8 !== 0 || object < ARENA_START + CHUNK_HEADER || object >= this.top) {
+    if (!placed(object, this.top)) {
       this.problem(`${where}: ${object} is not an object address inside the arena`);
       return false;
     }
     const header = this.views.anyWord(object - CHUNK_HEADER + C_SIZE);
-    const payload = (header & SIZE_MASK) - CHUNK_HEADER;
-    if ((header & CHUNK_USED) === 0 || payload < size || payload >= size + CHUNK_MIN) {
+    // Every chunk is exactly the size asked (assembly/backing.ts): malloc reads size classes from it.
+    if ((header & CHUNK_USED) === 0 || !exactlyFor(header, size)) {
       this.problem(`${where}: ${object} is not in a used chunk made for ${size}-byte objects`);
       return false;
     }
-    if ((header & CHUNK_ON_FREE_LIST) === 0) this.problem(`${where}: ${object} is free but its chunk is not marked free`);
+    if (!markedFree(header)) this.problem(`${where}: ${object} is free but its chunk is not marked free`);
     const before = this.seen.get(object);
     if (before !== undefined) {
       this.problem(`${where}: ${object} is also ${before}`);
@@ -123,16 +123,24 @@ class Checker {
     return length;
   }
 
+  /** Whether the used chunk at `chunk` holds a large block (its payload starts with the mark: assembly/layout.ts). */
+  isLargeBlock(chunk: number): boolean {
+    const payload = chunk + CHUNK_HEADER;
+    return this.views.anyWord(payload) === LARGE_MARK && this.views.anyWord(payload + 4) === (payload ^ LARGE_KEY) >>> 0;
+  }
+
   chunks(): number {
     let used = 0;
     let free = 0;
     let count = 0;
+    let largeBlocks = 0;
+    let largeBytes = 0;
     let previousSize = 0;
     let previousFree = false;
     let chunk = ARENA_START;
     while (chunk < this.top) {
       const header = this.views.anyWord(chunk + C_SIZE);
-      const size = header & SIZE_MASK;
+      const size = header & CHUNK_SIZE_MASK;
       if (size < CHUNK_MIN || chunk + size > this.top) {
         this.problem(`backing allocator: the chunk at ${chunk} has a size of ${size}, which leaves the arena or is too small`);
         return count;
@@ -146,6 +154,10 @@ class Checker {
       if (isFree && previousFree) this.problem(`backing allocator: free chunks side by side at ${chunk - previousSize} and ${chunk}`);
       if (isFree) free += size;
       else used += size;
+      if (!isFree && this.isLargeBlock(chunk)) {
+        largeBlocks++;
+        largeBytes += size;
+      }
       previousFree = isFree;
       previousSize = size;
       chunk += size;
@@ -153,6 +165,11 @@ class Checker {
     }
     if (used !== this.views.word(H_BACKING_USED_BYTES)) {
       this.problem(`backing allocator: used chunks add up to ${used} bytes, the counter says ${this.views.word(H_BACKING_USED_BYTES)}`);
+    }
+    if (largeBlocks !== this.views.word(H_LARGE_BLOCKS) || largeBytes !== this.views.word(H_LARGE_BYTES)) {
+      this.problem(
+        `large blocks: ${largeBlocks} marked chunks of ${largeBytes} bytes, the counters say ${this.views.word(H_LARGE_BLOCKS)} of ${this.views.word(H_LARGE_BYTES)}`,
+      );
     }
     if (free !== this.views.word(H_BACKING_FREE_BYTES)) {
       this.problem(`backing allocator: free chunks add up to ${free} bytes, the counter says ${this.views.word(H_BACKING_FREE_BYTES)}`);
@@ -164,7 +181,7 @@ class Checker {
 function liveCacheBlocks(views: MemoryViews): number[] {
   const blocks: number[] = [];
   for (let slot = 0; slot < MAX_THREADS; slot++) {
-    const thread = THREADS_START + slot * THREAD_SLOT_SIZE;
+    const thread = threadSlotAddress(slot);
     if (views.word(thread + T_STATE) === THREAD_LIVE) blocks.push(views.word(thread + T_CACHE));
   }
   return blocks;
@@ -181,7 +198,7 @@ export function checkHeap(views: MemoryViews): CheckReport {
   for (let id = 0; id < MAX_POOLS; id++) {
     const token = incarnationToken(views, id);
     if (token < 0) continue;
-    const slot = slotAddress(id);
+    const slot = poolSlotAddress(id);
     const corrupt = (views.word(slot + P_FLAGS) & POOL_CORRUPT) !== 0;
     if (views.word(slot + P_STATE) === POOL_RETIRED) {
       retiredPools++;
@@ -203,8 +220,8 @@ export function checkHeap(views: MemoryViews): CheckReport {
     const freeList = checker.chain(views.word(slot + P_HEAD), size, allocated + 1, `${name}'s free list`);
     let inTransit = 0;
     for (let index = 0; index < MAX_THREADS; index++) {
-      const thread = THREADS_START + index * THREAD_SLOT_SIZE;
-      const count = views.word(thread + T_TRANSIT + 4);
+      const thread = threadSlotAddress(index);
+      const count = views.word(thread + T_TRANSIT + E_COUNT);
       if (count === 0 || views.word(thread + T_TRANSIT_POOL) !== token) continue;
       const where = `${name}'s objects in transit in thread slot ${index}`;
       let object = views.word(thread + T_TRANSIT);
@@ -213,7 +230,7 @@ export function checkHeap(views: MemoryViews): CheckReport {
     }
     let cached = 0;
     for (const block of blocks) {
-      const entry = block + CACHE_ENTRIES + id * CACHE_ENTRY_SIZE;
+      const entry = cacheEntryAddress(block, id);
       if (views.anyWord(entry + E_TOKEN) !== token) continue;
       const count = views.anyWord(entry + E_COUNT);
       const where = `${name}'s objects in the cache at ${block}`;
@@ -237,7 +254,7 @@ export function checkHeap(views: MemoryViews): CheckReport {
   for (const block of blocks) {
     let bytes = 0;
     for (let id = 0; id < MAX_POOLS; id++) {
-      const entry = block + CACHE_ENTRIES + id * CACHE_ENTRY_SIZE;
+      const entry = cacheEntryAddress(block, id);
       if (incarnationToken(views, id) === views.anyWord(entry + E_TOKEN))
         bytes += views.anyWord(entry + E_COUNT) * views.anyWord(entry + E_SIZE);
     }

@@ -36,6 +36,8 @@ export function refusingCore(makeError: () => Error): CoreExports {
     pool_destroy: refuse,
     pool_alloc: refuse,
     pool_free: refuse,
+    large_alloc: refuse,
+    large_free: refuse,
     pool_alloc_many: refuse,
     pool_free_many: refuse,
     pool_flush: refuse,

@@ -40,6 +40,7 @@ export function formatDump(stats: HeapStats): string {
     `Total: ${formatBytes(stats.allocatedBytes)} allocated, ${formatBytes(stats.usedBytes)} used, ` +
       `${formatBytes(stats.cachedBytes)} in thread caches; ` +
       `backing allocator: ${formatBytes(stats.backingUsedBytes)} in chunks, ${formatBytes(stats.backingFreeBytes)} free for reuse`,
+    ...(stats.largeBlocks === 0 ? [] : [`Large blocks of malloc: ${stats.largeBlocks} (${formatBytes(stats.largeBytes)})`]),
     ...(stats.retiredPools === 0
       ? []
       : [`Destroyed pools waiting for objects still out: ${stats.retiredPools} (${stats.retiredObjects} objects)`]),

@@ -11,7 +11,9 @@ import {
   H_FAIL_SEED,
   H_FAILURE_RING,
   H_FAILURES,
+  POOL_INDEX_BITS,
 } from "./layout.js";
+import { poolIdOf } from "./slots.js";
 import { describe, integerIn } from "./validate.js";
 import type { MemoryViews } from "./views.js";
 
@@ -69,7 +71,7 @@ export function readFailures(views: MemoryViews): FailureStats {
     const entry = views.word(H_FAILURE_RING + (n % FAILURE_RING_SIZE) * 4);
     // A failure counted but not written yet (another thread is between the two) is left out.
     if ((entry & FAILURE_WRITTEN) === 0) continue;
-    recentFailures.push({ poolId: entry & 0xff, reason: reasonOf((entry >>> 8) & 0xff) });
+    recentFailures.push({ poolId: poolIdOf(entry), reason: reasonOf((entry & ~FAILURE_WRITTEN) >>> POOL_INDEX_BITS) });
   }
   return {
     failures,

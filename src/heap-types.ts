@@ -45,7 +45,8 @@ export interface HeapOptions {
    * Test-only: remove a safety mechanism to show that the tests catch its
    * absence. Never use outside tests: `noSequence` lets the free list hand
    * out the same object twice (ABA), `noFlushLock` lets a pop read an object
-   * that flush or gc gave back.
+   * that flush or gc gave back, `inexactChunks` lets heap.malloc misread a
+   * block's size class.
    */
   unsafeTestSwitches?: {
     /** Pop without bumping the free list's sequence number (ABA becomes possible). */
@@ -63,6 +64,18 @@ export interface HeapOptions {
     noRecovery?: boolean;
     /** Waiters give up after about 20 ms without a sign of life from the holder, instead of 3 s. */
     shortPatience?: boolean;
+    /**
+     * The backing allocator hands out a fitting free chunk 8 bytes larger
+     * than asked whole, as it did before malloc: a block's size class can
+     * then no longer be read from its chunk.
+     */
+    inexactChunks?: boolean;
+    /**
+     * The Pools of the Heap that `Heap.create` returns skip the JS hit paths:
+     * every alloc and free calls the core (threads that attach keep them).
+     * For tests that compare both paths.
+     */
+    noJsHitPath?: boolean;
   };
 }
 
@@ -116,6 +129,10 @@ export interface HeapStats extends FailureStats {
   retiredPools: number;
   /** Objects those retired pools still wait for. */
   retiredObjects: number;
+  /** Large blocks (heap.malloc beyond the largest size class) handed out. */
+  largeBlocks: number;
+  /** Bytes of those large blocks' chunks, headers included. */
+  largeBytes: number;
 }
 
 /** What heap.handle() returns: send it to a worker with postMessage and pass it to Heap.attach there. */

@@ -21,6 +21,7 @@ import {
   OutOfMemoryError,
   PoolExistsError,
   PoolNotFoundError,
+  PoolNotOwnedError,
   SharingUnsupportedError,
   TooManyPoolsError,
   TooManyThreadsError,
@@ -35,6 +36,7 @@ import {
   BATCH_MAX,
   CACHE_SCRATCH,
   CHUNK_MAX_PAYLOAD,
+  DEBUG_TAG,
   ERR_ABI_MISMATCH,
   ERR_ALREADY_INITIALISED,
   ERR_BAD_MAGIC,
@@ -48,7 +50,10 @@ import {
   H_BACKING_FREE_BYTES,
   H_BACKING_TOP,
   H_BACKING_USED_BYTES,
+  H_DEBUG_FLAGS,
   H_HEAP_ID,
+  H_LARGE_BLOCKS,
+  H_LARGE_BYTES,
   H_MAX_PAGES,
   MAX_PAGES_LIMIT,
   MAX_POOLS,
@@ -63,20 +68,23 @@ import {
   T_ID,
   T_LIFE_LOCK,
   T_STATE,
+  TAG_BYTES,
   TEST_DEATH_POINTS,
+  TEST_INEXACT_CHUNKS,
   TEST_NO_FLUSH_LOCK,
   TEST_NO_RECOVERY,
   TEST_NO_SEQUENCE,
   TEST_SHORT_PATIENCE,
   THREAD_LIVE,
-  THREAD_SLOT_SIZE,
-  THREADS_START,
 } from "./layout.js";
 import { heldLockNames, holdLifeLock, type LifeLockHold, lifeLockName } from "./life-lock.js";
+import { CLASS_NAME_PREFIX, Malloc } from "./malloc.js";
 import { loadPlatformChecks } from "./platform-checks.js";
-import { liveToken, Pool, slotAddress } from "./pool.js";
-import { readUtf8, writeUtf8 } from "./strings.js";
+import { Pool } from "./pool.js";
+import { liveToken, poolSlotAddress, threadSlotAddress } from "./slots.js";
+import { encodeUtf8, readUtf8, writeUtf8 } from "./strings.js";
 import { reportingCore } from "./traps.js";
+import { elementBytesOf, type TypedArrayType } from "./typed-arrays.js";
 import { describe, integerIn, optionalBoolean, optionalIntegerIn, optionsObject, plainValues } from "./validate.js";
 import { MemoryViews } from "./views.js";
 import {
@@ -116,8 +124,14 @@ function testSwitches(value: HeapOptions["unsafeTestSwitches"]): number {
     (optionalBoolean("options.unsafeTestSwitches.noFlushLock", switches.noFlushLock, false) ? TEST_NO_FLUSH_LOCK : 0) |
     (optionalBoolean("options.unsafeTestSwitches.deathPoints", switches.deathPoints, false) ? TEST_DEATH_POINTS : 0) |
     (optionalBoolean("options.unsafeTestSwitches.noRecovery", switches.noRecovery, false) ? TEST_NO_RECOVERY : 0) |
-    (optionalBoolean("options.unsafeTestSwitches.shortPatience", switches.shortPatience, false) ? TEST_SHORT_PATIENCE : 0)
+    (optionalBoolean("options.unsafeTestSwitches.shortPatience", switches.shortPatience, false) ? TEST_SHORT_PATIENCE : 0) |
+    (optionalBoolean("options.unsafeTestSwitches.inexactChunks", switches.inexactChunks, false) ? TEST_INEXACT_CHUNKS : 0)
   );
+}
+
+/** Whether the creating thread's Pools skip the JS hit paths (test switch noJsHitPath). */
+function noJsHitPath(value: HeapOptions["unsafeTestSwitches"]): boolean {
+  return optionalBoolean("options.unsafeTestSwitches.noJsHitPath", optionsObject("options.unsafeTestSwitches", value).noJsHitPath, false);
 }
 
 /** Compiles options.module, with argument errors for what is not a core. */
@@ -189,6 +203,8 @@ export class Heap {
   readonly #build: CoreBuild;
   readonly #views: MemoryViews;
   readonly #binding: CoreBinding;
+  // TypeScript-private, not #private: V8 (Node 20) does not fold #field loads into the inlined hot path (as Pool's fields).
+  private readonly mallocs: Malloc;
   #closed = false;
   /** This thread's life lock (browsers and Deno's Web Workers; held at once elsewhere). */
   #lifeLock: LifeLockHold = { granted: Promise.resolve(), release: () => {} };
@@ -200,6 +216,7 @@ export class Heap {
     core: CoreExports,
     threadId: number,
     nodeId: number,
+    jsHitPath: boolean,
   ) {
     refuseClone(this, HEAP_REFUSAL);
     this.memory = views.memory;
@@ -209,11 +226,21 @@ export class Heap {
     this.#binding = {
       core: reportingCore(core, views, scratch - CACHE_SCRATCH, () => this.#stopDead()),
       // Debug tag and poison run in the core: the JS hit paths, finding no words, always miss.
-      words: coreOnly(views) ? NO_WORDS : views.words32(0, views.memoryBytes / 4),
+      words: coreOnly(views) || !jsHitPath ? NO_WORDS : views.words32(0, views.memoryBytes / 4),
       block: (scratch - CACHE_SCRATCH) / 4,
       scratch: views.words32(scratch, BATCH_MAX),
     };
     this.#views = views;
+    this.mallocs = new Malloc(
+      this.#binding,
+      views,
+      {
+        create: (name, size) => this.#createPool(name, size, false, 0, 0),
+        find: (name) => this.pool(name),
+        ensureOpen: () => this.#core(),
+      },
+      (views.word(H_DEBUG_FLAGS) & DEBUG_TAG) !== 0 ? TAG_BYTES : 0,
+    );
     this.threadId = threadId;
     watchThread(this);
     if (nodeId === 0) {
@@ -243,6 +270,7 @@ export class Heap {
     const build = buildOption(o.build);
     const canBlock = optionalBoolean("options.canBlock", o.canBlock, threadMayBlock());
     const switches = testSwitches(o.unsafeTestSwitches);
+    const jsHitPath = !noJsHitPath(o.unsafeTestSwitches);
     const cacheBytes = optionalIntegerIn("options.cacheBytes", o.cacheBytes, 0, MAX_CACHE_BYTES, DEFAULT_CACHE_BYTES);
     const ppm = failPpm(o.failRate);
     const seed = failSeed(o.seed);
@@ -261,7 +289,7 @@ export class Heap {
     const heapId = crypto.getRandomValues(new Uint32Array(1))[0]!;
     const nodeId = await nodeThreadNumber();
     const threadId = threadIdOrThrow(core.heap_create(maxPages, heapId, switches, canBlock ? 1 : 0, cacheBytes, ppm, seed, debug, nodeId));
-    return Heap.#whenWatched(new Heap(new MemoryViews(memory), module, build, core, threadId, nodeId));
+    return Heap.#whenWatched(new Heap(new MemoryViews(memory), module, build, core, threadId, nodeId, jsHitPath));
   }
 
   /**
@@ -315,7 +343,7 @@ export class Heap {
       );
     }
     const threadId = threadIdOrThrow(status);
-    return Heap.#whenWatched(new Heap(views, h.module, build, core, threadId, nodeId));
+    return Heap.#whenWatched(new Heap(views, h.module, build, core, threadId, nodeId, true));
   }
 
   /** The heap once its thread's life lock is held: from then on, reclaimGone() can tell when this thread is gone. */
@@ -353,7 +381,7 @@ export class Heap {
    * @throws {@link HeapClosedError} after `close()` on this thread
    */
   createPool(name: string, size: number, options?: PoolOptions): Pool {
-    const core = this.#core();
+    this.#core();
     if (typeof name !== "string") throw new InvalidArgumentError("name", `expected a string, got ${typeof name}`);
     const encoded = encoder.encode(name);
     if (encoded.length === 0 || encoded.length > POOL_NAME_MAX) {
@@ -364,7 +392,16 @@ export class Heap {
     const shared = optionalBoolean("options.shared", o.shared, false);
     const minAvail = optionalIntegerIn("options.minAvail", o.minAvail, 0, MAX_UINT32, 0);
     const limit = optionalIntegerIn("options.limit", o.limit, 0, MAX_UINT32, 0);
-    const rounded = Math.max(8, Math.ceil(size / 8) * 8);
+    if (name.startsWith(CLASS_NAME_PREFIX)) {
+      throw new InvalidArgumentError("name", `names starting with "${CLASS_NAME_PREFIX}" are heap.malloc's size classes`);
+    }
+    return this.#createPool(name, Math.max(8, Math.ceil(size / 8) * 8), shared, minAvail, limit);
+  }
+
+  /** Creates a pool of `rounded`-byte objects (createPool, and malloc's size classes). */
+  #createPool(name: string, rounded: number, shared: boolean, minAvail: number, limit: number): Pool {
+    const core = this.#core();
+    const encoded = encoder.encode(name);
     // The name goes through this thread's scratch words: nothing to allocate, nothing to leak.
     this.#views.write(core.thread_scratch() >>> 0, encoded);
     const token = core.pool_create(encoded.length, rounded, shared ? POOL_SHARED : 0, minAvail, limit);
@@ -415,11 +452,15 @@ export class Heap {
    * ```
    *
    * @throws {@link PoolNotFoundError} when no live pool has that name or id
+   * @throws {@link PoolNotOwnedError} for a size class of heap.malloc (the heap keeps those)
    * @throws {@link InvalidArgumentError} for an argument that is neither
    * @throws {@link HeapClosedError} after `close()` on this thread
    */
   adoptPool(nameOrId: string | number): Pool {
     const found = this.pool(nameOrId);
+    if (found.name.startsWith(CLASS_NAME_PREFIX)) {
+      throw new PoolNotOwnedError(`pool "${found.name}" is a size class of heap.malloc: the heap keeps it for its whole life`);
+    }
     return new Pool(this.#binding, this.#views, found.token, true);
   }
 
@@ -496,7 +537,7 @@ export class Heap {
     // after the query was no candidate yet, so it is never taken for gone.
     const candidates: number[] = [];
     for (let index = 0; index < MAX_THREADS; index++) {
-      const slot = THREADS_START + index * THREAD_SLOT_SIZE;
+      const slot = threadSlotAddress(index);
       if (this.#views.word(slot + T_STATE) !== THREAD_LIVE || this.#views.word(slot + T_LIFE_LOCK) !== 1) continue;
       const id = this.#views.word(slot + T_ID);
       if (id !== this.threadId) candidates.push(id);
@@ -537,6 +578,8 @@ export class Heap {
       backingUsedBytes: this.#views.word(H_BACKING_USED_BYTES),
       backingFreeBytes: this.#views.word(H_BACKING_FREE_BYTES),
       ...this.#retired(),
+      largeBlocks: this.#views.word(H_LARGE_BLOCKS),
+      largeBytes: this.#views.word(H_LARGE_BYTES),
       ...readFailures(this.#views),
     };
   }
@@ -545,7 +588,7 @@ export class Heap {
     let retiredPools = 0;
     let retiredObjects = 0;
     for (let id = 0; id < MAX_POOLS; id++) {
-      const slot = slotAddress(id);
+      const slot = poolSlotAddress(id);
       if (this.#views.word(slot + P_STATE) !== POOL_RETIRED) continue;
       retiredPools++;
       retiredObjects += this.#views.word(slot + P_ALLOCATED);
@@ -577,6 +620,154 @@ export class Heap {
    */
   dump(): string {
     return formatDump(this.stats());
+  }
+
+  /**
+   * Allocates a block of at least `bytes` (0 allowed) and returns its
+   * pointer, 8-aligned. Blocks up to 8 KiB come from size-class pools that
+   * the heap creates on first use (named `malloc:<size>`, shown by stats()
+   * and dump()): 8-byte steps to 128 bytes, then 8 classes per power of two,
+   * so at most 12.5 % of a block past 128 bytes is waste. Larger blocks are
+   * one chunk of the backing allocator each. Any thread may free the block.
+   *
+   * ```ts
+   * const p = heap.malloc(100); // a 104-byte block
+   * heap.free(p);
+   * ```
+   *
+   * @throws {@link OutOfMemoryError} when the heap's maxBytes is reached, even after gc
+   * @throws {@link InvalidArgumentError} for a size that is not a whole number from 0 to 2^30 - 8
+   * @throws {@link TooManyPoolsError} when a size class's pool is needed and all 256 pool slots are taken
+   * @throws {@link HeapCorruptError} when the size class's free list was found broken
+   * @throws {@link HeapClosedError} after `close()` on this thread
+   */
+  malloc(bytes: number): number {
+    return this.mallocs.malloc(bytes);
+  }
+
+  /**
+   * malloc(), but returns 0 when memory runs out.
+   *
+   * @throws {@link InvalidArgumentError} as malloc()
+   * @throws {@link TooManyPoolsError} as malloc()
+   * @throws {@link HeapCorruptError} as malloc()
+   * @throws {@link HeapClosedError} after `close()` on this thread
+   */
+  tryMalloc(bytes: number): number {
+    return this.mallocs.tryMalloc(bytes);
+  }
+
+  /**
+   * malloc(), with the first `bytes` bytes of the block set to 0.
+   *
+   * @throws as malloc()
+   */
+  mallocZeroed(bytes: number): number {
+    const ptr = this.mallocs.malloc(bytes);
+    this.#views.view(ptr, bytes).fill(0);
+    return ptr;
+  }
+
+  /**
+   * Frees a block that malloc, tryMalloc, realloc or mallocString returned,
+   * from any thread; `free(0)` does nothing. The block's size class is read
+   * from the memory before it. A pool object of a size class's exact size
+   * (8..128 in 8-byte steps, 144, 160, ...) is taken for a block of that
+   * class: free such objects with their pool's free(), or make the heap with
+   * `debug.tag` to have the mix-up caught.
+   *
+   * @throws {@link InvalidPointerError} for a pointer that is no block malloc handed out (or that was freed back to the heap by gc)
+   * @throws {@link DoubleFreeError} for a block already free
+   * @throws {@link InvalidArgumentError} for a value that is not a number
+   * @throws {@link HeapClosedError} after `close()` on this thread
+   */
+  free(ptr: number): void {
+    this.mallocs.free(ptr);
+  }
+
+  /**
+   * Resizes a block: returns `ptr` itself while the new size falls in the
+   * block's size class (a large block: while at least half of it stays
+   * used), else a new block holding the old one's bytes (as many as fit),
+   * the old one freed. `realloc(0, bytes)` is malloc(bytes). When memory
+   * runs out it throws and the old block is untouched.
+   *
+   * @throws {@link OutOfMemoryError} when a new block is needed and memory is out
+   * @throws {@link InvalidPointerError} for a pointer that is no block malloc handed out
+   * @throws {@link InvalidArgumentError} for a size or pointer of the wrong type or out of range
+   * @throws {@link HeapClosedError} after `close()` on this thread
+   */
+  realloc(ptr: number, bytes: number): number {
+    this.#core();
+    return this.mallocs.realloc(ptr, bytes);
+  }
+
+  /**
+   * The bytes usable at a block malloc handed out: its size class's size, or
+   * what a large block holds (its request rounded up to 8).
+   *
+   * @throws {@link InvalidPointerError} for a pointer that is no block malloc handed out
+   * @throws {@link InvalidArgumentError} for a value that is not a number
+   * @throws {@link HeapClosedError} after `close()` on this thread
+   */
+  usableSize(ptr: number): number {
+    this.#core();
+    return this.mallocs.usableSize(ptr);
+  }
+
+  /**
+   * Allocates a block holding `text` as UTF-8 (malloc'd, free it with free()).
+   *
+   * ```ts
+   * const { ptr, length } = heap.mallocString("Zoë");
+   * heap.readString(ptr, length); // "Zoë"
+   * ```
+   *
+   * @throws as malloc()
+   * @throws {@link InvalidArgumentError} for a text that is not a string
+   */
+  mallocString(text: string): { ptr: number; length: number } {
+    if (typeof text !== "string") throw new InvalidArgumentError("text", `expected a string, got ${typeof text}`);
+    const encoded = encodeUtf8(text);
+    const ptr = this.mallocs.malloc(encoded.length);
+    this.#views.write(ptr, encoded);
+    return { ptr, length: encoded.length };
+  }
+
+  /**
+   * A typed array of `length` elements of `type` over the shared memory at
+   * `ptr` (aligned to the element size). Like every view of shared memory
+   * it stays valid when the memory grows later.
+   *
+   * ```ts
+   * const p = heap.malloc(8 * 16);
+   * const xs = heap.array(Float64Array, p, 16);
+   * xs[0] = Math.PI;
+   * ```
+   *
+   * @throws {@link InvalidPointerError} when the range is not inside the arena or `ptr` is not aligned to the element size
+   * @throws {@link InvalidArgumentError} for a type that is not a typed array constructor, or numbers out of range
+   * @throws {@link HeapClosedError} after `close()` on this thread
+   */
+  array<T extends TypedArrayType>(type: T, ptr: number, length: number): InstanceType<T> {
+    const elementBytes = elementBytesOf(type);
+    integerIn("length", length, 0, MAX_UINT32);
+    this.#arenaRange("ptr", ptr, "length", length * elementBytes);
+    if (ptr % elementBytes !== 0)
+      throw new InvalidPointerError(`ptr ${ptr} is not aligned to ${type.name}'s ${elementBytes}-byte elements`);
+    return new type(this.#views.view(ptr, length * elementBytes).buffer as ArrayBuffer, ptr, length) as InstanceType<T>;
+  }
+
+  /**
+   * A DataView over [ptr, ptr + byteLength) of the shared memory.
+   *
+   * @throws {@link InvalidPointerError} when the range is not inside the arena
+   * @throws {@link InvalidArgumentError} for numbers out of range
+   * @throws {@link HeapClosedError} after `close()` on this thread
+   */
+  dataView(ptr: number, byteLength: number): DataView {
+    this.#arenaRange("ptr", ptr, "byteLength", byteLength);
+    return new DataView(this.#views.view(ptr, byteLength).buffer as ArrayBuffer, ptr, byteLength);
   }
 
   /**

@@ -2,39 +2,46 @@
 // exports every layout constant as a global; test/layout.test.ts checks that
 // each number here equals the module's, so the two sides cannot drift.
 
-export const ABI_VERSION = 6;
+export const ABI_VERSION = 7;
 export const PAGE_BYTES = 65536;
 export const MAX_PAGES_LIMIT = 65535;
 export const MIN_PAGES = 4;
 
-export const H_HEAP_ID = 65536 + 12;
-export const H_MAX_PAGES = 65536 + 16;
-export const H_NEXT_THREAD_ID = 65536 + 24;
-export const H_FAIL_PPM = 65536 + 28;
-export const H_FAIL_SEED = 65536 + 32;
-export const H_DEBUG_FLAGS = 65536 + 36;
-export const H_REGISTRY_LOCK = 65536 + 64;
-export const H_BACKING_LOCK = 65536 + 128;
+export const HEADER_START = 65536;
+export const CACHE_LINE = 64;
+export const H_HEAP_ID = HEADER_START + 12;
+export const H_MAX_PAGES = HEADER_START + 16;
+export const H_NEXT_THREAD_ID = HEADER_START + 24;
+export const H_FAIL_PPM = HEADER_START + 28;
+export const H_FAIL_SEED = HEADER_START + 32;
+export const H_DEBUG_FLAGS = HEADER_START + 36;
 export const DEBUG_UAF = 1;
 export const DEBUG_TAG = 2;
 export const TAG_BYTES = 8;
 export const DEBUG_POISON = 4;
 export const DEBUG_POISON_SHIFT = 8;
-export const H_FAILURES = 65536 + 64 + 8;
-export const H_FAILURE_RING = 65536 + 64 + 12;
+export const H_REGISTRY_LOCK = HEADER_START + CACHE_LINE;
+export const H_FAILURES = H_REGISTRY_LOCK + 8;
+export const H_FAILURE_RING = H_REGISTRY_LOCK + 12;
 export const FAILURE_RING_SIZE = 12;
 export const H_RETIRED_COUNT = H_FAILURE_RING + FAILURE_RING_SIZE * 4;
 export const FAILURE_WRITTEN = 0x80000000;
 export const FAILED_LIMIT = 1;
 export const FAILED_MEMORY = 2;
 export const FAILED_INJECTED = 3;
-export const H_BACKING_TOP = 65536 + 128 + 4;
-export const H_BACKING_FREE_BYTES = 65536 + 128 + 8;
-export const H_BACKING_USED_BYTES = 65536 + 128 + 12;
+export const H_BACKING_LOCK = HEADER_START + 2 * CACHE_LINE;
+export const H_BACKING_TOP = H_BACKING_LOCK + 4;
+export const H_BACKING_FREE_BYTES = H_BACKING_LOCK + 8;
+export const H_BACKING_USED_BYTES = H_BACKING_LOCK + 12;
+export const H_LARGE_BLOCKS = H_BACKING_LOCK + 16;
+export const H_LARGE_BYTES = H_BACKING_LOCK + 20;
+export const BIN_COUNT = 224;
+export const H_BIN_HEADS = HEADER_START + 4 * CACHE_LINE;
+export const HEADER_END = (H_BIN_HEADS + BIN_COUNT * 4 + CACHE_LINE - 1) & ~(CACHE_LINE - 1);
 
 export const MAX_POOLS = 256;
 export const POOL_SLOT_SIZE = 128;
-export const POOLS_START = 65536 + 1152;
+export const POOLS_START = HEADER_END;
 export const THREADS_START = POOLS_START + MAX_POOLS * POOL_SLOT_SIZE;
 export const MAX_THREADS = 256;
 export const THREAD_SLOT_SIZE = 64;
@@ -56,11 +63,13 @@ export const THREAD_DEAD = 3;
 export const THREAD_RECLAIMING = 4;
 export const UNDO_LOG_START = THREADS_START + MAX_THREADS * THREAD_SLOT_SIZE;
 export const UNDO_LOG_CAPACITY = 2048;
-export const ARENA_START = (UNDO_LOG_START + 8 + UNDO_LOG_CAPACITY * 8 + 63) & ~63;
+export const UNDO_LOG_ENTRIES = UNDO_LOG_START + 8;
+export const ARENA_START = (UNDO_LOG_ENTRIES + UNDO_LOG_CAPACITY * 8 + CACHE_LINE - 1) & ~(CACHE_LINE - 1);
 export const BATCH_MAX = 256;
 
 export const B_CACHED_BYTES = 0;
 export const B_LIMIT_BYTES = 4;
+export const B_LIST_TAIL = 12;
 export const B_TRAP = 16;
 export const B_TRAP_WHERE = 20;
 export const B_TRAP_OBJECT = 24;
@@ -105,6 +114,9 @@ export const POOL_CORRUPT = 2;
 export const POOL_INDEX_BITS = 8;
 
 export const CHUNK_MAX_PAYLOAD = 1 << 30;
+export const LARGE_MARK = 0x4b4c4c46;
+export const LARGE_KEY = 0x9e3779b9;
+export const LARGE_PREFIX = 8;
 export const C_SIZE = 0;
 export const C_PREV_SIZE = 4;
 export const CHUNK_HEADER = 8;
@@ -112,12 +124,14 @@ export const CHUNK_MIN = 16;
 export const CHUNK_USED = 1;
 export const CHUNK_ON_FREE_LIST = 2;
 export const CHUNK_RELEASED = 4;
+export const CHUNK_SIZE_MASK = ~7;
 
 export const TEST_NO_SEQUENCE = 1;
 export const TEST_NO_FLUSH_LOCK = 2;
 export const TEST_DEATH_POINTS = 4;
 export const TEST_NO_RECOVERY = 8;
 export const TEST_SHORT_PATIENCE = 16;
+export const TEST_INEXACT_CHUNKS = 32;
 
 export const ALLOC_STALE_POOL = 1;
 export const ALLOC_NOT_ATTACHED = 2;

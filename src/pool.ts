@@ -19,8 +19,6 @@ import {
   ALLOC_NOT_ATTACHED,
   ALLOC_STALE_POOL,
   BATCH_MAX,
-  CACHE_ENTRIES,
-  CACHE_ENTRY_SIZE,
   ERR_BAD_POINTER,
   ERR_DOUBLE_FREE,
   ERR_FREE_UNDERFLOW,
@@ -34,23 +32,15 @@ import {
   P_ALLOCATED,
   P_FAILED,
   P_FLAGS,
-  P_GENERATION,
   P_LIMIT,
   P_MIN_AVAIL,
-  P_NAME,
-  P_NAME_LEN,
   P_SIZE,
   P_STAMP,
-  P_STATE,
   P_USED,
   P_USERS,
-  POOL_INDEX_BITS,
-  POOL_LIVE,
-  POOL_RETIRED,
   POOL_SHARED,
-  POOL_SLOT_SIZE,
-  POOLS_START,
 } from "./layout.js";
+import { cacheEntryAddress, liveToken, poolIdOf, poolName, poolSlotAddress } from "./slots.js";
 import { integerIn, optionalBoolean, optionsObject, pointer, uint32Array } from "./validate.js";
 import type { MemoryViews } from "./views.js";
 
@@ -82,36 +72,9 @@ export interface PoolStats {
   shared: boolean;
 }
 
-const decoder = new TextDecoder();
 // Uint32Array's own methods, not whatever a caller put on the array it passes.
 const setWords = Uint32Array.prototype.set;
 const subarrayOf = Uint32Array.prototype.subarray;
-
-export function slotAddress(id: number): number {
-  return POOLS_START + id * POOL_SLOT_SIZE;
-}
-
-/** The token of the pool now live in slot `id`, or -1 if the slot is free. */
-export function liveToken(views: MemoryViews, id: number): number {
-  const slot = slotAddress(id);
-  if (views.word(slot + P_STATE) !== POOL_LIVE) return -1;
-  return ((views.word(slot + P_GENERATION) << POOL_INDEX_BITS) | id) >>> 0;
-}
-
-/** The token of the pool incarnation in slot `id`, live or retired (destroyed, objects still out), or -1 if the slot is free. */
-export function incarnationToken(views: MemoryViews, id: number): number {
-  const slot = slotAddress(id);
-  const state = views.word(slot + P_STATE);
-  if (state !== POOL_LIVE && state !== POOL_RETIRED) return -1;
-  return ((views.word(slot + P_GENERATION) << POOL_INDEX_BITS) | id) >>> 0;
-}
-
-/** The name in pool slot `id` (live or not). */
-export function poolName(views: MemoryViews, id: number): string {
-  const slot = slotAddress(id);
-  // The length is a byte; the name's first three bytes share its word.
-  return decoder.decode(views.copy(slot + P_NAME, views.word(slot + P_NAME_LEN) & 0xff));
-}
 
 /**
  * A pool of fixed-size objects. Any thread attached to the heap may allocate
@@ -157,12 +120,12 @@ export class Pool {
     this.registered = registered;
     this.views = views;
     this.token = token;
-    this.id = token & ((1 << POOL_INDEX_BITS) - 1);
-    this.slot = slotAddress(this.id);
+    this.id = poolIdOf(token);
+    this.slot = poolSlotAddress(this.id);
     this.name = poolName(views, this.id);
     this.size = views.word(this.slot + P_SIZE);
     this.block = binding.block;
-    this.entry = binding.block + (CACHE_ENTRIES + this.id * CACHE_ENTRY_SIZE) / 4;
+    this.entry = cacheEntryAddress(binding.block * 4, this.id) / 4;
     this.stamp = (this.slot + P_STAMP) / 4;
   }
 
@@ -327,8 +290,8 @@ export class Pool {
   /**
    * Drops the registration this handle holds (only the handle createPool
    * returned holds one; others throw PoolNotOwnedError). When the last user
-   * drops it, the pool is destroyed: that throws PoolInUseError (and changes
-   * nothing) while objects of it are handed out in any thread. Objects other
+   * drops it, the pool is destroyed: that throws PoolInUseError (the pool
+   * stays live and registered) while objects of it are handed out in any thread. Objects other
    * threads' caches hold do not stop it: those threads give them back. A
    * destroyed pool cannot be found or allocated from; an object of it that
    * is still out (an alloc on another thread that overlapped this call may

@@ -22,3 +22,11 @@ export function writeUtf8(views: MemoryViews, ptr: number, capacity: number, tex
 export function readUtf8(views: MemoryViews, ptr: number, length: number): string {
   return decoder.decode(views.copy(ptr, length));
 }
+
+/** `text` as UTF-8, in this thread's scratch buffer (valid until the next call). */
+export function encodeUtf8(text: string): Uint8Array {
+  // At most 3 bytes per UTF-16 unit.
+  const capacity = text.length * 3;
+  if (scratch.length < capacity) scratch = new Uint8Array(Math.max(capacity, scratch.length * 2));
+  return scratch.subarray(0, encoder.encodeInto(text, scratch).written);
+}

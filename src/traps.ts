@@ -16,38 +16,34 @@ import {
   B_TRAP_WHERE,
   H_BACKING_LOCK,
   H_REGISTRY_LOCK,
-  MAX_POOLS,
-  P_FLUSH_LOCK,
-  POOL_SLOT_SIZE,
-  POOLS_START,
   T_ID,
-  THREAD_SLOT_SIZE,
-  THREADS_START,
   TRAP_CORRUPT_LIST,
   TRAP_DIED,
   TRAP_LOCK_TIMEOUT,
   TRAP_USE_AFTER_FREE,
   TRAP_WRITE_AFTER_FREE,
 } from "./layout.js";
-import { poolName } from "./pool.js";
+import { poolName, poolOfFlushLock, slotOfOwner } from "./slots.js";
 import type { MemoryViews } from "./views.js";
 import type { CoreExports } from "./wasm.js";
 
 function lockName(views: MemoryViews, address: number): string {
   if (address === H_BACKING_LOCK) return "the backing allocator's lock";
   if (address === H_REGISTRY_LOCK) return "the pool registry's lock";
-  const id = (address - P_FLUSH_LOCK - POOLS_START) / POOL_SLOT_SIZE;
-  if (Number.isInteger(id) && id >= 0 && id < MAX_POOLS) return `pool "${poolName(views, id)}"'s flush lock`;
+  const id = poolOfFlushLock(address);
+  if (id >= 0) return `pool "${poolName(views, id)}"'s flush lock`;
   return `the lock at ${address}`;
 }
 
-/** Set in a give-up's detail when the holder is a reader of a flush lock. */
+/** Set in a give-up's detail when the holder is a reader of a flush lock (assembly/locks.ts). */
 const HOLDS_FOR_READING = 0x10000;
+/** A give-up's detail below that bit: the holder's owner value, as in a lock word (docs/internals.md §4). */
+const OWNER_MASK = 0xffff;
 
 function ownerName(views: MemoryViews, detail: number): string {
-  const owner = detail & 0xffff;
+  const owner = detail & OWNER_MASK;
   if (owner === 0) return "by a thread that has let go since";
-  const thread = views.anyWord(THREADS_START + (owner - 1) * THREAD_SLOT_SIZE + T_ID);
+  const thread = views.anyWord(slotOfOwner(owner) + T_ID);
   return `by heap thread ${thread}${(detail & HOLDS_FOR_READING) !== 0 ? " (for reading)" : ""}`;
 }
 
@@ -94,9 +90,9 @@ function recordedTrap(views: MemoryViews, block: number, onDeath: () => void): E
 }
 
 /**
- * A trap the core did not record: it read outside the memory, because a
- * stray write left a pointer where the allocator keeps its own words. The
- * thread lets go of every lock it held (the heap stays usable where the
+ * A trap the core did not record: an internal check failed (assembly/asserts.ts),
+ * or it read outside the memory, because a stray write left a pointer where
+ * the allocator keeps its own words. The thread lets go of every lock it held (the heap stays usable where the
  * state allows it), and the caller gets a HeapCorruptError.
  */
 function unrecordedTrap(core: CoreExports, error: WebAssembly.RuntimeError): Error {
@@ -106,7 +102,8 @@ function unrecordedTrap(core: CoreExports, error: WebAssembly.RuntimeError): Err
     // Nothing more to let go of.
   }
   return new HeapCorruptError([
-    `the allocator's core stopped on a bad memory access (${error.message}): memory it manages was overwritten (a write after free, or past an object's end)`,
+    `the allocator's core stopped on a failed internal check or a bad memory access (${error.message}): ` +
+      "memory it manages was overwritten (a write after free, or past an object's end)",
     "this thread let go of every lock it held; heap.check() tells what else is broken",
   ]);
 }

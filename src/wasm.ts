@@ -30,6 +30,8 @@ export interface CoreExports {
   pool_destroy(token: number, force: number): number;
   pool_alloc(token: number): number;
   pool_free(token: number, object: number): number;
+  large_alloc(bytes: number): number;
+  large_free(block: number): number;
   pool_alloc_many(token: number, count: number): number;
   pool_free_many(token: number, count: number): number;
   pool_flush(token: number): number;

@@ -12,10 +12,12 @@ import {
   InvalidArgumentError,
   InvalidHandleError,
   InvalidPointerError,
+  OutOfMemoryError,
   type Pool,
   PoolDestroyedError,
   PoolExistsError,
   PoolNotFoundError,
+  PoolNotOwnedError,
   WasmPoolsError,
 } from "wasm-pools";
 import { expectConsistent } from "./support/consistency.js";
@@ -35,6 +37,12 @@ interface World {
   destroyed: Pool;
   closed: Heap;
   closedPool: Pool;
+  /** A 64-byte block of heap.malloc, and one freed. */
+  block: number;
+  freedBlock: number;
+  /** A large block of heap.malloc (beyond the size classes), and one freed. */
+  large: number;
+  freedLarge: number;
 }
 
 type Row = [what: string, call: (w: World) => unknown, error: ErrorClass, message: RegExp];
@@ -220,6 +228,44 @@ const POOL_ROWS: Row[] = [
   ...badNumbers("count", (w, v) => w.pool.freeMany(new Uint32Array(4), v), -1, 5).filter(([what]) => !what.includes("undefined")),
 ];
 
+const MALLOC_ROWS: Row[] = [
+  ...badNumbers("bytes", (w, v) => w.heap.malloc(v), -1, 2 ** 30 - 7),
+  ...badNumbers("bytes", (w, v) => w.heap.tryMalloc(v), -1, 2 ** 30 - 7),
+  ...badNumbers("bytes", (w, v) => w.heap.mallocZeroed(v), -1, 2 ** 30 - 7),
+  ...badNumbers("bytes", (w, v) => w.heap.realloc(w.block, v), -1, 2 ** 30 - 7),
+  ["malloc: more than maxBytes", (w) => w.heap.malloc(2 ** 30 - 8), OutOfMemoryError, /malloc\(1073741816\) cannot get a block/],
+  ["free: a block freed", (w) => w.heap.free(w.freedBlock), DoubleFreeError, /already free in pool "malloc:64"/],
+  ["free: a large block freed", (w) => w.heap.free(w.freedLarge), InvalidPointerError, /is not a block heap.malloc handed out/],
+  ["free: inside a block", (w) => w.heap.free(w.block + 8), InvalidPointerError, /is not a block heap.malloc handed out/],
+  ["free: inside a large block", (w) => w.heap.free(w.large + 64), InvalidPointerError, /is not a block heap.malloc handed out/],
+  [
+    "free: a pool object of no class's size",
+    (w) => w.heap.free(w.heap.createPool("odd", 1000).alloc()),
+    InvalidPointerError,
+    /is not a block heap.malloc handed out/,
+  ],
+  ["free: unaligned", (w) => w.heap.free(w.block + 4), InvalidPointerError, /not a pointer the pools hand out/],
+  ["free: past the arena", (w) => w.heap.free(0x7ffffff8), InvalidPointerError, /outside the heap's arena/],
+  ["usableSize: a block freed", (w) => w.heap.usableSize(w.freedBlock), InvalidPointerError, /freed already/],
+  ["usableSize: 0", (w) => w.heap.usableSize(0), InvalidPointerError, /0 is not a pointer/],
+  ["realloc: a block freed", (w) => w.heap.realloc(w.freedBlock, 8), InvalidPointerError, /freed already/],
+  ["realloc: a large block freed", (w) => w.heap.realloc(w.freedLarge, 8), InvalidPointerError, /is not a block heap.malloc handed out/],
+  ["mallocString: a number", (w) => w.heap.mallocString(3 as never), InvalidArgumentError, /text: expected a string/],
+  ["array: not a typed array type", (w) => w.heap.array(Array as never, w.block, 1), InvalidArgumentError, /type: expected a typed array/],
+  ["array: unaligned", (w) => w.heap.array(Float64Array, w.block + 4, 1), InvalidPointerError, /not aligned/],
+  ["array: past the arena", (w) => w.heap.array(Float64Array, w.block, 2 ** 28), InvalidPointerError, /not inside the heap's arena/],
+  ...badNumbers("length", (w, v) => w.heap.array(Uint8Array, w.block, v), -1, 2 ** 32),
+  ["dataView: below the arena", (w) => w.heap.dataView(8, 8), InvalidPointerError, /not inside the heap's arena/],
+  ...badNumbers("byteLength", (w, v) => w.heap.dataView(w.block, v), -1, 2 ** 32),
+  ["createPool: a size class's name", (w) => w.heap.createPool("malloc:64", 64), InvalidArgumentError, /heap.malloc's size classes/],
+  ["adoptPool: a size class", (w) => w.heap.adoptPool("malloc:64"), PoolNotOwnedError, /size class of heap.malloc/],
+  ["malloc on a closed heap", (w) => w.closed.malloc(8), HeapClosedError, /closed on this thread/],
+  ["malloc of a large block on a closed heap", (w) => w.closed.malloc(100_000), HeapClosedError, /closed on this thread/],
+  ["free on a closed heap", (w) => w.closed.free(w.block), HeapClosedError, /closed on this thread/],
+  ["realloc on a closed heap", (w) => w.closed.realloc(w.block, 8), HeapClosedError, /closed on this thread/],
+  ["usableSize on a closed heap", (w) => w.closed.usableSize(w.block), HeapClosedError, /closed on this thread/],
+];
+
 const STALE_ROWS: Row[] = [
   ["alloc on a destroyed pool", (w) => w.destroyed.alloc(), PoolDestroyedError, /pool "gone" was destroyed/],
   ["tryAlloc on a destroyed pool", (w) => w.destroyed.tryAlloc(), PoolDestroyedError, /was destroyed/],
@@ -325,8 +371,10 @@ const POSITIONS: Position[] = [
   })),
   { ...fields("options", ["module"], (_, o) => Heap.create(o as never))[0]!, valid: (w) => w.heap.handle().module },
   ...fields("options.debug", ["uaf", "tag", "poison"], (_, debug) => Heap.create({ debug } as never)),
-  ...fields("options.unsafeTestSwitches", ["noSequence", "noFlushLock", "deathPoints", "noRecovery", "shortPatience"], (_, switches) =>
-    Heap.create({ unsafeTestSwitches: switches } as never),
+  ...fields(
+    "options.unsafeTestSwitches",
+    ["noSequence", "noFlushLock", "deathPoints", "noRecovery", "shortPatience", "noJsHitPath"],
+    (_, switches) => Heap.create({ unsafeTestSwitches: switches } as never),
   ),
   { argument: "handle", call: (_, h) => Heap.attach(h as never), valid: (w) => w.heap.handle(), errors: handleErrors(HANDLE_FIELD) },
   ...fields(
@@ -389,6 +437,14 @@ const POSITIONS: Position[] = [
   { argument: "out", call: (w, out) => w.pool.allocMany(1, out as never), valid: () => new Uint32Array(4) },
   { argument: "ptrs", call: (w, ptrs) => w.pool.freeMany(ptrs as never), valid: (w) => Uint32Array.of(w.held) },
   { argument: "count", call: (w, count) => w.pool.freeMany(Uint32Array.of(w.held), count as never) },
+  { argument: "bytes", call: (w, bytes) => w.heap.malloc(bytes as never) },
+  { argument: "bytes", call: (w, bytes) => w.heap.tryMalloc(bytes as never) },
+  { argument: "bytes", call: (w, bytes) => w.heap.realloc(w.block, bytes as never) },
+  { argument: "ptr", call: (w, ptr) => w.heap.free(ptr as never) },
+  { argument: "ptr", call: (w, ptr) => w.heap.usableSize(ptr as never) },
+  { argument: "text", call: (w, text) => w.heap.mallocString(text as never), accepts: ["a string"] },
+  { argument: "type", call: (w, type) => w.heap.array(type as never, w.block, 1) },
+  { argument: "ptr", call: (w, ptr) => w.heap.dataView(ptr as never, 8) },
 ];
 
 /** Every position of every public call with every hostile kind, and with a getter where it is a field. */
@@ -410,7 +466,7 @@ function hostileRows(): Row[] {
   return rows;
 }
 
-const ROWS = [...HANDLE_ROWS, ...CREATE_ROWS, ...POOL_ROWS, ...STALE_ROWS, ...hostileRows()];
+const ROWS = [...HANDLE_ROWS, ...CREATE_ROWS, ...POOL_ROWS, ...MALLOC_ROWS, ...STALE_ROWS, ...hostileRows()];
 
 describe("bad input, exhaustively", () => {
   it(`has a row for every class of bad argument (${ROWS.length} rows)`, () => {
@@ -431,7 +487,13 @@ describe("bad input, exhaustively", () => {
       const closed = await Heap.create();
       const closedPool = closed.createPool("c", 8);
       closed.close();
-      const world: World = { heap, pool, held, freed, foreign, other, destroyed, closed, closedPool };
+      const block = heap.malloc(64);
+      const freedBlock = heap.malloc(64);
+      heap.free(freedBlock);
+      const large = heap.malloc(100_000);
+      const freedLarge = heap.malloc(100_000);
+      heap.free(freedLarge);
+      const world: World = { heap, pool, held, freed, foreign, other, destroyed, closed, closedPool, block, freedBlock, large, freedLarge };
 
       const before = pool.stats();
       callerCodeRuns = 0;
@@ -449,6 +511,9 @@ describe("bad input, exhaustively", () => {
       expect(pool.stats()).toEqual(before);
       expectConsistent(heap);
       pool.free(held);
+      heap.free(block);
+      heap.free(large);
+      expect(heap.stats().largeBlocks).toBe(0);
       expectConsistent(heap);
       heap.close();
       other.close();

@@ -26,7 +26,7 @@ describe("the thread cache", () => {
   it("keeps freed objects for the next alloc of this thread", async () => {
     const heap = await Heap.create();
     const pool = heap.createPool("p", OBJECT);
-    // Objects come from the backing allocator 8 at a time: 16 is a whole number of clusters.
+    // Refills from the backing allocator bring 16 objects of 64 bytes (about 2 KiB): 16 allocations take one refill.
     const ptrs = allocN(pool, 16);
     ptrs.forEach((p) => pool.free(p));
     expect(pool.stats()).toMatchObject({ allocated: 16, used: 0, cached: 16, free: 0 });
@@ -40,6 +40,9 @@ describe("the thread cache", () => {
     const heap = await Heap.create({ cacheBytes: 0 });
     const pool = heap.createPool("p", OBJECT);
     allocN(pool, 16).forEach((p) => pool.free(p));
+    expect(pool.stats()).toMatchObject({ allocated: 16, used: 0, cached: 0, free: 16 });
+    // freeMany too (it once left its objects in the entry, where the JS alloc hit then took them).
+    pool.freeMany(Uint32Array.from(allocN(pool, 16)));
     expect(pool.stats()).toMatchObject({ allocated: 16, used: 0, cached: 0, free: 16 });
   });
 
@@ -61,7 +64,7 @@ describe("the thread cache", () => {
     expect(olderAlone).toBeGreaterThanOrEqual(24);
     allocN(newer, 24).forEach((p) => newer.free(p));
     // Both do not fit: the older pool's objects go back to its shared list,
-    // the newer pool keeps all it holds (allocation prefetches in clusters of 8).
+    // the newer pool keeps all it holds (refills bring 16 objects at a time, 24 allocations take two).
     const newerStats = newer.stats();
     expect(newerStats.cached).toBe(newerStats.allocated);
     const olderStats = older.stats();

@@ -24,6 +24,9 @@ import {
   CHUNK_RELEASED,
   CHUNK_USED,
   H_BACKING_TOP,
+  LARGE_KEY,
+  LARGE_MARK,
+  LARGE_PREFIX,
   T_DEATH_POINTS,
   T_DIE_AT,
   T_STATE,
@@ -234,6 +237,21 @@ const scenarios: Scenario[] = [
     },
     inFlight: 300,
   },
+  {
+    name: "large blocks of malloc",
+    pools: [],
+    setup: (w) => {
+      for (let i = 0; i < 3; i++) w.held.add(w.victim.malloc(20_000 + i * 8));
+    },
+    run: (w) => {
+      w.held.add(w.victim.malloc(30_000));
+      for (const ptr of [...w.held]) {
+        w.victim.free(ptr);
+        w.held.delete(ptr);
+      }
+    },
+    inFlight: 1,
+  },
 ];
 
 scenarios.push({
@@ -267,6 +285,20 @@ const configs: { name: string; options: HeapOptions }[] = [
 ];
 
 /** Every object of `size` handed out (a used chunk, not marked free nor released to the debug quarantine) in the heap. */
+/** The large blocks of malloc handed out, found by their marks (assembly/layout.ts). */
+function largeBlocksOut(heap: Heap): number[] {
+  const w = words(heap);
+  const found: number[] = [];
+  const top = w[H_BACKING_TOP >>> 2]!;
+  for (let chunk = ARENA_START; chunk < top; chunk += w[(chunk + C_SIZE) >>> 2]! & ~7) {
+    const payload = chunk + CHUNK_HEADER;
+    const used = (w[(chunk + C_SIZE) >>> 2]! & CHUNK_USED) !== 0;
+    if (used && w[payload >>> 2] === LARGE_MARK && w[(payload + 4) >>> 2] === (payload ^ LARGE_KEY) >>> 0)
+      found.push(payload + LARGE_PREFIX);
+  }
+  return found;
+}
+
 function handedOut(heap: Heap, size: number, tagged: boolean): number[] {
   const w = words(heap);
   const found: number[] = [];
@@ -350,6 +382,12 @@ function recoverAndCheck(w: World & { baseline: number }, config: HeapOptions, s
     expect(sizeHeld.length, `${where}: objects held beyond what the victim knew`).toBeLessThanOrEqual(scenario.inFlight);
     for (const ptr of [...known, ...sizeHeld]) pool.free(ptr);
   }
+  const large = largeBlocksOut(heap);
+  expect(large.filter((ptr) => !w.held.has(ptr)).length, `${where}: large blocks beyond what the victim knew`).toBeLessThanOrEqual(
+    scenario.inFlight,
+  );
+  for (const ptr of large) heap.free(ptr);
+  expect(heap.stats().largeBlocks, `${where}: large blocks left`).toBe(0);
   for (const pool of heap.pools()) {
     expect(pool.stats().used, `${where}: ${pool.name} still has objects out`).toBe(0);
     // The registration is the first survivor's or the victim's, both gone by now.

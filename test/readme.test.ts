@@ -33,6 +33,19 @@ it("the README's API-at-a-glance example runs and prints the pools table", async
   }
 });
 
+it("the README's malloc example runs and prints what its comments say", async () => {
+  const example = await readmeBlock("### malloc: blocks of any size", "ts");
+  const dist = new URL("../dist/index.js", import.meta.url).href;
+  const folder = await mkdtemp(join(tmpdir(), "wasm-pools-readme-"));
+  try {
+    await writeFile(join(folder, "example.mjs"), example.replace('from "wasm-pools"', `from "${dist}"`));
+    const { stdout } = await run("node", [join(folder, "example.mjs")]);
+    expect(stdout).toBe("320\n0\n");
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+});
+
 it("the README's piscina recipe runs, and its destroyed workers leave no cache behind", async () => {
   const [main, task] = (await readmeBlock("#### piscina and tinypool", "js")).split("// task.js\n");
   // Inside the package, so that "wasm-pools" (the package itself) and "piscina" resolve as in a user's project.

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 
 const SOURCES = fileURLToPath(new URL("../../../bench/native/", import.meta.url));
 const BINARIES = fileURLToPath(new URL("../../native/", import.meta.url));
-const PROGRAMS = ["pair", "hold", "interleaved", "churn", "prodcons", "larson"] as const;
+const PROGRAMS = ["pair", "hold", "interleaved", "churn", "prodcons", "larson", "randsize"] as const;
 export type NativeProgram = (typeof PROGRAMS)[number];
 
 /** gcc's version line, or null when there is no gcc. */
@@ -26,8 +26,14 @@ export function buildNative(): void {
 }
 
 /** Runs a built program with numeric arguments; returns its ns-per-operation samples. */
-export function runNative(program: NativeProgram, args: readonly number[]): number[] {
+export function runNative(program: NativeProgram, args: readonly (number | string)[]): number[] {
   const output = execFileSync(BINARIES + program, args.map(String), { encoding: "utf8" });
   const parsed = JSON.parse(output) as { nsPerOp: number[] };
   return parsed.nsPerOp;
+}
+
+/** Bytes glibc reserves per byte requested after `blocks` random-size mallocs (randsize.c). */
+export function glibcOverhead(blocks: number): number {
+  const output = execFileSync(`${BINARIES}randsize`, ["overhead", String(blocks)], { encoding: "utf8" });
+  return (JSON.parse(output) as { reservedPerRequested: number }).reservedPerRequested;
 }

@@ -12,6 +12,8 @@ import { type NativeProgram, runNative } from "./native.js";
 export const CHURN_GROUP = "3. workers churning one pool (64 B)";
 export const TRANSFER_GROUP = "4. producer/consumer through a ring (64 B)";
 export const LARSON_GROUP = "5. Larson-like load, 16-1024 B";
+/** The Larson-like load through heap.malloc and heap.free, no pools picked by hand (#15). */
+export const LARSON_MALLOC = "wasm-pools heap.malloc, cache on, 2 workers";
 
 export const CACHE_ON = 256 << 10;
 export const CACHE_OFF = 0;
@@ -147,6 +149,16 @@ export function workerJobs(s: Sizes): WorkerJob[] {
       },
     });
   }
+  jobs.push({
+    group: LARSON_GROUP,
+    name: LARSON_MALLOC,
+    native: false,
+    run: () => {
+      const slots = new SharedArrayBuffer(2 * LARSON_SLOTS_PER_WORKER * 4);
+      const workloads: Workload[] = Array.from({ length: 2 }, () => ({ kind: "larson-malloc", steps: s.larsonSteps, workers: 2, slots }));
+      return measureWorkers(LARSON_GROUP, LARSON_MALLOC, larsonOp, CACHE_ON, workloads, s.larsonSteps * 2, s.rounds, () => {});
+    },
+  });
   for (const threads of [2, 4]) {
     jobs.push(nativeJob(LARSON_GROUP, `glibc, ${plural(threads, "thread")}`, larsonOp, "larson", [s.rounds, s.larsonSteps, threads]));
   }

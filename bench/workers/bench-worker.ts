@@ -14,7 +14,7 @@ import {
   TRANSFER_POOL,
 } from "./protocol.js";
 import { answerRequests, serverPools } from "./server.js";
-import { churn, consume, larson, larsonPools, produce } from "./workloads.js";
+import { churn, consume, larson, larsonMalloc, larsonPools, produce } from "./workloads.js";
 
 const data = workerData as BenchWorkerData;
 const heap = await Heap.attach(data.handle, { cacheBytes: data.cacheBytes });
@@ -40,6 +40,10 @@ function loop(): () => void {
       const pools = larsonPools(heap);
       const slots = new Uint32Array(work.slots);
       return () => larson(pools, slots, work.steps, data.number, work.workers);
+    }
+    case "larson-malloc": {
+      const slots = new Uint32Array(work.slots);
+      return () => larsonMalloc(heap, slots, work.steps, data.number, work.workers);
     }
     case "answer": {
       const pools = serverPools(heap);

@@ -7,6 +7,7 @@ export type Workload =
   | { kind: "produce"; objects: number; ring: SharedArrayBuffer }
   | { kind: "consume"; objects: number; ring: SharedArrayBuffer }
   | { kind: "larson"; steps: number; workers: number; slots: SharedArrayBuffer }
+  | { kind: "larson-malloc"; steps: number; workers: number; slots: SharedArrayBuffer }
   | { kind: "answer"; requests: number; toWorker: SharedArrayBuffer; fromWorker: SharedArrayBuffer };
 
 export interface BenchWorkerData {

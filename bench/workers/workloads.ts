@@ -52,3 +52,16 @@ export function larson(pools: Pool[], slots: Uint32Array, steps: number, number:
     if (old !== 0) pools[old & 7]!.free(old & ~7);
   }
 }
+
+/** larson(), with heap.malloc and heap.free instead of hand-picked size-class pools (#15). */
+export function larsonMalloc(heap: Heap, slots: Uint32Array, steps: number, number: number, workers: number): void {
+  const random = xorshift32(0x9e3779b9 ^ (number * 7919 + 1));
+  const total = workers * LARSON_SLOTS_PER_WORKER;
+  for (let i = 0; i < steps; i++) {
+    const r = random();
+    const size = 16 + (r % 1009);
+    const slot = (r >>> 12) % 4 !== 0 ? number * LARSON_SLOTS_PER_WORKER + ((r >>> 16) % LARSON_SLOTS_PER_WORKER) : random() % total;
+    const old = Atomics.exchange(slots, slot, heap.malloc(size));
+    if (old !== 0) heap.free(old);
+  }
+}

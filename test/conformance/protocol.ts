@@ -55,6 +55,8 @@ export interface ConformanceReport {
   sharingRefused?: { name: string; message: string; typed: boolean };
   /** One thread alone: objects allocated, written, read back and freed. */
   singleThreadObjects: number;
+  /** heap.malloc's blocks (7 sizes) intact after realloc, typed views and a string read back, large blocks left after freeing all. */
+  mallocBlocks: { intact: number; views: boolean; string: boolean; largeBlocksLeft: number };
   badInputs: BadInputOutcome[];
   /** What the workers did; absent when sharing was refused. */
   workers?: {

@@ -61,6 +61,27 @@ function singleThreadObjects(heap: Heap): number {
   return intact;
 }
 
+/** malloc of sizes in every class range and a large block, through realloc, typed views and a string; what survived intact. */
+function mallocBlocks(heap: Heap): ConformanceReport["mallocBlocks"] {
+  const sizes = [0, 24, 100, 1000, 5000, 8192, 70_000];
+  const blocks = sizes.map((size, n) => {
+    const ptr = heap.malloc(size);
+    heap.bytes(ptr, size).fill(n + 1);
+    return heap.realloc(ptr, size + 200);
+  });
+  const intact = blocks.filter((ptr, n) => heap.bytes(ptr, sizes[n]!).every((byte) => byte === n + 1)).length;
+  const f64 = heap.array(Float64Array, heap.mallocZeroed(64), 8);
+  f64[7] = Math.PI;
+  const big = heap.array(BigUint64Array, heap.malloc(8), 1);
+  big[0] = 2n ** 64n - 1n;
+  const text = "Zoë 🦀 ✓";
+  const { ptr, length } = heap.mallocString(text);
+  const views = heap.dataView(f64.byteOffset, 64).getFloat64(56, true) === Math.PI && big[0] === 2n ** 64n - 1n;
+  const string = heap.readString(ptr, length) === text;
+  for (const block of [...blocks, f64.byteOffset, big.byteOffset, ptr]) heap.free(block);
+  return { intact, views, string, largeBlocksLeft: heap.stats().largeBlocks };
+}
+
 function refusal(error: unknown): NonNullable<ConformanceReport["sharingRefused"]> {
   const e = error instanceof Error ? error : new Error(String(error));
   return { name: e.name, message: e.message, typed: e instanceof wasmPools.WasmPoolsError };
@@ -132,6 +153,7 @@ export async function runConformance(options: SuiteOptions): Promise<Conformance
     engine: options.engine,
     crossOriginIsolated: typeof crossOriginIsolated === "undefined" || crossOriginIsolated,
     singleThreadObjects: singleThreadObjects(heap),
+    mallocBlocks: mallocBlocks(heap),
     badInputs: await tryBadInputs(heap),
     check: "not run",
   };

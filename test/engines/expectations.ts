@@ -21,6 +21,10 @@ export function itConforms(report: () => ConformanceReport, sharing: Sharing, le
     expect(report().singleThreadObjects).toBe(1000);
   });
 
+  it("heap.malloc serves every size, realloc keeps the bytes, typed views and UTF-8 strings read back, nothing is left", () => {
+    expect(report().mallocBlocks).toEqual({ intact: 7, views: true, string: true, largeBlocksLeft: 0 });
+  });
+
   it("bad input gets a typed error (a WasmPoolsError) of the right class", () => {
     const got = Object.fromEntries(report().badInputs.map((each) => [each.call, `${each.error}${each.typed ? "" : " (untyped)"}`]));
     expect(got).toEqual({

@@ -1,23 +1,45 @@
-// Thread slots (layout.ts): every attached thread claims one and a cache
-// block, and gives both back when it closes. A thread that is gone without
-// closing (a terminated worker) is reclaimed by a live thread that knows it
-// is gone: its slot is marked DEAD, which lets anyone take over the locks
-// it held (locks.ts); then the reclaimer repairs what it left half done,
-// puts its transit and its cache back in the pools, and frees the slot for
-// reuse.
+// Thread slots: attach, close, and the reclaim of a thread that is gone
+// without closing (its locks taken over, its half-done work repaired, its
+// transit and cache given back, its slot freed: docs/internals.md §5).
 
-import {
-  CACHE_BLOCK_BYTES, E_COUNT, E_FIRST, E_SIZE, E_TOKEN, ERR_NO_MEMORY, ERR_TOO_MANY_THREADS, ERR_UNKNOWN_THREAD, H_BACKING_LOCK, H_NEXT_THREAD_ID, H_REGISTRY_LOCK,
-  MAX_POOLS, MAX_THREADS, OK, P_FLUSH_LOCK, T_CACHE, T_DEATH_POINTS, T_DIE_AT, T_HEARTBEAT, T_ID, T_LIFE_LOCK, T_NODE_ID, T_READ_HOLD, T_RECLAIMING,
-  T_STATE, T_TRANSIT, THREAD_BUSY, THREAD_DEAD, THREAD_FREE, THREAD_LIVE, THREAD_RECLAIMING,
-} from "./layout";
 import { backingAllocZeroed, backingFree, backingRelease } from "./backing";
 import { cacheForget, cacheInit, drainBlock, drainOwnCache } from "./cache";
-import { backingLock, beat, mutexUnlock, takeOverFrom, writeUnlock } from "./locks";
 import { isFreeObject } from "./chunks";
+import {
+  CACHE_BLOCK_BYTES,
+  E_COUNT,
+  ERR_NO_MEMORY,
+  ERR_TOO_MANY_THREADS,
+  ERR_UNKNOWN_THREAD,
+  H_BACKING_LOCK,
+  H_NEXT_THREAD_ID,
+  H_REGISTRY_LOCK,
+  MAX_POOLS,
+  MAX_THREADS,
+  OK,
+  P_FLUSH_LOCK,
+  T_CACHE,
+  T_DEATH_POINTS,
+  T_DIE_AT,
+  T_HEARTBEAT,
+  T_ID,
+  T_LIFE_LOCK,
+  T_NODE_ID,
+  T_READ_HOLD,
+  T_RECLAIMING,
+  T_STATE,
+  T_TRANSIT,
+  THREAD_BUSY,
+  THREAD_DEAD,
+  THREAD_FREE,
+  THREAD_LIVE,
+  THREAD_RECLAIMING,
+} from "./layout";
+import { backingLock, beat, mutexUnlock, takeOverFrom, writeUnlock } from "./locks";
 import { settleTransit } from "./pool";
-import { entryOf, markCorrupt, poolAt, resolveIncarnation } from "./slots";
-import { deathPoint, recoveryEnabled, setOwnerTag, setThreadSlot, threadSlot, threadSlotAt } from "./thread";
+import { CacheBlock } from "./records";
+import { markCorrupt, ownerValueOf, poolAt, resolveIncarnation, threadSlotAt } from "./slots";
+import { deathPoint, recoveryEnabled, setOwnerTag, setThreadSlot, threadSlot } from "./thread";
 import { pushTransit, transitCount, transitToken } from "./transit";
 
 /** Claims a slot and a cache block for the calling thread; returns its id (>= 1) or an error. */
@@ -32,7 +54,7 @@ export function threadAttach(cacheLimitBytes: u32, nodeId: u32): i32 {
   store<u32>(slot + T_CACHE, 0);
   store<u32>(slot + T_READ_HOLD, 0);
   store<u32>(slot + T_HEARTBEAT, 0);
-  store<u32>(slot + T_TRANSIT + 4, 0);
+  store<u32>(slot + T_TRANSIT + E_COUNT, 0);
   // T_DIE_AT is left as it is: a test may arm a free slot for the attach itself.
   store<u32>(slot + T_DEATH_POINTS, 0);
   store<u32>(slot + T_LIFE_LOCK, 0);
@@ -102,26 +124,26 @@ export function threadReclaim(id: u32, byNodeId: bool): i32 {
  * cache end in a 0 link; a chain that breaks (chunks.ts) is cut where it
  * does, and its pool marked corrupt.
  */
-function recountBlock(block: usize): void {
+function recountBlock(block: CacheBlock): void {
   for (let index: u32 = 0; index < MAX_POOLS; index++) {
     deathPoint();
-    const entry = entryOf(block, index);
-    if (load<u32>(entry + E_FIRST) == 0 && load<u32>(entry + E_COUNT) == 0) continue;
-    const size = load<u32>(entry + E_SIZE);
+    const entry = block.entry(index);
+    if (entry.first == 0 && entry.count == 0) continue;
+    const size = entry.size;
     let count: u32 = 0;
-    let link = entry + E_FIRST;
+    let link = entry.address; // the entry's first word, then each object's
     while (load<u32>(link) != 0) {
       const object = <usize>load<u32>(link);
       if (!isFreeObject(size, object)) {
         store<u32>(link, 0);
-        const pool = resolveIncarnation(load<u32>(entry + E_TOKEN));
+        const pool = resolveIncarnation(entry.token);
         if (pool != 0) markCorrupt(pool);
         break;
       }
       count++;
       link = object;
     }
-    store<u32>(entry + E_COUNT, count);
+    entry.count = count;
   }
 }
 
@@ -134,7 +156,7 @@ function reclaimDead(slot: usize): void {
   if (atomic.cmpxchg<u32>(slot + T_STATE, THREAD_DEAD, THREAD_RECLAIMING) != THREAD_DEAD) return;
   // Recorded, so that if this thread gives up or dies, the slot goes back to DEAD and can be taken up again.
   atomic.store<u32>(threadSlot + T_RECLAIMING, <u32>slot + 1);
-  const owner = <u32>((slot - threadSlotAt(0)) >> 6) + 1;
+  const owner = ownerValueOf(slot);
   // Taking the backing lock rolls back a section the dead thread left, or
   // waits for whoever took it over to finish rolling it back.
   backingLock();
@@ -150,8 +172,8 @@ function reclaimDead(slot: usize): void {
   if (takeOverFrom(H_REGISTRY_LOCK, owner)) mutexUnlock(H_REGISTRY_LOCK);
   // Writers ignore a dead thread's read hold; drop it all the same.
   atomic.store<u32>(slot + T_READ_HOLD, 0);
-  const block = <usize>load<u32>(slot + T_CACHE);
-  if (block != 0) {
+  const block = changetype<CacheBlock>(load<u32>(slot + T_CACHE));
+  if (changetype<usize>(block) != 0) {
     if (recoveryEnabled) recountBlock(block);
     drainBlock(block);
     backingFree(slot + T_CACHE);

@@ -1,0 +1,3 @@
+export function hideDecorators(source: string): string;
+export function restoreDecorators(source: string): string;
+export function biomeAssembly(dir: string, write: boolean): number;

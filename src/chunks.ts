@@ -1,0 +1,26 @@
+// Pool objects as chunks of the backing allocator: the rules of
+// assembly/chunks.ts for heap.check() (docs/internals.md §8). The JS hit
+// paths (cache-hit.ts) keep their copy inlined by hand: calls to these
+// measured about 4 ns more per alloc+free pair there.
+
+import { ARENA_START, CHUNK_HEADER, CHUNK_ON_FREE_LIST, CHUNK_SIZE_MASK, CHUNK_USED } from "./layout.js";
+
+/** The lowest address an object can have. */
+const LOWEST_OBJECT = ARENA_START + CHUNK_HEADER;
+/** The header bits of a free pool object: a used chunk, on a free list or in a cache. */
+const FREE_MARKS = CHUNK_USED | CHUNK_ON_FREE_LIST;
+
+/** Whether `object` lies where objects can: 8-aligned, inside the arena carved up to `top`. */
+export function placed(object: number, top: number): boolean {
+  return (object & 7) === 0 && object >= LOWEST_OBJECT && object < top;
+}
+
+/** Whether a chunk header word's payload is exactly `wanted` bytes, as every chunk is (assembly/backing.ts); heap.check() holds pool objects to it. */
+export function exactlyFor(header: number, wanted: number): boolean {
+  return (header & CHUNK_SIZE_MASK) - CHUNK_HEADER === wanted;
+}
+
+/** Whether a chunk header word marks a free pool object. */
+export function markedFree(header: number): boolean {
+  return (header & FREE_MARKS) === FREE_MARKS;
+}

@@ -1,0 +1,79 @@
+// Addresses and tokens of pool slots, thread slots and cache entries, from
+// the layout alone, as assembly/slots.ts has them for the core
+// (docs/internals.md §2). Every file of the wrapper takes them from here.
+
+import {
+  CACHE_ENTRIES,
+  CACHE_ENTRY_SIZE,
+  MAX_POOLS,
+  P_FLUSH_LOCK,
+  P_GENERATION,
+  P_NAME,
+  P_NAME_LEN,
+  P_STATE,
+  POOL_INDEX_BITS,
+  POOL_LIVE,
+  POOL_RETIRED,
+  POOL_SLOT_SIZE,
+  POOLS_START,
+  THREAD_SLOT_SIZE,
+  THREADS_START,
+} from "./layout.js";
+import type { MemoryViews } from "./views.js";
+
+/** The slot index bits of a pool token. */
+export const INDEX_MASK = (1 << POOL_INDEX_BITS) - 1;
+
+const decoder = new TextDecoder();
+
+export function poolSlotAddress(id: number): number {
+  return POOLS_START + id * POOL_SLOT_SIZE;
+}
+
+/** The pool slot a token names. */
+export function poolIdOf(token: number): number {
+  return token & INDEX_MASK;
+}
+
+/** The token of the incarnation now in pool slot `id` (whatever its state). */
+function tokenIn(views: MemoryViews, id: number): number {
+  return ((views.word(poolSlotAddress(id) + P_GENERATION) << POOL_INDEX_BITS) | id) >>> 0;
+}
+
+/** The token of the pool now live in slot `id`, or -1 if the slot is free. */
+export function liveToken(views: MemoryViews, id: number): number {
+  return views.word(poolSlotAddress(id) + P_STATE) === POOL_LIVE ? tokenIn(views, id) : -1;
+}
+
+/** The token of the pool incarnation in slot `id`, live or retired (destroyed, objects still out), or -1 if the slot is free. */
+export function incarnationToken(views: MemoryViews, id: number): number {
+  const state = views.word(poolSlotAddress(id) + P_STATE);
+  return state === POOL_LIVE || state === POOL_RETIRED ? tokenIn(views, id) : -1;
+}
+
+/** The name in pool slot `id` (live or not). */
+export function poolName(views: MemoryViews, id: number): string {
+  const slot = poolSlotAddress(id);
+  // The length is a byte; the name's first three bytes share its word.
+  return decoder.decode(views.copy(slot + P_NAME, views.word(slot + P_NAME_LEN) & 0xff));
+}
+
+/** The pool slot whose flush lock is at `address`, or -1 when it is none. */
+export function poolOfFlushLock(address: number): number {
+  const id = (address - P_FLUSH_LOCK - POOLS_START) / POOL_SLOT_SIZE;
+  return Number.isInteger(id) && id >= 0 && id < MAX_POOLS ? id : -1;
+}
+
+export function threadSlotAddress(index: number): number {
+  return THREADS_START + index * THREAD_SLOT_SIZE;
+}
+
+/** The thread slot a lock word's owner value (slot index + 1) names. */
+export function slotOfOwner(owner: number): number {
+  return threadSlotAddress(owner - 1);
+}
+
+/** The cache entry of pool slot `id` in the cache block at `block`. */
+export function cacheEntryAddress(block: number, id: number): number {
+  return block + CACHE_ENTRIES + id * CACHE_ENTRY_SIZE;
+}
