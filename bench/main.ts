@@ -1,21 +1,27 @@
-// npm run bench [-- --quick] [-- --save]: measures every case side by side,
-// prints the tables and writes build/bench-results/ (with --save, the
-// committed bench/results/ that the README quotes).
+// npm run bench [-- --quick] [-- --save] [-- --engines]: measures every
+// case side by side, prints the tables and writes build/bench-results/ (with
+// --save, the committed bench/results/ that the README quotes). --engines
+// runs the single-thread cases in every other engine too (bench/engines/).
 
 import { CALL_PATTERN_GROUP, callPatternCases } from "./cases/call-patterns.js";
 import { INTERLEAVED_GROUP, interleavedCases } from "./cases/interleaved.js";
 import { MALLOC_HOLD_GROUP, MALLOC_PAIR_GROUP, mallocCases, mallocOverhead } from "./cases/malloc.js";
+import { measure } from "./cases/measure.js";
 import { buildNative, gccVersion, glibcOverhead, runNative } from "./cases/native.js";
 import { serverJobs } from "./cases/server.js";
-import { HOLD_GROUP, measure, PAIR_GROUP, singleThreadCases } from "./cases/single-thread.js";
+import { HOLD_GROUP, PAIR_GROUP, singleThreadCases } from "./cases/single-thread.js";
 import { stringCases } from "./cases/strings.js";
 import { sizes, workerJobs } from "./cases/workers.js";
+import { engineCount, runEngines } from "./engines/run.js";
 import { Progress } from "./progress.js";
 import { printTables, writeResults } from "./report.js";
 import { type CaseResult, caseFromSamples, GLIBC, machine, type RunResults } from "./results.js";
 import { checkTargets, mallocTargets } from "./targets.js";
 
 const quick = process.argv.includes("--quick");
+const engines = process.argv.includes("--engines");
+const QUICK_TIMES = { time: 150, warmupTime: 50 };
+const FULL_TIMES = { time: 1000, warmupTime: 250 };
 const gcc = gccVersion();
 const skipped: string[] = [];
 let native = gcc !== null;
@@ -71,7 +77,7 @@ const nativeSingle = [
   },
 ];
 const workers = [...workerJobs(s), ...serverJobs(s.serverRequests, s.rounds)].filter((job) => native || !job.native);
-const progress = new Progress(single.length + (native ? nativeSingle.length : 0) + workers.length);
+const progress = new Progress(single.length + (native ? nativeSingle.length : 0) + workers.length + (engines ? engineCount() : 0));
 if (skipped.length > 0) for (const reason of skipped) process.stderr.write(`skipping ${reason}\n`);
 
 const cases: CaseResult[] = [];
@@ -81,7 +87,7 @@ const record = (result: CaseResult): void => {
 };
 for (const job of single) {
   progress.start(`${job.group}: ${job.name}`);
-  record(await measure(job, quick));
+  record(await measure(job, quick ? QUICK_TIMES : FULL_TIMES));
 }
 if (native) {
   for (const job of nativeSingle) {
@@ -100,6 +106,15 @@ cases.sort((a, b) => order.indexOf(a.group) - order.indexOf(b.group));
 const OVERHEAD_BLOCKS = 100_000;
 const overhead = await mallocOverhead(OVERHEAD_BLOCKS);
 const targets = [...checkTargets(cases), ...mallocTargets(cases, overhead, native ? glibcOverhead(OVERHEAD_BLOCKS) : undefined)];
-const results: RunResults = { date: new Date().toISOString(), quick, machine: machine(gcc), cases, targets, skipped };
+const engineResults = engines ? await runEngines(quick, undefined, progress) : undefined;
+const results: RunResults = {
+  date: new Date().toISOString(),
+  quick,
+  machine: machine(gcc),
+  cases,
+  targets,
+  skipped,
+  ...(engineResults ? { engines: engineResults } : {}),
+};
 printTables(results);
 console.log(`\nWrote ${await writeResults(results)}latest.json and latest.md`);

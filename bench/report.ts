@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import Table from "cli-table3";
 import { CHURN_GROUP, LARSON_GROUP, TRANSFER_GROUP } from "./cases/workers.js";
 import { nsPerOpChart, throughputChart } from "./charts.js";
+import { engineMarkdown, printEngineTables } from "./engines/report.js";
 import { type CaseResult, FLOOR, GLIBC, type RunResults } from "./results.js";
 
 /** Where a run writes: the committed results with --save, else beside the build (not committed). */
@@ -79,6 +80,7 @@ export function printTables(results: RunResults): void {
   const targets = new Table({ head: ["target", "measured", "wanted", "met"], style: { head: [] } });
   targets.push(...results.targets.map((t) => [t.name, t.measured.toFixed(2), t.target, t.met ? "yes" : "no"]));
   console.log(`\nTargets\n${targets.toString()}`);
+  if (results.engines) printEngineTables(results.engines);
   console.log(`\nMachine: ${machineLine(results)}`);
 }
 
@@ -118,6 +120,7 @@ export async function writeResults(results: RunResults): Promise<string> {
       `![${group}](${file})`,
     );
   }
+  if (results.engines) parts.push("", engineMarkdown(results.engines, results.quick));
   writeFileSync(`${RESULTS}latest.md`, `${parts.join("\n")}\n`);
   return RESULTS;
 }

@@ -1,11 +1,11 @@
 // What one benchmark run measured, as written to bench/results/latest.json.
 
 import os from "node:os";
+import type { EngineResult } from "./engines/report.js";
+import { median } from "./median.js";
 
-/** The name of the glibc malloc+free reference of a single-thread group; the tables divide by it. */
-export const GLIBC = "glibc malloc+free";
-/** The name of the Int32Array LIFO floor of a single-thread group; the tables divide by it. */
-export const FLOOR = "JS Int32Array LIFO push+pop (floor)";
+export { median } from "./median.js";
+export { FLOOR, GLIBC } from "./names.js";
 
 export interface CaseResult {
   /** Which of the issue's cases this is, e.g. "1. alloc+free pair". */
@@ -46,6 +46,8 @@ export interface RunResults {
   cases: CaseResult[];
   targets: TargetResult[];
   skipped: string[];
+  /** The single-thread cases in each engine (--engines). */
+  engines?: EngineResult[];
 }
 
 export function machine(gcc: string | null): Machine {
@@ -56,12 +58,6 @@ export function machine(gcc: string | null): Machine {
     platform: `${os.platform()} ${os.release()} ${os.arch()}`,
     gcc,
   };
-}
-
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 export function caseFromSamples(group: string, name: string, operation: string, nsPerOpSamples: readonly number[]): CaseResult {

@@ -18,24 +18,6 @@
 // checks below, so such calls go to wasm too. A closed heap's words are
 // empty: every call misses and reaches the core, which refuses it.
 
-import {
-  ARENA_START,
-  B_CACHED_BYTES,
-  B_LIMIT_BYTES,
-  CHUNK_HEADER,
-  CHUNK_MIN,
-  CHUNK_ON_FREE_LIST,
-  CHUNK_USED,
-  E_COUNT,
-  E_FIRST,
-  E_FLAGS,
-  E_STAMP,
-  E_TOKEN,
-  ENTRY_LINKED,
-  ENTRY_USED,
-  H_BACKING_TOP,
-} from "./layout.js";
-
 /** Where one pool's hit path reads, as u32 word indexes into `words`. */
 export interface CacheSite {
   /** The calling thread's cache block header. */
@@ -48,84 +30,76 @@ export interface CacheSite {
   readonly size: number;
 }
 
-const FIRST = E_FIRST / 4;
-const COUNT = E_COUNT / 4;
-const TOKEN = E_TOKEN / 4;
-const STAMP = E_STAMP / 4;
-const CACHED_BYTES = B_CACHED_BYTES / 4;
-const LIMIT_BYTES = B_LIMIT_BYTES / 4;
-const FLAGS = E_FLAGS / 4;
-const LINKED_AND_USED = ENTRY_LINKED | ENTRY_USED;
-const TOP = H_BACKING_TOP / 4;
-const LOWEST_OBJECT = ARENA_START + CHUNK_HEADER;
-const FREE_OBJECT = CHUNK_USED | CHUNK_ON_FREE_LIST;
-
-function entryCurrent(words: Uint32Array, site: CacheSite): boolean {
-  const entry = site.entry;
-  return words[entry + TOKEN] === site.token && words[entry + STAMP] === words[site.stamp];
-}
-
-/**
- * Whether `object`, whose chunk header is `header`, is a free object of
- * this site's pool: inside the arena, used, marked free, made for its size
- * (as the core's isFreeObject, assembly/chunks.ts).
- */
-function isFreeObject(words: Uint32Array, site: CacheSite, object: number, header: number | undefined): boolean {
-  return (
-    header !== undefined &&
-    (object & 7) === 0 &&
-    object >= LOWEST_OBJECT &&
-    object < words[TOP]! &&
-    (header & FREE_OBJECT) === FREE_OBJECT &&
-    ((header & ~7) - CHUNK_HEADER - site.size) >>> 0 < CHUNK_MIN
-  );
-}
+// The layout's numbers are written as literals, each followed by its name
+// in a comment (`2 /* TOKEN */`), which test/layout.test.ts checks against
+// src/layout.ts. Read from module-level constants instead, they cost 1.3-2×
+// per pair in SpiderMonkey, JavaScriptCore and V8 (Node 20-24), which load
+// them from the module's scope at each use rather than fold them; for the
+// same reason the checks are written out here, not in helper functions.
+// The names: FIRST, COUNT, TOKEN, STAMP, FLAGS are the entry's words
+// (E_* / 4), CACHED_BYTES and LIMIT_BYTES the cache block header's
+// (B_* / 4), TOP the backing allocator's top (H_BACKING_TOP / 4),
+// LOWEST_OBJECT = ARENA_START + CHUNK_HEADER, FREE_OBJECT = CHUNK_USED |
+// CHUNK_ON_FREE_LIST, LINKED_AND_USED = ENTRY_LINKED | ENTRY_USED.
 
 /** Takes an object from the thread's cache; 0 on a miss. */
 export function allocHit(words: Uint32Array, site: CacheSite): number {
   const entry = site.entry;
-  const object = words[entry + FIRST]!;
-  if (object === 0 || !entryCurrent(words, site)) return 0;
+  const object = words[entry + 0 /* FIRST */]!;
+  // The entry holds current objects of this pool.
+  if (object === 0 || words[entry + 2 /* TOKEN */] !== site.token || words[entry + 3 /* STAMP */] !== words[site.stamp]) return 0;
   // The link the last take installed is checked before it is followed; a
   // broken one (a write after free) goes to the core, which reports it.
-  const headerWord = (object - CHUNK_HEADER) >>> 2;
+  // `object` must be a free object of this pool: inside the arena, used,
+  // marked free, made for its size (as the core's isFreeObject, assembly/chunks.ts).
+  const headerWord = (object - 8) /* CHUNK_HEADER */ >>> 2;
   const header = words[headerWord];
-  if (!isFreeObject(words, site, object, header)) return 0;
-  words[entry + FIRST] = words[object >>> 2]!;
-  words[entry + COUNT] = words[entry + COUNT]! - 1;
+  if (
+    header === undefined ||
+    (object & 7) !== 0 ||
+    object < 132296 /* LOWEST_OBJECT */ ||
+    object >= words[16417 /* TOP */]! ||
+    (header & 3) /* FREE_OBJECT */ !== 3 /* FREE_OBJECT */ ||
+    ((header & ~7) - 8 /* CHUNK_HEADER */ - site.size) >>> 0 >= 16 /* CHUNK_MIN */
+  )
+    return 0;
+  words[entry + 0 /* FIRST */] = words[object >>> 2]!;
+  words[entry + 1 /* COUNT */] = words[entry + 1 /* COUNT */]! - 1;
   // Recency for eviction: one store (a current entry is always on the list: assembly/cache.ts, evict).
-  words[entry + FLAGS] = LINKED_AND_USED;
-  words[site.block + CACHED_BYTES] = words[site.block + CACHED_BYTES]! - site.size;
-  words[headerWord] = header! & ~CHUNK_ON_FREE_LIST;
+  words[entry + 7 /* FLAGS */] = 3 /* LINKED_AND_USED */;
+  words[site.block + 0 /* CACHED_BYTES */] = words[site.block + 0 /* CACHED_BYTES */]! - site.size;
+  words[headerWord] = header & ~2 /* CHUNK_ON_FREE_LIST */;
   return object;
 }
 
 /** Puts `ptr` in the thread's cache if it is a handed-out object of this pool; false on a miss. */
 export function freeHit(words: Uint32Array, site: CacheSite, ptr: number): boolean {
+  const entry = site.entry;
   // typeof first: `>>>` would throw on a BigInt or Symbol and call an object's valueOf.
   if (
     typeof ptr !== "number" ||
     ptr >>> 0 !== ptr ||
     (ptr & 7) !== 0 ||
-    ptr < LOWEST_OBJECT ||
-    ptr >= words[TOP]! ||
-    !entryCurrent(words, site)
+    ptr < 132296 /* LOWEST_OBJECT */ ||
+    ptr >= words[16417 /* TOP */]! ||
+    words[entry + 2 /* TOKEN */] !== site.token ||
+    words[entry + 3 /* STAMP */] !== words[site.stamp]
   )
     return false;
-  const headerWord = (ptr - CHUNK_HEADER) >>> 2;
+  const headerWord = (ptr - 8) /* CHUNK_HEADER */ >>> 2;
   const header = words[headerWord];
   if (header === undefined || ptr >>> 2 >= words.length) return false;
   const block = site.block;
-  const bytes = words[block + CACHED_BYTES]! + site.size;
+  const bytes = words[block + 0 /* CACHED_BYTES */]! + site.size;
   // Used, not already free, and a chunk made for this size (as checkFreeable in the core).
-  if ((header & (CHUNK_USED | CHUNK_ON_FREE_LIST)) !== CHUNK_USED) return false;
-  if (((header & ~7) - CHUNK_HEADER - site.size) >>> 0 >= CHUNK_MIN || bytes > words[block + LIMIT_BYTES]!) return false;
-  const entry = site.entry;
-  words[headerWord] = header | CHUNK_ON_FREE_LIST;
-  words[ptr >>> 2] = words[entry + FIRST]!;
-  words[entry + FIRST] = ptr;
-  words[entry + COUNT] = words[entry + COUNT]! + 1;
-  words[entry + FLAGS] = LINKED_AND_USED;
-  words[block + CACHED_BYTES] = bytes;
+  if ((header & 3) /* FREE_OBJECT */ !== 1 /* CHUNK_USED */) return false;
+  if (((header & ~7) - 8 /* CHUNK_HEADER */ - site.size) >>> 0 >= 16 /* CHUNK_MIN */ || bytes > words[block + 1 /* LIMIT_BYTES */]!)
+    return false;
+  words[headerWord] = header | 2 /* CHUNK_ON_FREE_LIST */;
+  words[ptr >>> 2] = words[entry + 0 /* FIRST */]!;
+  words[entry + 0 /* FIRST */] = ptr;
+  words[entry + 1 /* COUNT */] = words[entry + 1 /* COUNT */]! + 1;
+  words[entry + 7 /* FLAGS */] = 3 /* LINKED_AND_USED */;
+  words[block + 0 /* CACHED_BYTES */] = bytes;
   return true;
 }

@@ -4,12 +4,23 @@
 // installs them all and checks that none was skipped.
 
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningServer, startServer } from "../examples/browser/server.js";
 import type { ConformanceReport } from "./conformance/protocol.js";
-import { CHROMIUM, FIREFOX, inChromium, inFirefox, inWebKit, WEBKIT_BROWSER, WEBKIT_DRIVER, XVFB_RUN } from "./engines/browsers.js";
+import {
+  type BrowserFiles,
+  CHROMIUM,
+  CHROMIUM_FILES,
+  FIREFOX,
+  FIREFOX_FILES,
+  inChromium,
+  inFirefox,
+  inWebKit,
+  missingBrowser,
+  WEBKIT_FILES,
+  WEBKIT_SHARING_ENV,
+} from "./engines/browsers.js";
 import { bundleAndRun } from "./engines/bun-build.js";
 import { itConforms, type Sharing } from "./engines/expectations.js";
 import { denoWithoutReadAccess, RUNTIMES, reportFrom, versionOf } from "./engines/runtimes.js";
@@ -81,7 +92,7 @@ interface BrowserTarget {
   /** How many parts of that version the README's table states: the major for browsers named by it, x.y for WebKitGTK. */
   versionParts: number;
   /** Files the browser needs, all from Debian's packages. */
-  files: Record<string, string>;
+  files: BrowserFiles;
   /** The report of the page at `url`; `unflagged` runs without the engine flags the target documents. */
   open(url: string, unflagged?: boolean): Promise<unknown>;
   /** What the browser does without its flags: shares (none needed), or refuses with a typed error. */
@@ -93,31 +104,28 @@ const BROWSERS: BrowserTarget[] = [
     name: "Chromium",
     version: [CHROMIUM, "--version"],
     versionParts: 1,
-    files: { chromium: CHROMIUM },
+    files: CHROMIUM_FILES,
     open: (url) => inChromium(url, TIMEOUT),
   },
   {
     name: "Firefox ESR",
     version: [FIREFOX, "--version"],
     versionParts: 1,
-    files: { "firefox-esr": FIREFOX },
+    files: FIREFOX_FILES,
     open: (url) => inFirefox(url, TIMEOUT),
   },
   {
     name: "WebKitGTK",
     version: ["dpkg-query", "-W", "-f", "$" + "{Version}", "libwebkit2gtk-4.1-0"],
     versionParts: 2,
-    files: { "webkit2gtk-driver": WEBKIT_DRIVER, "libwebkit2gtk-4.1-0": WEBKIT_BROWSER, xvfb: XVFB_RUN },
-    open: (url, unflagged) => inWebKit(url, TIMEOUT, unflagged ? {} : { JSC_useSharedArrayBuffer: "1" }),
+    files: WEBKIT_FILES,
+    open: (url, unflagged) => inWebKit(url, TIMEOUT, unflagged ? {} : WEBKIT_SHARING_ENV),
     unflagged: { shares: false, refusal: "SharingUnsupportedError", names: [/JSC_useSharedArrayBuffer=1/] },
   },
 ];
 
 for (const browser of BROWSERS) {
-  const absent = Object.entries(browser.files).filter(([, path]) => !existsSync(path));
-  const missing = absent.length
-    ? `no ${absent.map(([, path]) => path).join(", ")}; apt-get install -y ${absent.map(([pkg]) => pkg).join(" ")}`
-    : undefined;
+  const missing = missingBrowser(browser.files);
   describe.skipIf(missing)(title(`conformance in ${browser.name}`, missing), () => {
     let isolated: RunningServer;
     let notIsolated: RunningServer;

@@ -28,3 +28,35 @@ describe("layout constants", () => {
     });
   }
 });
+
+describe("the JS hit path's literals", () => {
+  // src/cache-hit.ts writes the layout's numbers as literals, each followed by its name in a comment.
+  const expected: Record<string, number> = {
+    FIRST: layout.E_FIRST / 4,
+    COUNT: layout.E_COUNT / 4,
+    TOKEN: layout.E_TOKEN / 4,
+    STAMP: layout.E_STAMP / 4,
+    FLAGS: layout.E_FLAGS / 4,
+    CACHED_BYTES: layout.B_CACHED_BYTES / 4,
+    LIMIT_BYTES: layout.B_LIMIT_BYTES / 4,
+    TOP: layout.H_BACKING_TOP / 4,
+    LOWEST_OBJECT: layout.ARENA_START + layout.CHUNK_HEADER,
+    FREE_OBJECT: layout.CHUNK_USED | layout.CHUNK_ON_FREE_LIST,
+    LINKED_AND_USED: layout.ENTRY_LINKED | layout.ENTRY_USED,
+    CHUNK_HEADER: layout.CHUNK_HEADER,
+    CHUNK_MIN: layout.CHUNK_MIN,
+    CHUNK_USED: layout.CHUNK_USED,
+    CHUNK_ON_FREE_LIST: layout.CHUNK_ON_FREE_LIST,
+  };
+
+  it("src/cache-hit.ts: every `N /* NAME */` literal equals NAME as src/layout.ts makes it, and every name is used", async () => {
+    const source = await readFile(new URL("../src/cache-hit.ts", import.meta.url), "utf8");
+    // Biome moves a comment after a closing parenthesis: `(x & 3) /* FREE_OBJECT */`.
+    const found = [...source.matchAll(/(\d+)\)? \/\* ([A-Z_]+) \*\//g)].map((m) => ({ value: Number(m[1]), name: m[2]! }));
+    const wrong = found
+      .filter((f) => expected[f.name] !== f.value)
+      .map((f) => `${f.value} /* ${f.name} */: ${f.name} is ${expected[f.name]}`);
+    expect(wrong).toEqual([]);
+    expect(new Set(found.map((f) => f.name))).toEqual(new Set(Object.keys(expected)));
+  });
+});

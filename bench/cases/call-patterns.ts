@@ -6,8 +6,8 @@
 
 import { Heap, type Pool } from "wasm-pools";
 import { Int32Lifo } from "../baselines/int32-lifo.js";
-import { FLOOR } from "../results.js";
-import { keep, type SingleThreadCase } from "./single-thread.js";
+import { FLOOR } from "../names.js";
+import { keep, type SingleThreadCase } from "./measure.js";
 
 export const CALL_PATTERN_GROUP = "6. alloc+free pair, pool held as users hold it (64 B)";
 export const MODULE_CONST = "(a) pool in a module-level const";

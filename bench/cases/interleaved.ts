@@ -7,8 +7,8 @@
 
 import { Heap } from "wasm-pools";
 import { Int32Lifo } from "../baselines/int32-lifo.js";
-import { FLOOR } from "../results.js";
-import { keep, type SingleThreadCase } from "./single-thread.js";
+import { FLOOR } from "../names.js";
+import { keep, type SingleThreadCase } from "./measure.js";
 
 export const INTERLEAVED_GROUP = "7. three pools interleaved (24, 256, 2048 B)";
 export const INTERLEAVED = "(e) wasm-pools, 3 pools in turn";

@@ -1,36 +1,21 @@
-// Cases 1 and 2, on the main thread with tinybench: each task runs a batch
-// of operations per call so that tinybench's own cost is amortised; a
-// case's figure is the median sample divided by the batch.
+// Cases 1 and 2, on the main thread (measured by measure.ts).
 
 import { MemPool } from "@thi.ng/malloc";
-import { Bench } from "tinybench";
 import { Heap, type Pool } from "wasm-pools";
 import { AtomicsPool } from "../baselines/atomics-pool.js";
 import { Int32Lifo } from "../baselines/int32-lifo.js";
-import { type CaseResult, FLOOR } from "../results.js";
+import { FLOOR } from "../names.js";
+import { keep, type SingleThreadCase } from "./measure.js";
 
 export const PAIR_GROUP = "1. alloc+free pair (64 B)";
 export const HOLD_GROUP = "2. hold 10,000 then free all (64 B)";
+export const CACHE_ON = "wasm-pools, cache on";
+export const CACHE_OFF = "wasm-pools, cache off";
+export const NEW_UINT8ARRAY = "new Uint8Array(64)";
 const PAIRS_PER_CALL = 1000;
 const HELD = 10_000;
 const BATCH = 256;
 const OBJECT = 64;
-
-export interface SingleThreadCase {
-  group: string;
-  name: string;
-  operation: string;
-  /** Operations one call of `run` does. */
-  perCall: number;
-  run: () => void;
-}
-
-let sink = 0;
-
-/** Keeps a loop's checksum of the pointers it got, so that no pointer is dead code (measure() reads the sum). */
-export function keep(checksum: number): void {
-  sink += checksum >>> 0;
-}
 
 /** The package's pools in their configurations: caches on, off, and off without the flush lock (ablation). */
 export async function packagePools(): Promise<{ cached: Pool; uncached: Pool; noFlushLock: Pool; heaps: Heap[] }> {
@@ -63,19 +48,31 @@ function holdCase(name: string, alloc: () => number, free: (ptr: number) => void
   };
 }
 
+/** The pair with the pool's cache on and off, and `new Uint8Array(64)`: the pair cases every engine runs too (bench/engines/). */
+export function basicPairCases(cached: Pool, uncached: Pool): [SingleThreadCase, SingleThreadCase, SingleThreadCase] {
+  return [
+    pairCase(CACHE_ON, () => {
+      for (let i = 0; i < PAIRS_PER_CALL; i++) cached.free(cached.alloc());
+    }),
+    pairCase(CACHE_OFF, () => {
+      for (let i = 0; i < PAIRS_PER_CALL; i++) uncached.free(uncached.alloc());
+    }),
+    pairCase(NEW_UINT8ARRAY, () => {
+      for (let i = 0; i < PAIRS_PER_CALL; i++) keep(new Uint8Array(OBJECT).length);
+    }),
+  ];
+}
+
 export async function singleThreadCases(): Promise<SingleThreadCase[]> {
   const { cached, uncached, noFlushLock } = await packagePools();
   const memPool = new MemPool({ size: 32 << 20 });
   const atomicsPool = new AtomicsPool(OBJECT, 2 * HELD);
   const floor = new Int32Lifo(OBJECT, HELD);
   const batch = new Uint32Array(BATCH);
+  const [cacheOn, cacheOff, newUint8Array] = basicPairCases(cached, uncached);
   return [
-    pairCase("wasm-pools, cache on", () => {
-      for (let i = 0; i < PAIRS_PER_CALL; i++) cached.free(cached.alloc());
-    }),
-    pairCase("wasm-pools, cache off", () => {
-      for (let i = 0; i < PAIRS_PER_CALL; i++) uncached.free(uncached.alloc());
-    }),
+    cacheOn,
+    cacheOff,
     pairCase("wasm-pools, cache off, no flush lock (ablation)", () => {
       for (let i = 0; i < PAIRS_PER_CALL; i++) noFlushLock.free(noFlushLock.alloc());
     }),
@@ -97,19 +94,17 @@ export async function singleThreadCases(): Promise<SingleThreadCase[]> {
     pairCase("plain-JS Atomics pool", () => {
       for (let i = 0; i < PAIRS_PER_CALL; i++) atomicsPool.free(atomicsPool.alloc());
     }),
-    pairCase("new Uint8Array(64)", () => {
-      for (let i = 0; i < PAIRS_PER_CALL; i++) sink += new Uint8Array(OBJECT).length;
-    }),
+    newUint8Array,
     pairCase("new ArrayBuffer(64)", () => {
-      for (let i = 0; i < PAIRS_PER_CALL; i++) sink += new ArrayBuffer(OBJECT).byteLength;
+      for (let i = 0; i < PAIRS_PER_CALL; i++) keep(new ArrayBuffer(OBJECT).byteLength);
     }),
     holdCase(
-      "wasm-pools, cache on",
+      CACHE_ON,
       () => cached.alloc(),
       (ptr) => cached.free(ptr),
     ),
     holdCase(
-      "wasm-pools, cache off",
+      CACHE_OFF,
       () => uncached.alloc(),
       (ptr) => uncached.free(ptr),
     ),
@@ -129,23 +124,4 @@ export async function singleThreadCases(): Promise<SingleThreadCase[]> {
       (ptr) => floor.free(ptr),
     ),
   ];
-}
-
-/** Measures one case: the median of tinybench's samples, per operation. */
-export async function measure(job: SingleThreadCase, quick: boolean): Promise<CaseResult> {
-  const bench = new Bench({ time: quick ? 150 : 1000, warmupTime: quick ? 50 : 250 });
-  bench.add(job.name, job.run);
-  await bench.run();
-  const result = bench.tasks[0]!.result;
-  if (result.state !== "completed") throw new Error(`${job.name}: ${result.state === "errored" ? String(result.error) : result.state}`);
-  if (sink < 0) throw new Error("unreachable");
-  const nsPerOp = (result.latency.p50 * 1e6) / job.perCall;
-  return {
-    group: job.group,
-    name: job.name,
-    nsPerOp,
-    opsPerSec: 1e9 / nsPerOp,
-    samples: result.latency.samplesCount,
-    operation: job.operation,
-  };
 }

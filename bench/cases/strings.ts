@@ -5,7 +5,7 @@
 // buffer, which is what they would cost without it.
 
 import { Heap } from "wasm-pools";
-import { keep, type SingleThreadCase } from "./single-thread.js";
+import { keep, type SingleThreadCase } from "./measure.js";
 
 export const STRINGS_GROUP = "11. UTF-8 strings in shared memory (40 characters)";
 export const WRITE_STRING = "heap.writeString (encode, then copy in)";

@@ -5,6 +5,7 @@
 // and returns what the page leaves in globalThis.result.
 
 import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -24,6 +25,23 @@ export const FIREFOX = process.env.FIREFOX_PATH ?? "/usr/bin/firefox-esr";
 export const WEBKIT_DRIVER = process.env.WEBKIT_DRIVER_PATH ?? "/usr/bin/WebKitWebDriver";
 export const WEBKIT_BROWSER = process.env.WEBKIT_BROWSER_PATH ?? "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser";
 export const XVFB_RUN = "/usr/bin/xvfb-run";
+
+/** The Debian package of each file a browser target needs, and the file. */
+export type BrowserFiles = Record<string, string>;
+
+export const CHROMIUM_FILES: BrowserFiles = { chromium: CHROMIUM };
+export const FIREFOX_FILES: BrowserFiles = { "firefox-esr": FIREFOX };
+export const WEBKIT_FILES: BrowserFiles = { "webkit2gtk-driver": WEBKIT_DRIVER, "libwebkit2gtk-4.1-0": WEBKIT_BROWSER, xvfb: XVFB_RUN };
+/** The environment WebKitGTK needs to post shared memory to workers (the README's engine table). */
+export const WEBKIT_SHARING_ENV = { JSC_useSharedArrayBuffer: "1" };
+
+/** Why a browser target cannot run here and the command that installs what it lacks, or undefined when it can. */
+export function missingBrowser(files: BrowserFiles): string | undefined {
+  const absent = Object.entries(files).filter(([, path]) => !existsSync(path));
+  return absent.length
+    ? `no ${absent.map(([, path]) => path).join(", ")}; apt-get install -y ${absent.map(([pkg]) => pkg).join(" ")}`
+    : undefined;
+}
 
 const POLL_MS = 200;
 

@@ -13,7 +13,8 @@ import { REPORT_PREFIX } from "../conformance/protocol.js";
 import type { LeaverBack } from "./expectations.js";
 
 const run = promisify(execFile);
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+// The package root, whether this runs as test/engines/runtimes.ts (vitest) or compiled under build/ (the engine bench).
+const ROOT = fileURLToPath(new URL(import.meta.url.includes("/build/test/") ? "../../../" : "../../", import.meta.url));
 const CLI = `${ROOT}build/test/conformance/cli.js`;
 const LOAD_CORE = `${ROOT}build/test/conformance/load-core.js`;
 
@@ -82,12 +83,17 @@ export const RUNTIMES: Runtime[] = [
   },
 ];
 
-/** Runs `args` and returns the report it printed, with what it wrote to stderr. */
-async function reportOf<T>(executable: string, args: string[], timeout: number): Promise<{ report: T; stderr: string }> {
+/** Runs `args` and returns the report it printed after `prefix` (the conformance suite's by default), with what it wrote to stderr. */
+export async function reportOf<T>(
+  executable: string,
+  args: string[],
+  timeout: number,
+  prefix = REPORT_PREFIX,
+): Promise<{ report: T; stderr: string }> {
   const { stdout, stderr } = await run(executable, args, { timeout, maxBuffer: 1 << 24 });
-  const line = stdout.split("\n").find((each) => each.startsWith(REPORT_PREFIX));
+  const line = stdout.split("\n").find((each) => each.startsWith(prefix));
   if (!line) throw new Error(`${executable} printed no report:\n${stdout}\n${stderr}`);
-  return { report: JSON.parse(line.slice(REPORT_PREFIX.length)) as T, stderr };
+  return { report: JSON.parse(line.slice(prefix.length)) as T, stderr };
 }
 
 /** Runs the suite in `runtime` on threads of `kind`: its report, and what it wrote to stderr. */
