@@ -5,7 +5,7 @@
 
 import { CALL_PATTERN_GROUP, callPatternCases } from "./cases/call-patterns.js";
 import { INTERLEAVED_GROUP, interleavedCases } from "./cases/interleaved.js";
-import { MALLOC_HOLD_GROUP, MALLOC_PAIR_GROUP, mallocCases, mallocOverhead } from "./cases/malloc.js";
+import { MALLOC_HOLD_GROUP, MALLOC_LARSON_GROUP, MALLOC_PAIR_GROUP, mallocCases, mallocOverhead } from "./cases/malloc.js";
 import { measure } from "./cases/measure.js";
 import { buildNative, gccVersion, glibcOverhead, runNative } from "./cases/native.js";
 import { serverJobs } from "./cases/server.js";
@@ -75,6 +75,12 @@ const nativeSingle = [
     operation: "one malloc and one free, 10,000 held at the peak",
     run: () => runNative("randsize", ["hold", nativeSamples, 100]),
   },
+  {
+    group: MALLOC_LARSON_GROUP,
+    name: GLIBC,
+    operation: "one malloc into a random slot of 1,024, one free of what it held",
+    run: () => runNative("larson", [nativeSamples, 2_000_000, 1]),
+  },
 ];
 const workers = [...workerJobs(s), ...serverJobs(s.serverRequests, s.rounds)].filter((job) => native || !job.native);
 const progress = new Progress(single.length + (native ? nativeSingle.length : 0) + workers.length + (engines ? engineCount() : 0));
@@ -101,7 +107,7 @@ for (const job of workers) {
 }
 
 // Keep the order: each group's cases together, native ones last.
-const order = [...new Set(cases.map((c) => c.group))].sort();
+const order = [...new Set(cases.map((c) => c.group))].sort((a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10) || (a < b ? -1 : 1));
 cases.sort((a, b) => order.indexOf(a.group) - order.indexOf(b.group));
 const OVERHEAD_BLOCKS = 100_000;
 const overhead = await mallocOverhead(OVERHEAD_BLOCKS);

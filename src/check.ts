@@ -14,7 +14,7 @@
 // and the pool's counters (allocated = used + cached + free list +
 // transits, within the limit).
 
-import { exactlyFor, markedFree, placed } from "./chunks.js";
+import { exactlyFor, markedFree, marksLargeBlock, placed } from "./chunks.js";
 import { HeapCorruptError } from "./errors.js";
 import {
   ARENA_START,
@@ -36,8 +36,6 @@ import {
   H_DEBUG_FLAGS,
   H_LARGE_BLOCKS,
   H_LARGE_BYTES,
-  LARGE_KEY,
-  LARGE_MARK,
   MAX_POOLS,
   MAX_THREADS,
   P_ALLOCATED,
@@ -126,7 +124,7 @@ class Checker {
   /** Whether the used chunk at `chunk` holds a large block (its payload starts with the mark: assembly/layout.ts). */
   isLargeBlock(chunk: number): boolean {
     const payload = chunk + CHUNK_HEADER;
-    return this.views.anyWord(payload) === LARGE_MARK && this.views.anyWord(payload + 4) === (payload ^ LARGE_KEY) >>> 0;
+    return marksLargeBlock(payload, this.views.anyWord(payload), this.views.anyWord(payload + 4));
   }
 
   chunks(): number {

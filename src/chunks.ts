@@ -3,7 +3,7 @@
 // paths (cache-hit.ts) keep their copy inlined by hand: calls to these
 // measured about 4 ns more per alloc+free pair there.
 
-import { ARENA_START, CHUNK_HEADER, CHUNK_ON_FREE_LIST, CHUNK_SIZE_MASK, CHUNK_USED } from "./layout.js";
+import { ARENA_START, CHUNK_HEADER, CHUNK_ON_FREE_LIST, CHUNK_SIZE_MASK, CHUNK_USED, LARGE_KEY, LARGE_MARK } from "./layout.js";
 
 /** The lowest address an object can have. */
 const LOWEST_OBJECT = ARENA_START + CHUNK_HEADER;
@@ -23,4 +23,13 @@ export function exactlyFor(header: number, wanted: number): boolean {
 /** Whether a chunk header word marks a free pool object. */
 export function markedFree(header: number): boolean {
   return (header & FREE_MARKS) === FREE_MARKS;
+}
+
+/**
+ * Whether the two words at the start of a chunk's payload mark a large block
+ * of malloc (assembly/layout.ts, LARGE_MARK; the core's rule is in
+ * assembly/large.ts): the mark, then the payload's address mixed with the key.
+ */
+export function marksLargeBlock(payload: number, first: number, second: number): boolean {
+  return first === LARGE_MARK && second === (payload ^ LARGE_KEY) >>> 0;
 }

@@ -7,6 +7,7 @@
 // the pool's own JS hit path: no wasm call on a cache hit.
 
 import { allocHit, freeHit } from "./cache-hit.js";
+import { marksLargeBlock } from "./chunks.js";
 import type { CoreBinding } from "./core-binding.js";
 import { HeapClosedError, InvalidPointerError, OutOfMemoryError, PoolExistsError } from "./errors.js";
 import {
@@ -18,8 +19,6 @@ import {
   CHUNK_SIZE_MASK,
   CHUNK_USED,
   H_BACKING_TOP,
-  LARGE_KEY,
-  LARGE_MARK,
   LARGE_PREFIX,
   OK,
 } from "./layout.js";
@@ -170,7 +169,7 @@ export class Malloc {
     if (flags === CHUNK_USED || (orFreed && flags === (CHUNK_USED | CHUNK_ON_FREE_LIST))) {
       const index = classWithSize((word & CHUNK_SIZE_MASK) - CHUNK_HEADER - this.tagBytes);
       if (index >= 0) return { kind: "class", index };
-    } else if (word === LARGE_MARK && this.views.anyWord(ptr - 4) === ((ptr - LARGE_PREFIX) ^ LARGE_KEY) >>> 0) {
+    } else if (marksLargeBlock(ptr - LARGE_PREFIX, word, this.views.anyWord(ptr - 4))) {
       const chunk = ptr - LARGE_PREFIX - CHUNK_HEADER;
       return { kind: "large", usable: (this.views.anyWord(chunk) & CHUNK_SIZE_MASK) - CHUNK_HEADER - LARGE_PREFIX };
     }

@@ -1,7 +1,8 @@
-// Cases 9-11: heap.malloc of random sizes 16-1024 bytes (#15), beside
-// @thi.ng/malloc (one thread, no atomics) and glibc (main.ts adds it, from
-// bench/native/randsize.c, which draws the same sizes): the pair, 10,000
-// held then freed, and the bytes reserved per byte requested after a fill.
+// Cases 9, 10 and 12: heap.malloc of random sizes 16-1024 bytes (#15),
+// beside @thi.ng/malloc (one thread, no atomics) and glibc (main.ts adds it,
+// from bench/native/randsize.c, which draws the same sizes, and larson.c):
+// the pair, 10,000 held then freed, the Larson-like load on one thread,
+// and the bytes reserved per byte requested after a fill.
 
 import { MemPool } from "@thi.ng/malloc";
 import { Heap } from "wasm-pools";
@@ -10,6 +11,7 @@ import { keep, type SingleThreadCase } from "./measure.js";
 
 export const MALLOC_PAIR_GROUP = "9. malloc+free pair, random sizes 16-1024 B";
 export const MALLOC_HOLD_GROUP = "10. malloc: hold 10,000 random sizes 16-1024 B, then free all";
+export const MALLOC_LARSON_GROUP = "12. malloc: Larson-like load on one thread, 16-1024 B";
 export const WASM_POOLS_MALLOC = "wasm-pools heap.malloc+free";
 export const THING_MALLOC = "@thi.ng/malloc MemPool";
 
@@ -63,6 +65,30 @@ function holdCase(name: string, malloc: (bytes: number) => number, free: (ptr: n
   };
 }
 
+const LARSON_SLOTS = 1024;
+const LARSON_STEPS_PER_CALL = 1000;
+
+/** larson.c on one thread: malloc a random size into a random slot of 1,024, free what was there. */
+function larsonCase(name: string, malloc: (bytes: number) => number, free: (ptr: number) => void): SingleThreadCase {
+  const slots = new Float64Array(LARSON_SLOTS);
+  const random = xorshift32(0x9e3779b9 ^ 1);
+  return {
+    group: MALLOC_LARSON_GROUP,
+    name,
+    operation: "one malloc into a random slot of 1,024, one free of what it held",
+    perCall: LARSON_STEPS_PER_CALL,
+    run: () => {
+      for (let i = 0; i < LARSON_STEPS_PER_CALL; i++) {
+        const r = random();
+        const slot = (r >>> 12) % 4 !== 0 ? (r >>> 16) % LARSON_SLOTS : random() % LARSON_SLOTS;
+        const old = slots[slot]!;
+        slots[slot] = malloc(16 + (r % 1009));
+        if (old !== 0) free(old);
+      }
+    },
+  };
+}
+
 export function mallocCases(): SingleThreadCase[] {
   const pair = (name: string, run: () => void): SingleThreadCase => ({
     group: MALLOC_PAIR_GROUP,
@@ -80,6 +106,16 @@ export function mallocCases(): SingleThreadCase[] {
       (ptr) => heap.free(ptr),
     ),
     holdCase(
+      THING_MALLOC,
+      (bytes) => thing.malloc(bytes),
+      (ptr) => thing.free(ptr),
+    ),
+    larsonCase(
+      WASM_POOLS_MALLOC,
+      (bytes) => heap.malloc(bytes),
+      (ptr) => heap.free(ptr),
+    ),
+    larsonCase(
       THING_MALLOC,
       (bytes) => thing.malloc(bytes),
       (ptr) => thing.free(ptr),
