@@ -79,6 +79,14 @@ export interface HeapOptions {
   };
 }
 
+/** What {@link Heap.mallocString} returns. */
+export interface MallocedString {
+  /** The block holding the text (free it with heap.free). */
+  ptr: number;
+  /** The text's length in UTF-8 bytes. */
+  length: number;
+}
+
 /** Options of {@link Heap.attach}, chosen per thread. */
 export interface AttachOptions {
   /** Whether this thread may sleep in Atomics.wait; detected when left out. */

@@ -29,7 +29,7 @@ import {
 } from "./errors.js";
 import { forgetThread, nodeThreadNumber, watchThread } from "./exit-hook.js";
 import { failPpm, failSeed, readFailures } from "./faults.js";
-import type { AttachOptions, HeapHandle, HeapOptions, HeapStats, PoolOptions } from "./heap-types.js";
+import type { AttachOptions, HeapHandle, HeapOptions, HeapStats, MallocedString, PoolOptions } from "./heap-types.js";
 import {
   ABI_VERSION,
   ARENA_START,
@@ -726,7 +726,7 @@ export class Heap {
    * @throws as malloc()
    * @throws {@link InvalidArgumentError} for a text that is not a string
    */
-  mallocString(text: string): { ptr: number; length: number } {
+  mallocString(text: string): MallocedString {
     if (typeof text !== "string") throw new InvalidArgumentError("text", `expected a string, got ${typeof text}`);
     const encoded = encodeUtf8(text);
     const ptr = this.mallocs.malloc(encoded.length);

@@ -29,7 +29,8 @@ export {
 } from "./errors.js";
 export type { FailureReason, FailureRecord, FailureStats } from "./faults.js";
 export { Heap } from "./heap.js";
-export type { AttachOptions, HeapHandle, HeapOptions, HeapStats, PoolOptions } from "./heap-types.js";
+export type { AttachOptions, HeapHandle, HeapOptions, HeapStats, MallocedString, PoolOptions } from "./heap-types.js";
 export type { PoolStats } from "./pool.js";
 export { Pool } from "./pool.js";
+export type { TypedArrayType } from "./typed-arrays.js";
 export type { CoreBuild, CoreSource } from "./wasm.js";

@@ -4,7 +4,7 @@
 import { InvalidArgumentError } from "./errors.js";
 import { describe } from "./validate.js";
 
-const TYPES = [
+const TYPES: readonly TypedArrayType[] = [
   Int8Array,
   Uint8Array,
   Uint8ClampedArray,
@@ -16,14 +16,25 @@ const TYPES = [
   Float64Array,
   BigInt64Array,
   BigUint64Array,
-] as const;
+];
 
 /** A typed array constructor: Int8Array ... Float64Array, BigInt64Array, BigUint64Array. */
-export type TypedArrayType = (typeof TYPES)[number];
+export type TypedArrayType =
+  | Int8ArrayConstructor
+  | Uint8ArrayConstructor
+  | Uint8ClampedArrayConstructor
+  | Int16ArrayConstructor
+  | Uint16ArrayConstructor
+  | Int32ArrayConstructor
+  | Uint32ArrayConstructor
+  | Float32ArrayConstructor
+  | Float64ArrayConstructor
+  | BigInt64ArrayConstructor
+  | BigUint64ArrayConstructor;
 
 /** Bytes per element of `type`; throws for anything but one of the built-in typed array constructors. */
 export function elementBytesOf(type: unknown): number {
-  const index = (TYPES as readonly unknown[]).indexOf(type);
+  const index = TYPES.indexOf(type as TypedArrayType);
   if (index < 0) throw new InvalidArgumentError("type", `expected a typed array constructor such as Float64Array, got ${describe(type)}`);
   return TYPES[index]!.BYTES_PER_ELEMENT;
 }
