@@ -58,26 +58,19 @@ export class Malloc {
   ) {}
 
   malloc(bytes: number): number {
-    // typeof first: `>>>` would call an object's valueOf. Whole numbers only: 8.5 must not pass as 16.
-    if (typeof bytes === "number" && bytes >>> 0 === bytes && bytes <= LARGEST_CLASS) {
-      const pool = this.pools[classOf(bytes)];
-      if (pool !== undefined) {
-        const object = allocHit(this.binding.words, pool);
-        if (object !== 0) return object;
-      }
-    }
-    return this.mallocSlow(bytes, true);
+    return this.mallocHit(bytes) || this.mallocSlow(bytes, true);
   }
 
   tryMalloc(bytes: number): number {
-    if (typeof bytes === "number" && bytes >>> 0 === bytes && bytes <= LARGEST_CLASS) {
-      const pool = this.pools[classOf(bytes)];
-      if (pool !== undefined) {
-        const object = allocHit(this.binding.words, pool);
-        if (object !== 0) return object;
-      }
-    }
-    return this.mallocSlow(bytes, false);
+    return this.mallocHit(bytes) || this.mallocSlow(bytes, false);
+  }
+
+  /** A block from the cache of the class's pool, if this thread opened it; 0 on a miss. */
+  private mallocHit(bytes: number): number {
+    // typeof first: `>>>` would call an object's valueOf. Whole numbers only: 8.5 must not pass as 8.
+    if (typeof bytes !== "number" || bytes >>> 0 !== bytes || bytes > LARGEST_CLASS) return 0;
+    const pool = this.pools[classOf(bytes)];
+    return pool === undefined ? 0 : allocHit(this.binding.words, pool);
   }
 
   free(ptr: number): void {

@@ -148,6 +148,7 @@ describe("workers terminated at random moments", () => {
       startWorker(heap, signals, 0, { ...churner, poolName: "p", seed: 1 }),
       startWorker(heap, signals, 1, { ...churner, poolName: "q", seed: 2, cacheBytes: 0 }),
       startWorker(heap, signals, 2, { kind: "flusher", poolName: "p", operations: 0, hold: 0, seed: 0 }),
+      startWorker(heap, signals, 3, { ...churner, poolName: "p", seed: 3, malloc: true }),
     ];
     const reports = runTogether(signals, survivors);
     await Promise.all(survivors.map((survivor) => survivor.ready));
@@ -157,6 +158,8 @@ describe("workers terminated at random moments", () => {
       const victim = startWorker(heap, own, 10 + round, {
         ...churner,
         poolName: round % 2 === 0 ? "p" : "q",
+        // One victim in three churns heap.malloc's classes and large blocks.
+        malloc: round % 3 === 1,
         seed: 100 + round,
         cacheBytes: [0, 1024, 256 << 10][round % 3],
       });
@@ -166,7 +169,7 @@ describe("workers terminated at random moments", () => {
       await new Promise((resolve) => setTimeout(resolve, (round * 7919) % 13));
       await victim.worker.terminate();
       // The exit event has been handled: its slot is free again.
-      expect(liveThreads(heap)).toBe(4);
+      expect(liveThreads(heap)).toBe(5);
     }
     stop(signals, SIGNAL_STOP);
     for (const report of await reports) {
@@ -175,14 +178,17 @@ describe("workers terminated at random moments", () => {
       expect(report.errors).toBe(0);
     }
     expectExactAccounting(heap);
-    // What the victims held (at most `hold` objects each, and one in flight) is all that is out.
+    // What the victims held (at most `hold` objects or blocks each, and one in flight) is all that is out.
+    const classes = heap.pools().filter((pool) => pool.name.startsWith("malloc:"));
+    expect(classes.length).toBeGreaterThan(10);
     for (const pool of pools) expect(pool.stats().used).toBeLessThanOrEqual(kills * 9);
+    expect(classes.reduce((sum, pool) => sum + pool.stats().used, 0) + heap.stats().largeBlocks).toBeLessThanOrEqual(kills * 9);
     heap.gc();
     const stats = heap.stats();
     expect(stats.cachedBytes).toBe(0);
-    // No dead cache piles up: only the objects they held stay allocated.
+    // No dead cache piles up: only the objects and blocks they held stay allocated.
     expect(stats.backingUsedBytes - baseline).toBeLessThanOrEqual(
-      pools.reduce((sum, pool) => sum + pool.stats().used * (pool.size + 8), 0) + 16 * 4096,
+      [...pools, ...classes].reduce((sum, pool) => sum + pool.stats().used * (pool.size + 8), 0) + stats.largeBytes + 16 * 4096,
     );
     console.log(`worker death: ${kills} workers killed at random moments and reclaimed on their exit event; survivors unaffected`);
   }, 300_000);

@@ -1,6 +1,6 @@
 // A short stress run (the one `npm run stress` makes longer): workers mix
-// allocs, frees, cross-thread frees, flush, gc and private pool create and
-// destroy on random sizes; every phase is checked (test/stress/run.ts).
+// allocs, heap.malloc blocks, frees, cross-thread frees, flush, gc and
+// private pool create and destroy on random sizes; every phase is checked (test/stress/run.ts).
 
 import { expect, it } from "vitest";
 import { runStress } from "./stress/run.js";
@@ -14,6 +14,7 @@ it("a 3-worker stress run of 3 seconds passes every check of every phase", async
   expect(result.phases).toBeGreaterThanOrEqual(2);
   expect(result.totals.doubles).toBe(0);
   expect(result.totals.crossFrees).toBeGreaterThan(1000);
+  expect(result.totals.mallocs).toBeGreaterThan(10_000);
   expect(result.totals.flushes).toBeGreaterThan(100);
   expect(result.totals.operations).toBeGreaterThan(1_000_000);
 });

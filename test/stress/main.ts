@@ -28,7 +28,7 @@ console.log(`wasm-pools stress: ${workers} workers, ${seconds} s, seed ${seed} (
 const result = await runStress({ workers, seconds, seed, log: (line) => console.log(line) });
 const t = result.totals;
 console.log(
-  `\n${result.phases} phases, ${t.operations} operations: ${t.allocs} allocs, ${t.frees} frees (${t.crossFrees} cross-thread), ` +
+  `\n${result.phases} phases, ${t.operations} operations: ${t.allocs} allocs (${t.mallocs} heap.malloc), ${t.frees} frees (${t.crossFrees} cross-thread), ` +
     `${t.refused} refused, ${t.flushes} flushes, ${t.gcs} gcs, ${t.poolsCreated + 2 * result.phases + t.churnRemade} pools created and destroyed ` +
     `(${t.churnRemade} under load), ${t.doubles} double hand-outs`,
 );

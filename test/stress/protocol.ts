@@ -36,6 +36,8 @@ export interface PhaseReport {
   churnDestroyed: number;
   /** Times the main thread destroyed the churn pool and made it again. */
   churnRemade: number;
+  /** Blocks of heap.malloc among the allocs (random sizes, a few beyond the size classes). */
+  mallocs: number;
   /** Objects whose ownership claim was overwritten: handed out twice. */
   doubles: number;
 }
@@ -51,6 +53,7 @@ export function emptyPhaseReport(): PhaseReport {
     gcs: 0,
     poolsCreated: 0,
     doubles: 0,
+    mallocs: 0,
     churnObjects: 0,
     churnDestroyed: 0,
     churnRemade: 0,
@@ -73,5 +76,7 @@ export function unpackSlot(packed: bigint): { claim: number; ptr: number; poolIn
   return { claim: Number(packed >> 32n) | 0, ptr: (low & ~7) >>> 0, poolIndex: low & 7 };
 }
 
-/** Most shared pools in a phase (their index must fit in a pointer's 3 low bits). */
-export const MAX_PHASE_POOLS = 8;
+/** Most shared pools in a phase (their index must fit in a pointer's 3 low bits, beside MALLOC_INDEX). */
+export const MAX_PHASE_POOLS = 7;
+/** The "pool index" of a block of heap.malloc in flight: freed with heap.free. */
+export const MALLOC_INDEX = 7;

@@ -1,5 +1,6 @@
 // A stress worker. In each phase, until told to stop, it mixes at random:
-// allocs from the phase's shared pools (random sizes), frees, hand-offs of
+// allocs from the phase's shared pools (random sizes) and blocks of
+// heap.malloc (random sizes, a few large blocks), frees, hand-offs of
 // objects to other workers through exchange slots (the receiver frees
 // them), flush and gc, a private pool created and destroyed, and bursts
 // from a pool that the main thread destroys and makes again meanwhile (an
@@ -14,6 +15,7 @@ import { Claims } from "../workers/claims.js";
 import {
   EXCHANGE_SLOTS,
   emptyPhaseReport,
+  MALLOC_INDEX,
   PHASE,
   type PhaseReport,
   packSlot,
@@ -35,7 +37,8 @@ const next = xorshift32(data.seed ^ 0x9e3779b9);
 const claims = new Claims(heap.memory, data.number);
 
 interface Held {
-  pool: Pool;
+  /** Its pool, or undefined for a block of heap.malloc. */
+  pool: Pool | undefined;
   ptr: number;
   claim: number;
 }
@@ -85,7 +88,8 @@ function phase(pools: Pool[], number: number, churn: string): PhaseReport {
   const release = (index: number, cross: boolean): void => {
     const item = removeAt(index);
     if (!claims.release(item.ptr, item.claim)) return; // handed out twice: the other owner frees it
-    item.pool.free(item.ptr);
+    if (item.pool) item.pool.free(item.ptr);
+    else heap.free(item.ptr);
     report.frees++;
     if (cross) report.crossFrees++;
   };
@@ -95,13 +99,23 @@ function phase(pools: Pool[], number: number, churn: string): PhaseReport {
   while (Atomics.load(control, STOP) === 0) {
     for (let step = 0; step < 256; step++) {
       const r = next() % 1000;
-      if (r < 420 && held.length < HOLD) {
+      if (r < 320 && held.length < HOLD) {
         const pool = pools[next() % pools.length]!;
         const ptr = pool.tryAlloc();
         if (ptr === 0) report.refused++;
         else {
           held.push({ pool, ptr, claim: claims.claim(ptr) });
           report.allocs++;
+        }
+      } else if (r < 420 && held.length < HOLD) {
+        // One block in 64 beyond the size classes (a large block).
+        const bytes = next() % 64 === 0 ? 8193 + (next() % 32768) : next() % 2048;
+        const ptr = heap.tryMalloc(bytes);
+        if (ptr === 0) report.refused++;
+        else {
+          held.push({ pool: undefined, ptr, claim: claims.claim(ptr) });
+          report.allocs++;
+          report.mallocs++;
         }
       } else if (r < 800 && held.length > 0) {
         const index = next() % held.length;
@@ -112,12 +126,12 @@ function phase(pools: Pool[], number: number, churn: string): PhaseReport {
         const item = removeAt(next() % held.length);
         received.delete(item.ptr);
         const slot = next() % EXCHANGE_SLOTS;
-        const old = Atomics.exchange(exchange, slot, packSlot(item.claim, item.ptr, indexOf.get(item.pool)!));
+        const old = Atomics.exchange(exchange, slot, packSlot(item.claim, item.ptr, item.pool ? indexOf.get(item.pool)! : MALLOC_INDEX));
         if (old !== 0n) {
           const { claim: expected, ptr, poolIndex } = unpackSlot(old);
           const claim = claims.transfer(ptr, expected);
           if (claim !== 0) {
-            held.push({ pool: pools[poolIndex]!, ptr, claim });
+            held.push({ pool: poolIndex === MALLOC_INDEX ? undefined : pools[poolIndex]!, ptr, claim });
             received.add(ptr);
           }
         }

@@ -41,7 +41,8 @@ function churn(heap: Heap, pool: Pool): WorkerReport {
     const ptr = held.take(index);
     if (ptr === 0) return; // a double hand-out: the other owner frees it
     try {
-      pool.free(ptr);
+      if (task.malloc) heap.free(ptr);
+      else pool.free(ptr);
       report.frees++;
     } catch (error) {
       if (!tolerate) throw error;
@@ -54,7 +55,7 @@ function churn(heap: Heap, pool: Pool): WorkerReport {
       // tryAlloc: under fault injection a refusal is expected, and counted.
       let ptr: number;
       try {
-        ptr = pool.tryAlloc();
+        ptr = task.malloc ? heap.tryMalloc(random() % 64 === 0 ? 8193 + (random() % 32768) : random() % 2048) : pool.tryAlloc();
       } catch (error) {
         if (task.stopOnDouble && error instanceof HeapCorruptError) {
           // Broken on purpose: the list's links were caught broken before a double hand-out was.

@@ -17,6 +17,8 @@ export interface WorkerTask {
   operations: number;
   /** churn: most objects held at once. */
   hold: number;
+  /** churn: blocks of heap.malloc of random sizes (one in 64 beyond the size classes) instead of objects of the pool. */
+  malloc?: boolean;
   seed: number;
   /** Passed to Heap.attach: false makes the worker spin instead of sleeping on contended locks. */
   canBlock?: boolean;
