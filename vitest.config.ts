@@ -8,6 +8,7 @@ export default defineConfig({
   },
   test: {
     include: ["test/**/*.test.ts"],
+    globalSetup: ["test/support/engines-setup.ts"],
     testTimeout: 120_000,
     hookTimeout: 60_000,
     // Concurrency tests start their own workers; running files one at a time
