@@ -15,6 +15,7 @@
 // transits, within the limit).
 
 import { exactlyFor, markedFree, marksLargeBlock, placed } from "./chunks.js";
+import { tagBytes } from "./debug.js";
 import { HeapCorruptError } from "./errors.js";
 import {
   ARENA_START,
@@ -25,7 +26,6 @@ import {
   CHUNK_MIN,
   CHUNK_SIZE_MASK,
   CHUNK_USED,
-  DEBUG_TAG,
   E_COUNT,
   E_FIRST,
   E_SIZE,
@@ -33,7 +33,6 @@ import {
   H_BACKING_FREE_BYTES,
   H_BACKING_TOP,
   H_BACKING_USED_BYTES,
-  H_DEBUG_FLAGS,
   H_LARGE_BLOCKS,
   H_LARGE_BYTES,
   MAX_POOLS,
@@ -51,7 +50,6 @@ import {
   T_STATE,
   T_TRANSIT,
   T_TRANSIT_POOL,
-  TAG_BYTES,
   THREAD_LIVE,
 } from "./layout.js";
 import { cacheEntryAddress, incarnationToken, poolSlotAddress, threadSlotAddress } from "./slots.js";
@@ -210,7 +208,7 @@ export function checkHeap(views: MemoryViews): CheckReport {
       }
     }
     // With the debug tag each chunk holds the tag after the object too.
-    const size = views.word(slot + P_SIZE) + ((views.word(H_DEBUG_FLAGS) & DEBUG_TAG) !== 0 ? TAG_BYTES : 0);
+    const size = views.word(slot + P_SIZE) + tagBytes(views);
     const allocated = views.word(slot + P_ALLOCATED);
     const offList = views.word(slot + P_USED);
     const limit = views.word(slot + P_LIMIT);

@@ -1,7 +1,7 @@
 // Heap options `debug` (HAProxy's -dM flags, off by default): what they
 // are and which of them keep every operation in the core.
 
-import { DEBUG_POISON, DEBUG_POISON_SHIFT, DEBUG_TAG, DEBUG_UAF, H_DEBUG_FLAGS } from "./layout.js";
+import { DEBUG_POISON, DEBUG_POISON_SHIFT, DEBUG_TAG, DEBUG_UAF, H_DEBUG_FLAGS, TAG_BYTES } from "./layout.js";
 import { integerIn, optionalBoolean, optionsObject } from "./validate.js";
 import type { MemoryViews } from "./views.js";
 
@@ -36,4 +36,9 @@ export function debugFlags(value: unknown): number {
 /** Whether every operation must reach the core (its checks run there, not in the JS hit paths). */
 export function coreOnly(views: MemoryViews): boolean {
   return (views.word(H_DEBUG_FLAGS) & (DEBUG_TAG | DEBUG_POISON)) !== 0;
+}
+
+/** Bytes the debug tag adds after every pool object of this heap's chunks (0 without the tag). */
+export function tagBytes(views: MemoryViews): number {
+  return (views.word(H_DEBUG_FLAGS) & DEBUG_TAG) !== 0 ? TAG_BYTES : 0;
 }

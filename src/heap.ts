@@ -36,7 +36,6 @@ import {
   BATCH_MAX,
   CACHE_SCRATCH,
   CHUNK_MAX_PAYLOAD,
-  DEBUG_TAG,
   ERR_ABI_MISMATCH,
   ERR_ALREADY_INITIALISED,
   ERR_BAD_MAGIC,
@@ -50,7 +49,6 @@ import {
   H_BACKING_FREE_BYTES,
   H_BACKING_TOP,
   H_BACKING_USED_BYTES,
-  H_DEBUG_FLAGS,
   H_HEAP_ID,
   H_LARGE_BLOCKS,
   H_LARGE_BYTES,
@@ -68,7 +66,6 @@ import {
   T_ID,
   T_LIFE_LOCK,
   T_STATE,
-  TAG_BYTES,
   TEST_DEATH_POINTS,
   TEST_INEXACT_CHUNKS,
   TEST_NO_FLUSH_LOCK,
@@ -231,16 +228,11 @@ export class Heap {
       scratch: views.words32(scratch, BATCH_MAX),
     };
     this.#views = views;
-    this.mallocs = new Malloc(
-      this.#binding,
-      views,
-      {
-        create: (name, size) => this.#createPool(name, size, false, 0, 0),
-        find: (name) => this.pool(name),
-        ensureOpen: () => this.#core(),
-      },
-      (views.word(H_DEBUG_FLAGS) & DEBUG_TAG) !== 0 ? TAG_BYTES : 0,
-    );
+    this.mallocs = new Malloc(this.#binding, views, {
+      create: (name, size) => this.#createPool(name, size, false, 0, 0),
+      find: (name) => this.pool(name),
+      ensureOpen: () => this.#core(),
+    });
     this.threadId = threadId;
     watchThread(this);
     if (nodeId === 0) {

@@ -9,6 +9,7 @@
 import { allocHit, freeHit } from "./cache-hit.js";
 import { marksLargeBlock } from "./chunks.js";
 import type { CoreBinding } from "./core-binding.js";
+import { tagBytes } from "./debug.js";
 import { HeapClosedError, InvalidPointerError, OutOfMemoryError, PoolExistsError } from "./errors.js";
 import {
   ALLOC_NOT_ATTACHED,
@@ -48,14 +49,16 @@ type Block = { kind: "class"; index: number } | { kind: "large"; usable: number 
 /** One thread's malloc over its heap: the class pools it opened so far. */
 export class Malloc {
   private readonly pools: (Pool | undefined)[] = new Array<Pool | undefined>(CLASS_COUNT).fill(undefined);
+  /** Bytes the debug tag adds to every pool object's chunk (0 without it). */
+  private readonly tagBytes: number;
 
   constructor(
     private readonly binding: CoreBinding,
     private readonly views: MemoryViews,
     private readonly classPools: ClassPools,
-    /** Bytes the debug tag adds to every pool object (0 without it). */
-    private readonly tagBytes: number,
-  ) {}
+  ) {
+    this.tagBytes = tagBytes(views);
+  }
 
   malloc(bytes: number): number {
     return this.mallocHit(bytes) || this.mallocSlow(bytes, true);
