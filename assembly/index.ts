@@ -20,7 +20,7 @@ import { poolFreeCount } from "./pool";
 import { registryCountFailure, registryCreate, registryDestroy, registryFlush, registryGc } from "./registry";
 import { resolvePool } from "./slots";
 import { threadSlot } from "./thread";
-import { threadClose, threadReclaim } from "./thread-slots";
+import { threadClose, threadReclaim, threadReclaimDead } from "./thread-slots";
 
 // Every layout constant, so the wrapper can check its mirror against them.
 export * from "./layout";
@@ -35,12 +35,29 @@ export function heap_create(
   failSeed: u32,
   debugFlags: u32,
   nodeId: u32,
+  parent: u32,
+  grandparent: u32,
+  greatGrandparent: u32,
 ): i32 {
-  return heapCreate(maxPages, heapId, testSwitches, canBlock, cacheBytes, failPpm, failSeed, debugFlags, nodeId);
+  return heapCreate(
+    maxPages,
+    heapId,
+    testSwitches,
+    canBlock,
+    cacheBytes,
+    failPpm,
+    failSeed,
+    debugFlags,
+    nodeId,
+    parent,
+    grandparent,
+    greatGrandparent,
+  );
 }
 
-export function heap_attach(canBlock: bool, cacheBytes: u32, nodeId: u32): i32 {
-  return heapAttach(canBlock, cacheBytes, nodeId);
+/** `nodeId` and the ancestors' are Node threadIds + 1 (0: none or unknown), nearest ancestor first. */
+export function heap_attach(canBlock: bool, cacheBytes: u32, nodeId: u32, parent: u32, grandparent: u32, greatGrandparent: u32): i32 {
+  return heapAttach(canBlock, cacheBytes, nodeId, parent, grandparent, greatGrandparent);
 }
 
 export function heap_gc(): void {
@@ -52,9 +69,18 @@ export function thread_close(): void {
   threadClose();
 }
 
-/** Reclaims thread `id` (a heap thread id, or with `byNodeId` a Node threadId), which must be gone for good. */
+/**
+ * Reclaims thread `id` (a heap thread id, or with `byNodeId` a Node
+ * threadId + 1, with every thread it started), which must be gone for good.
+ * Returns how many slots it marked dead, or ERR_UNKNOWN_THREAD.
+ */
 export function thread_reclaim(id: u32, byNodeId: bool): i32 {
   return threadReclaim(id, byNodeId);
+}
+
+/** Takes up every reclaim that was deferred or abandoned; returns how many slots it reclaimed. */
+export function thread_reclaim_dead(): i32 {
+  return threadReclaimDead();
 }
 
 /**

@@ -22,7 +22,7 @@
 /** "WPOL" in little-endian ASCII. */
 export const HEAP_MAGIC: u32 = 0x4c4f5057;
 /** Bumped whenever a byte of this file's layout changes meaning. */
-export const ABI_VERSION: u32 = 7;
+export const ABI_VERSION: u32 = 8;
 
 export const PAGE_BYTES: u32 = 65536;
 export const CACHE_LINE: u32 = 64;
@@ -287,6 +287,10 @@ export const POOL_GENERATION_MASK: u32 = 0x7fffff;
 //   +44 1 once the thread holds its life lock (a Web Lock the browser
 //       releases when the thread ends; written by the wrapper)
 //   +48 the slot this thread is reclaiming now, + 1 (0: none)
+//   +52 } the Node threadIds + 1 of the threads that started this one: its
+//   +56 } parent, grandparent and great-grandparent (0: none or unknown).
+//   +60 } A runtime stops a thread's workers with it: when one of these is
+//         known to be gone, so is this thread (thread-slots.ts)
 //
 //   cache block
 //   | header | entry 0 | ... | entry 255 | batch scratch       |
@@ -334,6 +338,9 @@ export const T_DIE_AT: u32 = 36;
 export const T_DEATH_POINTS: u32 = 40;
 export const T_LIFE_LOCK: u32 = 44;
 export const T_RECLAIMING: u32 = 48;
+/** The first of T_ANCESTOR_COUNT words: Node threadIds + 1 of the threads that started this one, nearest first. */
+export const T_ANCESTORS: u32 = 52;
+export const T_ANCESTOR_COUNT: u32 = 3;
 export const THREAD_FREE: u32 = 0;
 export const THREAD_LIVE: u32 = 1;
 /** Being set up or closed by its own thread: alive, but nobody else may touch the block. */
@@ -360,6 +367,12 @@ export const TRAP_DIED: u32 = 3;
 export const TRAP_CORRUPT_LIST: u32 = 4;
 /** Debug poison: an object about to be handed out no longer held the poison (written after it was freed). */
 export const TRAP_WRITE_AFTER_FREE: u32 = 5;
+/**
+ * A reclaim met a lock whose holder showed no sign of life for a short
+ * while: it stopped, left the dead slot DEAD, and is retried later (a
+ * reclaim never waits out a holder whose own death may not be known yet).
+ */
+export const TRAP_RECLAIM_DEFERRED: u32 = 6;
 export const CACHE_ENTRIES: u32 = CACHE_LINE;
 export const CACHE_ENTRY_SIZE: u32 = 32;
 export const CACHE_ENTRY_SHIFT: u32 = 5;

@@ -19,6 +19,7 @@ import {
   THREAD_RECLAIMING,
   TRAP_CORRUPT_LIST,
   TRAP_LOCK_TIMEOUT,
+  TRAP_RECLAIM_DEFERRED,
   TRAP_WRITE_AFTER_FREE,
 } from "./layout";
 import { CacheBlock } from "./records";
@@ -29,8 +30,10 @@ import {
   ownerIsDead,
   ownerValue,
   patienceDivisor,
+  reclaimingNow,
   recordTrap,
   recoveryEnabled,
+  setReclaimingNow,
   taggedOwner,
   threadCanBlock,
   threadSlot,
@@ -51,16 +54,29 @@ const WAIT_SLICE_NS: i64 = 10_000_000;
 /** Quiet sleeps (about 3 s) or spin rounds before a waiter gives up. */
 const QUIET_WAITS_BLOCKING: u32 = 300;
 const QUIET_WAITS_SPINNING: u32 = 1 << 22;
+/**
+ * Whole sleeps of WAIT_SLICE_NS (or spin rounds) a reclaim waits for one
+ * lock before it defers, whatever the holder shows: about 50 ms of a
+ * thread whose event loop may be the one that must announce the holder's
+ * death (docs/internals.md §5).
+ */
+const RECLAIM_WAITS_BLOCKING: u32 = 5;
+/** What atomic.wait returns when the slice ran out. */
+const WAIT_TIMED_OUT: i32 = 2;
+const RECLAIM_WAITS_SPINNING: u32 = 1 << 12;
 
 // ---- Waiting with patience --------------------------------------------------
 
 let quietWaits: u32 = 0;
+/** Waits made for the current lock (a reclaim defers after RECLAIM_WAITS_*). */
+let allWaits: u32 = 0;
 let seenWord: u32 = 0;
 let seenBeat: u32 = 0;
 
 /** Starts watching `word` for signs of life (its value, its owner's heartbeat). */
 function startWaiting(word: usize): void {
   quietWaits = 0;
+  allWaits = 0;
   seenWord = atomic.load<u32>(word);
   seenBeat = heartbeatOf(seenWord);
 }
@@ -96,23 +112,35 @@ const HOLDS_FOR_READING: u32 = 0x10000;
  */
 function waitOn(word: usize, expected: u32, lock: usize, backoff: i32, reader: u32): i32 {
   deathPoint();
-  if (threadCanBlock) atomic.wait<i32>(word, <i32>expected, WAIT_SLICE_NS);
+  // A whole slice slept (not woken early by an unlock), or a round spun.
+  let waitedOut = true;
+  if (threadCanBlock) waitedOut = atomic.wait<i32>(word, <i32>expected, WAIT_SLICE_NS) == WAIT_TIMED_OUT;
   else backoff = backOff(backoff);
   const now = atomic.load<u32>(lock);
-  const beat = reader != 0 ? atomic.load<u32>(slotOfOwner(reader) + T_HEARTBEAT) : heartbeatOf(now);
-  if (now != seenWord || beat != seenBeat) {
+  if (reclaimingNow && waitedOut && ++allWaits > (threadCanBlock ? RECLAIM_WAITS_BLOCKING : RECLAIM_WAITS_SPINNING)) {
+    giveUp(TRAP_RECLAIM_DEFERRED, lock, now & OWNER_MASK);
+  }
+  const holderBeat = reader != 0 ? atomic.load<u32>(slotOfOwner(reader) + T_HEARTBEAT) : heartbeatOf(now);
+  if (now != seenWord || holderBeat != seenBeat) {
     seenWord = now;
-    seenBeat = beat;
+    seenBeat = holderBeat;
     quietWaits = 0;
+    // Passed on: whoever waits for a lock this thread holds sees that the wait is going somewhere.
+    beat();
   } else if (++quietWaits > (threadCanBlock ? QUIET_WAITS_BLOCKING : QUIET_WAITS_SPINNING) / patienceDivisor) {
     giveUp(TRAP_LOCK_TIMEOUT, lock, reader != 0 ? reader | HOLDS_FOR_READING : now & OWNER_MASK);
   }
   return backoff;
 }
 
-/** Shows waiters that this thread's long operation under a lock is still going. */
+/**
+ * Shows waiters that this thread is alive: long operations under a lock
+ * beat at every step, every unlock beats (a holder that lets go and takes
+ * the lock again at once may leave the same word for a waiter to read), and
+ * so does a waiter whenever the lock it waits for moves.
+ */
 @inline export function beat(): void {
-  store<u32>(threadSlot + T_HEARTBEAT, load<u32>(threadSlot + T_HEARTBEAT) + 1);
+  if (threadSlot != 0) store<u32>(threadSlot + T_HEARTBEAT, load<u32>(threadSlot + T_HEARTBEAT) + 1);
 }
 
 // ---- Robust mutex -------------------------------------------------------------
@@ -147,6 +175,7 @@ export function mutexLock(word: usize, mine: u32): bool {
 }
 
 export function mutexUnlock(word: usize): void {
+  beat();
   if ((atomic.xchg<u32>(word, 0) & CONTENDED) != 0) atomic.notify(word, 1);
 }
 
@@ -245,6 +274,7 @@ export function writeLock(pool: usize): void {
 
 export function writeUnlock(pool: usize): void {
   const word = pool + P_FLUSH_LOCK;
+  beat();
   atomic.store<u32>(word, 0);
   atomic.notify(word);
 }
@@ -258,6 +288,7 @@ export function writeUnlock(pool: usize): void {
  * heap consistent at the points where it can wait, so this is all it takes.
  */
 export function releaseHolds(): void {
+  setReclaimingNow(false);
   // A reclaim this thread was doing is left for another go (thread-slots.ts).
   if (threadSlot == 0) return;
   const reclaiming = <usize>load<u32>(threadSlot + T_RECLAIMING);

@@ -17,7 +17,11 @@ import {
   MAX_POOLS,
   MAX_THREADS,
   OK,
+  P_ALLOCATED,
   P_FLUSH_LOCK,
+  PAGE_BYTES,
+  T_ANCESTOR_COUNT,
+  T_ANCESTORS,
   T_CACHE,
   T_DEATH_POINTS,
   T_DIE_AT,
@@ -39,17 +43,20 @@ import { backingLock, beat, mutexUnlock, takeOverFrom, writeUnlock } from "./loc
 import { settleTransit } from "./pool";
 import { CacheBlock } from "./records";
 import { markCorrupt, ownerValueOf, poolAt, resolveIncarnation, threadSlotAt } from "./slots";
-import { deathPoint, recoveryEnabled, setOwnerTag, setThreadSlot, threadSlot } from "./thread";
+import { deathPoint, recoveryEnabled, setOwnerTag, setReclaimingNow, setThreadSlot, threadSlot } from "./thread";
 import { pushTransit, transitCount, transitToken } from "./transit";
 
 /** Claims a slot and a cache block for the calling thread; returns its id (>= 1) or an error. */
-export function threadAttach(cacheLimitBytes: u32, nodeId: u32): i32 {
+export function threadAttach(cacheLimitBytes: u32, nodeId: u32, parent: u32, grandparent: u32, greatGrandparent: u32): i32 {
   let slot: usize = 0;
   for (let index: u32 = 0; index < MAX_THREADS && slot == 0; index++) {
     if (atomic.cmpxchg<u32>(threadSlotAt(index) + T_STATE, THREAD_FREE, THREAD_BUSY) == THREAD_FREE) slot = threadSlotAt(index);
   }
   if (slot == 0) return ERR_TOO_MANY_THREADS;
-  // The Node id first: a thread that dies from here on can be found and reclaimed.
+  // The Node ids first: a thread that dies from here on (or whose parent does) can be found and reclaimed.
+  atomic.store<u32>(slot + T_ANCESTORS, parent);
+  atomic.store<u32>(slot + T_ANCESTORS + 4, grandparent);
+  atomic.store<u32>(slot + T_ANCESTORS + 8, greatGrandparent);
   atomic.store<u32>(slot + T_NODE_ID, nodeId);
   store<u32>(slot + T_CACHE, 0);
   store<u32>(slot + T_READ_HOLD, 0);
@@ -93,29 +100,59 @@ export function threadClose(): void {
 function freeSlot(slot: usize): void {
   atomic.store<u32>(slot + T_ID, 0);
   atomic.store<u32>(slot + T_NODE_ID, 0);
+  for (let i: u32 = 0; i < T_ANCESTOR_COUNT; i++) atomic.store<u32>(slot + T_ANCESTORS + 4 * i, 0);
   store<u32>(slot + T_DIE_AT, 0);
   atomic.store<u32>(slot + T_STATE, THREAD_FREE);
 }
 
+/** Whether `slot`'s thread is Node thread `nodeId` (+ 1) or was started by it, directly or not. */
+function startedBy(slot: usize, nodeId: u32): bool {
+  if (atomic.load<u32>(slot + T_NODE_ID) == nodeId) return true;
+  for (let i: u32 = 0; i < T_ANCESTOR_COUNT; i++) {
+    if (atomic.load<u32>(slot + T_ANCESTORS + 4 * i) == nodeId) return true;
+  }
+  return false;
+}
+
 /**
- * Marks the thread with heap id `id` (or, with `byNodeId`, Node threadId
- * `id`) dead and reclaims it. The caller knows that thread is gone for good.
- * Returns OK, or ERR_UNKNOWN_THREAD when no attached thread has that id.
+ * Marks dead every slot of the thread with heap id `id`, or with
+ * `byNodeId`, every slot of Node thread `id` (+ 1) and of the threads it
+ * started (a runtime stops a thread's workers with it), then reclaims every
+ * dead slot. The caller knows that thread is gone for good. Returns how
+ * many slots it marked (0: none was attached, it closed or was reclaimed
+ * already), or ERR_UNKNOWN_THREAD for a heap id that was never handed out.
+ * A reclaim that meets a busy lock traps with TRAP_RECLAIM_DEFERRED; the
+ * slots stay DEAD for threadReclaimDead to take up again.
  */
 export function threadReclaim(id: u32, byNodeId: bool): i32 {
+  if (!byNodeId && (id == 0 || id > atomic.load<u32>(H_NEXT_THREAD_ID))) return ERR_UNKNOWN_THREAD;
+  let marked: i32 = 0;
   for (let index: u32 = 0; index < MAX_THREADS; index++) {
     const slot = threadSlotAt(index);
     if (slot == threadSlot) continue;
     const state = atomic.load<u32>(slot + T_STATE);
-    // DEAD: marked, but its reclaim gave up or its reclaimer died; take it up again.
-    if (state != THREAD_LIVE && state != THREAD_BUSY && state != THREAD_DEAD) continue;
-    if (atomic.load<u32>(slot + (byNodeId ? T_NODE_ID : T_ID)) != id) continue;
+    if (state != THREAD_LIVE && state != THREAD_BUSY) continue;
+    if (byNodeId ? !startedBy(slot, id) : atomic.load<u32>(slot + T_ID) != id) continue;
     // Dead from here on: its locks are anyone's to take over.
-    if (state != THREAD_DEAD && atomic.cmpxchg<u32>(slot + T_STATE, state, THREAD_DEAD) != state) continue;
-    reclaimDead(slot);
-    return OK;
+    if (atomic.cmpxchg<u32>(slot + T_STATE, state, THREAD_DEAD) == state) marked++;
   }
-  return ERR_UNKNOWN_THREAD;
+  threadReclaimDead();
+  return marked;
+}
+
+/**
+ * Reclaims every slot marked DEAD: those just marked, those whose reclaim
+ * was deferred, those whose reclaimer died. Returns how many it reclaimed.
+ */
+export function threadReclaimDead(): i32 {
+  setReclaimingNow(true);
+  let reclaimed: i32 = 0;
+  for (let index: u32 = 0; index < MAX_THREADS; index++) {
+    const slot = threadSlotAt(index);
+    if (atomic.load<u32>(slot + T_STATE) == THREAD_DEAD && reclaimDead(slot)) reclaimed++;
+  }
+  setReclaimingNow(false);
+  return reclaimed;
 }
 
 /**
@@ -130,13 +167,15 @@ function recountBlock(block: CacheBlock): void {
     const entry = block.entry(index);
     if (entry.first == 0 && entry.count == 0) continue;
     const size = entry.size;
+    const pool = resolveIncarnation(entry.token);
+    // No chain holds more objects than fit in the memory (nor, while its pool lives, than it took): a longer one loops.
+    const most = pool != 0 ? load<u32>(pool + P_ALLOCATED) : <u32>((<u64>memory.size() * PAGE_BYTES) / max<u32>(size, 8));
     let count: u32 = 0;
     let link = entry.address; // the entry's first word, then each object's
     while (load<u32>(link) != 0) {
       const object = <usize>load<u32>(link);
-      if (!isFreeObject(size, object)) {
+      if (count == most || !isFreeObject(size, object)) {
         store<u32>(link, 0);
-        const pool = resolveIncarnation(entry.token);
         if (pool != 0) markCorrupt(pool);
         break;
       }
@@ -152,8 +191,8 @@ function recountBlock(block: CacheBlock): void {
  * again by another reclaimer if this one stops too (the slot stays DEAD or
  * RECLAIMING until the last step).
  */
-function reclaimDead(slot: usize): void {
-  if (atomic.cmpxchg<u32>(slot + T_STATE, THREAD_DEAD, THREAD_RECLAIMING) != THREAD_DEAD) return;
+function reclaimDead(slot: usize): bool {
+  if (atomic.cmpxchg<u32>(slot + T_STATE, THREAD_DEAD, THREAD_RECLAIMING) != THREAD_DEAD) return false;
   // Recorded, so that if this thread gives up or dies, the slot goes back to DEAD and can be taken up again.
   atomic.store<u32>(threadSlot + T_RECLAIMING, <u32>slot + 1);
   const owner = ownerValueOf(slot);
@@ -187,6 +226,7 @@ function reclaimDead(slot: usize): void {
     const other = abandoned - 1;
     if (atomic.cmpxchg<u32>(other + T_STATE, THREAD_RECLAIMING, THREAD_DEAD) == THREAD_RECLAIMING) reclaimDead(other);
   }
+  return true;
 }
 
 /** Puts a dead thread's transit back: on its pool's list, or to the backing allocator for a destroyed pool. */

@@ -27,6 +27,18 @@ export let recoveryEnabled: bool = true;
 /** Divides how long a waiter waits for a sign of life before it gives up (test switch TEST_SHORT_PATIENCE). */
 export let patienceDivisor: u32 = 1;
 
+/**
+ * Whether this thread is reclaiming dead threads now: its waits then give
+ * up after a short while (locks.ts), because the holder of the lock may be
+ * a thread whose death has not been announced yet, and the announcement
+ * may have to come through this very thread's event loop.
+ */
+export let reclaimingNow: bool = false;
+
+export function setReclaimingNow(on: bool): void {
+  reclaimingNow = on;
+}
+
 /** This thread's slot, 0 until attached. */
 export let threadSlot: usize = 0;
 /** What this thread writes in a lock word it owns: its slot index + 1. */

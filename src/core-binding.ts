@@ -29,6 +29,7 @@ export function refusingCore(makeError: () => Error): CoreExports {
     heap_gc: refuse,
     thread_close: refuse,
     thread_reclaim: refuse,
+    thread_reclaim_dead: refuse,
     thread_scratch: refuse,
     thread_slot: refuse,
     thread_release_holds: refuse,

@@ -27,7 +27,6 @@ import {
   TooManyThreadsError,
   WasmPoolsError,
 } from "./errors.js";
-import { forgetThread, nodeThreadNumber, watchThread } from "./exit-hook.js";
 import { failPpm, failSeed, readFailures } from "./faults.js";
 import type { AttachOptions, HeapHandle, HeapOptions, HeapStats, MallocedString, PoolOptions } from "./heap-types.js";
 import {
@@ -80,7 +79,8 @@ import { loadPlatformChecks } from "./platform-checks.js";
 import { Pool } from "./pool.js";
 import { liveToken, poolSlotAddress, threadSlotAddress } from "./slots.js";
 import { encodeUtf8, readUtf8, writeUtf8 } from "./strings.js";
-import { reportingCore } from "./traps.js";
+import { forgetThread, later, nodeNumberOfStarted, thisThread, watchThread } from "./thread-ends.js";
+import { ReclaimDeferred, reportingCore } from "./traps.js";
 import { elementBytesOf, type TypedArrayType } from "./typed-arrays.js";
 import { describe, integerIn, optionalBoolean, optionalIntegerIn, optionsObject, plainValues } from "./validate.js";
 import { MemoryViews } from "./views.js";
@@ -174,12 +174,29 @@ function threadIdOrThrow(status: number): number {
   }
 }
 
-/** The Node threadId of a `Worker` (or of anything with a numeric `threadId`), read without running the caller's code. */
-function nodeThreadIdOf(worker: object): number {
+/**
+ * The Node threadId + 1 of a `Worker` (or of anything with a numeric
+ * `threadId`), read without running the caller's code. Node and Bun set a
+ * worker's threadId to -1 once it has exited: a worker this thread started
+ * is then known by the id remembered when it started.
+ */
+function nodeNumberOf(worker: object): number {
   const values = plainValues(worker);
   if (!values) throw new InvalidArgumentError("threadId", "expected a heap thread id or a Node Worker, got a Proxy");
-  return integerIn("threadId.threadId", values.threadId, 0, MAX_UINT32 - 1);
+  if (values.threadId === -1) {
+    const remembered = nodeNumberOfStarted(worker);
+    if (remembered !== 0) return remembered;
+    throw new InvalidArgumentError(
+      "threadId",
+      "this worker has exited (its threadId reads -1) and was not started by this thread: pass the threadId you read while it ran",
+    );
+  }
+  return integerIn("threadId.threadId", values.threadId, 0, MAX_UINT32 - 1) + 1;
 }
+
+/** How long a deferred reclaim waits before it tries again, at first and at most. */
+const RETRY_FIRST_MS = 10;
+const RETRY_MOST_MS = 1000;
 
 /**
  * A heap of pools in one shared WebAssembly memory. Make one with
@@ -212,7 +229,6 @@ export class Heap {
     build: CoreBuild,
     core: CoreExports,
     threadId: number,
-    nodeId: number,
     jsHitPath: boolean,
   ) {
     refuseClone(this, HEAP_REFUSAL);
@@ -235,7 +251,7 @@ export class Heap {
     });
     this.threadId = threadId;
     watchThread(this);
-    if (nodeId === 0) {
+    if (thisThread.signal === "life-locks") {
       const lifeWord = (core.thread_slot() >>> 0) + T_LIFE_LOCK;
       this.#lifeLock = holdLifeLock(lifeLockName(views.word(H_HEAP_ID), threadId), () => {
         if (!this.#closed) Atomics.store(views.words32(lifeWord, 1), 0, 1);
@@ -279,9 +295,11 @@ export class Heap {
       throw new IncompatibleHeapError(`options.module is a core of ABI ${coreAbi(core)}; this wrapper speaks ABI ${ABI_VERSION}`);
     }
     const heapId = crypto.getRandomValues(new Uint32Array(1))[0]!;
-    const nodeId = await nodeThreadNumber();
-    const threadId = threadIdOrThrow(core.heap_create(maxPages, heapId, switches, canBlock ? 1 : 0, cacheBytes, ppm, seed, debug, nodeId));
-    return Heap.#whenWatched(new Heap(new MemoryViews(memory), module, build, core, threadId, nodeId, jsHitPath));
+    const { nodeNumber, ancestors } = thisThread;
+    const threadId = threadIdOrThrow(
+      core.heap_create(maxPages, heapId, switches, canBlock ? 1 : 0, cacheBytes, ppm, seed, debug, nodeNumber, ...ancestors),
+    );
+    return Heap.#whenWatched(new Heap(new MemoryViews(memory), module, build, core, threadId, jsHitPath));
   }
 
   /**
@@ -323,10 +341,10 @@ export class Heap {
       throw new InvalidHandleError("handle.heapId does not match the heap in handle.memory");
     }
     const core = await instantiateCore(h.module, memory);
-    const nodeId = await nodeThreadNumber();
+    const { nodeNumber, ancestors } = thisThread;
     let status: number;
     try {
-      status = core.heap_attach(canBlock ? 1 : 0, cacheBytes, nodeId);
+      status = core.heap_attach(canBlock ? 1 : 0, cacheBytes, nodeNumber, ...ancestors);
     } catch (error) {
       if (!(error instanceof WebAssembly.RuntimeError)) throw error;
       throw new LockTimeoutError(
@@ -335,7 +353,7 @@ export class Heap {
       );
     }
     const threadId = threadIdOrThrow(status);
-    return Heap.#whenWatched(new Heap(views, h.module, build, core, threadId, nodeId, true));
+    return Heap.#whenWatched(new Heap(views, h.module, build, core, threadId, true));
   }
 
   /** The heap once its thread's life lock is held: from then on, reclaimGone() can tell when this thread is gone. */
@@ -488,33 +506,40 @@ export class Heap {
    * back to the pools, locks it held are recovered, and its thread slot is
    * free for a new thread. Pass the `threadId` it reported, or a Node
    * `Worker` (anything with a numeric `threadId`: Node's id, not the
-   * heap's). That thread must never run again: call this only once it has
-   * stopped (after a Node worker's `exit` event, which this thread's heaps
-   * already handle by themselves for workers it started). Objects it still
-   * held stay allocated.
+   * heap's; a worker that has exited is known by the id this thread saw
+   * when it started it). With a Worker, every slot of that thread (it may
+   * have attached more than once) and of the workers it started is
+   * reclaimed. That thread must never run again: call this only once it has
+   * stopped. Node and Bun need no call at all (the heap hears of every
+   * worker's end by itself); it is for threads the heap cannot watch.
+   * Objects the thread still held stay allocated.
    *
-   * @throws {@link InvalidArgumentError} for this thread's own id, an id no attached thread has, or an argument of the wrong type
+   * Returns true when such a thread was attached (its slots are reclaimed
+   * now or, when a lock they need is busy, a few milliseconds later), false
+   * when none is attached any more (it closed, or was reclaimed already).
+   *
+   * @throws {@link InvalidArgumentError} for this thread's own id, a heap thread id that was never handed out, or an argument of the wrong type
    * @throws {@link HeapClosedError} after `close()` on this thread
    */
-  reclaimThread(threadId: number | { readonly threadId: number }): void {
+  reclaimThread(threadId: number | { readonly threadId: number }): boolean {
     const core = this.#core();
     const byNode = typeof threadId === "object" && threadId !== null;
-    const id = byNode ? nodeThreadIdOf(threadId) + 1 : integerIn("threadId", threadId, 1, MAX_UINT32);
+    const id = byNode ? nodeNumberOf(threadId) : integerIn("threadId", threadId, 1, MAX_UINT32);
     if (!byNode && id === this.threadId) throw new InvalidArgumentError("threadId", "this is the calling thread's own id; use close()");
-    if (core.thread_reclaim(id, byNode ? 1 : 0) === ERR_UNKNOWN_THREAD) {
-      const what = byNode ? `Node threadId ${id - 1}` : `id ${id}`;
-      throw new InvalidArgumentError("threadId", `no attached thread has ${what} (closed or reclaimed already?)`);
-    }
+    const marked = this.#reclaiming(() => core.thread_reclaim(id, byNode ? 1 : 0));
+    if (marked === ERR_UNKNOWN_THREAD) throw new InvalidArgumentError("threadId", `no thread of this heap ever had id ${id}`);
+    return marked > 0;
   }
 
   /**
    * Reclaims every attached thread that is known to be gone, and returns how
-   * many. In browsers each thread holds a Web Lock while it is attached,
-   * which the browser releases when the thread ends (`worker.terminate()`, a
-   * closed tab): a thread whose lock is no longer held is reclaimed as
-   * `reclaimThread` would. Call it after terminating workers, or from time to
-   * time. Where there are no Web Locks it finds nothing (Node reclaims its
-   * workers on their exit events).
+   * many. Where threads hold Web Locks (browsers, Deno) the runtime releases
+   * a thread's lock when it ends (`worker.terminate()`, a closed tab): a
+   * thread whose lock is no longer held is reclaimed as `reclaimThread`
+   * would. It also takes up reclaims that were put off because a lock they
+   * needed was busy. Heaps call it by themselves every quarter of a second
+   * where threads hold Web Locks; call it after terminating workers to have
+   * them reclaimed at once.
    *
    * ```ts
    * worker.terminate();
@@ -525,6 +550,7 @@ export class Heap {
    */
   async reclaimGone(): Promise<number> {
     this.#core();
+    let reclaimed = this.#reclaiming(() => this.#binding.core.thread_reclaim_dead());
     // Candidates first, the locks after: a thread whose lock is granted
     // after the query was no candidate yet, so it is never taken for gone.
     const candidates: number[] = [];
@@ -534,22 +560,72 @@ export class Heap {
       const id = this.#views.word(slot + T_ID);
       if (id !== this.threadId) candidates.push(id);
     }
-    if (candidates.length === 0) return 0;
+    if (candidates.length === 0) return reclaimed;
     const held = await heldLockNames();
-    if (!held || this.#closed) return 0;
+    if (!held || this.#closed) return reclaimed;
     const heapId = this.#views.word(H_HEAP_ID);
-    let reclaimed = 0;
+    const now = Date.now();
     for (const id of candidates) {
-      if (held.has(lifeLockName(heapId, id))) continue;
+      if (held.has(lifeLockName(heapId, id))) {
+        this.#releasedAt.delete(id);
+        continue;
+      }
+      // Where a runtime lets go of a lock before the thread has stopped (Deno), only after a grace.
+      const since = this.#releasedAt.get(id) ?? now;
+      if (now - since < thisThread.lifeLockGraceMs) {
+        this.#releasedAt.set(id, since);
+        continue;
+      }
+      this.#releasedAt.delete(id);
       // By heap id: ids are never reused, so a slot freed and taken again meanwhile is left alone.
-      if (this.#core().thread_reclaim(id, 0) !== ERR_UNKNOWN_THREAD) reclaimed++;
+      if (this.#reclaiming(() => this.#binding.core.thread_reclaim(id, 0)) > 0) reclaimed++;
     }
     return reclaimed;
   }
 
-  /** @internal Called when a Node worker this thread started has exited. */
-  reclaimExited(nodeThreadId: number): void {
-    if (!this.#closed) this.#binding.core.thread_reclaim(nodeThreadId + 1, 1);
+  /** @internal A thread has ended (thread-ends.ts): reclaims its slots and those of the threads it started. */
+  reclaimEnded(nodeNumber: number): void {
+    if (!this.#closed) this.#reclaiming(() => this.#binding.core.thread_reclaim(nodeNumber, 1));
+  }
+
+  #retryMs = 0;
+  /** When reclaimGone first saw each heap thread's life lock released (thread-ends.ts, lifeLockGraceMs). */
+  readonly #releasedAt = new Map<number, number>();
+
+  /**
+   * Runs a reclaim. One that met a busy lock (its holder may be a thread
+   * whose end this very thread has yet to hear of) leaves its slots DEAD and
+   * returns 0; they are taken up again on a timer, sooner at first, until
+   * none is left.
+   */
+  #reclaiming(reclaim: () => number): number {
+    try {
+      return reclaim();
+    } catch (error) {
+      if (!(error instanceof ReclaimDeferred)) throw error;
+      this.#retryLater();
+      return 0;
+    }
+  }
+
+  #retryLater(): void {
+    if (this.#retryMs !== 0) return;
+    this.#retryMs = RETRY_FIRST_MS;
+    const retry = () => {
+      if (this.#closed) return;
+      try {
+        this.#binding.core.thread_reclaim_dead();
+        this.#retryMs = 0;
+      } catch (error) {
+        if (!(error instanceof ReclaimDeferred)) {
+          this.#retryMs = 0;
+          return;
+        }
+        this.#retryMs = Math.min(this.#retryMs * 2, RETRY_MOST_MS);
+        later(retry, this.#retryMs);
+      }
+    };
+    later(retry, this.#retryMs);
   }
 
   /**

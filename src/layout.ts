@@ -2,7 +2,7 @@
 // exports every layout constant as a global; test/layout.test.ts checks that
 // each number here equals the module's, so the two sides cannot drift.
 
-export const ABI_VERSION = 7;
+export const ABI_VERSION = 8;
 export const PAGE_BYTES = 65536;
 export const MAX_PAGES_LIMIT = 65535;
 export const MIN_PAGES = 4;
@@ -56,6 +56,8 @@ export const T_DIE_AT = 36;
 export const T_DEATH_POINTS = 40;
 export const T_LIFE_LOCK = 44;
 export const T_RECLAIMING = 48;
+export const T_ANCESTORS = 52;
+export const T_ANCESTOR_COUNT = 3;
 export const THREAD_FREE = 0;
 export const THREAD_LIVE = 1;
 export const THREAD_BUSY = 2;
@@ -79,6 +81,7 @@ export const TRAP_LOCK_TIMEOUT = 2;
 export const TRAP_DIED = 3;
 export const TRAP_CORRUPT_LIST = 4;
 export const TRAP_WRITE_AFTER_FREE = 5;
+export const TRAP_RECLAIM_DEFERRED = 6;
 export const CACHE_ENTRIES = 64;
 export const CACHE_ENTRY_SIZE = 32;
 export const CACHE_SCRATCH = CACHE_ENTRIES + MAX_POOLS * CACHE_ENTRY_SIZE;

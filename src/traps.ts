@@ -20,6 +20,7 @@ import {
   TRAP_CORRUPT_LIST,
   TRAP_DIED,
   TRAP_LOCK_TIMEOUT,
+  TRAP_RECLAIM_DEFERRED,
   TRAP_USE_AFTER_FREE,
   TRAP_WRITE_AFTER_FREE,
 } from "./layout.js";
@@ -45,6 +46,15 @@ function ownerName(views: MemoryViews, detail: number): string {
   if (owner === 0) return "by a thread that has let go since";
   const thread = views.anyWord(slotOfOwner(owner) + T_ID);
   return `by heap thread ${thread}${(detail & HOLDS_FOR_READING) !== 0 ? " (for reading)" : ""}`;
+}
+
+/**
+ * A reclaim met a lock whose holder showed no sign of life for a short while
+ * and stopped; the dead slots stay DEAD and the heap retries them later.
+ * Caught inside the wrapper: it never reaches a caller.
+ */
+export class ReclaimDeferred extends WasmPoolsError {
+  override readonly name: string = "ReclaimDeferred";
 }
 
 /** The error a trap recorded in the thread's cache block stands for (and clears the record), if any. */
@@ -81,6 +91,9 @@ function recordedTrap(views: MemoryViews, block: number, onDeath: () => void): E
       `pool "${poolName(views, where)}" (id ${where}): object ${detail} was written at offset ${offset} after it was freed ` +
         "(debug poison: it no longer held the poison when alloc was about to hand it out; it was poisoned again)",
     );
+  }
+  if (kind === TRAP_RECLAIM_DEFERRED) {
+    return new ReclaimDeferred(`a reclaim waits for ${lockName(views, where)}, held ${ownerName(views, detail)}`);
   }
   if (kind === TRAP_DIED) {
     onDeath();

@@ -18,11 +18,15 @@ export interface CoreExports {
     failSeed: number,
     debugFlags: number,
     nodeId: number,
+    parent: number,
+    grandparent: number,
+    greatGrandparent: number,
   ): number;
-  heap_attach(canBlock: number, cacheBytes: number, nodeId: number): number;
+  heap_attach(canBlock: number, cacheBytes: number, nodeId: number, parent: number, grandparent: number, greatGrandparent: number): number;
   heap_gc(): void;
   thread_close(): void;
   thread_reclaim(id: number, byNodeId: number): number;
+  thread_reclaim_dead(): number;
   thread_scratch(): number;
   thread_slot(): number;
   thread_release_holds(): void;

@@ -202,7 +202,12 @@ const POOL_ROWS: Row[] = [
   ),
   ...badNumbers("threadId", (w, v) => w.heap.reclaimThread(v), 0, 2 ** 32),
   ["reclaimThread: own id", (w) => w.heap.reclaimThread(w.heap.threadId), InvalidArgumentError, /own id/],
-  ["reclaimThread: unknown id", (w) => w.heap.reclaimThread(4000), InvalidArgumentError, /no attached thread has id 4000/],
+  [
+    "reclaimThread: an id never handed out",
+    (w) => w.heap.reclaimThread(4000),
+    InvalidArgumentError,
+    /no thread of this heap ever had id 4000/,
+  ],
   ...badNumbers("ptr", (w, v) => w.heap.bytes(v, 8), -1, 2 ** 32),
   ...badNumbers("length", (w, v) => w.heap.bytes(w.held, v), -1, 2 ** 32),
   ["bytes: outside the arena", (w) => w.heap.bytes(8, 8), InvalidPointerError, /is not inside the heap's arena/],

@@ -9,7 +9,7 @@
 // that holder is dead, gives up after about 3 seconds with LockTimeoutError,
 // having released everything its call held.
 
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { Heap, LockTimeoutError, type Pool } from "wasm-pools";
 import { H_BACKING_LOCK, T_DEATH_POINTS, T_DIE_AT, T_READ_HOLD, THREAD_SLOT_SIZE, THREADS_START } from "../dist/layout.js";
 import { liveThreads, slotOf, words } from "./support/threads.js";
@@ -168,8 +168,9 @@ describe("workers terminated at random moments", () => {
       // A moment picked at random while it churns beside the others.
       await new Promise((resolve) => setTimeout(resolve, (round * 7919) % 13));
       await victim.worker.terminate();
-      // The exit event has been handled: its slot is free again.
-      expect(liveThreads(heap)).toBe(5);
+      // The exit event has been handled: its slot is free again (or in a few milliseconds, when a lock its
+      // reclaim needed was busy: a reclaim never waits long on the thread that hears of ends).
+      await vi.waitFor(() => expect(liveThreads(heap)).toBe(5), { timeout: 5000, interval: 2 });
     }
     stop(signals, SIGNAL_STOP);
     for (const report of await reports) {

@@ -53,7 +53,7 @@ for (const runtime of RUNTIMES) {
           ({ report, stderr } = await reportFrom(runtime, threads.kind, TIMEOUT));
           console.log(`${report.engine}, ${threads.kind} threads: conformance suite in ${((Date.now() - started) / 1000).toFixed(1)} s`);
         }, TIMEOUT);
-        itConforms(() => report, SHARES, threads.leaverBack);
+        itConforms(() => report, SHARES);
 
         it("writes nothing to stderr: no error escapes the package's thread listeners", () => {
           expect(stderr).toBe("");
@@ -146,7 +146,7 @@ for (const browser of BROWSERS) {
           report = (await browser.open(`${server().url}${PAGE}`, unflagged)) as ConformanceReport;
           console.log(`${report.engine}, ${label}: conformance suite in ${((Date.now() - started) / 1000).toFixed(1)} s`);
         }, TIMEOUT);
-        itConforms(() => report, sharing, "by heap.reclaimGone()");
+        itConforms(() => report, sharing);
       });
 
     it("the README's support table names the version tested", async () => {

@@ -14,7 +14,7 @@ import Tinypool from "tinypool";
 import { describe, expect, it } from "vitest";
 import { Heap } from "wasm-pools";
 import { handedOutObjects } from "./support/objects.js";
-import { liveThreads } from "./support/threads.js";
+import { liveThreads, waitAsync } from "./support/threads.js";
 import { expectExactAccounting } from "./support/workers.js";
 import {
   ALLOCATING,
@@ -82,13 +82,6 @@ function newTask(round: number, iterations: number): PoolTask {
     seed: round,
   };
 }
-
-/** Atomics.waitAsync (Node 16+), which TypeScript's es2022 library does not declare. */
-const waitAsync = (
-  Atomics as unknown as {
-    waitAsync(array: Int32Array, index: number, value: number): { async: boolean; value: Promise<string> | string };
-  }
-).waitAsync;
 
 /** Resolves once the task has run `signalAfter` iterations; rejects with the task's own error if it ends first. */
 async function running(task: PoolTask, result: Promise<PoolTaskResult>): Promise<void> {

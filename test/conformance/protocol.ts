@@ -10,24 +10,30 @@ export const BIG_SIZE = 4096;
 /** The pools of the worker that ends by itself and of the one that is terminated, each alone in its pool. */
 export const LEAVER_POOL = "leaver";
 export const KILLED_POOL = "killed";
+/** The pool of a terminated worker that attached twice and started a worker of its own. */
+export const KILLED_WITH_CHILD_POOL = "killed-with-child";
 
 export type WorkerTask =
   /** Carries the handle and nothing else: posting it is where an engine that cannot post shared memory says so. */
   | { type: "probe"; handle: HeapHandle }
   /** Attach, say "ready", wait for "go", churn, close the heap, report. */
   | { type: "churn"; handle: HeapHandle; number: number; operations: number; bigObjects: number }
-  /** Attach, fill this thread's cache from `pool`, say "filled", then end the thread without closing the heap, or wait to be terminated. */
-  | { type: "leave"; handle: HeapHandle; pool: string; ending: Ending }
+  /**
+   * Attach, fill this thread's cache from `pool`, say "filled", then end the
+   * thread without closing the heap, or wait to be terminated. With
+   * `twiceAndNested`: attach twice, and start a worker of the same kind that
+   * attaches too, before saying "filled".
+   */
+  | { type: "leave"; handle: HeapHandle; pool: string; ending: Ending; twiceAndNested?: boolean }
   | { type: "go" };
 
 /** How a worker that does not close its heap ends: by itself (self.close(), process.exit()) or by terminate(). */
 export type Ending = "itself" | "terminated";
 
-/** A worker's cache before it ended, after this thread waited for it to come back, and how many threads heap.reclaimGone() found gone meanwhile. */
+/** A worker's cache before it ended, and after this thread waited (calling nothing) for it to come back. */
 export interface CacheComeBack {
   cachedBefore: number;
   cachedAfter: number;
-  reclaimedByMain: number;
 }
 
 export type WorkerReply =
@@ -80,6 +86,8 @@ export interface ConformanceReport {
   leaver?: CacheComeBack;
   /** A worker terminated while it held a full cache. */
   killed?: CacheComeBack;
+  /** A worker terminated while it held two full caches (it attached twice) and its own worker held a third. */
+  killedWithChild?: CacheComeBack;
   /** heap.check() at the end: the error's name, or "passed". */
   check: string;
   /** An error that stopped the suite. */

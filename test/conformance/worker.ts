@@ -4,7 +4,7 @@
 // memory grow), or fills its cache and, without closing its heap, ends or
 // waits to be terminated.
 
-import type { Heap } from "../../dist/index.js";
+import type { Heap, Pool } from "../../dist/index.js";
 import { churnWithClaims } from "../workers/churn-with-claims.js";
 import { wasmPools } from "./library.js";
 import { BIG_POOL, BIG_SIZE, SHARED_POOL, type WorkerReply, type WorkerTask } from "./protocol.js";
@@ -15,6 +15,19 @@ interface Parent {
   onTask(listener: (task: WorkerTask) => void): void;
   /** Ends this thread as a user's worker would end by itself: self.close(), or process.exit() in a Node or Bun worker. */
   end(): void;
+  /** Starts a worker of this thread's own kind on this script; resolves with its first "filled" reply once it is sent `task`. */
+  fillChild(task: WorkerTask): Promise<void>;
+}
+
+/** Posts `task` to a worker that speaks this protocol and resolves at its "filled" reply (rejects at an "error" one). */
+function untilFilled(post: (task: WorkerTask) => void, onReply: (listener: (reply: WorkerReply) => void) => void, task: WorkerTask) {
+  return new Promise<void>((resolve, reject) => {
+    onReply((reply) => {
+      if (reply.type === "started") post(task);
+      else if (reply.type === "filled") resolve();
+      else if (reply.type === "error") reject(new Error(reply.message));
+    });
+  });
 }
 
 /** A Web Worker's scope. */
@@ -29,17 +42,33 @@ function webParent(): Parent {
     onTask: (listener) => (scope.onmessage = (event) => listener(event.data)),
     // Bun's Web Workers have no self.close(): there a worker ends itself with process.exit().
     end: () => (typeof scope.close === "function" ? scope.close() : process.exit(0)),
+    fillChild(task) {
+      const child = new Worker(import.meta.url, { type: "module" });
+      return untilFilled(
+        (t) => child.postMessage(t),
+        (listener) => (child.onmessage = (event: MessageEvent<WorkerReply>) => listener(event.data)),
+        task,
+      );
+    },
   };
 }
 
 /** A node:worker_threads worker's port. */
 async function nodeParent(): Promise<Parent> {
-  const { parentPort } = await import("node:worker_threads");
+  const { parentPort, Worker: NodeWorker } = await import("node:worker_threads");
   const port = parentPort!;
   return {
     post: (reply) => port.postMessage(reply),
     onTask: (listener) => port.on("message", listener),
     end: () => process.exit(0),
+    fillChild(task) {
+      const child = new NodeWorker(new URL(import.meta.url), { workerData: NODE_WORKER_MARK });
+      return untilFilled(
+        (t) => child.postMessage(t),
+        (listener) => child.on("message", listener),
+        task,
+      );
+    },
   };
 }
 
@@ -68,11 +97,14 @@ function serve(port: Parent): void {
         heap.close();
         port.post(report);
       } else if (task.type === "leave") {
-        const leaving = await wasmPools.Heap.attach(task.handle);
-        const pool = leaving.pool(task.pool);
-        const ptrs = Array.from({ length: 100 }, () => pool.alloc());
-        for (const ptr of ptrs) pool.free(ptr);
-        port.post({ type: "filled", cached: pool.stats().cached });
+        let pool: Pool | undefined;
+        for (let n = task.twiceAndNested ? 2 : 1; n > 0; n--) {
+          pool = (await wasmPools.Heap.attach(task.handle)).pool(task.pool);
+          const ptrs = Array.from({ length: 100 }, () => pool!.alloc());
+          for (const ptr of ptrs) pool.free(ptr);
+        }
+        if (task.twiceAndNested) await port.fillChild({ ...task, ending: "terminated", twiceAndNested: false });
+        port.post({ type: "filled", cached: pool!.stats().cached });
         if (task.ending === "itself") port.end();
       }
     } catch (error) {

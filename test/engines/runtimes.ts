@@ -10,7 +10,6 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import type { ConformanceReport } from "../conformance/protocol.js";
 import { REPORT_PREFIX } from "../conformance/protocol.js";
-import type { LeaverBack } from "./expectations.js";
 
 const run = promisify(execFile);
 // The package root, whether this runs as test/engines/runtimes.ts (vitest) or compiled under build/ (the engine bench).
@@ -26,16 +25,15 @@ export interface Runtime {
   args: string[];
   /** How to install it, for the skip message. */
   install: string;
-  /** The kinds of thread the suite runs on there, and how a worker's cache comes back on each when it ends without heap.close(). */
+  /** The kinds of thread the suite runs on there. */
   threads: RuntimeThreads[];
 }
 
 export interface RuntimeThreads {
   kind: "web" | "node";
-  leaverBack: LeaverBack;
 }
 
-const NODE_THREADS: RuntimeThreads = { kind: "node", leaverBack: "by itself" };
+const NODE_THREADS: RuntimeThreads = { kind: "node" };
 
 function installed(path: string): string | undefined {
   return existsSync(path) ? path : undefined;
@@ -71,15 +69,15 @@ export const RUNTIMES: Runtime[] = [
     executable: installed(`${ROOT}node_modules/.bin/deno`),
     args: ["run", `--allow-read=${ROOT}`],
     install: "npm install",
-    // Deno's Web Workers end unannounced: the thread that started them finds them through Web Locks.
-    threads: [{ kind: "web", leaverBack: "by heap.reclaimGone()" }, NODE_THREADS],
+    // Deno's threads are watched through Web Locks (its exit events may come early).
+    threads: [{ kind: "web" }, NODE_THREADS],
   },
   {
     name: "Bun",
     executable: installed(`${ROOT}node_modules/.bin/bun`),
     args: [],
     install: "npm install",
-    threads: [{ kind: "web", leaverBack: "by itself" }, NODE_THREADS],
+    threads: [{ kind: "web" }, NODE_THREADS],
   },
 ];
 

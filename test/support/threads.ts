@@ -24,3 +24,19 @@ export function liveThreads(heap: Heap): number {
   for (let index = 0; index < 256; index++) if (w[(THREADS_START + index * THREAD_SLOT_SIZE + T_STATE) >>> 2] !== 0) live++;
   return live;
 }
+
+/** Atomics.waitAsync (Node 16+), which TypeScript's es2022 library does not declare. */
+export const waitAsync = (
+  Atomics as unknown as {
+    waitAsync(array: Int32Array, index: number, value: number): { async: boolean; value: Promise<string> | string };
+  }
+).waitAsync;
+
+/** Resolves once `words[index]` is at least `count`, without blocking this thread's event loop. */
+export async function countReaches(words: Int32Array, index: number, count: number): Promise<void> {
+  while (true) {
+    const seen = Atomics.load(words, index);
+    if (seen >= count) return;
+    await waitAsync(words, index, seen).value;
+  }
+}
