@@ -38,7 +38,7 @@ import {
 import { backingLock, beat, mutexUnlock, takeOverFrom, writeUnlock } from "./locks";
 import { settleTransit } from "./pool";
 import { CacheBlock } from "./records";
-import { markCorrupt, ownerValueOf, poolAt, resolveIncarnation, threadSlotAt } from "./slots";
+import { makeToken, markCorrupt, ownerValueOf, poolAt, resolveIncarnation, threadSlotAt } from "./slots";
 import { deathPoint, recoveryEnabled, setOwnerTag, setThreadSlot, threadSlot } from "./thread";
 import { pushTransit, transitCount, transitToken } from "./transit";
 
@@ -136,7 +136,7 @@ function recountBlock(block: CacheBlock): void {
       const object = <usize>load<u32>(link);
       if (!isFreeObject(size, object)) {
         store<u32>(link, 0);
-        const pool = resolveIncarnation(entry.token);
+        const pool = resolveIncarnation(makeToken(index, entry.generation));
         if (pool != 0) markCorrupt(pool);
         break;
       }

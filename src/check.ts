@@ -49,10 +49,11 @@ import {
   T_CACHE,
   T_STATE,
   T_TRANSIT,
+  T_TRANSIT_GENERATION,
   T_TRANSIT_POOL,
   THREAD_LIVE,
 } from "./layout.js";
-import { cacheEntryAddress, incarnationToken, poolSlotAddress, threadSlotAddress } from "./slots.js";
+import { cacheEntryAddress, incarnationGeneration, poolSlotAddress, threadSlotAddress } from "./slots.js";
 import type { MemoryViews } from "./views.js";
 
 /** What heap.check() walked. */
@@ -192,8 +193,8 @@ export function checkHeap(views: MemoryViews): CheckReport {
   let freeListObjects = 0;
   let cachedObjects = 0;
   for (let id = 0; id < MAX_POOLS; id++) {
-    const token = incarnationToken(views, id);
-    if (token < 0) continue;
+    const generation = incarnationGeneration(views, id);
+    if (generation < 0) continue;
     const slot = poolSlotAddress(id);
     const corrupt = (views.word(slot + P_FLAGS) & POOL_CORRUPT) !== 0;
     if (views.word(slot + P_STATE) === POOL_RETIRED) {
@@ -218,7 +219,7 @@ export function checkHeap(views: MemoryViews): CheckReport {
     for (let index = 0; index < MAX_THREADS; index++) {
       const thread = threadSlotAddress(index);
       const count = views.word(thread + T_TRANSIT + E_COUNT);
-      if (count === 0 || views.word(thread + T_TRANSIT_POOL) !== token) continue;
+      if (count === 0 || views.word(thread + T_TRANSIT_POOL) !== id || views.word(thread + T_TRANSIT_GENERATION) !== generation) continue;
       const where = `${name}'s objects in transit in thread slot ${index}`;
       let object = views.word(thread + T_TRANSIT);
       for (let n = 0; n < count && checker.freeObject(object, size, where); n++) object = views.anyWord(object);
@@ -227,7 +228,7 @@ export function checkHeap(views: MemoryViews): CheckReport {
     let cached = 0;
     for (const block of blocks) {
       const entry = cacheEntryAddress(block, id);
-      if (views.anyWord(entry + E_TOKEN) !== token) continue;
+      if (views.anyWord(entry + E_TOKEN) !== generation) continue;
       const count = views.anyWord(entry + E_COUNT);
       const where = `${name}'s objects in the cache at ${block}`;
       const length = checker.chain(views.anyWord(entry + E_FIRST), size, count + 1, where);
@@ -251,7 +252,7 @@ export function checkHeap(views: MemoryViews): CheckReport {
     let bytes = 0;
     for (let id = 0; id < MAX_POOLS; id++) {
       const entry = cacheEntryAddress(block, id);
-      if (incarnationToken(views, id) === views.anyWord(entry + E_TOKEN))
+      if (incarnationGeneration(views, id) === views.anyWord(entry + E_TOKEN))
         bytes += views.anyWord(entry + E_COUNT) * views.anyWord(entry + E_SIZE);
     }
     const counted = views.anyWord(block + B_CACHED_BYTES);

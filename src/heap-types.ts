@@ -71,6 +71,12 @@ export interface HeapOptions {
      */
     inexactChunks?: boolean;
     /**
+     * Every pool slot starts 3 creates below its last generation
+     * (2^32 - 1), after which the slot is spent and never taken again: for
+     * tests of what a slot does at the top of its generations.
+     */
+    generationsNearTop?: boolean;
+    /**
      * The Pools of the Heap that `Heap.create` returns skip the JS hit paths:
      * every alloc and free calls the core (threads that attach keep them).
      * For tests that compare both paths.

@@ -97,6 +97,7 @@ describe("structure", () => {
     const recorded: Record<number, string> = {
       6: "5665fac7a9661b42",
       7: "95b2c677bd2c8d60",
+      8: "8f8c8e2be99fbbf3",
     };
     expect({ abi, fingerprint }).toEqual({ abi, fingerprint: recorded[abi] });
   });
