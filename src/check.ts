@@ -14,7 +14,7 @@
 // and the pool's counters (allocated = used + cached + free list +
 // transits, within the limit).
 
-import { exactlyFor, markedFree, marksLargeBlock, placed } from "./chunks.js";
+import { madeFor, markedFree, marksLargeBlock, placed } from "./chunks.js";
 import { tagBytes } from "./debug.js";
 import { HeapCorruptError } from "./errors.js";
 import {
@@ -92,7 +92,7 @@ class Checker {
     }
     const header = this.views.anyWord(object - CHUNK_HEADER + C_SIZE);
     // Every chunk is exactly the size asked (assembly/backing.ts): malloc reads size classes from it.
-    if ((header & CHUNK_USED) === 0 || !exactlyFor(header, size)) {
+    if ((header & CHUNK_USED) === 0 || !madeFor(header, size)) {
       this.problem(`${where}: ${object} is not in a used chunk made for ${size}-byte objects`);
       return false;
     }

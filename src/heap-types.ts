@@ -66,8 +66,9 @@ export interface HeapOptions {
     shortPatience?: boolean;
     /**
      * The backing allocator hands out a fitting free chunk 8 bytes larger
-     * than asked whole, as it did before malloc: a block's size class can
-     * then no longer be read from its chunk.
+     * than asked whole, as it did before malloc: such a chunk is no object
+     * of the pool that asked (the chunk rule), which then reports its list
+     * corrupt, and a block's size class can no longer be read from its chunk.
      */
     inexactChunks?: boolean;
     /**
