@@ -14,7 +14,7 @@
 // and the pool's counters (allocated = used + cached + free list +
 // transits, within the limit).
 
-import { madeFor, markedFree, marksLargeBlock, placed } from "./chunks.js";
+import { chunkSizeOf, madeFor, markedFree, marksLargeBlock, placed } from "./chunks.js";
 import { tagBytes } from "./debug.js";
 import { HeapCorruptError } from "./errors.js";
 import {
@@ -24,7 +24,6 @@ import {
   C_SIZE,
   CHUNK_HEADER,
   CHUNK_MIN,
-  CHUNK_SIZE_MASK,
   CHUNK_USED,
   E_COUNT,
   E_FIRST,
@@ -137,7 +136,8 @@ class Checker {
     let chunk = ARENA_START;
     while (chunk < this.top) {
       const header = this.views.anyWord(chunk + C_SIZE);
-      const size = header & CHUNK_SIZE_MASK;
+      // Unsigned: a free chunk passes 2 GiB in a heap near 4 GiB.
+      const size = chunkSizeOf(header);
       if (size < CHUNK_MIN || chunk + size > this.top) {
         this.problem(`backing allocator: the chunk at ${chunk} has a size of ${size}, which leaves the arena or is too small`);
         return count;
