@@ -291,7 +291,7 @@ export let refillFoundStale: bool = false;
  * since the caller resolved it (checked under the lock, which every
  * change of a slot's incarnation also holds: registry.ts).
  */
-export function backingRefill(token: u32, holder: usize, bytesWord: usize, bytes: u32, wanted: u32): u32 {
+export function backingRefill(token: u64, holder: usize, bytesWord: usize, bytes: u32, wanted: u32): u32 {
   refillStoppedByLimit = false;
   refillFoundStale = false;
   const size = chunkSizeFor(bytes);
@@ -362,7 +362,7 @@ function freeSlotIfDoneLocked(pool: usize): void {
  * changes. With `quarantine`, the chunks wait in the debug quarantine.
  * Returns how many it gave back (fewer when the log fills up: call again).
  */
-export function backingRelease(holder: usize, bytesWord: usize, bytes: u32, token: u32, inCache: bool, quarantine: bool, wanted: u32): u32 {
+export function backingRelease(holder: usize, bytesWord: usize, bytes: u32, token: u64, inCache: bool, quarantine: bool, wanted: u32): u32 {
   deathPoint();
   backingLock();
   const pool = resolveIncarnation(token);
@@ -429,7 +429,7 @@ export function backingReleaseFrozen(pool: usize, quarantine: bool, wanted: u32)
  * `allocated`. ERR_FREE_UNDERFLOW when the pool has nothing out,
  * ERR_STALE_POOL when the incarnation `token` names is gone.
  */
-export function backingFreeObject(token: u32, object: usize): i32 {
+export function backingFreeObject(token: u64, object: usize): i32 {
   deathPoint();
   backingLock();
   const pool = resolveIncarnation(token);

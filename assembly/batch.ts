@@ -26,7 +26,7 @@ import { deathPoint } from "./thread";
  * (<= BATCH_MAX); returns the index reached (where it stopped short, memory
  * or the limit ran out), or ERR_STALE_POOL when it took none.
  */
-export function cacheAllocMany(token: u32, from: u32, count: u32): i32 {
+export function cacheAllocMany(token: u64, from: u32, count: u32): i32 {
   if (debugChecks) return allocOneByOne(token, from, count);
   const scratch = cacheScratch();
   const wanted = min(count, BATCH_MAX);
@@ -64,7 +64,7 @@ export function cacheAllocMany(token: u32, from: u32, count: u32): i32 {
 }
 
 /** Frees the first `count` (<= BATCH_MAX) scratch words; returns how many were freed before the first refusal. */
-export function cacheFreeMany(token: u32, count: u32): i32 {
+export function cacheFreeMany(token: u64, count: u32): i32 {
   // With the cache off, every object goes to the shared list (cacheFree): the entry must stay empty.
   if (debugChecks || cacheOff()) return freeOneByOne(token, count);
   const scratch = cacheScratch();
@@ -110,7 +110,7 @@ export function cacheFreeMany(token: u32, count: u32): i32 {
 // paths: the loops above stay free of the checks (they cost 1 ns per object
 // there). So do frees with the cache off.
 
-function allocOneByOne(token: u32, from: u32, count: u32): i32 {
+function allocOneByOne(token: u64, from: u32, count: u32): i32 {
   const scratch = cacheScratch();
   const wanted = min(count, BATCH_MAX);
   for (let done: u32 = from; done < wanted; done++) {
@@ -122,7 +122,7 @@ function allocOneByOne(token: u32, from: u32, count: u32): i32 {
   return <i32>wanted;
 }
 
-function freeOneByOne(token: u32, count: u32): i32 {
+function freeOneByOne(token: u64, count: u32): i32 {
   const scratch = cacheScratch();
   const wanted = min(count, BATCH_MAX);
   for (let done: u32 = 0; done < wanted; done++) {

@@ -32,7 +32,7 @@ import {
 import { beat, giveUpOnCorruptList, giveUpOnWriteAfterFree } from "./locks";
 import { forgetCorruptChain, popHandOut, popIntoEntry, pushFromEntry, pushHandedBack } from "./pool";
 import { CacheBlock, CacheEntry } from "./records";
-import { isCorrupt, poolAt, resolveIncarnation, resolvePool, threadSlotAt, tokenIndex } from "./slots";
+import { isCorrupt, makeToken, poolAt, resolveIncarnation, resolvePool, threadSlotAt, tokenGeneration, tokenIndex } from "./slots";
 import { deathPoint } from "./thread";
 
 // Objects moved per refill or eviction: about CLUSTER_BYTES of chunks,
@@ -171,7 +171,7 @@ function listPushHead(index: u32): void {
 export function drainEntry(block: CacheBlock, entry: CacheEntry): void {
   const bytesWord = block.cachedBytesWord;
   const size = entry.size;
-  const token = entry.token;
+  const token = makeToken(block.indexOf(entry), entry.generation);
   const pool = resolvePool(token);
   let keep = entry.count;
   if (keep == 0) return;
@@ -207,7 +207,7 @@ function drainRetiredEntries(): void {
   for (let index: u32 = 0; index < MAX_POOLS; index++) {
     deathPoint();
     const entry = cacheBlock.entry(index);
-    if (entry.count != 0 && resolvePool(entry.token) == 0) drainEntry(cacheBlock, entry);
+    if (entry.count != 0 && resolvePool(makeToken(index, entry.generation)) == 0) drainEntry(cacheBlock, entry);
   }
 }
 
@@ -225,20 +225,20 @@ export function drainOwnCache(): void {
 }
 
 /** Drains this thread's entry of one pool (flush, destroy). */
-export function drainOwnEntry(token: u32): void {
+export function drainOwnEntry(token: u64): void {
   const entry = cacheBlock.entry(tokenIndex(token));
-  if (entry.token == token) drainEntry(cacheBlock, entry);
+  if (entry.generation == tokenGeneration(token)) drainEntry(cacheBlock, entry);
 }
 
 /**
  * Brings an entry to the pool's current incarnation and stamp, giving back
  * what it held under older ones. A current entry is on the list (evict).
  */
-function syncEntry(entry: CacheEntry, index: u32, token: u32, pool: usize): void {
+function syncEntry(entry: CacheEntry, index: u32, token: u64, pool: usize): void {
   const stamp = atomic.load<u32>(pool + P_STAMP);
-  if (entry.token == token && entry.stamp == stamp) return;
+  if (entry.generation == tokenGeneration(token) && entry.stamp == stamp) return;
   drainEntry(cacheBlock, entry);
-  entry.token = token;
+  entry.generation = tokenGeneration(token);
   entry.stamp = stamp;
   entry.size = load<u32>(pool + P_SIZE);
   if (!entry.linked) listPushHead(index);
@@ -261,7 +261,7 @@ export function evict(inHand: u32): void {
     const index = <u32>cacheBlock.listTail;
     const entry = cacheBlock.entry(index);
     const count = entry.count;
-    const pool = resolvePool(entry.token);
+    const pool = resolvePool(makeToken(index, entry.generation));
     if (pool == 0 || entry.stamp != atomic.load<u32>(pool + P_STAMP)) {
       drainEntry(cacheBlock, entry);
       listUnlink(index);
@@ -286,7 +286,7 @@ const FILL_STALE: u32 = 2;
  * backing allocator. FILL_FAILED if both are empty, FILL_STALE if the pool
  * was destroyed since the caller resolved it.
  */
-function fillEntry(entry: CacheEntry, pool: usize, token: u32): u32 {
+function fillEntry(entry: CacheEntry, pool: usize, token: u64): u32 {
   const size = entry.size;
   const bytesWord = cacheBlock.cachedBytesWord;
   if ((!cacheOff() || debugChecks) && popIntoEntry(pool, token, entry, bytesWord, size, clusterFor(size)) != 0) return FILLED;
@@ -316,8 +316,8 @@ function fillEntry(entry: CacheEntry, pool: usize, token: u32): u32 {
   entry.count -= 1;
   addCachedBytes(-(<i32>entry.size));
   markHandedOut(object);
-  if (debugChecks) debugHandOut(object, entry.size, entry.token);
-  if (cacheOff()) emptyEntry(entry);
+  if (debugChecks) debugHandOut(object, entry.size, makeToken(index, entry.generation));
+  if (cacheOff()) emptyEntry(entry, index);
   else markUsed(entry);
   return object;
 }
@@ -328,7 +328,7 @@ function fillEntry(entry: CacheEntry, pool: usize, token: u32): u32 {
  * is marked corrupt, and the call gives up (HeapCorruptError).
  */
 export function corruptEntry(entry: CacheEntry, index: u32, link: usize): void {
-  const pool = resolveIncarnation(entry.token);
+  const pool = resolveIncarnation(makeToken(index, entry.generation));
   forgetCorruptChain(pool, entry, cacheBlock.cachedBytesWord, entry.size);
   giveUpOnCorruptList(index, link);
 }
@@ -343,10 +343,10 @@ function checkPoison(entry: CacheEntry, index: u32, object: usize): void {
 }
 
 /** With the cache off: whatever the entry holds (the rest of a refill, a freed object) goes to the shared list now. */
-function emptyEntry(entry: CacheEntry): void {
+function emptyEntry(entry: CacheEntry, index: u32): void {
   const count = entry.count;
   if (count == 0) return;
-  const pool = resolvePool(entry.token);
+  const pool = resolvePool(makeToken(index, entry.generation));
   if (pool != 0 && entry.stamp == atomic.load<u32>(pool + P_STAMP)) {
     pushFromEntry(pool, entry, cacheBlock.cachedBytesWord, entry.size, count);
   } else drainEntry(cacheBlock, entry);
@@ -360,7 +360,7 @@ function emptyEntry(entry: CacheEntry): void {
   entry.first = object;
   entry.count += 1;
   addCachedBytes(<i32>entry.size);
-  if (cacheOff()) emptyEntry(entry);
+  if (cacheOff()) emptyEntry(entry, index);
   else {
     markUsed(entry);
     if (overBound()) evict(index);
@@ -368,15 +368,15 @@ function emptyEntry(entry: CacheEntry): void {
 }
 
 /** Whether the entry holds objects of this token's pool, filled under its current stamp. */
-@inline export function entryCurrent(entry: CacheEntry, token: u32, index: u32): bool {
-  return entry.token == token && entry.stamp == atomic.load<u32>(poolAt(index) + P_STAMP);
+@inline export function entryCurrent(entry: CacheEntry, token: u64, index: u32): bool {
+  return entry.generation == tokenGeneration(token) && entry.stamp == atomic.load<u32>(poolAt(index) + P_STAMP);
 }
 
 /**
  * Returns an object, ALLOC_FAILED (0) when memory or the limit is
  * exhausted (the caller may gc and try once more), or ALLOC_STALE_POOL.
  */
-export function cacheAlloc(token: u32): usize {
+export function cacheAlloc(token: u64): usize {
   const index = tokenIndex(token);
   const entry = cacheBlock.entry(index);
   const object = entry.first;
@@ -384,7 +384,7 @@ export function cacheAlloc(token: u32): usize {
   return allocMiss(token, index, entry);
 }
 
-function allocMiss(token: u32, index: u32, entry: CacheEntry): usize {
+function allocMiss(token: u64, index: u32, entry: CacheEntry): usize {
   drainRetiredEntries();
   const pool = resolvePool(token);
   if (pool == 0) return ALLOC_STALE_POOL;
@@ -404,7 +404,7 @@ function allocMiss(token: u32, index: u32, entry: CacheEntry): usize {
   return takeCached(entry, index, entry.first);
 }
 
-export function cacheFree(token: u32, object: usize): i32 {
+export function cacheFree(token: u64, object: usize): i32 {
   const index = tokenIndex(token);
   const entry = cacheBlock.entry(index);
   if (entryCurrent(entry, token, index)) {
@@ -425,7 +425,7 @@ function freeShared(pool: usize, object: usize, size: u32): i32 {
   return pushHandedBack(pool, object, size);
 }
 
-function freeMiss(token: u32, index: u32, entry: CacheEntry, object: usize): i32 {
+function freeMiss(token: u64, index: u32, entry: CacheEntry, object: usize): i32 {
   drainRetiredEntries();
   const pool = resolvePool(token);
   // A retired pool, or one marked corrupt, takes frees straight to the backing allocator (no list or cache of it serves again).
@@ -446,7 +446,7 @@ function freeMiss(token: u32, index: u32, entry: CacheEntry, object: usize): i32
  * out), a handed-out object of it goes back to the backing allocator; once
  * its slot is free or reused, ERR_STALE_POOL.
  */
-function freeDirect(token: u32, object: usize): i32 {
+function freeDirect(token: u64, object: usize): i32 {
   const pool = resolveIncarnation(token);
   if (pool == 0) return ERR_STALE_POOL;
   const size = load<u32>(pool + P_SIZE);
@@ -459,14 +459,14 @@ function freeDirect(token: u32, object: usize): i32 {
 // ---- Reading other threads' caches ----------------------------------------
 
 /** Objects of this pool incarnation in the caches of every live thread (exact once threads are quiet). */
-export function cachedCount(token: u32): u32 {
+export function cachedCount(token: u64): u32 {
   const index = tokenIndex(token);
   let total: u32 = 0;
   for (let slot: u32 = 0; slot < MAX_THREADS; slot++) {
     const thread = threadSlotAt(slot);
     if (atomic.load<u32>(thread + T_STATE) != THREAD_LIVE) continue;
     const entry = changetype<CacheBlock>(load<u32>(thread + T_CACHE)).entry(index);
-    if (entry.token == token) total += entry.count;
+    if (entry.generation == tokenGeneration(token)) total += entry.count;
   }
   return total;
 }

@@ -8,7 +8,6 @@ import { tagBytes } from "./debug";
 import {
   ARENA_START,
   CHUNK_HEADER,
-  CHUNK_MIN,
   CHUNK_ON_FREE_LIST,
   CHUNK_SIZE_MASK,
   CHUNK_USED,
@@ -40,11 +39,16 @@ const FREE_MARKS: u32 = CHUNK_USED | CHUNK_ON_FREE_LIST;
   return (object & 7) == 0 && object >= ARENA_START + CHUNK_HEADER && object < top;
 }
 
-/** Whether a chunk header word's payload was made for `wanted` bytes (an object and its debug tag). */
+/**
+ * The chunk rule: whether a chunk header word's payload was made for
+ * `wanted` bytes (an object and its debug tag). Every chunk is exactly the
+ * size asked (backing.ts), so an object belongs to a pool only if its
+ * chunk's payload is exactly what that pool asks for. (src/chunks.ts,
+ * madeFor, is the wrapper's copy; test/hit-paths.test.ts holds the JS hit
+ * paths to it.)
+ */
 @inline function madeFor(word: u32, wanted: u32): bool {
-  const payload = (word & CHUNK_SIZE_MASK) - CHUNK_HEADER;
-  // A chunk may be up to one minimum chunk larger than asked: the backing allocator does not split off less.
-  return payload >= wanted && payload < wanted + CHUNK_MIN;
+  return (word & CHUNK_SIZE_MASK) - CHUNK_HEADER == wanted;
 }
 
 /** Whether a chunk header word marks a free pool object (used by a pool, on a free list or in a cache). */
@@ -63,8 +67,8 @@ const FREE_MARKS: u32 = CHUNK_USED | CHUNK_ON_FREE_LIST;
 
 /**
  * Cheap checks that `object` is a handed-out object of `size` bytes:
- * aligned, inside the carved arena, its chunk header marked used with a
- * matching size and not on a free list. Returns OK or the error.
+ * aligned, inside the carved arena, its chunk header marked used, made for
+ * exactly that size, and not on a free list. Returns OK or the error.
  */
 @inline export function checkFreeable(size: u32, object: usize): i32 {
   if (!insideArena(object)) return ERR_BAD_POINTER;

@@ -4,12 +4,14 @@
 // with them, so every operation reaches these checks).
 //
 //   object (size bytes)                          tag (TAG_BYTES)
-//   | payload, poisoned on alloc and free ... | token of the owner pool, 0 when free | pad |
+//   | payload, poisoned on alloc and free ... | token of the owner pool (u64), 0 when free |
 //
 // tag: the owner pool's token is written after the object when a pool hands
 // it out and cleared when it is freed, so free() can tell an object of
 // another pool (ERR_POOL_MISMATCH) from one no pool handed out
-// (ERR_NEVER_ALLOCATED). Tokens are never 0 (generations start at 1).
+// (ERR_NEVER_ALLOCATED). Tokens are never 0 (generations start at 1). The
+// token is whole (generation and slot), so an object of an earlier
+// incarnation of the same slot is another pool's too.
 
 import {
   DEBUG_POISON,
@@ -43,15 +45,15 @@ export function readDebugFlags(): void {
 }
 
 /** An object of `size` bytes of the pool `token` is handed out. */
-export function debugHandOut(object: usize, size: u32, token: u32): void {
+export function debugHandOut(object: usize, size: u32, token: u64): void {
   if (poison >= 0) memory.fill(object, <u8>poison, size);
-  if (tags) store<u32>(object + size, token);
+  if (tags) store<u64>(object + size, token);
 }
 
 /** Whether `object`, which passed checkFreeable, may be freed into the pool `token`; OK or an error. */
-export function debugCheckFree(object: usize, size: u32, token: u32): i32 {
+export function debugCheckFree(object: usize, size: u32, token: u64): i32 {
   if (!tags) return OK;
-  const tag = load<u32>(object + size);
+  const tag = load<u64>(object + size);
   if (tag == token) return OK;
   return tag == 0 ? ERR_NEVER_ALLOCATED : ERR_POOL_MISMATCH;
 }
@@ -82,5 +84,5 @@ export function poisonChain(first: usize, count: u32, size: u32): void {
 /** An object of `size` bytes is freed (its free-list link is written after this). */
 export function debugOnFree(object: usize, size: u32): void {
   if (poison >= 0) memory.fill(object, <u8>poison, size);
-  if (tags) store<u32>(object + size, 0);
+  if (tags) store<u64>(object + size, 0);
 }

@@ -1,5 +1,7 @@
 // The module's ABI: what the TypeScript wrapper calls. Numbers only cross
-// the boundary; pool tokens and status codes are described in layout.ts.
+// the boundary; pool tokens and status codes are described in layout.ts. A
+// pool token crosses as its two halves, the slot `id` and the `generation`,
+// and every call compares the whole generation.
 
 import { cacheAllocMany, cacheFreeMany } from "./batch";
 import { cacheAlloc, cachedCount, cacheFree, cacheScratch } from "./cache";
@@ -17,8 +19,8 @@ import {
 } from "./layout";
 import { releaseHolds } from "./locks";
 import { poolFreeCount } from "./pool";
-import { registryCountFailure, registryCreate, registryDestroy, registryFlush, registryGc } from "./registry";
-import { resolvePool } from "./slots";
+import { createdGeneration, registryCountFailure, registryCreate, registryDestroy, registryFlush, registryGc } from "./registry";
+import { makeToken, resolvePool } from "./slots";
 import { threadSlot } from "./thread";
 import { threadClose, threadReclaim, threadReclaimDead } from "./thread-slots";
 
@@ -37,27 +39,13 @@ export function heap_create(
   nodeId: u32,
   parent: u32,
   grandparent: u32,
-  greatGrandparent: u32,
 ): i32 {
-  return heapCreate(
-    maxPages,
-    heapId,
-    testSwitches,
-    canBlock,
-    cacheBytes,
-    failPpm,
-    failSeed,
-    debugFlags,
-    nodeId,
-    parent,
-    grandparent,
-    greatGrandparent,
-  );
+  return heapCreate(maxPages, heapId, testSwitches, canBlock, cacheBytes, failPpm, failSeed, debugFlags, nodeId, parent, grandparent);
 }
 
 /** `nodeId` and the ancestors' are Node threadIds + 1 (0: none or unknown), nearest ancestor first. */
-export function heap_attach(canBlock: bool, cacheBytes: u32, nodeId: u32, parent: u32, grandparent: u32, greatGrandparent: u32): i32 {
-  return heapAttach(canBlock, cacheBytes, nodeId, parent, grandparent, greatGrandparent);
+export function heap_attach(canBlock: bool, cacheBytes: u32, nodeId: u32, parent: u32, grandparent: u32): i32 {
+  return heapAttach(canBlock, cacheBytes, nodeId, parent, grandparent);
 }
 
 export function heap_gc(): void {
@@ -103,22 +91,28 @@ export function thread_slot(): usize {
   return threadSlot;
 }
 
-/** Creates a pool whose name the caller wrote in this thread's scratch words. */
+/**
+ * Creates a pool whose name the caller wrote in this thread's scratch words.
+ * Returns its slot id, its generation in the first scratch word; or an error.
+ */
 export function pool_create(nameLength: u32, size: u32, flags: u32, minAvail: u32, limit: u32): i32 {
-  return registryCreate(cacheScratch(), min(nameLength, POOL_NAME_MAX), size, flags, minAvail, limit);
+  const id = registryCreate(cacheScratch(), min(nameLength, POOL_NAME_MAX), size, flags, minAvail, limit);
+  if (id >= 0) store<u32>(cacheScratch(), createdGeneration);
+  return id;
 }
 
 /** Destroys (drops one user of) a pool; with `force`, also while objects of it are handed out or its list is corrupt. */
-export function pool_destroy(token: u32, force: bool): i32 {
-  return registryDestroy(token, force);
+export function pool_destroy(id: u32, generation: u32, force: bool): i32 {
+  return registryDestroy(makeToken(id, generation), force);
 }
 
 // The slow path's policy, in one place (as mimalloc's _mi_malloc_generic):
 // when a pool cannot get objects, every pool gives back what it can (this
 // thread's cache included), then one more try; only then is it a failure.
 
-export function pool_alloc(token: u32): usize {
+export function pool_alloc(id: u32, generation: u32): usize {
   if (threadSlot == 0) return ALLOC_NOT_ATTACHED;
+  const token = makeToken(id, generation);
   let object = cacheAlloc(token);
   if (object != ALLOC_FAILED) return object;
   registryGc();
@@ -127,8 +121,9 @@ export function pool_alloc(token: u32): usize {
   return object;
 }
 
-export function pool_alloc_many(token: u32, count: u32): i32 {
+export function pool_alloc_many(id: u32, generation: u32, count: u32): i32 {
   if (threadSlot == 0) return ERR_STALE_POOL;
+  const token = makeToken(id, generation);
   const done = cacheAllocMany(token, 0, count);
   if (done < 0 || <u32>done >= min(count, BATCH_MAX)) return done;
   registryGc();
@@ -153,25 +148,26 @@ export function large_free(block: usize): i32 {
   return largeFree(block);
 }
 
-export function pool_free(token: u32, object: usize): i32 {
-  return cacheFree(token, object);
+export function pool_free(id: u32, generation: u32, object: usize): i32 {
+  return cacheFree(makeToken(id, generation), object);
 }
 
-export function pool_free_many(token: u32, count: u32): i32 {
-  return cacheFreeMany(token, count);
+export function pool_free_many(id: u32, generation: u32, count: u32): i32 {
+  return cacheFreeMany(makeToken(id, generation), count);
 }
 
-export function pool_flush(token: u32): i32 {
-  return registryFlush(token);
+export function pool_flush(id: u32, generation: u32): i32 {
+  return registryFlush(makeToken(id, generation));
 }
 
 /** Free-list length; only exact while no thread allocates or frees in the pool. */
-export function pool_free_count(token: u32): i32 {
-  const pool = resolvePool(token);
+export function pool_free_count(id: u32, generation: u32): i32 {
+  const pool = resolvePool(makeToken(id, generation));
   return pool == 0 ? ERR_STALE_POOL : <i32>poolFreeCount(pool);
 }
 
 /** Objects of the pool sitting in thread caches; only exact while threads are quiet. */
-export function pool_cached_count(token: u32): i32 {
+export function pool_cached_count(id: u32, generation: u32): i32 {
+  const token = makeToken(id, generation);
   return resolvePool(token) == 0 ? ERR_STALE_POOL : <i32>cachedCount(token);
 }

@@ -22,7 +22,7 @@
 /** "WPOL" in little-endian ASCII. */
 export const HEAP_MAGIC: u32 = 0x4c4f5057;
 /** Bumped whenever a byte of this file's layout changes meaning. */
-export const ABI_VERSION: u32 = 8;
+export const ABI_VERSION: u32 = 9;
 
 export const PAGE_BYTES: u32 = 65536;
 export const CACHE_LINE: u32 = 64;
@@ -70,12 +70,12 @@ export const H_DEBUG_FLAGS: u32 = HEADER_START + 36;
 export const H_QUARANTINE: u32 = HEADER_START + 40;
 
 export const DEBUG_UAF: u32 = 1;
-/** Debug tag: an owner tag (the pool's token) after every object, checked by free. */
+/** Debug tag: an owner tag (the pool's token, generation and slot) after every object, checked by free. */
 export const DEBUG_TAG: u32 = 2;
 /** Debug poison: objects are filled with the byte in bits 8..15 of the flags on alloc and free. */
 export const DEBUG_POISON: u32 = 4;
 export const DEBUG_POISON_SHIFT: u32 = 8;
-/** Bytes added after each object for its tag (u32 tag, padded to keep 8-byte alignment). */
+/** Bytes added after each object for its tag (the u64 token, which keeps 8-byte alignment). */
 export const TAG_BYTES: u32 = 8;
 
 // The quarantine (debug uaf): a ring of chunks that flush and gc gave back,
@@ -131,6 +131,8 @@ export const TEST_NO_RECOVERY: u32 = 8;
 export const TEST_SHORT_PATIENCE: u32 = 16;
 /** Negative control: the backing allocator hands out a fitting chunk one header too large whole (malloc then misreads classes). */
 export const TEST_INEXACT_CHUNKS: u32 = 32;
+/** Every pool slot starts at generation GENERATION_TEST_START, a few creates below GENERATION_LAST. */
+export const TEST_GENERATIONS_NEAR_TOP: u32 = 64;
 
 // ---- Backing allocator bins -----------------------------------------------
 //
@@ -204,7 +206,8 @@ export const LARGE_PREFIX: u32 = 8;
 //   line 0 (hot)                          line 1 (read-mostly)
 //   +0  free-list head: u32 ptr | u32 seq +64  state (FREE, LIVE, RETIRED)
 //       (seq's top bit: RETIRED, freelist.ts)
-//   +8  flush_lock (writer, locks.ts)     +68  generation (bumped at create)
+//   +8  flush_lock (writer, locks.ts)     +68  generation (bumped at create,
+//                                              never reused: GENERATION_LAST)
 //   +12 allocated  (objects from backing) +72  object size (multiple of 8)
 //   +16 used       (objects out of the    +76  flags (POOL_SHARED)
 //                   shared list: handed   +80  users
@@ -258,9 +261,21 @@ export const POOL_SHARED: u32 = 1;
  */
 export const POOL_CORRUPT: u32 = 2;
 
-/** A pool token is `generation << POOL_INDEX_BITS | slot index`; stale tokens are refused. */
+// A pool token names one incarnation of a slot: {generation, slot index}.
+// The core holds it as a u64, `generation << 32 | slot index` (slots.ts),
+// the ABI passes the two halves, and a cache entry holds the generation
+// alone (its place in the block names the slot), which is what the JS hit
+// path compares. A slot's generation counts its creates and is never
+// reused: a slot whose generation reached GENERATION_LAST stays free for
+// good (docs/internals.md §7), so no stale token ever names a later
+// incarnation, and a handle compares one word.
+
+/** Bits of a slot index (in the failure ring's words, beside other fields). */
 export const POOL_INDEX_BITS: u32 = 8;
-export const POOL_GENERATION_MASK: u32 = 0x7fffff;
+/** The last generation a slot takes; once that incarnation ends the slot is spent and never taken again. */
+export const GENERATION_LAST: u32 = 0xffffffff;
+/** With TEST_GENERATIONS_NEAR_TOP, the generation every slot starts at (its next create takes GENERATION_TEST_START + 1). */
+export const GENERATION_TEST_START: u32 = GENERATION_LAST - 3;
 
 // ---- Thread slots and thread caches ---------------------------------------
 //
@@ -277,9 +292,10 @@ export const POOL_GENERATION_MASK: u32 = 0x7fffff;
 //   +8  cache block
 //   +12 pool whose flush_lock it holds for reading (0: none)
 //   +16 Node threadId + 1 (0: not a Node thread, or unknown)
-//   +20 heartbeat: bumped by long operations under a lock, so that waiters
-//       tell a slow holder from a dead one
-//   +24 transit: token of the chain's pool   } objects this thread took off
+//   +20 heartbeat: bumped by long operations under a lock, by unlocks, and
+//       by waits that see the lock they wait for move, so that waiters tell
+//       a slow holder from a dead one (locks.ts, beat)
+//   +24 transit: slot of the chain's pool    } objects this thread took off
 //   +28 transit: first object of the chain   } a holder and has not yet put
 //   +32 transit: objects in the chain        } in another (transit.ts)
 //   +36 death point to stop at (test switch)
@@ -287,10 +303,11 @@ export const POOL_GENERATION_MASK: u32 = 0x7fffff;
 //   +44 1 once the thread holds its life lock (a Web Lock the browser
 //       releases when the thread ends; written by the wrapper)
 //   +48 the slot this thread is reclaiming now, + 1 (0: none)
-//   +52 } the Node threadIds + 1 of the threads that started this one: its
-//   +56 } parent, grandparent and great-grandparent (0: none or unknown).
-//   +60 } A runtime stops a thread's workers with it: when one of these is
-//         known to be gone, so is this thread (thread-slots.ts)
+//   +52 transit: generation of the chain's pool (with +24, its token)
+//   +56 } the Node threadIds + 1 of the threads that started this one: its
+//   +60 } parent and grandparent (0: none or unknown). A runtime stops a
+//         thread's workers with it: when one of these is known to be gone,
+//         so is this thread (thread-slots.ts)
 //
 //   cache block
 //   | header | entry 0 | ... | entry 255 | batch scratch       |
@@ -308,7 +325,8 @@ export const POOL_GENERATION_MASK: u32 = 0x7fffff;
 //   cache entry (32 bytes)
 //   +0  first cached object (a chain linked through the objects' first word)
 //   +4  count
-//   +8  token of the pool incarnation the objects belong to (0: never used)
+//   +8  generation of the pool incarnation the objects belong to (0: never
+//       used; the entry's place names the slot)
 //   +12 stamp of that pool when the entry was last synchronised
 //   +16 object size
 //   +20 previous entry on the list (-1: none)
@@ -338,9 +356,11 @@ export const T_DIE_AT: u32 = 36;
 export const T_DEATH_POINTS: u32 = 40;
 export const T_LIFE_LOCK: u32 = 44;
 export const T_RECLAIMING: u32 = 48;
+/** With T_TRANSIT_POOL (the slot index), the token of the transit's pool incarnation. */
+export const T_TRANSIT_GENERATION: u32 = 52;
 /** The first of T_ANCESTOR_COUNT words: Node threadIds + 1 of the threads that started this one, nearest first. */
-export const T_ANCESTORS: u32 = 52;
-export const T_ANCESTOR_COUNT: u32 = 3;
+export const T_ANCESTORS: u32 = 56;
+export const T_ANCESTOR_COUNT: u32 = 2;
 export const THREAD_FREE: u32 = 0;
 export const THREAD_LIVE: u32 = 1;
 /** Being set up or closed by its own thread: alive, but nobody else may touch the block. */

@@ -90,7 +90,7 @@ let poppedCount: u32 = 0;
  * Returns how many (0 also when the pool was destroyed since the caller
  * resolved it: the read lock keeps its slot from being reused, registry.ts).
  */
-export function popIntoEntry(pool: usize, token: u32, entry: CacheEntry, bytesWord: usize, size: u32, wanted: u32): u32 {
+export function popIntoEntry(pool: usize, token: u64, entry: CacheEntry, bytesWord: usize, size: u32, wanted: u32): u32 {
   invariant(entry.first == 0 && entry.count == 0);
   deathPoint();
   popFoundCorrupt = 0;
@@ -122,7 +122,7 @@ export function reportCorrupt(pool: usize, link: usize): void {
 }
 
 /** With the cache off: pops one object under the read lock and hands it out (counted in `used`). 0 if the list is empty or retired. */
-export function popHandOut(pool: usize, token: u32): usize {
+export function popHandOut(pool: usize, token: u64): usize {
   deathPoint();
   popFoundCorrupt = 0;
   readLock(pool);

@@ -56,12 +56,15 @@ import {
     store<u32>(changetype<usize>(this) + E_COUNT, count);
   }
 
-  /** The token of the pool incarnation the objects belong to (0: never used). */
-  @inline get token(): u32 {
+  /**
+   * The generation of the pool incarnation the objects belong to (0: never
+   * used); the entry's place in its block names the slot (slots.ts, makeToken).
+   */
+  @inline get generation(): u32 {
     return load<u32>(changetype<usize>(this) + E_TOKEN);
   }
-  @inline set token(token: u32) {
-    store<u32>(changetype<usize>(this) + E_TOKEN, token);
+  @inline set generation(generation: u32) {
+    store<u32>(changetype<usize>(this) + E_TOKEN, generation);
   }
 
   /** The pool's stamp when the entry was last synchronised. */
@@ -122,6 +125,11 @@ import {
   /** The entry of pool slot `index`. */
   @inline entry(index: u32): CacheEntry {
     return changetype<CacheEntry>(changetype<usize>(this) + CACHE_ENTRIES + (index << CACHE_ENTRY_SHIFT));
+  }
+
+  /** The pool slot index of one of its entries. */
+  @inline indexOf(entry: CacheEntry): u32 {
+    return <u32>((changetype<usize>(entry) - changetype<usize>(this) - CACHE_ENTRIES) >> CACHE_ENTRY_SHIFT);
   }
 
   /** The BATCH_MAX scratch words of the batch calls. */

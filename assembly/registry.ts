@@ -10,9 +10,12 @@ import {
   ERR_POOL_IN_USE,
   ERR_STALE_POOL,
   ERR_TOO_MANY_POOLS,
+  GENERATION_LAST,
+  GENERATION_TEST_START,
   H_BACKING_LOCK,
   H_REGISTRY_LOCK,
   H_RETIRED_COUNT,
+  H_TEST_SWITCHES,
   MAX_POOLS,
   P_ALLOCATED,
   P_FAILED,
@@ -28,14 +31,14 @@ import {
   P_USED,
   P_USERS,
   POOL_FREE,
-  POOL_GENERATION_MASK,
   POOL_LIVE,
   POOL_RETIRED,
   POOL_SHARED,
+  TEST_GENERATIONS_NEAR_TOP,
 } from "./layout";
 import { backingLock, beat, mutexLock, mutexUnlock } from "./locks";
 import { poolFlush, poolGc, poolRetire } from "./pool";
-import { poolAt, resolvePool, restamp, tokenOf } from "./slots";
+import { poolAt, resolvePool, restamp } from "./slots";
 import { deathPoint, taggedOwner } from "./thread";
 
 function nameEquals(pool: usize, name: usize, length: u32): bool {
@@ -47,11 +50,16 @@ function nameEquals(pool: usize, name: usize, length: u32): bool {
   mutexLock(H_REGISTRY_LOCK, taggedOwner); // a dead holder's section needs no repair
 }
 
+/** The generation of the pool the last registryCreate of this thread made or joined. */
+export let createdGeneration: u32 = 0;
+
 /**
  * Creates a pool, or joins an existing shared pool of the same rounded size.
- * Returns its token, or ERR_NAME_TAKEN / ERR_TOO_MANY_POOLS. Only a FREE
+ * Returns its slot index (its generation in createdGeneration), or
+ * ERR_NAME_TAKEN / ERR_TOO_MANY_POOLS. Only a FREE
  * slot is taken: a destroyed pool keeps its slot RETIRED until its last
- * object is back (layout.ts, "A pool slot's life"). The slot becomes
+ * object is back (layout.ts, "A pool slot's life"), and a slot whose
+ * generation reached GENERATION_LAST is spent. The slot becomes
  * visible (LIVE) with its last store, so a creator that stops before that
  * leaves a free slot.
  */
@@ -66,13 +74,14 @@ export function registryCreate(name: usize, nameLength: u32, size: u32, flags: u
     const pool = poolAt(index);
     const state = atomic.load<u32>(pool + P_STATE);
     if (state != POOL_LIVE) {
-      if (state == POOL_FREE && freeSlot < 0) freeSlot = <i32>index;
+      if (state == POOL_FREE && freeSlot < 0 && generationOf(pool) != GENERATION_LAST) freeSlot = <i32>index;
       continue;
     }
     const mergeable = (flags & POOL_SHARED) != 0 && (load<u32>(pool + P_FLAGS) & POOL_SHARED) != 0 && load<u32>(pool + P_SIZE) == size;
     if (mergeable) {
       atomic.add<u32>(pool + P_USERS, 1);
-      result = <i32>tokenOf(pool);
+      result = <i32>index;
+      createdGeneration = load<u32>(pool + P_GENERATION);
       joined = true;
       break;
     }
@@ -85,7 +94,8 @@ export function registryCreate(name: usize, nameLength: u32, size: u32, flags: u
     backingLock();
     if (atomic.load<u32>(pool + P_STATE) == POOL_FREE) {
       openSlot(pool, name, nameLength, size, flags, minAvail, limit);
-      result = <i32>tokenOf(pool);
+      result = freeSlot;
+      createdGeneration = load<u32>(pool + P_GENERATION);
     }
     mutexUnlock(H_BACKING_LOCK);
   }
@@ -94,14 +104,25 @@ export function registryCreate(name: usize, nameLength: u32, size: u32, flags: u
 }
 
 /**
+ * The generation of slot `pool`'s last incarnation (0: none yet). With the
+ * test switch TEST_GENERATIONS_NEAR_TOP, a slot never used counts from
+ * GENERATION_TEST_START, a few creates below the last generation.
+ */
+function generationOf(pool: usize): u32 {
+  const generation = load<u32>(pool + P_GENERATION);
+  return generation == 0 && (load<u32>(H_TEST_SWITCHES) & TEST_GENERATIONS_NEAR_TOP) != 0 ? GENERATION_TEST_START : generation;
+}
+
+/**
  * Makes a free slot a new pool incarnation. Nothing of an older one is
  * left: every thread that worked on it held some of its objects, and the
  * slot was freed only once they were all back. Tokens of older
- * incarnations are refused from the generation store on.
+ * incarnations are refused from the generation store on. The generation
+ * only grows (the caller takes no spent slot, GENERATION_LAST), so no
+ * token of an older incarnation ever names this one.
  */
 function openSlot(pool: usize, name: usize, nameLength: u32, size: u32, flags: u32, minAvail: u32, limit: u32): void {
-  const generation = (load<u32>(pool + P_GENERATION) + 1) & POOL_GENERATION_MASK;
-  store<u32>(pool + P_GENERATION, generation == 0 ? 1 : generation);
+  store<u32>(pool + P_GENERATION, generationOf(pool) + 1);
   atomic.store<u32>(pool + P_ALLOCATED, 0);
   atomic.store<u32>(pool + P_USED, 0);
   atomic.store<u32>(pool + P_FAILED, 0);
@@ -137,7 +158,7 @@ const COUNT_TRIES: u32 = 16;
  * when they never agreed (the pool is busy). Objects in a closing or dead
  * thread's cache count as handed out until that thread is done or reclaimed.
  */
-function handedOut(pool: usize, token: u32): i64 {
+function handedOut(pool: usize, token: u64): i64 {
   for (let attempt: u32 = 0; attempt < COUNT_TRIES; attempt++) {
     deathPoint();
     const used = atomic.load<u32>(pool + P_USED);
@@ -158,7 +179,7 @@ function handedOut(pool: usize, token: u32): i64 {
  * stay counted in the retired pool, whose slot waits for them. Returns the
  * users left, or an error.
  */
-export function registryDestroy(token: u32, force: bool): i32 {
+export function registryDestroy(token: u64, force: bool): i32 {
   registryLock();
   finishRetirements();
   const pool = resolvePool(token);
@@ -213,7 +234,7 @@ export function registryGc(): void {
 }
 
 /** flush of the live pool `token` names: new stamp, this thread's entry drained, the shared list released. */
-export function registryFlush(token: u32): i32 {
+export function registryFlush(token: u64): i32 {
   registryLock();
   const pool = resolvePool(token);
   if (pool != 0) {
@@ -226,7 +247,7 @@ export function registryFlush(token: u32): i32 {
 }
 
 /** Counts a failed allocation of the live pool `token` names (under the registry lock, so never in a reused slot). */
-export function registryCountFailure(token: u32): void {
+export function registryCountFailure(token: u64): void {
   registryLock();
   const pool = resolvePool(token);
   if (pool != 0) recordFailure(pool);

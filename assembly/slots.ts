@@ -21,9 +21,19 @@ import {
 /** The slot index bits of a pool token. */
 export const INDEX_MASK: u32 = (1 << POOL_INDEX_BITS) - 1;
 
+/** The token of generation `generation` of slot `index` (layout.ts, "A pool token"). */
+@inline export function makeToken(index: u32, generation: u32): u64 {
+  return ((<u64>generation) << 32) | <u64>(index & INDEX_MASK);
+}
+
 /** The pool slot index a token names. */
-@inline export function tokenIndex(token: u32): u32 {
-  return token & INDEX_MASK;
+@inline export function tokenIndex(token: u64): u32 {
+  return <u32>token & INDEX_MASK;
+}
+
+/** The generation a token names (what a cache entry holds, E_TOKEN). */
+@inline export function tokenGeneration(token: u64): u32 {
+  return <u32>(token >> 32);
 }
 
 @inline export function poolAt(index: u32): usize {
@@ -35,27 +45,27 @@ export const INDEX_MASK: u32 = (1 << POOL_INDEX_BITS) - 1;
 }
 
 /** The token of the pool incarnation now in slot `pool`. */
-@inline export function tokenOf(pool: usize): u32 {
-  return (load<u32>(pool + P_GENERATION) << POOL_INDEX_BITS) | poolIndexOf(pool);
+@inline export function tokenOf(pool: usize): u64 {
+  return makeToken(poolIndexOf(pool), load<u32>(pool + P_GENERATION));
 }
 
-/** The live pool a token names, or 0 when the token is stale or malformed. */
-@inline export function resolvePool(token: u32): usize {
+/** The live pool a token names, or 0 when the token is stale. Every bit of the generation is compared. */
+@inline export function resolvePool(token: u64): usize {
   const pool = poolAt(tokenIndex(token));
-  if (load<u32>(pool + P_GENERATION) != token >> POOL_INDEX_BITS || atomic.load<u32>(pool + P_STATE) != POOL_LIVE) return 0;
+  if (load<u32>(pool + P_GENERATION) != tokenGeneration(token) || atomic.load<u32>(pool + P_STATE) != POOL_LIVE) return 0;
   return pool;
 }
 
 /** Whether slot `pool` holds the incarnation a token names (live or retired, not yet freed). */
-@inline export function holdsIncarnation(pool: usize, token: u32): bool {
-  return load<u32>(pool + P_GENERATION) == token >> POOL_INDEX_BITS && atomic.load<u32>(pool + P_STATE) != POOL_FREE;
+@inline export function holdsIncarnation(pool: usize, token: u64): bool {
+  return load<u32>(pool + P_GENERATION) == tokenGeneration(token) && atomic.load<u32>(pool + P_STATE) != POOL_FREE;
 }
 
 /**
  * The pool a token names, live or retired (destroyed, but objects of it are
  * still out and come back to it), or 0 once its slot is free or reused.
  */
-@inline export function resolveIncarnation(token: u32): usize {
+@inline export function resolveIncarnation(token: u64): usize {
   const pool = poolAt(tokenIndex(token));
   return holdsIncarnation(pool, token) ? pool : 0;
 }

@@ -42,12 +42,12 @@ import {
 import { backingLock, beat, mutexUnlock, takeOverFrom, writeUnlock } from "./locks";
 import { settleTransit } from "./pool";
 import { CacheBlock } from "./records";
-import { markCorrupt, ownerValueOf, poolAt, resolveIncarnation, threadSlotAt } from "./slots";
+import { makeToken, markCorrupt, ownerValueOf, poolAt, resolveIncarnation, threadSlotAt } from "./slots";
 import { deathPoint, recoveryEnabled, setOwnerTag, setReclaimingNow, setThreadSlot, threadSlot } from "./thread";
 import { pushTransit, transitCount, transitToken } from "./transit";
 
 /** Claims a slot and a cache block for the calling thread; returns its id (>= 1) or an error. */
-export function threadAttach(cacheLimitBytes: u32, nodeId: u32, parent: u32, grandparent: u32, greatGrandparent: u32): i32 {
+export function threadAttach(cacheLimitBytes: u32, nodeId: u32, parent: u32, grandparent: u32): i32 {
   let slot: usize = 0;
   for (let index: u32 = 0; index < MAX_THREADS && slot == 0; index++) {
     if (atomic.cmpxchg<u32>(threadSlotAt(index) + T_STATE, THREAD_FREE, THREAD_BUSY) == THREAD_FREE) slot = threadSlotAt(index);
@@ -56,7 +56,6 @@ export function threadAttach(cacheLimitBytes: u32, nodeId: u32, parent: u32, gra
   // The Node ids first: a thread that dies from here on (or whose parent does) can be found and reclaimed.
   atomic.store<u32>(slot + T_ANCESTORS, parent);
   atomic.store<u32>(slot + T_ANCESTORS + 4, grandparent);
-  atomic.store<u32>(slot + T_ANCESTORS + 8, greatGrandparent);
   atomic.store<u32>(slot + T_NODE_ID, nodeId);
   store<u32>(slot + T_CACHE, 0);
   store<u32>(slot + T_READ_HOLD, 0);
@@ -167,7 +166,7 @@ function recountBlock(block: CacheBlock): void {
     const entry = block.entry(index);
     if (entry.first == 0 && entry.count == 0) continue;
     const size = entry.size;
-    const pool = resolveIncarnation(entry.token);
+    const pool = resolveIncarnation(makeToken(index, entry.generation));
     // No chain holds more objects than fit in the memory (nor, while its pool lives, than it took): a longer one loops.
     const most = pool != 0 ? load<u32>(pool + P_ALLOCATED) : <u32>((<u64>memory.size() * PAGE_BYTES) / max<u32>(size, 8));
     let count: u32 = 0;

@@ -4,8 +4,8 @@
 
 import { invariant } from "./asserts";
 import { chainAt, listPushChain } from "./freelist";
-import { E_COUNT, P_HEAD, T_TRANSIT, T_TRANSIT_POOL } from "./layout";
-import { poolAt, tokenIndex, tokenOf } from "./slots";
+import { E_COUNT, P_GENERATION, P_HEAD, T_TRANSIT, T_TRANSIT_GENERATION, T_TRANSIT_POOL } from "./layout";
+import { makeToken, poolAt, poolIndexOf, tokenIndex } from "./slots";
 
 /** The transit is a chain holder {first, count}, as a cache entry's first words. */
 const COUNT: u32 = T_TRANSIT + E_COUNT;
@@ -17,7 +17,8 @@ const COUNT: u32 = T_TRANSIT + E_COUNT;
  */
 @inline export function holdInTransit(slot: usize, pool: usize, first: usize, count: u32): void {
   invariant(load<u32>(slot + COUNT) == 0 && count > 0);
-  store<u32>(slot + T_TRANSIT_POOL, tokenOf(pool));
+  store<u32>(slot + T_TRANSIT_POOL, poolIndexOf(pool));
+  store<u32>(slot + T_TRANSIT_GENERATION, load<u32>(pool + P_GENERATION));
   store<u32>(slot + T_TRANSIT, <u32>first);
   store<u32>(slot + COUNT, count);
 }
@@ -27,8 +28,8 @@ const COUNT: u32 = T_TRANSIT + E_COUNT;
 }
 
 /** The token of the pool incarnation the transit of `slot` belongs to. */
-@inline export function transitToken(slot: usize): u32 {
-  return load<u32>(slot + T_TRANSIT_POOL);
+@inline export function transitToken(slot: usize): u64 {
+  return makeToken(load<u32>(slot + T_TRANSIT_POOL), load<u32>(slot + T_TRANSIT_GENERATION));
 }
 
 /**

@@ -51,7 +51,9 @@ export function allocHit(words: Uint32Array, site: CacheSite): number {
   // The link the last take installed is checked before it is followed; a
   // broken one (a write after free) goes to the core, which reports it.
   // `object` must be a free object of this pool: inside the arena, used,
-  // marked free, made for its size (as the core's isFreeObject, assembly/chunks.ts).
+  // marked free, its chunk exactly the pool's size (the chunk rule, madeFor
+  // in src/chunks.ts, written out; test/hit-paths.test.ts holds this to it).
+  // A size word past 2 GiB reads negative here and so matches no pool size.
   const headerWord = (object - 8) /* CHUNK_HEADER */ >>> 2;
   const header = words[headerWord];
   if (
@@ -60,7 +62,7 @@ export function allocHit(words: Uint32Array, site: CacheSite): number {
     object < 132296 /* LOWEST_OBJECT */ ||
     object >= words[16417 /* TOP */]! ||
     (header & 3) /* FREE_OBJECT */ !== 3 /* FREE_OBJECT */ ||
-    ((header & ~7) - 8 /* CHUNK_HEADER */ - site.size) >>> 0 >= 16 /* CHUNK_MIN */
+    (header & ~7) - 8 /* CHUNK_HEADER */ !== site.size
   )
     return 0;
   words[entry + 0 /* FIRST */] = words[object >>> 2]!;
@@ -91,10 +93,9 @@ export function freeHit(words: Uint32Array, site: CacheSite, ptr: number): boole
   if (header === undefined || ptr >>> 2 >= words.length) return false;
   const block = site.block;
   const bytes = words[block + 0 /* CACHED_BYTES */]! + site.size;
-  // Used, not already free, and a chunk made for this size (as checkFreeable in the core).
+  // Used, not already free, and a chunk of exactly this pool's size (the chunk rule, as in allocHit).
   if ((header & 3) /* FREE_OBJECT */ !== 1 /* CHUNK_USED */) return false;
-  if (((header & ~7) - 8 /* CHUNK_HEADER */ - site.size) >>> 0 >= 16 /* CHUNK_MIN */ || bytes > words[block + 1 /* LIMIT_BYTES */]!)
-    return false;
+  if ((header & ~7) - 8 /* CHUNK_HEADER */ !== site.size || bytes > words[block + 1 /* LIMIT_BYTES */]!) return false;
   words[headerWord] = header | 2 /* CHUNK_ON_FREE_LIST */;
   words[ptr >>> 2] = words[entry + 0 /* FIRST */]!;
   words[entry + 0 /* FIRST */] = ptr;

@@ -14,7 +14,7 @@
 // and the pool's counters (allocated = used + cached + free list +
 // transits, within the limit).
 
-import { exactlyFor, markedFree, marksLargeBlock, placed } from "./chunks.js";
+import { chunkSizeOf, madeFor, markedFree, marksLargeBlock, placed } from "./chunks.js";
 import { tagBytes } from "./debug.js";
 import { HeapCorruptError } from "./errors.js";
 import {
@@ -24,7 +24,6 @@ import {
   C_SIZE,
   CHUNK_HEADER,
   CHUNK_MIN,
-  CHUNK_SIZE_MASK,
   CHUNK_USED,
   E_COUNT,
   E_FIRST,
@@ -49,10 +48,11 @@ import {
   T_CACHE,
   T_STATE,
   T_TRANSIT,
+  T_TRANSIT_GENERATION,
   T_TRANSIT_POOL,
   THREAD_LIVE,
 } from "./layout.js";
-import { cacheEntryAddress, incarnationToken, poolSlotAddress, threadSlotAddress } from "./slots.js";
+import { cacheEntryAddress, incarnationGeneration, poolSlotAddress, threadSlotAddress } from "./slots.js";
 import type { MemoryViews } from "./views.js";
 
 /** What heap.check() walked. */
@@ -91,7 +91,7 @@ class Checker {
     }
     const header = this.views.anyWord(object - CHUNK_HEADER + C_SIZE);
     // Every chunk is exactly the size asked (assembly/backing.ts): malloc reads size classes from it.
-    if ((header & CHUNK_USED) === 0 || !exactlyFor(header, size)) {
+    if ((header & CHUNK_USED) === 0 || !madeFor(header, size)) {
       this.problem(`${where}: ${object} is not in a used chunk made for ${size}-byte objects`);
       return false;
     }
@@ -136,7 +136,8 @@ class Checker {
     let chunk = ARENA_START;
     while (chunk < this.top) {
       const header = this.views.anyWord(chunk + C_SIZE);
-      const size = header & CHUNK_SIZE_MASK;
+      // Unsigned: a free chunk passes 2 GiB in a heap near 4 GiB.
+      const size = chunkSizeOf(header);
       if (size < CHUNK_MIN || chunk + size > this.top) {
         this.problem(`backing allocator: the chunk at ${chunk} has a size of ${size}, which leaves the arena or is too small`);
         return count;
@@ -192,8 +193,8 @@ export function checkHeap(views: MemoryViews): CheckReport {
   let freeListObjects = 0;
   let cachedObjects = 0;
   for (let id = 0; id < MAX_POOLS; id++) {
-    const token = incarnationToken(views, id);
-    if (token < 0) continue;
+    const generation = incarnationGeneration(views, id);
+    if (generation < 0) continue;
     const slot = poolSlotAddress(id);
     const corrupt = (views.word(slot + P_FLAGS) & POOL_CORRUPT) !== 0;
     if (views.word(slot + P_STATE) === POOL_RETIRED) {
@@ -218,7 +219,7 @@ export function checkHeap(views: MemoryViews): CheckReport {
     for (let index = 0; index < MAX_THREADS; index++) {
       const thread = threadSlotAddress(index);
       const count = views.word(thread + T_TRANSIT + E_COUNT);
-      if (count === 0 || views.word(thread + T_TRANSIT_POOL) !== token) continue;
+      if (count === 0 || views.word(thread + T_TRANSIT_POOL) !== id || views.word(thread + T_TRANSIT_GENERATION) !== generation) continue;
       const where = `${name}'s objects in transit in thread slot ${index}`;
       let object = views.word(thread + T_TRANSIT);
       for (let n = 0; n < count && checker.freeObject(object, size, where); n++) object = views.anyWord(object);
@@ -227,7 +228,7 @@ export function checkHeap(views: MemoryViews): CheckReport {
     let cached = 0;
     for (const block of blocks) {
       const entry = cacheEntryAddress(block, id);
-      if (views.anyWord(entry + E_TOKEN) !== token) continue;
+      if (views.anyWord(entry + E_TOKEN) !== generation) continue;
       const count = views.anyWord(entry + E_COUNT);
       const where = `${name}'s objects in the cache at ${block}`;
       const length = checker.chain(views.anyWord(entry + E_FIRST), size, count + 1, where);
@@ -251,7 +252,7 @@ export function checkHeap(views: MemoryViews): CheckReport {
     let bytes = 0;
     for (let id = 0; id < MAX_POOLS; id++) {
       const entry = cacheEntryAddress(block, id);
-      if (incarnationToken(views, id) === views.anyWord(entry + E_TOKEN))
+      if (incarnationGeneration(views, id) === views.anyWord(entry + E_TOKEN))
         bytes += views.anyWord(entry + E_COUNT) * views.anyWord(entry + E_SIZE);
     }
     const counted = views.anyWord(block + B_CACHED_BYTES);

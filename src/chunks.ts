@@ -1,7 +1,8 @@
 // Pool objects as chunks of the backing allocator: the rules of
-// assembly/chunks.ts for heap.check() (docs/internals.md §8). The JS hit
-// paths (cache-hit.ts) keep their copy inlined by hand: calls to these
-// measured about 4 ns more per alloc+free pair there.
+// assembly/chunks.ts for the wrapper (docs/internals.md §8), used by
+// heap.check() and malloc. The JS hit paths (cache-hit.ts) write them out
+// by hand (calls to these measured about 4 ns more per alloc+free pair
+// there); test/hit-paths.test.ts checks their verdicts against these.
 
 import { ARENA_START, CHUNK_HEADER, CHUNK_ON_FREE_LIST, CHUNK_SIZE_MASK, CHUNK_USED, LARGE_KEY, LARGE_MARK } from "./layout.js";
 
@@ -15,9 +16,19 @@ export function placed(object: number, top: number): boolean {
   return (object & 7) === 0 && object >= LOWEST_OBJECT && object < top;
 }
 
-/** Whether a chunk header word's payload is exactly `wanted` bytes, as every chunk is (assembly/backing.ts); heap.check() holds pool objects to it. */
-export function exactlyFor(header: number, wanted: number): boolean {
-  return (header & CHUNK_SIZE_MASK) - CHUNK_HEADER === wanted;
+/**
+ * The chunk rule (assembly/chunks.ts, madeFor): whether a chunk header
+ * word's payload is exactly `wanted` bytes (an object and its debug tag).
+ * Every chunk is exactly the size asked (assembly/backing.ts), so an object
+ * belongs to a pool only if its chunk is exactly the size that pool makes.
+ */
+export function madeFor(header: number, wanted: number): boolean {
+  return chunkSizeOf(header) - CHUNK_HEADER === wanted;
+}
+
+/** A chunk header word's size (the whole chunk's bytes), unsigned: a chunk can pass 2 GiB. */
+export function chunkSizeOf(header: number): number {
+  return (header & CHUNK_SIZE_MASK) >>> 0;
 }
 
 /** Whether a chunk header word marks a free pool object. */

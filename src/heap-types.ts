@@ -66,10 +66,17 @@ export interface HeapOptions {
     shortPatience?: boolean;
     /**
      * The backing allocator hands out a fitting free chunk 8 bytes larger
-     * than asked whole, as it did before malloc: a block's size class can
-     * then no longer be read from its chunk.
+     * than asked whole, as it did before malloc: such a chunk is no object
+     * of the pool that asked (the chunk rule), which then reports its list
+     * corrupt, and a block's size class can no longer be read from its chunk.
      */
     inexactChunks?: boolean;
+    /**
+     * Every pool slot starts 3 creates below its last generation
+     * (2^32 - 1), after which the slot is spent and never taken again: for
+     * tests of what a slot does at the top of its generations.
+     */
+    generationsNearTop?: boolean;
     /**
      * The Pools of the Heap that `Heap.create` returns skip the JS hit paths:
      * every alloc and free calls the core (threads that attach keep them).

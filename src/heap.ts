@@ -66,6 +66,7 @@ import {
   T_LIFE_LOCK,
   T_STATE,
   TEST_DEATH_POINTS,
+  TEST_GENERATIONS_NEAR_TOP,
   TEST_INEXACT_CHUNKS,
   TEST_NO_FLUSH_LOCK,
   TEST_NO_RECOVERY,
@@ -77,7 +78,7 @@ import { heldLockNames, holdLifeLock, type LifeLockHold, lifeLockName } from "./
 import { CLASS_NAME_PREFIX, Malloc } from "./malloc.js";
 import { loadPlatformChecks } from "./platform-checks.js";
 import { Pool } from "./pool.js";
-import { liveToken, poolSlotAddress, threadSlotAddress } from "./slots.js";
+import { liveGeneration, poolSlotAddress, threadSlotAddress } from "./slots.js";
 import { encodeUtf8, readUtf8, writeUtf8 } from "./strings.js";
 import { forgetThread, later, nodeNumberOfStarted, thisThread, watchThread } from "./thread-ends.js";
 import { ReclaimDeferred, reportingCore } from "./traps.js";
@@ -122,7 +123,8 @@ function testSwitches(value: HeapOptions["unsafeTestSwitches"]): number {
     (optionalBoolean("options.unsafeTestSwitches.deathPoints", switches.deathPoints, false) ? TEST_DEATH_POINTS : 0) |
     (optionalBoolean("options.unsafeTestSwitches.noRecovery", switches.noRecovery, false) ? TEST_NO_RECOVERY : 0) |
     (optionalBoolean("options.unsafeTestSwitches.shortPatience", switches.shortPatience, false) ? TEST_SHORT_PATIENCE : 0) |
-    (optionalBoolean("options.unsafeTestSwitches.inexactChunks", switches.inexactChunks, false) ? TEST_INEXACT_CHUNKS : 0)
+    (optionalBoolean("options.unsafeTestSwitches.inexactChunks", switches.inexactChunks, false) ? TEST_INEXACT_CHUNKS : 0) |
+    (optionalBoolean("options.unsafeTestSwitches.generationsNearTop", switches.generationsNearTop, false) ? TEST_GENERATIONS_NEAR_TOP : 0)
   );
 }
 
@@ -414,14 +416,17 @@ export class Heap {
     const encoded = encoder.encode(name);
     // The name goes through this thread's scratch words: nothing to allocate, nothing to leak.
     this.#views.write(core.thread_scratch() >>> 0, encoded);
-    const token = core.pool_create(encoded.length, rounded, shared ? POOL_SHARED : 0, minAvail, limit);
-    if (token === ERR_NAME_TAKEN) {
+    const id = core.pool_create(encoded.length, rounded, shared ? POOL_SHARED : 0, minAvail, limit);
+    if (id === ERR_NAME_TAKEN) {
       throw new PoolExistsError(
         `a pool named "${name}" exists already${shared ? " and cannot be shared with this one (not shared, or another size)" : ""}`,
       );
     }
-    if (token === ERR_TOO_MANY_POOLS) throw new TooManyPoolsError(`the heap holds ${MAX_POOLS} pools already; destroy one first`);
-    return new Pool(this.#binding, this.#views, token >>> 0, true);
+    if (id === ERR_TOO_MANY_POOLS) {
+      throw new TooManyPoolsError(`the heap holds ${MAX_POOLS} pools already (or every free slot is spent); destroy one first`);
+    }
+    // pool_create leaves the new incarnation's generation in the first scratch word.
+    return new Pool(this.#binding, this.#views, id, this.#binding.scratch[0]!, true);
   }
 
   /**
@@ -439,9 +444,9 @@ export class Heap {
     this.#core();
     if (typeof nameOrId === "number") {
       const id = integerIn("nameOrId", nameOrId, 0, MAX_POOLS - 1);
-      const token = liveToken(this.#views, id);
-      if (token < 0) throw new PoolNotFoundError(`no live pool has id ${id}`);
-      return new Pool(this.#binding, this.#views, token, false);
+      const generation = liveGeneration(this.#views, id);
+      if (generation < 0) throw new PoolNotFoundError(`no live pool has id ${id}`);
+      return new Pool(this.#binding, this.#views, id, generation, false);
     }
     if (typeof nameOrId !== "string") throw new InvalidArgumentError("nameOrId", `expected a pool name or id, got ${typeof nameOrId}`);
     const found = this.pools().find((pool) => pool.name === nameOrId);
@@ -471,7 +476,7 @@ export class Heap {
     if (found.name.startsWith(CLASS_NAME_PREFIX)) {
       throw new PoolNotOwnedError(`pool "${found.name}" is a size class of heap.malloc: the heap keeps it for its whole life`);
     }
-    return new Pool(this.#binding, this.#views, found.token, true);
+    return new Pool(this.#binding, this.#views, found.id, found.token, true);
   }
 
   /**
@@ -483,8 +488,8 @@ export class Heap {
     this.#core();
     const pools: Pool[] = [];
     for (let id = 0; id < MAX_POOLS; id++) {
-      const token = liveToken(this.#views, id);
-      if (token >= 0) pools.push(new Pool(this.#binding, this.#views, token, false));
+      const generation = liveGeneration(this.#views, id);
+      if (generation >= 0) pools.push(new Pool(this.#binding, this.#views, id, generation, false));
     }
     return pools;
   }

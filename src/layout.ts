@@ -2,7 +2,7 @@
 // exports every layout constant as a global; test/layout.test.ts checks that
 // each number here equals the module's, so the two sides cannot drift.
 
-export const ABI_VERSION = 8;
+export const ABI_VERSION = 9;
 export const PAGE_BYTES = 65536;
 export const MAX_PAGES_LIMIT = 65535;
 export const MIN_PAGES = 4;
@@ -56,8 +56,9 @@ export const T_DIE_AT = 36;
 export const T_DEATH_POINTS = 40;
 export const T_LIFE_LOCK = 44;
 export const T_RECLAIMING = 48;
-export const T_ANCESTORS = 52;
-export const T_ANCESTOR_COUNT = 3;
+export const T_TRANSIT_GENERATION = 52;
+export const T_ANCESTORS = 56;
+export const T_ANCESTOR_COUNT = 2;
 export const THREAD_FREE = 0;
 export const THREAD_LIVE = 1;
 export const THREAD_BUSY = 2;
@@ -115,6 +116,8 @@ export const POOL_RETIRED = 2;
 export const POOL_SHARED = 1;
 export const POOL_CORRUPT = 2;
 export const POOL_INDEX_BITS = 8;
+export const GENERATION_LAST = 0xffffffff;
+export const GENERATION_TEST_START = GENERATION_LAST - 3;
 
 export const CHUNK_MAX_PAYLOAD = 1 << 30;
 export const LARGE_MARK = 0x4b4c4c46;
@@ -135,6 +138,7 @@ export const TEST_DEATH_POINTS = 4;
 export const TEST_NO_RECOVERY = 8;
 export const TEST_SHORT_PATIENCE = 16;
 export const TEST_INEXACT_CHUNKS = 32;
+export const TEST_GENERATIONS_NEAR_TOP = 64;
 
 export const ALLOC_STALE_POOL = 1;
 export const ALLOC_NOT_ATTACHED = 2;

@@ -7,7 +7,7 @@
 // the pool's own JS hit path: no wasm call on a cache hit.
 
 import { allocHit, freeHit } from "./cache-hit.js";
-import { marksLargeBlock } from "./chunks.js";
+import { chunkSizeOf, marksLargeBlock } from "./chunks.js";
 import type { CoreBinding } from "./core-binding.js";
 import { tagBytes } from "./debug.js";
 import { HeapClosedError, InvalidPointerError, OutOfMemoryError, PoolExistsError } from "./errors.js";
@@ -84,7 +84,8 @@ export class Malloc {
       const words = this.binding.words;
       const header = words[(ptr - CHUNK_HEADER) >>> 2];
       if (header !== undefined) {
-        const pool = this.pools[classOf((header & CHUNK_SIZE_MASK) - CHUNK_HEADER)];
+        // `>>> 0`: chunkSizeOf written out (a size word can pass 2 GiB; no class has such a size).
+        const pool = this.pools[classOf(((header & CHUNK_SIZE_MASK) >>> 0) - CHUNK_HEADER)];
         if (pool !== undefined && freeHit(words, pool, ptr)) return;
       }
     }
@@ -163,11 +164,11 @@ export class Malloc {
     const word = this.views.anyWord(ptr - CHUNK_HEADER);
     const flags = word & (CHUNK_USED | CHUNK_ON_FREE_LIST);
     if (flags === CHUNK_USED || (orFreed && flags === (CHUNK_USED | CHUNK_ON_FREE_LIST))) {
-      const index = classWithSize((word & CHUNK_SIZE_MASK) - CHUNK_HEADER - this.tagBytes);
+      const index = classWithSize(chunkSizeOf(word) - CHUNK_HEADER - this.tagBytes);
       if (index >= 0) return { kind: "class", index };
     } else if (marksLargeBlock(ptr - LARGE_PREFIX, word, this.views.anyWord(ptr - 4))) {
       const chunk = ptr - LARGE_PREFIX - CHUNK_HEADER;
-      return { kind: "large", usable: (this.views.anyWord(chunk) & CHUNK_SIZE_MASK) - CHUNK_HEADER - LARGE_PREFIX };
+      return { kind: "large", usable: chunkSizeOf(this.views.anyWord(chunk)) - CHUNK_HEADER - LARGE_PREFIX };
     }
     throw new InvalidPointerError(`${ptr} is not a block heap.malloc handed out (freed already, or never allocated)`);
   }

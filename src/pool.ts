@@ -40,7 +40,7 @@ import {
   P_USERS,
   POOL_SHARED,
 } from "./layout.js";
-import { cacheEntryAddress, liveToken, poolIdOf, poolName, poolSlotAddress } from "./slots.js";
+import { cacheEntryAddress, liveGeneration, poolName, poolSlotAddress } from "./slots.js";
 import { integerIn, optionalBoolean, optionsObject, pointer, uint32Array } from "./validate.js";
 import type { MemoryViews } from "./views.js";
 
@@ -97,7 +97,12 @@ export class Pool {
   // TypeScript-private, not #private: V8 (Node 20) does not fold #field loads
   // into the inlined hot path, which cost 5 ns per alloc+free pair.
   private binding: CoreBinding;
-  /** @internal The pool incarnation's token (generation and slot). */
+  /**
+   * @internal The pool incarnation's generation: with `id`, its token. A
+   * slot's generations are never reused, so this alone tells the incarnation
+   * from every other of the slot; the hit paths compare it with the entry's
+   * token word (CacheSite.token), the core compares it whole too.
+   */
   readonly token: number;
   private readonly views: MemoryViews;
   private readonly slot: number;
@@ -114,13 +119,13 @@ export class Pool {
   private readonly registered: boolean;
 
   /** @internal Pools are made by Heap.createPool (registered), Heap.pool and Heap.pools. */
-  constructor(binding: CoreBinding, views: MemoryViews, token: number, registered: boolean) {
+  constructor(binding: CoreBinding, views: MemoryViews, id: number, generation: number, registered: boolean) {
     refuseClone(this, POOL_REFUSAL);
     this.binding = binding;
     this.registered = registered;
     this.views = views;
-    this.token = token;
-    this.id = poolIdOf(token);
+    this.token = generation;
+    this.id = id;
     this.slot = poolSlotAddress(this.id);
     this.name = poolName(views, this.id);
     this.size = views.word(this.slot + P_SIZE);
@@ -193,14 +198,14 @@ export class Pool {
   }
 
   private tryAllocMiss(): number {
-    const object = this.binding.core.pool_alloc(this.token) >>> 0;
+    const object = this.binding.core.pool_alloc(this.id, this.token) >>> 0;
     if (object === ALLOC_STALE_POOL) throw this.destroyed();
     if (object === ALLOC_NOT_ATTACHED) throw new HeapClosedError("this thread is not attached to the heap");
     return this.seen(object);
   }
 
   private freeMiss(ptr: number): void {
-    const status = this.binding.core.pool_free(this.token, pointer("ptr", ptr));
+    const status = this.binding.core.pool_free(this.id, this.token, pointer("ptr", ptr));
     if (status !== OK) throw this.freeError(status, ptr);
     this.seen(ptr);
   }
@@ -235,7 +240,7 @@ export class Pool {
     let done = 0;
     while (done < count) {
       const wanted = Math.min(count - done, BATCH_MAX);
-      const got = binding.core.pool_alloc_many(this.token, wanted);
+      const got = binding.core.pool_alloc_many(this.id, this.token, wanted);
       if (got === ERR_STALE_POOL) throw this.destroyed();
       // Copying the whole scratch needs no subarray object (0.1 ns per object).
       setWords.call(out, got === BATCH_MAX ? binding.scratch : binding.scratch.subarray(0, got), done);
@@ -263,7 +268,7 @@ export class Pool {
     while (done < count) {
       const batch = Math.min(count - done, BATCH_MAX);
       binding.scratch.set(done === 0 && batch === length ? ptrs : subarrayOf.call(ptrs, done, done + batch));
-      const freed = binding.core.pool_free_many(this.token, batch);
+      const freed = binding.core.pool_free_many(this.id, this.token, batch);
       done += freed;
       if (freed < batch) {
         // Free the refused pointer alone, as free() does, to learn why (nothing was changed for it).
@@ -284,7 +289,7 @@ export class Pool {
    * @throws {@link PoolDestroyedError} once the pool was destroyed; {@link HeapClosedError} after the heap's `close()` on this thread
    */
   flush(): void {
-    if (this.binding.core.pool_flush(this.token) === ERR_STALE_POOL) throw this.destroyed();
+    if (this.binding.core.pool_flush(this.id, this.token) === ERR_STALE_POOL) throw this.destroyed();
   }
 
   /**
@@ -317,7 +322,7 @@ export class Pool {
           "or through heap.adoptPool() when the thread that created it is gone",
       );
     }
-    const status = this.binding.core.pool_destroy(this.token, force ? 1 : 0);
+    const status = this.binding.core.pool_destroy(this.id, this.token, force ? 1 : 0);
     if (status === ERR_STALE_POOL) throw this.destroyed();
     if (status === ERR_POOL_IN_USE) {
       const used = this.views.word(this.slot + P_USED);
@@ -344,8 +349,8 @@ export class Pool {
   stats(): PoolStats {
     const views = this.views;
     const slot = this.slot;
-    if (liveToken(views, this.id) !== this.token) throw this.destroyed();
-    const cached = this.binding.core.pool_cached_count(this.token);
+    if (liveGeneration(views, this.id) !== this.token) throw this.destroyed();
+    const cached = this.binding.core.pool_cached_count(this.id, this.token);
     if (cached === ERR_STALE_POOL) throw this.destroyed();
     const allocated = views.word(slot + P_ALLOCATED);
     const offList = views.word(slot + P_USED);
@@ -371,7 +376,7 @@ export class Pool {
    * @throws {@link PoolDestroyedError} once the pool was destroyed; {@link HeapClosedError} after the heap's `close()` on this thread
    */
   freeListLength(): number {
-    const length = this.binding.core.pool_free_count(this.token);
+    const length = this.binding.core.pool_free_count(this.id, this.token);
     if (length === ERR_STALE_POOL) throw this.destroyed();
     return length;
   }

@@ -21,7 +21,7 @@ import {
 } from "./layout.js";
 import type { MemoryViews } from "./views.js";
 
-/** The slot index bits of a pool token. */
+/** The slot index bits of a word that names a pool slot beside other fields (the failure ring's). */
 export const INDEX_MASK = (1 << POOL_INDEX_BITS) - 1;
 
 const decoder = new TextDecoder();
@@ -30,25 +30,30 @@ export function poolSlotAddress(id: number): number {
   return POOLS_START + id * POOL_SLOT_SIZE;
 }
 
-/** The pool slot a token names. */
-export function poolIdOf(token: number): number {
-  return token & INDEX_MASK;
+/** The pool slot such a word names. */
+export function poolIdOf(word: number): number {
+  return word & INDEX_MASK;
 }
 
-/** The token of the incarnation now in pool slot `id` (whatever its state). */
-function tokenIn(views: MemoryViews, id: number): number {
-  return ((views.word(poolSlotAddress(id) + P_GENERATION) << POOL_INDEX_BITS) | id) >>> 0;
+// A pool incarnation is {slot id, generation} (assembly/layout.ts, "A pool
+// token"): a slot's generation is never reused, so the generation alone
+// tells a handle's incarnation from every other of its slot, and it is what
+// a cache entry's token word holds (E_TOKEN).
+
+/** The generation of the incarnation now in pool slot `id` (whatever its state). */
+function generationIn(views: MemoryViews, id: number): number {
+  return views.word(poolSlotAddress(id) + P_GENERATION);
 }
 
-/** The token of the pool now live in slot `id`, or -1 if the slot is free. */
-export function liveToken(views: MemoryViews, id: number): number {
-  return views.word(poolSlotAddress(id) + P_STATE) === POOL_LIVE ? tokenIn(views, id) : -1;
+/** The generation of the pool now live in slot `id`, or -1 if the slot is not live. */
+export function liveGeneration(views: MemoryViews, id: number): number {
+  return views.word(poolSlotAddress(id) + P_STATE) === POOL_LIVE ? generationIn(views, id) : -1;
 }
 
-/** The token of the pool incarnation in slot `id`, live or retired (destroyed, objects still out), or -1 if the slot is free. */
-export function incarnationToken(views: MemoryViews, id: number): number {
+/** The generation of the pool incarnation in slot `id`, live or retired (destroyed, objects still out), or -1 if the slot is free. */
+export function incarnationGeneration(views: MemoryViews, id: number): number {
   const state = views.word(poolSlotAddress(id) + P_STATE);
-  return state === POOL_LIVE || state === POOL_RETIRED ? tokenIn(views, id) : -1;
+  return state === POOL_LIVE || state === POOL_RETIRED ? generationIn(views, id) : -1;
 }
 
 /** The name in pool slot `id` (live or not). */

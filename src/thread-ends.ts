@@ -64,7 +64,7 @@ export type EndSignal =
   /** Deno and browsers: Web Locks that the runtime releases once the thread has ended. */
   | "life-locks";
 
-/** This thread's Node identity: threadId + 1 of itself and of up to three threads that started it (0: none). */
+/** This thread's Node identity: threadId + 1 of itself and of up to two threads that started it (0: none). */
 export interface ThreadLineage {
   readonly signal: EndSignal;
   /**
@@ -75,8 +75,8 @@ export interface ThreadLineage {
    */
   readonly lifeLockGraceMs: number;
   readonly nodeNumber: number;
-  /** Parent, grandparent, great-grandparent. */
-  readonly ancestors: readonly [number, number, number];
+  /** Parent and grandparent. */
+  readonly ancestors: readonly [number, number];
 }
 
 const LINEAGE_KEY = "wasm-pools:lineage";
@@ -84,7 +84,7 @@ const LINEAGE_KEY = "wasm-pools:lineage";
 const DENO_LIFE_LOCK_GRACE_MS = 1000;
 const ENDS_CHANNEL = "wasm-pools:thread-ends";
 /** Ancestors a slot holds (assembly/layout.ts T_ANCESTOR_COUNT). */
-const ANCESTORS = 3;
+const ANCESTORS = 2;
 
 const open = new Set<ThreadOwner>();
 /** The Node threadId + 1 of every worker this thread started, read when it was announced: it reads -1 once it has exited. */
@@ -117,7 +117,7 @@ function lineageOfThisThread(): { lineage: ThreadLineage; threads?: WorkerThread
   const threads = process && !isDeno() ? workerThreads(process) : undefined;
   if (!process || !threads) {
     return {
-      lineage: { signal: "life-locks", lifeLockGraceMs: isDeno() ? DENO_LIFE_LOCK_GRACE_MS : 0, nodeNumber: 0, ancestors: [0, 0, 0] },
+      lineage: { signal: "life-locks", lifeLockGraceMs: isDeno() ? DENO_LIFE_LOCK_GRACE_MS : 0, nodeNumber: 0, ancestors: [0, 0] },
     };
   }
   const nodeNumber = threads.threadId + 1;
@@ -129,7 +129,7 @@ function lineageOfThisThread(): { lineage: ThreadLineage; threads?: WorkerThread
       signal: "exit-events",
       lifeLockGraceMs: 0,
       nodeNumber,
-      ancestors: [ancestors[0] ?? 0, ancestors[1] ?? 0, ancestors[2] ?? 0],
+      ancestors: [ancestors[0] ?? 0, ancestors[1] ?? 0],
     },
     threads,
     process,

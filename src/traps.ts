@@ -149,13 +149,21 @@ export function reportingCore(core: CoreExports, views: MemoryViews, block: numb
                 return report(error);
               }
             }
-          : (...args: number[]) => {
-              try {
-                return f(...args);
-              } catch (error) {
-                return report(error);
+          : f.length === 3
+            ? (a: number, b: number, c: number) => {
+                try {
+                  return f(a, b, c);
+                } catch (error) {
+                  return report(error);
+                }
               }
-            };
+            : (...args: number[]) => {
+                try {
+                  return f(...args);
+                } catch (error) {
+                  return report(error);
+                }
+              };
   }
   return wrapped as unknown as CoreExports;
 }

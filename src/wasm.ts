@@ -20,9 +20,8 @@ export interface CoreExports {
     nodeId: number,
     parent: number,
     grandparent: number,
-    greatGrandparent: number,
   ): number;
-  heap_attach(canBlock: number, cacheBytes: number, nodeId: number, parent: number, grandparent: number, greatGrandparent: number): number;
+  heap_attach(canBlock: number, cacheBytes: number, nodeId: number, parent: number, grandparent: number): number;
   heap_gc(): void;
   thread_close(): void;
   thread_reclaim(id: number, byNodeId: number): number;
@@ -31,16 +30,16 @@ export interface CoreExports {
   thread_slot(): number;
   thread_release_holds(): void;
   pool_create(nameLength: number, size: number, flags: number, minAvail: number, limit: number): number;
-  pool_destroy(token: number, force: number): number;
-  pool_alloc(token: number): number;
-  pool_free(token: number, object: number): number;
+  pool_destroy(id: number, generation: number, force: number): number;
+  pool_alloc(id: number, generation: number): number;
+  pool_free(id: number, generation: number, object: number): number;
   large_alloc(bytes: number): number;
   large_free(block: number): number;
-  pool_alloc_many(token: number, count: number): number;
-  pool_free_many(token: number, count: number): number;
-  pool_flush(token: number): number;
-  pool_free_count(token: number): number;
-  pool_cached_count(token: number): number;
+  pool_alloc_many(id: number, generation: number, count: number): number;
+  pool_free_many(id: number, generation: number, count: number): number;
+  pool_flush(id: number, generation: number): number;
+  pool_free_count(id: number, generation: number): number;
+  pool_cached_count(id: number, generation: number): number;
 }
 
 /** Which compiled core to use: `release` (optimised) or `debug` (unoptimised, with names). */

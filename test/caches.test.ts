@@ -94,10 +94,15 @@ describe("the thread cache", () => {
         Object.entries(instance.exports).map(([name, value]) => [
           name,
           typeof value === "function" && (name === "pool_alloc" || name === "pool_free")
-            ? (...args: number[]) => {
-                coreCalls++;
-                return (value as (...a: number[]) => number)(...args);
-              }
+            ? // The wrapper keeps the function's arity, which src/traps.ts wraps by.
+              Object.defineProperty(
+                (...args: number[]) => {
+                  coreCalls++;
+                  return (value as (...a: number[]) => number)(...args);
+                },
+                "length",
+                { value: value.length },
+              )
             : value,
         ]),
       );

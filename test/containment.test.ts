@@ -206,7 +206,7 @@ describe("a trap the core did not record", () => {
     const heap = await Heap.create();
     let released = 0;
     const core = {
-      pool_alloc: (_token: number) => {
+      pool_alloc: (_id: number, _generation: number) => {
         throw new WebAssembly.RuntimeError("memory access out of bounds");
       },
       thread_release_holds: () => {
@@ -215,8 +215,8 @@ describe("a trap the core did not record", () => {
     } as unknown as CoreExports;
     const block = heap.stats().memoryBytes - 64;
     const wrapped = reportingCore(core, new MemoryViews(heap.memory), block, () => {});
-    expect(() => wrapped.pool_alloc(1)).toThrow(HeapCorruptError);
-    expect(() => wrapped.pool_alloc(1)).toThrow(/bad memory access \(memory access out of bounds\)/);
+    expect(() => wrapped.pool_alloc(1, 1)).toThrow(HeapCorruptError);
+    expect(() => wrapped.pool_alloc(1, 1)).toThrow(/bad memory access \(memory access out of bounds\)/);
     expect(released).toBe(2);
   });
 });

@@ -1,5 +1,6 @@
 // One rule per language, checked from outside: the JS hit paths
-// (src/cache-hit.ts) and the core's (assembly/cache.ts) must decide alike.
+// (src/cache-hit.ts) and the core's (assembly/cache.ts) must decide alike,
+// and the hit paths' written-out chunk checks as the chunk rule (src/chunks.ts).
 // The same random operation sequence runs on two heaps, one with the JS hit
 // paths and one without (unsafeTestSwitches.noJsHitPath: every call goes to
 // the core), and both must hand out the same pointers, refuse the same
@@ -8,6 +9,23 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Heap, type Pool } from "wasm-pools";
+import { allocHit, freeHit } from "../dist/cache-hit.js";
+import { madeFor } from "../dist/chunks.js";
+import {
+  ARENA_START,
+  B_LIMIT_BYTES,
+  CACHE_ENTRIES,
+  CHUNK_HEADER,
+  CHUNK_ON_FREE_LIST,
+  CHUNK_USED,
+  E_COUNT,
+  E_FIRST,
+  E_STAMP,
+  E_TOKEN,
+  H_BACKING_TOP,
+  P_STAMP,
+  POOLS_START,
+} from "../dist/layout.js";
 
 /** Five pools, so that eviction has a choice; "small" has a limit, so allocation can fail. */
 const POOLS: Array<[name: string, size: number, limit: number]> = [
@@ -166,6 +184,55 @@ describe("the JS hit paths and the core's decide alike", () => {
         }),
         { numRuns: 100 },
       );
+    });
+  }
+});
+
+describe("the JS hit paths and the chunk rule", () => {
+  // src/cache-hit.ts writes the chunk rule out by hand (for speed); its
+  // verdicts must be madeFor's (src/chunks.ts), for every chunk size around
+  // the pool's and for size words past 2 GiB.
+  const words = new Uint32Array((ARENA_START + 65536) / 4);
+  const object = ARENA_START + 256;
+  const site = {
+    block: (ARENA_START + 1024) / 4,
+    entry: (ARENA_START + 1024 + CACHE_ENTRIES) / 4,
+    stamp: (POOLS_START + P_STAMP) / 4,
+    token: 7,
+    size: 0,
+  };
+  /** The entry holds current objects of the pool; `object`'s chunk header is `header`. */
+  function setUp(size: number, header: number): void {
+    words.fill(0);
+    words[H_BACKING_TOP / 4] = words.length * 4;
+    words[site.stamp] = 3;
+    words[site.entry + E_TOKEN / 4] = site.token;
+    words[site.entry + E_STAMP / 4] = 3;
+    words[site.block + B_LIMIT_BYTES / 4] = 2 ** 31;
+    words[(object - CHUNK_HEADER) / 4] = header;
+    site.size = size;
+  }
+  const chunkSizes = (size: number): number[] => [
+    ...Array.from({ length: 9 }, (_, i) => size + CHUNK_HEADER + (i - 4) * 8).filter((c) => c > 0),
+    2 ** 31 + size + CHUNK_HEADER,
+    2 ** 32 - 8,
+  ];
+
+  for (const size of [8, 64, 72, 2048, 2 ** 30]) {
+    it(`decide as madeFor for ${size}-byte pools`, () => {
+      const verdicts: string[] = [];
+      for (const chunk of chunkSizes(size)) {
+        const rule = madeFor(chunk | 1, size);
+        setUp(size, (chunk | CHUNK_USED | CHUNK_ON_FREE_LIST) >>> 0);
+        words[site.entry + E_FIRST / 4] = object;
+        words[site.entry + E_COUNT / 4] = 1;
+        const took = allocHit(words, site) === object;
+        setUp(size, (chunk | CHUNK_USED) >>> 0);
+        const put = freeHit(words, site, object);
+        verdicts.push(`chunk ${chunk}: rule ${rule}, alloc ${took}, free ${put}`);
+        expect(verdicts.at(-1)).toBe(`chunk ${chunk}: rule ${rule}, alloc ${rule}, free ${rule}`);
+      }
+      expect(verdicts.filter((v) => v.includes("rule true"))).toHaveLength(1);
     });
   }
 });

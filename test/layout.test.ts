@@ -44,7 +44,6 @@ describe("the JS hit path's literals", () => {
     FREE_OBJECT: layout.CHUNK_USED | layout.CHUNK_ON_FREE_LIST,
     LINKED_AND_USED: layout.ENTRY_LINKED | layout.ENTRY_USED,
     CHUNK_HEADER: layout.CHUNK_HEADER,
-    CHUNK_MIN: layout.CHUNK_MIN,
     CHUNK_USED: layout.CHUNK_USED,
     CHUNK_ON_FREE_LIST: layout.CHUNK_ON_FREE_LIST,
   };

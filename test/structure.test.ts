@@ -97,7 +97,8 @@ describe("structure", () => {
     const recorded: Record<number, string> = {
       6: "5665fac7a9661b42",
       7: "95b2c677bd2c8d60",
-      8: "20d2ebac6b823851",
+      8: "8f8c8e2be99fbbf3",
+      9: "0be01dd7cd626a59",
     };
     expect({ abi, fingerprint }).toEqual({ abi, fingerprint: recorded[abi] });
   });

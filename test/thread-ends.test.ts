@@ -5,8 +5,9 @@
 import { Worker } from "node:worker_threads";
 import { describe, expect, it, vi } from "vitest";
 import { Heap, InvalidArgumentError, LockTimeoutError, PoolInUseError } from "wasm-pools";
+import { H_BACKING_LOCK, T_DEATH_POINTS, T_DIE_AT, THREAD_SLOT_SIZE, THREADS_START } from "../dist/layout.js";
 import { expectConsistent } from "./support/consistency.js";
-import { countReaches, liveThreads } from "./support/threads.js";
+import { countReaches, liveThreads, slotOf, words } from "./support/threads.js";
 import type { EndsTask } from "./workers/ends-worker.js";
 
 const WORKER = new URL("../build/test/workers/ends-worker.js", import.meta.url);
@@ -30,6 +31,30 @@ const failures = new WeakMap<Worker, Promise<never>>();
 /** Resolves once `count` workers are ready; rejects with the first error of one of `workers`. */
 async function ready(workers: Worker[], signals: Int32Array, count: number): Promise<void> {
   await Promise.race([countReaches(signals, 0, count), ...workers.map((worker) => failures.get(worker)!)]);
+}
+
+/** The owner part of the backing allocator's lock word (0: free). */
+function lockOwner(heap: Heap): number {
+  return Atomics.load(new Uint32Array(heap.memory.buffer), H_BACKING_LOCK >>> 2) & 0xffff;
+}
+
+/**
+ * A second heap thread on this thread that stops dead (deathPoints test
+ * switch) inside a refill, holding the backing allocator's lock: a holder
+ * that looks alive. Returns its heap thread id and its lock owner value.
+ */
+async function victimHoldingBackingLock(heap: Heap): Promise<{ victim: number; owner: number }> {
+  for (let k = 1; k < 64; k++) {
+    const victim = await Heap.attach(heap.handle());
+    const slot = slotOf(heap, victim.threadId);
+    const mem = words(heap);
+    mem[(slot + T_DIE_AT) >>> 2] = mem[(slot + T_DEATH_POINTS) >>> 2]! + k;
+    expect(() => victim.pool("p").alloc()).toThrow(/stopped dead/);
+    const owner = (slot - THREADS_START) / THREAD_SLOT_SIZE + 1;
+    if (lockOwner(heap) === owner) return { victim: victim.threadId, owner };
+    heap.reclaimThread(victim.threadId);
+  }
+  throw new Error("no death point of a refill holds the backing lock");
 }
 
 function signalWords(): Int32Array {
@@ -102,6 +127,28 @@ describe("a thread's end reaches every heap it attached", () => {
     await terminated(victim);
     await vi.waitFor(() => expect(liveThreads(heap)).toBe(1), { timeout: 5000, interval: 5 });
     await terminated(keeper);
+  });
+});
+
+describe("a reclaim never waits out a lock whose holder may be dead", () => {
+  it("a worker's end is heard while another thread, not yet known dead, holds the backing lock: put off, then done", async () => {
+    const heap = await Heap.create({ maxBytes: 64 << 20, unsafeTestSwitches: { deathPoints: true } });
+    heap.createPool("p", 64);
+    const signals = signalWords();
+    const worker = start({ handles: [heap.handle()], depth: 0, gcEvery: 0, idle: true }, signals);
+    await ready([worker], signals, 1);
+    const { victim, owner } = await victimHoldingBackingLock(heap);
+    expect(lockOwner(heap)).toBe(owner);
+    // Its reclaim needs the backing lock: the old code waited 3 s here, on the thread that delivers
+    // exit events, then gave up and left the slot dead for good.
+    await terminated(worker);
+    expect(liveThreads(heap)).toBe(3);
+    // Now the holder is known to be gone: its reclaim rolls its section back, and takes up the one put off.
+    expect(heap.reclaimThread(victim)).toBe(true);
+    await vi.waitFor(() => expect(liveThreads(heap)).toBe(1), { timeout: 5000, interval: 5 });
+    expect(lockOwner(heap)).toBe(0);
+    expectConsistent(heap);
+    heap.close();
   });
 });
 
