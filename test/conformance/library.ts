@@ -6,3 +6,6 @@
 export type WasmPools = typeof import("../../dist/index.js");
 
 export const wasmPools: WasmPools = await import(new URL("../../../dist/index.js", import.meta.url).href);
+
+/** The layout's numbers (dist/layout.js), to read thread slots from a test. */
+export const layout: typeof import("../../dist/layout.js") = await import(new URL("../../../dist/layout.js", import.meta.url).href);

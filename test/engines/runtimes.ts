@@ -10,11 +10,13 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import type { ConformanceReport } from "../conformance/protocol.js";
 import { REPORT_PREFIX } from "../conformance/protocol.js";
+import { KILLS_REPORT_PREFIX, type KillsReport } from "../kills/protocol.js";
 
 const run = promisify(execFile);
 // The package root, whether this runs as test/engines/runtimes.ts (vitest) or compiled under build/ (the engine bench).
 const ROOT = fileURLToPath(new URL(import.meta.url.includes("/build/test/") ? "../../../" : "../../", import.meta.url));
 const CLI = `${ROOT}build/test/conformance/cli.js`;
+const KILLS_CLI = `${ROOT}build/test/kills/cli.js`;
 const LOAD_CORE = `${ROOT}build/test/conformance/load-core.js`;
 
 export interface Runtime {
@@ -101,6 +103,15 @@ export function reportFrom(
   timeout: number,
 ): Promise<{ report: ConformanceReport; stderr: string }> {
   return reportOf(runtime.executable!, [...runtime.args, CLI, `--threads=${kind}`], timeout);
+}
+
+/** Runs the random-kill suite (test/kills/) in `runtime` on threads of `kind`. */
+export function killsReportFrom(
+  runtime: Runtime,
+  kind: RuntimeThreads["kind"],
+  timeout: number,
+): Promise<{ report: KillsReport; stderr: string }> {
+  return reportOf(runtime.executable!, [...runtime.args, KILLS_CLI, `--threads=${kind}`], timeout, KILLS_REPORT_PREFIX);
 }
 
 /** What making a heap does in Deno that may read the package but not its .wasm. */
