@@ -238,8 +238,10 @@ export class Heap {
     this.#module = module;
     this.#build = build;
     const scratch = core.thread_scratch() >>> 0;
+    // The binding outlives a dropped heap in its finalizer (#dropped): nothing in it may hold the heap.
+    const self = new WeakRef(this);
     this.#binding = {
-      core: reportingCore(core, views, scratch - CACHE_SCRATCH, () => this.#stopDead()),
+      core: reportingCore(core, views, scratch - CACHE_SCRATCH, Heap.#stopDeadLater(self)),
       // Debug tag and poison run in the core: the JS hit paths, finding no words, always miss.
       words: coreOnly(views) || !jsHitPath ? NO_WORDS : views.words32(0, views.memoryBytes / 4),
       block: (scratch - CACHE_SCRATCH) / 4,
@@ -255,11 +257,45 @@ export class Heap {
     watchThread(this);
     if (thisThread.signal === "life-locks") {
       const lifeWord = (core.thread_slot() >>> 0) + T_LIFE_LOCK;
-      this.#lifeLock = holdLifeLock(lifeLockName(views.word(H_HEAP_ID), threadId), () => {
-        if (!this.#closed) Atomics.store(views.words32(lifeWord, 1), 0, 1);
-      });
+      this.#lifeLock = holdLifeLock(lifeLockName(views.word(H_HEAP_ID), threadId), Heap.#markLifeLock(self, views.words32(lifeWord, 1)));
     }
+    Heap.#dropped.register(this, { binding: this.#binding, lifeLock: this.#lifeLock }, this);
   }
+
+  // Closures made outside the constructor: V8 gives every closure made in one
+  // scope the same context, so one made there that names `this` would keep
+  // the heap alive through the others.
+
+  static #stopDeadLater(self: WeakRef<Heap>): () => void {
+    return () => {
+      const heap = self.deref();
+      if (heap) heap.#stopDead();
+    };
+  }
+
+  /** Marks the thread's slot once its life lock is held (unless its heap was closed or dropped meanwhile). */
+  static #markLifeLock(self: WeakRef<Heap>, lifeWord: Uint32Array): () => void {
+    return () => {
+      if (self.deref()?.closed === false) Atomics.store(lifeWord, 0, 1);
+    };
+  }
+
+  /**
+   * Heaps that became unreachable without close(): this thread leaves them
+   * as close() would (its cache back to the pools, its slot free, its life
+   * lock let go), so that a program that makes heaps and forgets them leaks
+   * neither memories nor slots.
+   */
+  static readonly #dropped = new FinalizationRegistry<{ binding: CoreBinding; lifeLock: LifeLockHold }>(({ binding, lifeLock }) => {
+    try {
+      binding.core.thread_close();
+    } catch {
+      // A lock wait gave up: the slot stays until it is reclaimed; nothing else is held.
+    }
+    lifeLock.release();
+    binding.core = refusingCore(() => new HeapClosedError("this heap was dropped without close() and collected"));
+    binding.words = NO_WORDS;
+  });
 
   /**
    * Makes a new heap in a new shared memory; this thread is attached to it.
@@ -426,7 +462,7 @@ export class Heap {
       throw new TooManyPoolsError(`the heap holds ${MAX_POOLS} pools already (or every free slot is spent); destroy one first`);
     }
     // pool_create leaves the new incarnation's generation in the first scratch word.
-    return new Pool(this.#binding, this.#views, id, this.#binding.scratch[0]!, true);
+    return new Pool(this, this.#binding, this.#views, id, this.#binding.scratch[0]!, true);
   }
 
   /**
@@ -446,7 +482,7 @@ export class Heap {
       const id = integerIn("nameOrId", nameOrId, 0, MAX_POOLS - 1);
       const generation = liveGeneration(this.#views, id);
       if (generation < 0) throw new PoolNotFoundError(`no live pool has id ${id}`);
-      return new Pool(this.#binding, this.#views, id, generation, false);
+      return new Pool(this, this.#binding, this.#views, id, generation, false);
     }
     if (typeof nameOrId !== "string") throw new InvalidArgumentError("nameOrId", `expected a pool name or id, got ${typeof nameOrId}`);
     const found = this.pools().find((pool) => pool.name === nameOrId);
@@ -476,7 +512,7 @@ export class Heap {
     if (found.name.startsWith(CLASS_NAME_PREFIX)) {
       throw new PoolNotOwnedError(`pool "${found.name}" is a size class of heap.malloc: the heap keeps it for its whole life`);
     }
-    return new Pool(this.#binding, this.#views, found.id, found.token, true);
+    return new Pool(this, this.#binding, this.#views, found.id, found.token, true);
   }
 
   /**
@@ -489,7 +525,7 @@ export class Heap {
     const pools: Pool[] = [];
     for (let id = 0; id < MAX_POOLS; id++) {
       const generation = liveGeneration(this.#views, id);
-      if (generation >= 0) pools.push(new Pool(this.#binding, this.#views, id, generation, false));
+      if (generation >= 0) pools.push(new Pool(this, this.#binding, this.#views, id, generation, false));
     }
     return pools;
   }
@@ -941,6 +977,7 @@ export class Heap {
    */
   close(): void {
     if (this.#closed) return;
+    Heap.#dropped.unregister(this);
     this.#binding.core.thread_close();
     // Only now: until the slot is free, the lock says this thread is alive.
     this.#lifeLock.release();

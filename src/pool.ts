@@ -119,8 +119,12 @@ export class Pool {
   private readonly registered: boolean;
 
   /** @internal Pools are made by Heap.createPool (registered), Heap.pool and Heap.pools. */
-  constructor(binding: CoreBinding, views: MemoryViews, id: number, generation: number, registered: boolean) {
+  /** The Heap this handle came from: a pool in use keeps its heap from being collected (heap.ts, #dropped). */
+  readonly #heap: object;
+
+  constructor(heap: object, binding: CoreBinding, views: MemoryViews, id: number, generation: number, registered: boolean) {
     refuseClone(this, POOL_REFUSAL);
+    this.#heap = heap;
     this.binding = binding;
     this.registered = registered;
     this.views = views;

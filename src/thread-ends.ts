@@ -86,7 +86,20 @@ const ENDS_CHANNEL = "wasm-pools:thread-ends";
 /** Ancestors a slot holds (assembly/layout.ts T_ANCESTOR_COUNT). */
 const ANCESTORS = 2;
 
-const open = new Set<ThreadOwner>();
+/** The heaps open on this thread, held weakly: a heap dropped without close() is still collected (heap.ts). */
+const open = new Set<WeakRef<ThreadOwner>>();
+const refs = new WeakMap<ThreadOwner, WeakRef<ThreadOwner>>();
+
+/** The open heaps still reachable; forgets the collected ones. */
+function openHeaps(): ThreadOwner[] {
+  const heaps: ThreadOwner[] = [];
+  for (const ref of open) {
+    const heap = ref.deref();
+    if (heap) heaps.push(heap);
+    else open.delete(ref);
+  }
+  return heaps;
+}
 /** The Node threadId + 1 of every worker this thread started, read when it was announced: it reads -1 once it has exited. */
 const startedHere = new WeakMap<object, number>();
 
@@ -158,7 +171,7 @@ function endsChannel(): Channel | undefined {
 }
 
 function tellOpenHeaps(nodeNumber: number): void {
-  for (const each of [...open]) {
+  for (const each of openHeaps()) {
     try {
       each.reclaimEnded(nodeNumber);
     } catch {
@@ -183,7 +196,7 @@ if (setUp.process && setUp.threads) {
   });
 }
 setUp.process?.once("exit", () => {
-  for (const each of [...open]) {
+  for (const each of openHeaps()) {
     try {
       each.close();
     } catch {
@@ -203,20 +216,24 @@ let polling: unknown;
 
 function pollLifeLocks(): void {
   polling = undefined;
-  if (open.size === 0) return;
-  for (const each of [...open]) each.reclaimGone().catch(() => {});
+  const heaps = openHeaps();
+  if (heaps.length === 0) return;
+  for (const each of heaps) each.reclaimGone().catch(() => {});
   polling = later(pollLifeLocks, LIFE_LOCK_POLL_MS);
 }
 
 /** From now until forgetThread, `heap` hears of every thread's end. */
 export function watchThread(heap: ThreadOwner): void {
-  open.add(heap);
+  const ref = new WeakRef(heap);
+  refs.set(heap, ref);
+  open.add(ref);
   if (thisThread.signal === "exit-events") endsChannel();
   else if (polling === undefined) polling = later(pollLifeLocks, LIFE_LOCK_POLL_MS);
 }
 
 export function forgetThread(heap: ThreadOwner): void {
-  open.delete(heap);
+  const ref = refs.get(heap);
+  if (ref) open.delete(ref);
 }
 
 /** Runs `task` after `ms` on a timer that never keeps the thread alive by itself. */

@@ -44,6 +44,8 @@ export interface KillsReport {
   lockTimeouts: number;
   /** The survivor said "stopped" after STOP. */
   survivorStopped: boolean;
+  /** The longest gap between two ticks of a 5 ms timer on the main thread (measured, never judged: a figure for the notes). */
+  longestStallMs: number;
   /** heap.check() at the end: "passed" or the error's name and message. */
   check: string;
   error?: string;

@@ -73,8 +73,15 @@ export async function runKills(engine: string, startThread: (script: URL) => Pro
     errors: 0,
     lockTimeouts: 0,
     survivorStopped: false,
+    longestStallMs: 0,
     check: "not run",
   };
+  let lastTick = performance.now();
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    report.longestStallMs = Math.max(report.longestStallMs, Math.round(now - lastTick));
+    lastTick = now;
+  }, 5);
   try {
     const survivor = await startOn(startThread, { ...base(0), survivor: true }, false);
     const stopped = new Promise<void>((resolve) =>
@@ -112,6 +119,7 @@ export async function runKills(engine: string, startThread: (script: URL) => Pro
   } catch (error) {
     report.error = error instanceof Error && error.stack ? error.stack : String(error);
   }
+  clearInterval(ticker);
   report.doubles = Atomics.load(counters, DOUBLES);
   report.errors = Atomics.load(counters, ERRORS);
   report.lockTimeouts = Atomics.load(counters, LOCK_TIMEOUTS);
