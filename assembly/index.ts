@@ -22,7 +22,7 @@ import { poolFreeCount } from "./pool";
 import { createdGeneration, registryCountFailure, registryCreate, registryDestroy, registryFlush, registryGc } from "./registry";
 import { makeToken, resolvePool } from "./slots";
 import { threadSlot } from "./thread";
-import { threadClose, threadReclaim, threadReclaimDead } from "./thread-slots";
+import { threadAbandonAttach, threadClose, threadReclaim, threadReclaimDead } from "./thread-slots";
 
 // Every layout constant, so the wrapper can check its mirror against them.
 export * from "./layout";
@@ -79,6 +79,11 @@ export function thread_reclaim_dead(): i32 {
  */
 export function thread_release_holds(): void {
   releaseHolds();
+}
+
+/** After heap_attach gave up: frees the slot it claimed (thread-slots.ts). */
+export function thread_abandon_attach(): void {
+  threadAbandonAttach();
 }
 
 /** Address of this thread's BATCH_MAX scratch words for the batch calls and for pool names. */

@@ -95,6 +95,18 @@ export function threadClose(): void {
   freeSlot(slot);
 }
 
+/**
+ * After an attach that gave up (a wait for the backing lock saw no sign of
+ * life): the slot it claimed names no cache block yet, for the block is
+ * taken under that lock, so it is freed at once instead of staying BUSY.
+ */
+export function threadAbandonAttach(): void {
+  const slot = threadSlot;
+  if (slot == 0 || load<u32>(slot + T_CACHE) != 0) return;
+  setThreadSlot(0);
+  freeSlot(slot);
+}
+
 /** Frees a slot. Its ids go first: a late reclaim by a stale id then finds nothing, not the slot's next thread. */
 function freeSlot(slot: usize): void {
   atomic.store<u32>(slot + T_ID, 0);

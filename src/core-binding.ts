@@ -30,6 +30,7 @@ export function refusingCore(makeError: () => Error): CoreExports {
     thread_close: refuse,
     thread_reclaim: refuse,
     thread_reclaim_dead: refuse,
+    thread_abandon_attach: refuse,
     thread_scratch: refuse,
     thread_slot: refuse,
     thread_release_holds: refuse,

@@ -62,6 +62,8 @@ import {
   POOL_NAME_MAX,
   POOL_RETIRED,
   POOL_SHARED,
+  T_DEATH_POINTS,
+  T_DIE_AT,
   T_ID,
   T_LIFE_LOCK,
   T_STATE,
@@ -194,6 +196,14 @@ function nodeNumberOf(worker: object): number {
     );
   }
   return integerIn("threadId.threadId", values.threadId, 0, MAX_UINT32 - 1) + 1;
+}
+
+/** Whether a trap while attaching was the deathPoints test switch stopping this thread dead: then it must never run again. */
+function diedAttaching(core: CoreExports, views: MemoryViews): boolean {
+  const slot = core.thread_slot() >>> 0;
+  if (slot === 0) return false;
+  const dieAt = views.word(slot + T_DIE_AT);
+  return dieAt !== 0 && views.word(slot + T_DEATH_POINTS) === dieAt;
 }
 
 /** How long a deferred reclaim waits before it tries again, at first and at most. */
@@ -385,6 +395,8 @@ export class Heap {
       status = core.heap_attach(canBlock ? 1 : 0, cacheBytes, nodeNumber, ...ancestors);
     } catch (error) {
       if (!(error instanceof WebAssembly.RuntimeError)) throw error;
+      // The slot it claimed is free again (a thread stopped dead at a death point keeps it, as a killed one would).
+      if (!diedAttaching(core, views)) core.thread_abandon_attach();
       throw new LockTimeoutError(
         "attaching gave up: the backing allocator's lock showed no sign of life for about 3 seconds " +
           "(or, with the deathPoints test switch, this thread stopped dead); nothing is held by this thread",

@@ -26,6 +26,7 @@ export interface CoreExports {
   thread_close(): void;
   thread_reclaim(id: number, byNodeId: number): number;
   thread_reclaim_dead(): number;
+  thread_abandon_attach(): void;
   thread_scratch(): number;
   thread_slot(): number;
   thread_release_holds(): void;

@@ -152,6 +152,22 @@ describe("a reclaim never waits out a lock whose holder may be dead", () => {
   });
 });
 
+describe("a thread that gives up while attaching", () => {
+  it("leaves no slot behind: the one it claimed is free again", async () => {
+    const heap = await Heap.create({ maxBytes: 64 << 20, unsafeTestSwitches: { deathPoints: true, shortPatience: true } });
+    heap.createPool("p", 64);
+    const { victim } = await victimHoldingBackingLock(heap);
+    expect(liveThreads(heap)).toBe(2);
+    // Its cache block is taken under the backing lock, which the stopped victim holds: it gives up.
+    await expect(Heap.attach(heap.handle())).rejects.toThrow(LockTimeoutError);
+    expect(liveThreads(heap)).toBe(2);
+    expect(heap.reclaimThread(victim)).toBe(true);
+    expect(liveThreads(heap)).toBe(1);
+    expectConsistent(heap);
+    heap.close();
+  });
+});
+
 describe("a live holder is never taken for dead", () => {
   it("two workers alloc bursts from a pool found by name, with gc, while it is destroyed and made again: no one gives up", async () => {
     const heap = await Heap.create({ maxBytes: 64 << 20 });

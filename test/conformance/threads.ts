@@ -16,6 +16,29 @@ export interface TestThread {
 /** The workerData of a node:worker_threads worker, which tells it apart from a Web Worker (Bun gives both a `self`). */
 export const NODE_WORKER_MARK = "wasm-pools conformance: node:worker_threads";
 
+/** Whether this is a node:worker_threads worker: the thread that started it said so in its workerData. */
+export async function isNodeWorker(): Promise<boolean> {
+  // Browsers have no process, and no node:worker_threads to import.
+  if (typeof process === "undefined") return false;
+  const { workerData } = await import("node:worker_threads");
+  return workerData === NODE_WORKER_MARK;
+}
+
+/** What a JS runtime says it is: "Node 20.20.2", "Deno 2.9.6", "Bun 1.4.5". */
+export function runtimeName(): string {
+  const versions = (globalThis as { process?: { versions?: Record<string, string> } }).process?.versions ?? {};
+  if (versions.bun) return `Bun ${versions.bun}`;
+  if (versions.deno) return `Deno ${versions.deno}`;
+  return `Node ${versions.node}`;
+}
+
+/** The starter that a runtime's command line asks for: --threads=web or --threads=node; by default Web Workers where the runtime has them. */
+export function starterFromArguments(): ThreadStarter {
+  const asked = process.argv.find((arg) => arg.startsWith("--threads="))?.slice("--threads=".length);
+  const threads = asked ?? (typeof Worker === "function" ? "web" : "node");
+  return threads === "web" ? startWebWorker : startNodeWorker;
+}
+
 /** Starts a thread on `script` and resolves once it listens (its "started" reply). */
 export type ThreadStarter = (script: URL) => Promise<TestThread>;
 

@@ -8,7 +8,7 @@ import type { Heap, Pool } from "../../dist/index.js";
 import { churnWithClaims } from "../workers/churn-with-claims.js";
 import { wasmPools } from "./library.js";
 import { BIG_POOL, BIG_SIZE, SHARED_POOL, type WorkerReply, type WorkerTask } from "./protocol.js";
-import { NODE_WORKER_MARK } from "./threads.js";
+import { isNodeWorker, NODE_WORKER_MARK } from "./threads.js";
 
 interface Parent {
   post(reply: WorkerReply): void;
@@ -112,14 +112,6 @@ function serve(port: Parent): void {
     }
   });
   port.post({ type: "started" });
-}
-
-/** Whether this is a node:worker_threads worker: the thread that started it said so in its workerData. */
-async function isNodeWorker(): Promise<boolean> {
-  // Browsers have no process, and no node:worker_threads to import.
-  if (typeof process === "undefined") return false;
-  const { workerData } = await import("node:worker_threads");
-  return workerData === NODE_WORKER_MARK;
 }
 
 serve((await isNodeWorker()) ? await nodeParent() : webParent());

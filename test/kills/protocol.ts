@@ -44,7 +44,12 @@ export interface KillsReport {
   lockTimeouts: number;
   /** The survivor said "stopped" after STOP. */
   survivorStopped: boolean;
-  /** The longest gap between two ticks of a 5 ms timer on the main thread (measured, never judged: a figure for the notes). */
+  /**
+   * The longest gap between two ticks of a 5 ms timer on the main thread
+   * while it waited for killed workers to be reclaimed (measured, never
+   * judged: a figure for the notes; starting a worker is left out, which
+   * blocks Deno's main thread for 80 to 120 ms by itself).
+   */
   longestStallMs: number;
   /** heap.check() at the end: "passed" or the error's name and message. */
   check: string;

@@ -7,7 +7,7 @@
 
 import type { Heap, Pool } from "../../dist/index.js";
 import { wasmPools } from "../conformance/library.js";
-import { NODE_WORKER_MARK } from "../conformance/threads.js";
+import { isNodeWorker, NODE_WORKER_MARK } from "../conformance/threads.js";
 import { Claims, Holding } from "../workers/claims.js";
 import { DOUBLES, ERRORS, KILLS_POOL, type KillReply, type KillTask, LOCK_TIMEOUTS, STOP } from "./protocol.js";
 
@@ -98,12 +98,6 @@ function serve(parent: Parent): void {
     }
   });
   parent.post({ type: "started" });
-}
-
-async function isNodeWorker(): Promise<boolean> {
-  if (typeof process === "undefined") return false;
-  const { workerData } = await import("node:worker_threads");
-  return workerData === NODE_WORKER_MARK;
 }
 
 serve((await isNodeWorker()) ? await nodeParent() : webParent());
