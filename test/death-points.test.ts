@@ -45,6 +45,12 @@ interface World {
   held: Set<number>;
   /** A third thread, dead and not yet reclaimed, if the scenario made one. */
   ghost?: number;
+  /**
+   * A pool the scenario destroys with force while objects are out: the
+   * survivor's handle of it (a handle of that incarnation takes its objects
+   * back after the destroy) and the objects the survivor holds.
+   */
+  destroyed?: { pool: Pool; mine: Set<number> };
 }
 
 interface Scenario {
@@ -201,6 +207,58 @@ const scenarios: Scenario[] = [
     inFlight: 0,
   },
   {
+    name: "pool destroy with force while objects are out",
+    pools: [["doomed", 200]],
+    setup: async (w) => {
+      // Some on the shared list (a third thread's cache, given back when it closes).
+      const third = await Heap.attach(w.survivor.handle());
+      const listed = new Set<number>();
+      allocSome(third.pool("doomed"), 6, listed);
+      freeAll(third.pool("doomed"), listed);
+      third.close();
+      // The victim holds 3 and caches 3; the survivor holds 3 and caches 2.
+      const p = w.pools.get("doomed")!;
+      allocSome(p, 6, w.held);
+      const cached = new Set([...w.held].slice(0, 3));
+      for (const ptr of cached) w.held.delete(ptr);
+      freeAll(p, cached);
+      const s = w.survivor.pool("doomed");
+      const mine = new Set<number>();
+      allocSome(s, 5, mine);
+      const back = new Set([...mine].slice(0, 2));
+      for (const ptr of back) mine.delete(ptr);
+      freeAll(s, back);
+      w.destroyed = { pool: s, mine };
+    },
+    run: (w) => w.pools.get("doomed")!.destroy({ force: true }),
+    inFlight: 0,
+  },
+  {
+    name: "frees into a pool destroyed with force that waits for its objects",
+    pools: [["doomed", 200]],
+    setup: (w) => {
+      // Handles of the incarnation from heap.pool(): they outlive the destroy and take its objects back.
+      const old = w.victim.pool("doomed");
+      w.destroyed = { pool: w.survivor.pool("doomed"), mine: new Set() };
+      allocSome(old, 5, w.held);
+      w.pools.get("doomed")!.destroy({ force: true });
+      w.pools.set("doomed", old);
+    },
+    run: (w) => {
+      const p = w.pools.get("doomed")!;
+      const all = [...w.held];
+      for (const ptr of all.slice(0, 2)) {
+        p.free(ptr);
+        w.held.delete(ptr);
+      }
+      // The last of these frees the pool's slot.
+      const rest = Uint32Array.from(all.slice(2));
+      p.freeMany(rest);
+      for (const ptr of rest) w.held.delete(ptr);
+    },
+    inFlight: 0,
+  },
+  {
     name: "close",
     pools: [
       ["p", 64],
@@ -336,8 +394,17 @@ async function world(config: HeapOptions, scenario: Scenario): Promise<World & {
   return { ...w, baseline };
 }
 
-/** Runs the scenario with death point `k` armed (0: none); returns the death points the run passed and whether it died. */
-async function runOnce(config: HeapOptions, scenario: Scenario, k: number): Promise<{ passed: number; died: boolean }> {
+interface Run {
+  w: World & { baseline: number };
+  /** The victim's thread slot. */
+  slot: number;
+  /** Death points the run passed. */
+  passed: number;
+  died: boolean;
+}
+
+/** Runs the scenario with death point `k` armed (0: none), and leaves the victim as it ended: dead (not yet reclaimed) or still attached. */
+async function dieAt(config: HeapOptions, scenario: Scenario, k: number): Promise<Run> {
   const w = await world(config, scenario);
   const slot = slotOf(w.survivor, w.victim.threadId);
   const mem = words(w.survivor);
@@ -350,14 +417,23 @@ async function runOnce(config: HeapOptions, scenario: Scenario, k: number): Prom
     expect((error as Error).message).toMatch(/stopped dead at death point/);
     died = true;
   }
-  const passed = mem[(slot + T_DEATH_POINTS) >>> 2]! - before;
+  return { w, slot, passed: mem[(slot + T_DEATH_POINTS) >>> 2]! - before, died };
+}
+
+/** What a Node thread does by itself when the worker's exit event comes: the survivor reclaims a dead victim; a live one closes. */
+function endVictim({ w, died }: Run): void {
   if (died || !w.victim.closed) {
-    // What a Node thread does by itself when the worker's exit event comes.
     if (w.victim.closed) w.survivor.reclaimThread(w.victim.threadId);
     else w.victim.close();
   }
-  recoverAndCheck(w, config, scenario, k);
-  return { passed, died };
+}
+
+/** Runs the scenario with death point `k` armed (0: none), recovers and checks; returns the death points the run passed and whether it died. */
+async function runOnce(config: HeapOptions, scenario: Scenario, k: number): Promise<{ passed: number; died: boolean }> {
+  const run = await dieAt(config, scenario, k);
+  endVictim(run);
+  recoverAndCheck(run.w, config, scenario, k);
+  return { passed: run.passed, died: run.died };
 }
 
 function recoverAndCheck(w: World & { baseline: number }, config: HeapOptions, scenario: Scenario, k: number): void {
@@ -373,8 +449,25 @@ function recoverAndCheck(w: World & { baseline: number }, config: HeapOptions, s
   }
   heap.gc();
   heap.check();
-  // Give back what the victim held: the objects it had, and those the dying call took.
   const tagged = config.debug?.tag === true;
+  if (w.destroyed !== undefined) {
+    // The survivor gives back its objects of the pool destroyed with force (or not yet destroyed), then the victim's.
+    const { pool, mine } = w.destroyed;
+    for (const ptr of mine) pool.free(ptr);
+    mine.clear();
+    if (!heap.pools().some((p) => p.id === pool.id)) {
+      const out = handedOut(heap, pool.size, tagged);
+      expect(
+        out.filter((ptr) => !w.held.has(ptr)).length,
+        `${where}: objects of the destroyed pool beyond what the victim knew`,
+      ).toBeLessThanOrEqual(scenario.inFlight);
+      // Its slot waits while any is out, and is free once the last is back.
+      expect(heap.stats().retiredPools, `${where}: the destroyed pool waits for its objects`).toBe(out.length > 0 ? 1 : 0);
+      for (const ptr of out) pool.free(ptr);
+      expect(heap.stats().retiredPools, `${where}: the destroyed pool's slot is free once its objects are back`).toBe(0);
+    }
+  }
+  // Give back what the victim held: the objects it had, and those the dying call took.
   for (const pool of heap.pools()) {
     const out = handedOut(heap, pool.size, tagged);
     const sizeHeld = out.filter((ptr) => !w.held.has(ptr));
