@@ -24,9 +24,12 @@ import {
   CHUNK_RELEASED,
   CHUNK_USED,
   H_BACKING_TOP,
+  H_QUARANTINE,
   LARGE_KEY,
   LARGE_MARK,
   LARGE_PREFIX,
+  QUARANTINE_SLOTS,
+  T_CACHE,
   T_DEATH_POINTS,
   T_DIE_AT,
   T_STATE,
@@ -494,10 +497,36 @@ function recoverAndCheck(w: World & { baseline: number }, config: HeapOptions, s
     (v) => v !== THREAD_FREE,
   );
   expect(attached, `${where}: thread slots still taken`).toHaveLength(1);
-  if (config.debug?.uaf !== true) {
-    // The quarantine keeps chunks that flush gave back; elsewhere nothing is left.
-    expect(heap.stats().backingUsedBytes, `${where}: bytes left in the backing allocator`).toBe(w.baseline);
+  // Nothing is left but what a fresh heap holds, and (debug uaf) the chunks the quarantine holds, to the byte.
+  expect(heap.stats().backingUsedBytes, `${where}: bytes left in the backing allocator`).toBe(w.baseline + quarantinedBytes(heap));
+}
+
+/**
+ * Bytes of the chunks the debug quarantine (uaf) holds: each ring entry a
+ * distinct used chunk marked released, and every chunk marked released in
+ * the arena one of them. 0 without uaf.
+ */
+function quarantinedBytes(heap: Heap): number {
+  const w = words(heap);
+  const ring = w[H_QUARANTINE >>> 2]!;
+  if (ring === 0) return 0;
+  const held = new Set<number>();
+  let bytes = 0;
+  for (let i = 0; i < QUARANTINE_SLOTS; i++) {
+    const chunk = w[(ring + 4 + 4 * i) >>> 2]!;
+    if (chunk === 0) continue;
+    const header = w[(chunk + C_SIZE) >>> 2]!;
+    expect(held.has(chunk), `the quarantine holds ${chunk} twice`).toBe(false);
+    expect(header & (CHUNK_USED | CHUNK_RELEASED | CHUNK_ON_FREE_LIST), `quarantined chunk ${chunk}`).toBe(CHUNK_USED | CHUNK_RELEASED);
+    held.add(chunk);
+    bytes += header & ~7;
   }
+  const top = w[H_BACKING_TOP >>> 2]!;
+  for (let chunk = ARENA_START; chunk < top; chunk += w[(chunk + C_SIZE) >>> 2]! & ~7) {
+    if ((w[(chunk + C_SIZE) >>> 2]! & CHUNK_RELEASED) !== 0)
+      expect(held.has(chunk), `released chunk ${chunk} is not in the quarantine`).toBe(true);
+  }
+  return bytes;
 }
 
 describe("a thread that stops dead at any death point", () => {
@@ -536,6 +565,26 @@ describe("without recovery (test switch noRecovery)", () => {
       console.log(`no recovery, ${name}: ${broken} of ${passed} death points leave the heap broken`);
       expect(broken).toBeGreaterThan(0);
     }
+  });
+});
+
+describe("the byte-exact leak check in debug uaf", () => {
+  it("counts the quarantine's chunks and catches one chunk more (a reclaim that forgot the dead thread's cache block)", async () => {
+    const config = configs.find((c) => c.name === "debug core, uaf")!.options;
+    // The survivor's flush after it sends the shared list's objects to the quarantine.
+    const scenario = scenarios.find((s) => s.name === "refill from the shared list")!;
+    const run = await dieAt(config, scenario, 1);
+    expect(run.died).toBe(true);
+    const mem = words(run.w.survivor);
+    const block = mem[(run.slot + T_CACHE) >>> 2]!;
+    const leaked = mem[(block - CHUNK_HEADER + C_SIZE) >>> 2]! & ~7;
+    mem[(run.slot + T_CACHE) >>> 2] = 0;
+    endVictim(run);
+    expect(() => recoverAndCheck(run.w, config, scenario, 1)).toThrow(/bytes left in the backing allocator/);
+    const heap = run.w.survivor;
+    // The quarantine holds chunks (the survivor's flushes) and they are accounted: what is over is the one chunk.
+    expect(quarantinedBytes(heap)).toBeGreaterThan(0);
+    expect(heap.stats().backingUsedBytes - run.w.baseline - quarantinedBytes(heap)).toBe(leaked);
   });
 });
 
