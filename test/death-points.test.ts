@@ -15,7 +15,7 @@
 // can be given back.
 
 import { describe, expect, it } from "vitest";
-import { type AttachOptions, Heap, type HeapOptions, type Pool } from "wasm-pools";
+import { type AttachOptions, Heap, HeapCorruptError, type HeapOptions, type Pool } from "wasm-pools";
 import {
   ARENA_START,
   C_SIZE,
@@ -23,6 +23,7 @@ import {
   CHUNK_ON_FREE_LIST,
   CHUNK_RELEASED,
   CHUNK_USED,
+  E_COUNT,
   H_BACKING_TOP,
   H_QUARANTINE,
   LARGE_KEY,
@@ -33,9 +34,12 @@ import {
   T_DEATH_POINTS,
   T_DIE_AT,
   T_STATE,
+  T_TRANSIT,
+  T_TRANSIT_POOL,
   THREAD_FREE,
   THREAD_SLOT_SIZE,
   THREADS_START,
+  UNDO_LOG_START,
 } from "../dist/layout.js";
 import { slotOf, words } from "./support/threads.js";
 
@@ -548,24 +552,83 @@ describe("a thread that stops dead at any death point", () => {
   }
 });
 
-describe("without recovery (test switch noRecovery)", () => {
-  it("the same sweep finds heaps left broken: the undo log and the transits are what repairs them", async () => {
-    const config: HeapOptions = { unsafeTestSwitches: { noRecovery: true } };
+describe("without the undo log (test switch noUndo)", () => {
+  it("a death inside a backing-allocator section leaves bins or counters heap.check() refuses; every other death point is recovered", async () => {
+    const config: HeapOptions = { unsafeTestSwitches: { noUndo: true } };
     for (const name of ["refill from the backing allocator", "flush"]) {
       const scenario = scenarios.find((s) => s.name === name)!;
       const { passed } = await runOnce({}, scenario, 0);
+      let inSection = 0;
       let broken = 0;
+      const kinds = new Set<string>();
       for (let k = 1; k <= passed; k++) {
+        const run = await dieAt(config, scenario, k);
+        expect(run.died).toBe(true);
+        // Stores of a section the victim left half-done (the log is the backing lock holder's; the survivor is quiet).
+        const logged = words(run.w.survivor)[UNDO_LOG_START >>> 2]!;
+        if (logged > 0) inSection++;
+        endVictim(run);
+        let problems: string[] | undefined;
         try {
-          await runOnce(config, scenario, k);
-        } catch {
-          broken++;
+          run.w.survivor.check();
+        } catch (error) {
+          expect(error, `${name}, death point ${k}`).toBeInstanceOf(HeapCorruptError);
+          problems = (error as HeapCorruptError).problems;
         }
+        if (problems === undefined) {
+          // Consistent: everything else the sweep checks holds too.
+          recoverAndCheck(run.w, {}, scenario, k);
+          continue;
+        }
+        expect(logged, `${name}, death point ${k}: broken though it died outside a section (${problems[0]})`).toBeGreaterThan(0);
+        broken++;
+        for (const problem of problems) kinds.add(problem.replace(/\d+/g, "N"));
       }
-      console.log(`no recovery, ${name}: ${broken} of ${passed} death points leave the heap broken`);
+      console.log(
+        `no undo, ${name}: ${broken} of ${passed} death points broken (${inSection} inside a section with logged stores): ${[...kinds].join("; ")}`,
+      );
       expect(broken).toBeGreaterThan(0);
     }
-  });
+  }, 60_000);
+});
+
+describe("without the transit put-back (test switch noTransitRecovery)", () => {
+  it("a death with a chain in transit loses exactly that chain's objects, and nothing else breaks", async () => {
+    const config: HeapOptions = { unsafeTestSwitches: { noTransitRecovery: true } };
+    for (const name of ["frees that evict clusters", "alloc and free with the cache off"]) {
+      const scenario = scenarios.find((s) => s.name === name)!;
+      const { passed } = await runOnce({}, scenario, 0);
+      let broken = 0;
+      let lostObjects = 0;
+      for (let k = 1; k <= passed; k++) {
+        const run = await dieAt(config, scenario, k);
+        expect(run.died).toBe(true);
+        const mem = words(run.w.survivor);
+        const atDeath = mem[(run.slot + T_TRANSIT + E_COUNT) >>> 2]!;
+        endVictim(run);
+        // The reclaim rolled back a half-done section (the undo log is on): what the transit holds now is the chain it left.
+        const chain = mem[(run.slot + T_TRANSIT + E_COUNT) >>> 2]!;
+        const chainPool = mem[(run.slot + T_TRANSIT_POOL) >>> 2]!;
+        const heap = run.w.survivor;
+        // Bins and counters agree (the checker still finds the chain in the freed slot's transit record).
+        heap.check();
+        for (const pool of heap.pools()) {
+          // allocated - (used + cached) - free list: objects no holder has.
+          const lost = pool.stats().free - pool.freeListLength();
+          expect(lost, `${name}, death point ${k}: objects of ${pool.name} lost`).toBe(pool.id === chainPool ? chain : 0);
+        }
+        if (chain === 0) {
+          recoverAndCheck(run.w, {}, scenario, k);
+          continue;
+        }
+        expect(atDeath, `${name}, death point ${k}: a chain lost though none was in transit`).toBeGreaterThan(0);
+        broken++;
+        lostObjects += chain;
+      }
+      console.log(`no transit put-back, ${name}: ${broken} of ${passed} death points lose their chain in transit (${lostObjects} objects)`);
+      expect(broken).toBeGreaterThan(0);
+    }
+  }, 60_000);
 });
 
 describe("the byte-exact leak check in debug uaf", () => {
