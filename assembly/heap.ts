@@ -35,6 +35,8 @@ import {
   TEST_NO_FLUSH_LOCK,
   TEST_NO_RECOVERY,
   TEST_NO_SEQUENCE,
+  TEST_NO_TRANSIT_RECOVERY,
+  TEST_NO_UNDO,
   TEST_SHORT_PATIENCE,
 } from "./layout";
 import { setUafChecks } from "./quarantine";
@@ -50,6 +52,8 @@ function attachThread(canBlock: bool, cacheLimitBytes: u32, nodeId: u32, parent:
     sequenceStep,
     (switches & TEST_NO_FLUSH_LOCK) == 0,
     (switches & TEST_DEATH_POINTS) != 0,
+    (switches & (TEST_NO_RECOVERY | TEST_NO_UNDO)) == 0,
+    (switches & (TEST_NO_RECOVERY | TEST_NO_TRANSIT_RECOVERY)) == 0,
     (switches & TEST_NO_RECOVERY) == 0,
     (switches & TEST_SHORT_PATIENCE) != 0,
   );

@@ -22,7 +22,7 @@
 /** "WPOL" in little-endian ASCII. */
 export const HEAP_MAGIC: u32 = 0x4c4f5057;
 /** Bumped whenever a byte of this file's layout changes meaning. */
-export const ABI_VERSION: u32 = 9;
+export const ABI_VERSION: u32 = 10;
 
 export const PAGE_BYTES: u32 = 65536;
 export const CACHE_LINE: u32 = 64;
@@ -125,7 +125,7 @@ export const TEST_NO_SEQUENCE: u32 = 1;
 export const TEST_NO_FLUSH_LOCK: u32 = 2;
 /** Threads stop dead at the death point their slot names (T_DIE_AT), as a terminated worker would. */
 export const TEST_DEATH_POINTS: u32 = 4;
-/** Negative control: a dead thread's half-done work is left as it is (no undo, no transit put back, no recount). */
+/** Negative control: a dead thread's half-done work is left as it is: TEST_NO_UNDO and TEST_NO_TRANSIT_RECOVERY together, and no recount of its cache chains. */
 export const TEST_NO_RECOVERY: u32 = 8;
 /** Waiters give up after about 20 ms without a sign of life instead of 3 s. */
 export const TEST_SHORT_PATIENCE: u32 = 16;
@@ -133,6 +133,10 @@ export const TEST_SHORT_PATIENCE: u32 = 16;
 export const TEST_INEXACT_CHUNKS: u32 = 32;
 /** Every pool slot starts at generation GENERATION_TEST_START, a few creates below GENERATION_LAST. */
 export const TEST_GENERATIONS_NEAR_TOP: u32 = 64;
+/** Negative control: a dead owner's half-done backing-allocator section is not rolled back (the undo log is ignored). */
+export const TEST_NO_UNDO: u32 = 128;
+/** Negative control: a dead thread's transit (a chain it had taken off a holder) is not put back. */
+export const TEST_NO_TRANSIT_RECOVERY: u32 = 256;
 
 // ---- Backing allocator bins -----------------------------------------------
 //

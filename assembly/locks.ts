@@ -32,11 +32,11 @@ import {
   patienceDivisor,
   reclaimingNow,
   recordTrap,
-  recoveryEnabled,
   setReclaimingNow,
   taggedOwner,
   threadCanBlock,
   threadSlot,
+  undoEnabled,
 } from "./thread";
 import { pushTransit } from "./transit";
 import { undoRollBack } from "./undo";
@@ -199,7 +199,7 @@ export function takeOverFrom(word: usize, owner: u32): bool {
 
 /** Takes the backing lock, rolling back a dead owner's half-done section. */
 export function backingLock(): void {
-  if (mutexLock(H_BACKING_LOCK, taggedOwner) && recoveryEnabled) undoRollBack();
+  if (mutexLock(H_BACKING_LOCK, taggedOwner) && undoEnabled) undoRollBack();
 }
 
 // ---- flush_lock ---------------------------------------------------------------------

@@ -43,7 +43,7 @@ import { backingLock, beat, mutexUnlock, takeOverFrom, writeUnlock } from "./loc
 import { settleTransit } from "./pool";
 import { CacheBlock } from "./records";
 import { makeToken, markCorrupt, ownerValueOf, poolAt, resolveIncarnation, threadSlotAt } from "./slots";
-import { deathPoint, recoveryEnabled, setOwnerTag, setReclaimingNow, setThreadSlot, threadSlot } from "./thread";
+import { deathPoint, recountEnabled, setOwnerTag, setReclaimingNow, setThreadSlot, threadSlot, transitRecoveryEnabled } from "./thread";
 import { pushTransit, transitCount, transitToken } from "./transit";
 
 /** Claims a slot and a cache block for the calling thread; returns its id (>= 1) or an error. */
@@ -213,7 +213,7 @@ function reclaimDead(slot: usize): bool {
   mutexUnlock(H_BACKING_LOCK);
   // A chain it had taken off a holder goes back on its pool's list, or to
   // the backing allocator if that pool incarnation is gone.
-  if (recoveryEnabled) putTransitBack(slot);
+  if (transitRecoveryEnabled) putTransitBack(slot);
   // Flush and gc stop cleanly between steps; registry sections likewise.
   for (let index: u32 = 0; index < MAX_POOLS; index++) {
     deathPoint();
@@ -224,7 +224,7 @@ function reclaimDead(slot: usize): bool {
   atomic.store<u32>(slot + T_READ_HOLD, 0);
   const block = changetype<CacheBlock>(load<u32>(slot + T_CACHE));
   if (changetype<usize>(block) != 0) {
-    if (recoveryEnabled) recountBlock(block);
+    if (recountEnabled) recountBlock(block);
     drainBlock(block);
     backingFree(slot + T_CACHE);
   }

@@ -22,8 +22,12 @@ export let sequenceStep: u64 = 1;
 export let flushLockEnabled: bool = true;
 /** Whether death points are armed (test switch TEST_DEATH_POINTS). */
 let deathPointsOn: bool = false;
-/** Whether a dead thread's half-done work is repaired; false only in the no-recovery negative control. */
-export let recoveryEnabled: bool = true;
+/** Whether a dead owner's backing-allocator section is rolled back; false only in the no-undo and no-recovery negative controls. */
+export let undoEnabled: bool = true;
+/** Whether a dead thread's transit is put back; false only in the no-transit-recovery and no-recovery negative controls. */
+export let transitRecoveryEnabled: bool = true;
+/** Whether a dead thread's cache chains are recounted; false only in the no-recovery negative control. */
+export let recountEnabled: bool = true;
 /** Divides how long a waiter waits for a sign of life before it gives up (test switch TEST_SHORT_PATIENCE). */
 export let patienceDivisor: u32 = 1;
 
@@ -78,12 +82,16 @@ export function setThreadState(
   seqStep: u64,
   lockEnabled: bool,
   deathPoints: bool,
-  recovery: bool,
+  undo: bool,
+  transitRecovery: bool,
+  recount: bool,
   shortPatience: bool,
 ): void {
   threadCanBlock = canBlock;
   patienceDivisor = shortPatience ? SHORT_PATIENCE : 1;
-  recoveryEnabled = recovery;
+  undoEnabled = undo;
+  transitRecoveryEnabled = transitRecovery;
+  recountEnabled = recount;
   sequenceStep = seqStep;
   flushLockEnabled = lockEnabled;
   deathPointsOn = deathPoints;

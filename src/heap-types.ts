@@ -60,8 +60,12 @@ export interface HeapOptions {
      * the recovery of dead threads.
      */
     deathPoints?: boolean;
-    /** Reclaim a dead thread without repairing its half-done work (no undo, no transit put back). */
+    /** Reclaim a dead thread without repairing its half-done work: `noUndo` and `noTransitRecovery` together, and no recount of its cache chains. */
     noRecovery?: boolean;
+    /** Take over a dead owner's backing lock without rolling back its half-done section (the undo log is ignored). */
+    noUndo?: boolean;
+    /** Reclaim a dead thread without putting back the chain in its transit (the objects it was moving are lost). */
+    noTransitRecovery?: boolean;
     /** Waiters give up after about 20 ms without a sign of life from the holder, instead of 3 s. */
     shortPatience?: boolean;
     /**

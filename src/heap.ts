@@ -73,6 +73,8 @@ import {
   TEST_NO_FLUSH_LOCK,
   TEST_NO_RECOVERY,
   TEST_NO_SEQUENCE,
+  TEST_NO_TRANSIT_RECOVERY,
+  TEST_NO_UNDO,
   TEST_SHORT_PATIENCE,
   THREAD_LIVE,
 } from "./layout.js";
@@ -124,6 +126,8 @@ function testSwitches(value: HeapOptions["unsafeTestSwitches"]): number {
     (optionalBoolean("options.unsafeTestSwitches.noFlushLock", switches.noFlushLock, false) ? TEST_NO_FLUSH_LOCK : 0) |
     (optionalBoolean("options.unsafeTestSwitches.deathPoints", switches.deathPoints, false) ? TEST_DEATH_POINTS : 0) |
     (optionalBoolean("options.unsafeTestSwitches.noRecovery", switches.noRecovery, false) ? TEST_NO_RECOVERY : 0) |
+    (optionalBoolean("options.unsafeTestSwitches.noUndo", switches.noUndo, false) ? TEST_NO_UNDO : 0) |
+    (optionalBoolean("options.unsafeTestSwitches.noTransitRecovery", switches.noTransitRecovery, false) ? TEST_NO_TRANSIT_RECOVERY : 0) |
     (optionalBoolean("options.unsafeTestSwitches.shortPatience", switches.shortPatience, false) ? TEST_SHORT_PATIENCE : 0) |
     (optionalBoolean("options.unsafeTestSwitches.inexactChunks", switches.inexactChunks, false) ? TEST_INEXACT_CHUNKS : 0) |
     (optionalBoolean("options.unsafeTestSwitches.generationsNearTop", switches.generationsNearTop, false) ? TEST_GENERATIONS_NEAR_TOP : 0)

@@ -2,7 +2,7 @@
 // exports every layout constant as a global; test/layout.test.ts checks that
 // each number here equals the module's, so the two sides cannot drift.
 
-export const ABI_VERSION = 9;
+export const ABI_VERSION = 10;
 export const PAGE_BYTES = 65536;
 export const MAX_PAGES_LIMIT = 65535;
 export const MIN_PAGES = 4;
@@ -15,6 +15,8 @@ export const H_NEXT_THREAD_ID = HEADER_START + 24;
 export const H_FAIL_PPM = HEADER_START + 28;
 export const H_FAIL_SEED = HEADER_START + 32;
 export const H_DEBUG_FLAGS = HEADER_START + 36;
+export const H_QUARANTINE = HEADER_START + 40;
+export const QUARANTINE_SLOTS = 4096;
 export const DEBUG_UAF = 1;
 export const DEBUG_TAG = 2;
 export const TAG_BYTES = 8;
@@ -139,6 +141,8 @@ export const TEST_NO_RECOVERY = 8;
 export const TEST_SHORT_PATIENCE = 16;
 export const TEST_INEXACT_CHUNKS = 32;
 export const TEST_GENERATIONS_NEAR_TOP = 64;
+export const TEST_NO_UNDO = 128;
+export const TEST_NO_TRANSIT_RECOVERY = 256;
 
 export const ALLOC_STALE_POOL = 1;
 export const ALLOC_NOT_ATTACHED = 2;

@@ -378,7 +378,7 @@ const POSITIONS: Position[] = [
   ...fields("options.debug", ["uaf", "tag", "poison"], (_, debug) => Heap.create({ debug } as never)),
   ...fields(
     "options.unsafeTestSwitches",
-    ["noSequence", "noFlushLock", "deathPoints", "noRecovery", "shortPatience", "noJsHitPath"],
+    ["noSequence", "noFlushLock", "deathPoints", "noRecovery", "noUndo", "noTransitRecovery", "shortPatience", "noJsHitPath"],
     (_, switches) => Heap.create({ unsafeTestSwitches: switches } as never),
   ),
   { argument: "handle", call: (_, h) => Heap.attach(h as never), valid: (w) => w.heap.handle(), errors: handleErrors(HANDLE_FIELD) },

@@ -15,7 +15,7 @@
 // can be given back.
 
 import { describe, expect, it } from "vitest";
-import { type AttachOptions, Heap, type HeapOptions, type Pool } from "wasm-pools";
+import { type AttachOptions, Heap, HeapCorruptError, type HeapOptions, type Pool } from "wasm-pools";
 import {
   ARENA_START,
   C_SIZE,
@@ -23,16 +23,23 @@ import {
   CHUNK_ON_FREE_LIST,
   CHUNK_RELEASED,
   CHUNK_USED,
+  E_COUNT,
   H_BACKING_TOP,
+  H_QUARANTINE,
   LARGE_KEY,
   LARGE_MARK,
   LARGE_PREFIX,
+  QUARANTINE_SLOTS,
+  T_CACHE,
   T_DEATH_POINTS,
   T_DIE_AT,
   T_STATE,
+  T_TRANSIT,
+  T_TRANSIT_POOL,
   THREAD_FREE,
   THREAD_SLOT_SIZE,
   THREADS_START,
+  UNDO_LOG_START,
 } from "../dist/layout.js";
 import { slotOf, words } from "./support/threads.js";
 
@@ -45,6 +52,12 @@ interface World {
   held: Set<number>;
   /** A third thread, dead and not yet reclaimed, if the scenario made one. */
   ghost?: number;
+  /**
+   * A pool the scenario destroys with force while objects are out: the
+   * survivor's handle of it (a handle of that incarnation takes its objects
+   * back after the destroy) and the objects the survivor holds.
+   */
+  destroyed?: { pool: Pool; mine: Set<number> };
 }
 
 interface Scenario {
@@ -201,6 +214,58 @@ const scenarios: Scenario[] = [
     inFlight: 0,
   },
   {
+    name: "pool destroy with force while objects are out",
+    pools: [["doomed", 200]],
+    setup: async (w) => {
+      // Some on the shared list (a third thread's cache, given back when it closes).
+      const third = await Heap.attach(w.survivor.handle());
+      const listed = new Set<number>();
+      allocSome(third.pool("doomed"), 6, listed);
+      freeAll(third.pool("doomed"), listed);
+      third.close();
+      // The victim holds 3 and caches 3; the survivor holds 3 and caches 2.
+      const p = w.pools.get("doomed")!;
+      allocSome(p, 6, w.held);
+      const cached = new Set([...w.held].slice(0, 3));
+      for (const ptr of cached) w.held.delete(ptr);
+      freeAll(p, cached);
+      const s = w.survivor.pool("doomed");
+      const mine = new Set<number>();
+      allocSome(s, 5, mine);
+      const back = new Set([...mine].slice(0, 2));
+      for (const ptr of back) mine.delete(ptr);
+      freeAll(s, back);
+      w.destroyed = { pool: s, mine };
+    },
+    run: (w) => w.pools.get("doomed")!.destroy({ force: true }),
+    inFlight: 0,
+  },
+  {
+    name: "frees into a pool destroyed with force that waits for its objects",
+    pools: [["doomed", 200]],
+    setup: (w) => {
+      // Handles of the incarnation from heap.pool(): they outlive the destroy and take its objects back.
+      const old = w.victim.pool("doomed");
+      w.destroyed = { pool: w.survivor.pool("doomed"), mine: new Set() };
+      allocSome(old, 5, w.held);
+      w.pools.get("doomed")!.destroy({ force: true });
+      w.pools.set("doomed", old);
+    },
+    run: (w) => {
+      const p = w.pools.get("doomed")!;
+      const all = [...w.held];
+      for (const ptr of all.slice(0, 2)) {
+        p.free(ptr);
+        w.held.delete(ptr);
+      }
+      // The last of these frees the pool's slot.
+      const rest = Uint32Array.from(all.slice(2));
+      p.freeMany(rest);
+      for (const ptr of rest) w.held.delete(ptr);
+    },
+    inFlight: 0,
+  },
+  {
     name: "close",
     pools: [
       ["p", 64],
@@ -336,8 +401,17 @@ async function world(config: HeapOptions, scenario: Scenario): Promise<World & {
   return { ...w, baseline };
 }
 
-/** Runs the scenario with death point `k` armed (0: none); returns the death points the run passed and whether it died. */
-async function runOnce(config: HeapOptions, scenario: Scenario, k: number): Promise<{ passed: number; died: boolean }> {
+interface Run {
+  w: World & { baseline: number };
+  /** The victim's thread slot. */
+  slot: number;
+  /** Death points the run passed. */
+  passed: number;
+  died: boolean;
+}
+
+/** Runs the scenario with death point `k` armed (0: none), and leaves the victim as it ended: dead (not yet reclaimed) or still attached. */
+async function dieAt(config: HeapOptions, scenario: Scenario, k: number): Promise<Run> {
   const w = await world(config, scenario);
   const slot = slotOf(w.survivor, w.victim.threadId);
   const mem = words(w.survivor);
@@ -350,14 +424,23 @@ async function runOnce(config: HeapOptions, scenario: Scenario, k: number): Prom
     expect((error as Error).message).toMatch(/stopped dead at death point/);
     died = true;
   }
-  const passed = mem[(slot + T_DEATH_POINTS) >>> 2]! - before;
+  return { w, slot, passed: mem[(slot + T_DEATH_POINTS) >>> 2]! - before, died };
+}
+
+/** What a Node thread does by itself when the worker's exit event comes: the survivor reclaims a dead victim; a live one closes. */
+function endVictim({ w, died }: Run): void {
   if (died || !w.victim.closed) {
-    // What a Node thread does by itself when the worker's exit event comes.
     if (w.victim.closed) w.survivor.reclaimThread(w.victim.threadId);
     else w.victim.close();
   }
-  recoverAndCheck(w, config, scenario, k);
-  return { passed, died };
+}
+
+/** Runs the scenario with death point `k` armed (0: none), recovers and checks; returns the death points the run passed and whether it died. */
+async function runOnce(config: HeapOptions, scenario: Scenario, k: number): Promise<{ passed: number; died: boolean }> {
+  const run = await dieAt(config, scenario, k);
+  endVictim(run);
+  recoverAndCheck(run.w, config, scenario, k);
+  return { passed: run.passed, died: run.died };
 }
 
 function recoverAndCheck(w: World & { baseline: number }, config: HeapOptions, scenario: Scenario, k: number): void {
@@ -373,8 +456,25 @@ function recoverAndCheck(w: World & { baseline: number }, config: HeapOptions, s
   }
   heap.gc();
   heap.check();
-  // Give back what the victim held: the objects it had, and those the dying call took.
   const tagged = config.debug?.tag === true;
+  if (w.destroyed !== undefined) {
+    // The survivor gives back its objects of the pool destroyed with force (or not yet destroyed), then the victim's.
+    const { pool, mine } = w.destroyed;
+    for (const ptr of mine) pool.free(ptr);
+    mine.clear();
+    if (!heap.pools().some((p) => p.id === pool.id)) {
+      const out = handedOut(heap, pool.size, tagged);
+      expect(
+        out.filter((ptr) => !w.held.has(ptr)).length,
+        `${where}: objects of the destroyed pool beyond what the victim knew`,
+      ).toBeLessThanOrEqual(scenario.inFlight);
+      // Its slot waits while any is out, and is free once the last is back.
+      expect(heap.stats().retiredPools, `${where}: the destroyed pool waits for its objects`).toBe(out.length > 0 ? 1 : 0);
+      for (const ptr of out) pool.free(ptr);
+      expect(heap.stats().retiredPools, `${where}: the destroyed pool's slot is free once its objects are back`).toBe(0);
+    }
+  }
+  // Give back what the victim held: the objects it had, and those the dying call took.
   for (const pool of heap.pools()) {
     const out = handedOut(heap, pool.size, tagged);
     const sizeHeld = out.filter((ptr) => !w.held.has(ptr));
@@ -401,10 +501,36 @@ function recoverAndCheck(w: World & { baseline: number }, config: HeapOptions, s
     (v) => v !== THREAD_FREE,
   );
   expect(attached, `${where}: thread slots still taken`).toHaveLength(1);
-  if (config.debug?.uaf !== true) {
-    // The quarantine keeps chunks that flush gave back; elsewhere nothing is left.
-    expect(heap.stats().backingUsedBytes, `${where}: bytes left in the backing allocator`).toBe(w.baseline);
+  // Nothing is left but what a fresh heap holds, and (debug uaf) the chunks the quarantine holds, to the byte.
+  expect(heap.stats().backingUsedBytes, `${where}: bytes left in the backing allocator`).toBe(w.baseline + quarantinedBytes(heap));
+}
+
+/**
+ * Bytes of the chunks the debug quarantine (uaf) holds: each ring entry a
+ * distinct used chunk marked released, and every chunk marked released in
+ * the arena one of them. 0 without uaf.
+ */
+function quarantinedBytes(heap: Heap): number {
+  const w = words(heap);
+  const ring = w[H_QUARANTINE >>> 2]!;
+  if (ring === 0) return 0;
+  const held = new Set<number>();
+  let bytes = 0;
+  for (let i = 0; i < QUARANTINE_SLOTS; i++) {
+    const chunk = w[(ring + 4 + 4 * i) >>> 2]!;
+    if (chunk === 0) continue;
+    const header = w[(chunk + C_SIZE) >>> 2]!;
+    expect(held.has(chunk), `the quarantine holds ${chunk} twice`).toBe(false);
+    expect(header & (CHUNK_USED | CHUNK_RELEASED | CHUNK_ON_FREE_LIST), `quarantined chunk ${chunk}`).toBe(CHUNK_USED | CHUNK_RELEASED);
+    held.add(chunk);
+    bytes += header & ~7;
   }
+  const top = w[H_BACKING_TOP >>> 2]!;
+  for (let chunk = ARENA_START; chunk < top; chunk += w[(chunk + C_SIZE) >>> 2]! & ~7) {
+    if ((w[(chunk + C_SIZE) >>> 2]! & CHUNK_RELEASED) !== 0)
+      expect(held.has(chunk), `released chunk ${chunk} is not in the quarantine`).toBe(true);
+  }
+  return bytes;
 }
 
 describe("a thread that stops dead at any death point", () => {
@@ -426,23 +552,102 @@ describe("a thread that stops dead at any death point", () => {
   }
 });
 
-describe("without recovery (test switch noRecovery)", () => {
-  it("the same sweep finds heaps left broken: the undo log and the transits are what repairs them", async () => {
-    const config: HeapOptions = { unsafeTestSwitches: { noRecovery: true } };
+describe("without the undo log (test switch noUndo)", () => {
+  it("a death inside a backing-allocator section leaves bins or counters heap.check() refuses; every other death point is recovered", async () => {
+    const config: HeapOptions = { unsafeTestSwitches: { noUndo: true } };
     for (const name of ["refill from the backing allocator", "flush"]) {
       const scenario = scenarios.find((s) => s.name === name)!;
       const { passed } = await runOnce({}, scenario, 0);
+      let inSection = 0;
       let broken = 0;
+      const kinds = new Set<string>();
       for (let k = 1; k <= passed; k++) {
+        const run = await dieAt(config, scenario, k);
+        expect(run.died).toBe(true);
+        // Stores of a section the victim left half-done (the log is the backing lock holder's; the survivor is quiet).
+        const logged = words(run.w.survivor)[UNDO_LOG_START >>> 2]!;
+        if (logged > 0) inSection++;
+        endVictim(run);
+        let problems: string[] | undefined;
         try {
-          await runOnce(config, scenario, k);
-        } catch {
-          broken++;
+          run.w.survivor.check();
+        } catch (error) {
+          expect(error, `${name}, death point ${k}`).toBeInstanceOf(HeapCorruptError);
+          problems = (error as HeapCorruptError).problems;
         }
+        if (problems === undefined) {
+          // Consistent: everything else the sweep checks holds too.
+          recoverAndCheck(run.w, {}, scenario, k);
+          continue;
+        }
+        expect(logged, `${name}, death point ${k}: broken though it died outside a section (${problems[0]})`).toBeGreaterThan(0);
+        broken++;
+        for (const problem of problems) kinds.add(problem.replace(/\d+/g, "N"));
       }
-      console.log(`no recovery, ${name}: ${broken} of ${passed} death points leave the heap broken`);
+      console.log(
+        `no undo, ${name}: ${broken} of ${passed} death points broken (${inSection} inside a section with logged stores): ${[...kinds].join("; ")}`,
+      );
       expect(broken).toBeGreaterThan(0);
     }
+  }, 60_000);
+});
+
+describe("without the transit put-back (test switch noTransitRecovery)", () => {
+  it("a death with a chain in transit loses exactly that chain's objects, and nothing else breaks", async () => {
+    const config: HeapOptions = { unsafeTestSwitches: { noTransitRecovery: true } };
+    for (const name of ["frees that evict clusters", "alloc and free with the cache off"]) {
+      const scenario = scenarios.find((s) => s.name === name)!;
+      const { passed } = await runOnce({}, scenario, 0);
+      let broken = 0;
+      let lostObjects = 0;
+      for (let k = 1; k <= passed; k++) {
+        const run = await dieAt(config, scenario, k);
+        expect(run.died).toBe(true);
+        const mem = words(run.w.survivor);
+        const atDeath = mem[(run.slot + T_TRANSIT + E_COUNT) >>> 2]!;
+        endVictim(run);
+        // The reclaim rolled back a half-done section (the undo log is on): what the transit holds now is the chain it left.
+        const chain = mem[(run.slot + T_TRANSIT + E_COUNT) >>> 2]!;
+        const chainPool = mem[(run.slot + T_TRANSIT_POOL) >>> 2]!;
+        const heap = run.w.survivor;
+        // Bins and counters agree (the checker still finds the chain in the freed slot's transit record).
+        heap.check();
+        for (const pool of heap.pools()) {
+          // allocated - (used + cached) - free list: objects no holder has.
+          const lost = pool.stats().free - pool.freeListLength();
+          expect(lost, `${name}, death point ${k}: objects of ${pool.name} lost`).toBe(pool.id === chainPool ? chain : 0);
+        }
+        if (chain === 0) {
+          recoverAndCheck(run.w, {}, scenario, k);
+          continue;
+        }
+        expect(atDeath, `${name}, death point ${k}: a chain lost though none was in transit`).toBeGreaterThan(0);
+        broken++;
+        lostObjects += chain;
+      }
+      console.log(`no transit put-back, ${name}: ${broken} of ${passed} death points lose their chain in transit (${lostObjects} objects)`);
+      expect(broken).toBeGreaterThan(0);
+    }
+  }, 60_000);
+});
+
+describe("the byte-exact leak check in debug uaf", () => {
+  it("counts the quarantine's chunks and catches one chunk more (a reclaim that forgot the dead thread's cache block)", async () => {
+    const config = configs.find((c) => c.name === "debug core, uaf")!.options;
+    // The survivor's flush after it sends the shared list's objects to the quarantine.
+    const scenario = scenarios.find((s) => s.name === "refill from the shared list")!;
+    const run = await dieAt(config, scenario, 1);
+    expect(run.died).toBe(true);
+    const mem = words(run.w.survivor);
+    const block = mem[(run.slot + T_CACHE) >>> 2]!;
+    const leaked = mem[(block - CHUNK_HEADER + C_SIZE) >>> 2]! & ~7;
+    mem[(run.slot + T_CACHE) >>> 2] = 0;
+    endVictim(run);
+    expect(() => recoverAndCheck(run.w, config, scenario, 1)).toThrow(/bytes left in the backing allocator/);
+    const heap = run.w.survivor;
+    // The quarantine holds chunks (the survivor's flushes) and they are accounted: what is over is the one chunk.
+    expect(quarantinedBytes(heap)).toBeGreaterThan(0);
+    expect(heap.stats().backingUsedBytes - run.w.baseline - quarantinedBytes(heap)).toBe(leaked);
   });
 });
 

@@ -99,6 +99,7 @@ describe("structure", () => {
       7: "95b2c677bd2c8d60",
       8: "8f8c8e2be99fbbf3",
       9: "0be01dd7cd626a59",
+      10: "f4616d86e84dca75",
     };
     expect({ abi, fingerprint }).toEqual({ abi, fingerprint: recorded[abi] });
   });
