@@ -1,12 +1,14 @@
-// Liveness in browsers: a thread of a heap holds a Web Lock for as long as it
-// is attached (its "life lock"), and the browser releases it when the thread
-// ends, terminate() and closed tabs included. A lock that is no longer held
+// Liveness in browsers and Deno: a thread of a heap holds a Web Lock for as
+// long as it is attached (its "life lock"), and the runtime releases it when
+// the thread ends, terminate() and closed tabs included (Deno up to about
+// 30 ms early: thread-ends.ts, lifeLockGraceMs). A lock that is no longer held
 // while the thread's slot is still live tells that the thread is gone:
 // heap.reclaimGone() reclaims such threads. The slot's T_LIFE_LOCK word is
 // set only once the lock is granted, so a thread still waiting for its lock
 // is never taken for gone; Heap.create and Heap.attach return only once it
 // is granted, so a thread that ends soon after is not missed either; close()
-// releases the lock only after the slot is free. Node has its exit events instead (exit-hook.ts).
+// releases the lock only after the slot is free. Node and Bun have exit
+// events instead (thread-ends.ts).
 
 interface LockManagerLike {
   request(name: string, callback: () => Promise<void>): Promise<unknown>;

@@ -118,10 +118,10 @@ export class Pool {
   /** Whether this handle holds a registration (createPool's), which destroy() drops. */
   private readonly registered: boolean;
 
-  /** @internal Pools are made by Heap.createPool (registered), Heap.pool and Heap.pools. */
   /** The Heap this handle came from: a pool in use keeps its heap from being collected (heap.ts, #dropped). */
   readonly #heap: object;
 
+  /** @internal Pools are made by Heap.createPool (registered), Heap.pool and Heap.pools. */
   constructor(heap: object, binding: CoreBinding, views: MemoryViews, id: number, generation: number, registered: boolean) {
     refuseClone(this, POOL_REFUSAL);
     this.#heap = heap;
