@@ -143,7 +143,10 @@ describe("workers terminated at random moments", () => {
     const pools = [heap.createPool("p", 64), heap.createPool("q", 24)];
     const baseline = heap.stats().backingUsedBytes;
     const signals = makeSignals();
-    const churner = { kind: "churn", operations: 1e12, hold: 8, stopOnDouble: true } as const;
+    // What every worker sees, the killed ones included: [0] doubles, [1] errors.
+    const published = new Int32Array(new SharedArrayBuffer(8));
+    let crashes = 0;
+    const churner = { kind: "churn", operations: 1e12, hold: 8, stopOnDouble: true, published } as const;
     const survivors = [
       startWorker(heap, signals, 0, { ...churner, poolName: "p", seed: 1 }),
       startWorker(heap, signals, 1, { ...churner, poolName: "q", seed: 2, cacheBytes: 0 }),
@@ -163,7 +166,8 @@ describe("workers terminated at random moments", () => {
         seed: 100 + round,
         cacheBytes: [0, 1024, 256 << 10][round % 3],
       });
-      victim.report.catch(() => {}); // it never reports
+      victim.report.catch(() => {}); // it never reports: what it saw is in `published`
+      victim.worker.once("error", () => crashes++);
       await victim.ready;
       // A moment picked at random while it churns beside the others.
       await new Promise((resolve) => setTimeout(resolve, (round * 7919) % 13));
@@ -178,6 +182,7 @@ describe("workers terminated at random moments", () => {
       expect(report.doubles).toBe(0);
       expect(report.errors).toBe(0);
     }
+    expect({ doubles: published[0], errors: published[1], crashes }).toEqual({ doubles: 0, errors: 0, crashes: 0 });
     expectExactAccounting(heap);
     // What the victims held (at most `hold` objects or blocks each, and one in flight) is all that is out.
     const classes = heap.pools().filter((pool) => pool.name.startsWith("malloc:"));

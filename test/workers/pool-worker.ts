@@ -37,14 +37,21 @@ function churn(heap: Heap, pool: Pool): WorkerReport {
   const held = new Holding(claims);
   // In a negative control the pool is broken on purpose: count its errors instead of dying.
   const tolerate = task.stopOnDouble === true || task.stopOnUseAfterFree === true;
+  const publish = (index: 0 | 1): void => {
+    if (task.published) Atomics.add(task.published, index, 1);
+  };
   const release = (index: number): void => {
     const ptr = held.take(index);
-    if (ptr === 0) return; // a double hand-out: the other owner frees it
+    if (ptr === 0) {
+      publish(0);
+      return; // a double hand-out: the other owner frees it
+    }
     try {
       if (task.malloc) heap.free(ptr);
       else pool.free(ptr);
       report.frees++;
     } catch (error) {
+      publish(1);
       if (!tolerate) throw error;
       report.errors++;
     }
@@ -57,6 +64,7 @@ function churn(heap: Heap, pool: Pool): WorkerReport {
       try {
         ptr = task.malloc ? heap.tryMalloc(random() % 64 === 0 ? 8193 + (random() % 32768) : random() % 2048) : pool.tryAlloc();
       } catch (error) {
+        publish(1);
         if (task.stopOnDouble && error instanceof HeapCorruptError) {
           // Broken on purpose: the list's links were caught broken before a double hand-out was.
           report.corruptLists = (report.corruptLists ?? 0) + 1;

@@ -30,6 +30,11 @@ export interface WorkerTask {
   stopOnUseAfterFree?: boolean;
   /** A worker of the heap may be killed holding a lock: end with a LockTimeoutError report instead of failing. */
   survivesDeadLocks?: boolean;
+  /**
+   * churn: [0] double hand-outs, [1] errors, added to as this worker sees
+   * them, so that what a worker that is killed later saw still counts.
+   */
+  published?: Int32Array;
 }
 
 export interface WorkerReport {
