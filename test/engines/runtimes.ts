@@ -105,13 +105,14 @@ export function reportFrom(
   return reportOf(runtime.executable!, [...runtime.args, CLI, `--threads=${kind}`], timeout);
 }
 
-/** Runs the random-kill suite (test/kills/) in `runtime` on threads of `kind`. */
+/** Runs the random-kill suite (test/kills/) in `runtime` on threads of `kind`, killing at least `kills` workers. */
 export function killsReportFrom(
   runtime: Runtime,
   kind: RuntimeThreads["kind"],
+  kills: number,
   timeout: number,
 ): Promise<{ report: KillsReport; stderr: string }> {
-  return reportOf(runtime.executable!, [...runtime.args, KILLS_CLI, `--threads=${kind}`], timeout, KILLS_REPORT_PREFIX);
+  return reportOf(runtime.executable!, [...runtime.args, KILLS_CLI, `--threads=${kind}`, `--kills=${kills}`], timeout, KILLS_REPORT_PREFIX);
 }
 
 /** What making a heap does in Deno that may read the package but not its .wasm. */

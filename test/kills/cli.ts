@@ -1,12 +1,14 @@
 // The random-kill suite in a JS runtime (Node, Deno, Bun), on the threads
-// --threads= names: web (Web Workers) or node (node:worker_threads). Prints
-// the report as the last line of stdout, after KILLS_REPORT_PREFIX.
+// --threads= names: web (Web Workers) or node (node:worker_threads), killing
+// at least --kills= workers (100 by default). Prints the report as the last
+// line of stdout, after KILLS_REPORT_PREFIX.
 
 import { runtimeName, starterFromArguments } from "../conformance/threads.js";
 import { KILLS_REPORT_PREFIX } from "./protocol.js";
 import { runKills } from "./suite.js";
 
-const report = await runKills(runtimeName(), starterFromArguments());
+const kills = Number(process.argv.find((arg) => arg.startsWith("--kills="))?.slice("--kills=".length) ?? 100);
+const report = await runKills(runtimeName(), starterFromArguments(), kills);
 console.log(`${KILLS_REPORT_PREFIX}${JSON.stringify(report)}`);
 // Deno and Bun keep running while a Web Worker's port is open.
 process.exit(0);

@@ -11,8 +11,6 @@ import type { TestThread } from "../conformance/threads.js";
 import { COUNTERS, DOUBLES, ERRORS, KILLS_POOL, type KillReply, type KillsReport, type KillTask, LOCK_TIMEOUTS, STOP } from "./protocol.js";
 
 const WORKER_SCRIPT = new URL("./worker.js", import.meta.url);
-/** At least this many workers are killed. */
-const KILLS = 100;
 /** How many die together, round after round. */
 const BURSTS = [8, 2, 1, 8, 2];
 /** How long a round waits for the heap to hear of its workers' ends (Deno's life-lock grace is 1 s). */
@@ -48,7 +46,8 @@ async function startOn(startThread: (script: URL) => Promise<TestThread>, task: 
   return thread;
 }
 
-export async function runKills(engine: string, startThread: (script: URL) => Promise<TestThread>): Promise<KillsReport> {
+/** Kills at least `kills` workers (each round kills a burst of BURSTS). */
+export async function runKills(engine: string, startThread: (script: URL) => Promise<TestThread>, kills: number): Promise<KillsReport> {
   const heap = await wasmPools.Heap.create({ maxBytes: 64 << 20 });
   heap.createPool(KILLS_POOL, 64, { shared: true });
   const counters = new Int32Array(new SharedArrayBuffer(COUNTERS * 4));
@@ -92,7 +91,7 @@ export async function runKills(engine: string, startThread: (script: URL) => Pro
     );
     const expected = slotsTaken(heap);
     let number = 1;
-    for (let round = 0; report.kills < KILLS; round++) {
+    for (let round = 0; report.kills < kills; round++) {
       const victims: TestThread[] = [];
       for (let n = 0; n < BURSTS[round % BURSTS.length]!; n++, number++) {
         const shape = number % 5;
