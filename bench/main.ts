@@ -11,6 +11,7 @@ import { buildNative, gccVersion, glibcOverhead, runNative } from "./cases/nativ
 import { serverJobs } from "./cases/server.js";
 import { HOLD_GROUP, PAIR_GROUP, singleThreadCases } from "./cases/single-thread.js";
 import { stringCases } from "./cases/strings.js";
+import { structCases } from "./cases/structs.js";
 import { sizes, workerJobs } from "./cases/workers.js";
 import { engineCount, runEngines } from "./engines/run.js";
 import { Progress } from "./progress.js";
@@ -36,7 +37,14 @@ else {
 }
 
 const s = sizes(quick);
-const single = [...(await singleThreadCases()), ...callPatternCases(), ...interleavedCases(), ...mallocCases(), ...stringCases()];
+const single = [
+  ...(await singleThreadCases()),
+  ...callPatternCases(),
+  ...interleavedCases(),
+  ...mallocCases(),
+  ...stringCases(),
+  ...structCases(),
+];
 const nativeSamples = quick ? 5 : 15;
 const nativeSingle = [
   {

@@ -5,6 +5,7 @@ import { INTERLEAVED, INTERLEAVED_GROUP } from "./cases/interleaved.js";
 import { MALLOC_HOLD_GROUP, MALLOC_PAIR_GROUP, THING_MALLOC, WASM_POOLS_MALLOC } from "./cases/malloc.js";
 import { SERVER_GROUP, SERVER_POSTMESSAGE, SERVER_RINGS } from "./cases/server.js";
 import { HOLD_GROUP, PAIR_GROUP } from "./cases/single-thread.js";
+import { STRUCT_ACCESSORS, STRUCTS_GROUP, TYPED_ARRAYS } from "./cases/structs.js";
 import { CHURN_GROUP, LARSON_GROUP, LARSON_MALLOC, TRANSFER_GROUP } from "./cases/workers.js";
 import { type CaseResult, FLOOR, GLIBC, type TargetResult } from "./results.js";
 
@@ -149,6 +150,15 @@ function callPatternTargets(cases: readonly CaseResult[]): Array<TargetResult | 
         nsRatio,
         (r) => r <= 4,
       ),
+    ),
+    ratioTarget(
+      "Struct field access vs hand-written typed arrays (case 12)",
+      "≤ 1.2×",
+      "ns per object, bound struct accessors / the same fields through module-level typed arrays",
+      find(cases, STRUCTS_GROUP, STRUCT_ACCESSORS),
+      find(cases, STRUCTS_GROUP, TYPED_ARRAYS),
+      nsRatio,
+      (r) => r <= 1.2,
     ),
     ratioTarget(
       "(g) server-like loop vs postMessage",

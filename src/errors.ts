@@ -192,3 +192,9 @@ export class HeapCorruptError extends WasmPoolsError {
     super(`the heap is inconsistent:\n  ${problems.join("\n  ")}`);
   }
 }
+
+/** A blocking wait on a thread that may not block (a browser's main thread): use the promise form there. */
+export class CannotBlockError extends WasmPoolsError {
+  /** The class's name, kept through minification. */
+  override readonly name: string = "CannotBlockError";
+}

@@ -4,6 +4,7 @@
 export type { CheckReport } from "./check.js";
 export type { DebugOptions } from "./debug.js";
 export {
+  CannotBlockError,
   CoreLoadError,
   DoubleFreeError,
   HeapClosedError,
@@ -32,5 +33,26 @@ export { Heap } from "./heap.js";
 export type { AttachOptions, HeapHandle, HeapOptions, HeapStats, MallocedString, PoolOptions } from "./heap-types.js";
 export type { PoolStats } from "./pool.js";
 export { Pool } from "./pool.js";
+export type { ArrayField, FieldAccessor, StructArrayField, StructFields, StructView, ValueOf } from "./struct-binding.js";
+export type { BoolField, IntegerField, NumberField, Utf8Field, WaitableField } from "./struct-fields.js";
+export type { BindOptions, BoundStruct } from "./struct-layout.js";
+export { StructLayout, struct } from "./struct-layout.js";
+export type {
+  ArrayType,
+  BigIntName,
+  BigIntType,
+  BoolType,
+  ElementType,
+  Fields,
+  FieldType,
+  NumberName,
+  NumberType,
+  PlacedField,
+  PointerType,
+  StructType,
+  Utf8Type,
+} from "./struct-types.js";
+export { types } from "./struct-types.js";
 export type { TypedArrayType } from "./typed-arrays.js";
+export type { WaitResult } from "./wait.js";
 export type { CoreBuild, CoreSource } from "./wasm.js";
