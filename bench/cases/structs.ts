@@ -10,7 +10,7 @@ import { keep, type SingleThreadCase } from "./measure.js";
 
 export const STRUCTS_GROUP = "12. struct fields: 2 reads, 2 writes per object (1,024 objects)";
 export const STRUCT_ACCESSORS = "wasm-pools struct accessors";
-export const TYPED_ARRAYS = "hand-written Uint32Array/Float64Array";
+export const TYPED_ARRAYS = "hand-written Uint32Array/Float64Array (module-level, never remade)";
 
 const OBJECTS = 1024;
 const { u32, f64, utf8 } = types;
@@ -27,6 +27,14 @@ for (let i = 0; i < OBJECTS; i++) {
 const u32s = new Uint32Array(heap.memory.buffer);
 const f64s = new Float64Array(heap.memory.buffer);
 const dataView = new DataView(heap.memory.buffer);
+// What hand-written code must do to follow growth as the accessors do: views it remakes when an address falls past them.
+let growingU32s = new Uint32Array(heap.memory.buffer);
+let growingF64s = new Float64Array(heap.memory.buffer);
+function remakeViews(): void {
+  heap.memory.grow(0);
+  growingU32s = new Uint32Array(heap.memory.buffer);
+  growingF64s = new Float64Array(heap.memory.buffer);
+}
 const objects = Array.from({ length: OBJECTS }, (_, id) => ({ id, hits: 0, lastSeen: 0, name: "" }));
 
 function viaAccessors(): number {
@@ -47,6 +55,18 @@ function viaTypedArrays(): number {
     check += u32s[p >>> 2]!;
     f64s[(p + 8) >>> 3] = f64s[(p + 8) >>> 3]! + 1;
     u32s[(p + 4) >>> 2] = u32s[(p + 4) >>> 2]! + 1;
+  }
+  return check;
+}
+
+function viaGrowingTypedArrays(): number {
+  let check = 0;
+  for (let i = 0; i < OBJECTS; i++) {
+    const p = ptrs[i]!;
+    if (p + 16 > growingU32s.length * 4) remakeViews();
+    check += growingU32s[p >>> 2]!;
+    growingF64s[(p + 8) >>> 3] = growingF64s[(p + 8) >>> 3]! + 1;
+    growingU32s[(p + 4) >>> 2] = growingU32s[(p + 4) >>> 2]! + 1;
   }
   return check;
 }
@@ -87,6 +107,7 @@ export function structCases(): SingleThreadCase[] {
   return [
     structCase(STRUCT_ACCESSORS, viaAccessors),
     structCase(TYPED_ARRAYS, viaTypedArrays),
+    structCase("hand-written typed arrays that follow growth", viaGrowingTypedArrays),
     structCase("hand-written DataView", viaDataView),
     structCase("plain JS objects (not shared)", viaObjects),
   ];

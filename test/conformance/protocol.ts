@@ -64,6 +64,8 @@ export interface ConformanceReport {
   /** heap.malloc's blocks (7 sizes) intact after realloc, typed views and a string read back, large blocks left after freeing all. */
   mallocBlocks: { intact: number; views: boolean; string: boolean; largeBlocksLeft: number };
   badInputs: BadInputOutcome[];
+  /** Struct layouts (structs.ts): every field type read back, growth followed, errors typed, checked mode, waitAsync's outcomes. */
+  structs?: { fields: boolean; growth: boolean; errors: string[]; checkedCatches: string; waits: string[] };
   /** What the workers did; absent when sharing was refused. */
   workers?: {
     count: number;

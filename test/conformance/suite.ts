@@ -21,6 +21,7 @@ import {
   SHARED_POOL,
   type WorkerReply,
 } from "./protocol.js";
+import { structChecks } from "./structs.js";
 import type { TestThread, ThreadStarter } from "./threads.js";
 
 export interface SuiteOptions {
@@ -161,6 +162,11 @@ export async function runConformance(options: SuiteOptions): Promise<Conformance
     badInputs: await tryBadInputs(heap),
     check: "not run",
   };
+  try {
+    report.structs = await structChecks(heap);
+  } catch (error) {
+    report.error = error instanceof Error && error.stack ? error.stack : String(error);
+  }
   const threads: TestThread[] = [];
   try {
     for (let n = 0; n < WORKERS + 3; n++) threads.push(await options.startThread(WORKER_SCRIPT));

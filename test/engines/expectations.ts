@@ -22,6 +22,16 @@ export function itConforms(report: () => ConformanceReport, sharing: Sharing): v
     expect(report().mallocBlocks).toEqual({ intact: 7, views: true, string: true, largeBlocksLeft: 0 });
   });
 
+  it("struct layouts: every field type reads back, accessors follow growth, errors are typed, checked mode catches a freed object, waitAsync settles", () => {
+    expect(report().structs).toEqual({
+      fields: true,
+      growth: true,
+      errors: ["InvalidPointerError", "InvalidPointerError", "InvalidArgumentError", "InvalidArgumentError"],
+      checkedCatches: "UseAfterFreeError",
+      waits: ["not-equal", "timed-out"],
+    });
+  });
+
   it("bad input gets a typed error (a WasmPoolsError) of the right class", () => {
     const got = Object.fromEntries(report().badInputs.map((each) => [each.call, `${each.error}${each.typed ? "" : " (untyped)"}`]));
     expect(got).toEqual({
