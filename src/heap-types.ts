@@ -14,9 +14,9 @@ import type { CoreBuild, CoreSource } from "./wasm.js";
  * ```
  */
 export interface HeapOptions {
-  /** Memory to start with, rounded up to 64 KiB pages (default 1 MiB, at least 192 KiB). */
+  /** Memory to start with, rounded up to 64 KiB pages (default 1 MiB, at least 256 KiB: the heap header, slots and undo log reach into the third page, and the arena starts with at least one more). */
   initialBytes?: number;
-  /** Memory the heap may grow to, rounded down to 64 KiB pages; allocation fails cleanly beyond it (default 1 GiB, at most 4 GiB - 64 KiB). */
+  /** Memory the heap may grow to, rounded down to 64 KiB pages; allocation fails cleanly beyond it (default 1 GiB, at least 256 KiB, at most 4 GiB - 64 KiB). */
   maxBytes?: number;
   /** Which compiled core to run (default `release`). */
   build?: CoreBuild;

@@ -175,7 +175,7 @@ function tellOpenHeaps(nodeNumber: number): void {
     try {
       each.reclaimEnded(nodeNumber);
     } catch {
-      // A heap that cannot reclaim now keeps the slots DEAD and retries by itself (heap.ts).
+      // A heap that cannot reclaim now keeps the slots DEAD and retries by itself (reclaim.ts).
     }
   }
 }

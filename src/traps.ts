@@ -1,12 +1,25 @@
-// The core gives up on a call in two situations: a pop that read a released
-// object (debug uaf), and a lock wait that saw no sign of life for about 3
-// seconds. It first releases everything the call held (assembly/locks.ts,
-// giveUp), records why in the calling thread's cache block, and traps to
-// unwind. With the deathPoints test switch it also traps when the thread
-// "dies" at a death point; that thread must then never run again. Every
-// core call goes through a wrapper that turns such a trap into a typed
-// error; it reads nothing unless a call throws, and the JS hit paths do not
-// call the core at all.
+// The core stops a call by trapping; every core call goes through a wrapper
+// made here that turns the trap into a typed error. It reads nothing unless
+// a call throws, and the JS hit paths do not call the core at all.
+//
+// Five kinds of give-up are recorded: the call first releases everything it
+// held (assembly/locks.ts, giveUp), then writes why (TRAP_*) and its details
+// in the calling thread's cache block, and traps to unwind:
+//   TRAP_USE_AFTER_FREE     a pop read an object flush or gc had given back
+//                           (debug uaf)                       UseAfterFreeError
+//   TRAP_LOCK_TIMEOUT       a lock wait saw no sign of life for about 3 s
+//                                                              LockTimeoutError
+//   TRAP_CORRUPT_LIST       a free list held a link that is no free object of
+//                           its pool (or the pool was marked so) HeapCorruptError
+//   TRAP_WRITE_AFTER_FREE   an object about to go out no longer held the
+//                           poison (debug poison)             UseAfterFreeError
+//   TRAP_RECLAIM_DEFERRED   a reclaim met a busy lock         ReclaimDeferred,
+//                           caught by reclaim.ts, which retries it later
+// A sixth is recorded without a release: TRAP_DIED, the deathPoints test
+// switch stopping the thread dead at a death point; that thread must never
+// run again. Any trap without a record is a failed internal check
+// (assembly/asserts.ts) or a read outside the memory: the thread lets go of
+// what it held (thread_release_holds) and the caller gets HeapCorruptError.
 
 import { HeapCorruptError, LockTimeoutError, UseAfterFreeError, WasmPoolsError } from "./errors.js";
 import {

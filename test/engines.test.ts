@@ -76,7 +76,7 @@ for (const runtime of RUNTIMES) {
       });
     }
     if (runtime.name === "Bun") {
-      it("the README's bun build recipe: the bundle carries the core and runs from another folder", async () => {
+      it("the bun build recipe (docs/runtimes.md): the bundle carries the core and runs from another folder", async () => {
         const { files, stdout } = await bundleAndRun(runtime.executable!, TIMEOUT);
         expect(files.some((file) => /^wasm-pools-.*\.wasm$/.test(file))).toBe(true);
         expect(stdout).toMatch(/^Dumping pools usage: 1 pools/);

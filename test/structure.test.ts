@@ -1,5 +1,5 @@
 // Checks that keep the two sides of the ABI in step and the layers apart:
-// no import circle in assembly/ or src/, the wrapper's list of core
+// no import circle in assembly/ or src/, src/heap.ts on top, the wrapper's list of core
 // functions equal to the module's, and a fingerprint of every layout
 // constant tied to ABI_VERSION (a layout change without a version bump
 // fails here). Imports are read with a small scanner: madge and
@@ -62,6 +62,12 @@ describe("structure", () => {
       expect(findCircle(graph)).toBeUndefined();
     });
   }
+
+  it("src/heap.ts is the wrapper's top layer: only index.ts imports it (the modules it fronts never reach back up)", async () => {
+    const graph = await importGraph("src");
+    const importers = [...graph].filter(([, targets]) => targets.includes("heap.ts")).map(([file]) => file);
+    expect(importers).toEqual(["index.ts"]);
+  });
 
   it("the scanner finds a circle when there is one (negative control)", () => {
     const graph = new Map([

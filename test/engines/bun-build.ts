@@ -1,4 +1,4 @@
-// The README's recipe for `bun build`, which bundles the JS but does not
+// The recipe for `bun build` (docs/runtimes.md), which bundles the JS but does not
 // copy the .wasm the package finds by itself: the app imports the core as a
 // file and passes it to Heap.create. Built in a folder that holds the
 // package, then run from another folder with only the bundle.
@@ -12,14 +12,14 @@ import { promisify } from "node:util";
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-/** Marks the README's recipe: the first ```js block after it. */
+/** Marks the recipe in docs/runtimes.md: the first ```js block after it. */
 export const RECIPE_MARK = "<!-- bun build recipe -->";
 
-async function readmeRecipe(): Promise<string> {
-  const readme = await readFile(join(ROOT, "README.md"), "utf8");
-  const at = readme.indexOf(RECIPE_MARK);
-  if (at < 0) throw new Error(`README.md has no ${RECIPE_MARK}`);
-  return /```js\n([\s\S]*?)```/.exec(readme.slice(at))![1]!;
+async function documentedRecipe(): Promise<string> {
+  const doc = await readFile(join(ROOT, "docs", "runtimes.md"), "utf8");
+  const at = doc.indexOf(RECIPE_MARK);
+  if (at < 0) throw new Error(`docs/runtimes.md has no ${RECIPE_MARK}`);
+  return /```js\n([\s\S]*?)```/.exec(doc.slice(at))![1]!;
 }
 
 /** Bundles the recipe with `bun build`, runs the bundle elsewhere; returns the bundle's files and what it printed. */
@@ -28,7 +28,7 @@ export async function bundleAndRun(bun: string, timeout: number): Promise<{ file
   try {
     await mkdir(join(stage, "app", "node_modules"), { recursive: true });
     await symlink(ROOT, join(stage, "app", "node_modules", "wasm-pools"), "dir");
-    await writeFile(join(stage, "app", "app.js"), await readmeRecipe());
+    await writeFile(join(stage, "app", "app.js"), await documentedRecipe());
     await run(bun, ["build", "app.js", "--outdir", "out", "--target", "bun"], { cwd: join(stage, "app"), timeout });
     // Only the bundle goes on: nothing of the package is beside it.
     await cp(join(stage, "app", "out"), join(stage, "deployed"), { recursive: true });

@@ -8,8 +8,9 @@ const README = new URL("../../README.md", import.meta.url);
 /** The "tested" cell of the support table's row for `engine`, or undefined when there is no such row. */
 export async function testedCell(engine: string): Promise<string | undefined> {
   const readme = await readFile(README, "utf8");
-  const section = readme.slice(readme.indexOf("### Engines"));
-  const row = section.split("\n").find((line) => line.startsWith(`| ${engine} `));
+  const lines = readme.split("\n");
+  const section = lines.slice(lines.indexOf("## Engines"));
+  const row = section.find((line) => line.startsWith(`| ${engine} `));
   return row?.split("|")[2]?.trim();
 }
 
