@@ -7,8 +7,9 @@ export default defineConfig({
     alias: { "wasm-pools": fileURLToPath(new URL("./dist/index.js", import.meta.url)) },
   },
   test: {
-    include: ["test/**/*.test.ts"],
-    globalSetup: ["test/support/engines-setup.ts"],
+    // test/ by kind (unit, concurrency, death, engines, repo); the benchmark's own tests beside it in bench/.
+    include: ["test/**/*.test.ts", "bench/**/*.test.ts"],
+    globalSetup: ["test/support/seed-setup.ts", "test/support/engines-setup.ts"],
     testTimeout: 120_000,
     hookTimeout: 60_000,
     // Concurrency tests start their own workers; running files one at a time

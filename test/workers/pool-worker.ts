@@ -4,7 +4,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { Heap, HeapCorruptError, LockTimeoutError, type Pool, UseAfterFreeError } from "wasm-pools";
 import { Claims, Holding } from "./claims.js";
-import { SIGNAL_GO, SIGNAL_STOP, type WorkerReport, type WorkerTask } from "./protocol.js";
+import { SIGNAL_GO, SIGNAL_STOP, type WorkerReport, type WorkerTask } from "./pool-worker-protocol.js";
 
 const task = workerData as WorkerTask;
 

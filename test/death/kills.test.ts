@@ -1,0 +1,47 @@
+// Workers killed at random moments in every JS runtime and kind of thread
+// (test/kills/): alone, in pairs and in bursts of 8, some while attaching,
+// some attached twice, some with a worker of their own, at moments drawn
+// from the run's seed. At least 11 kills each (a burst of 8, every kind of
+// victim, then of 2 and of 1) in `npm test`, at least 100 in `npm run test:all`. Nothing calls for a reclaim: the heap must hear of every end by
+// itself, leave no slot behind, and the survivor beside them must never see
+// an error, a double hand-out or a lock give-up.
+
+import { describe, expect, it } from "vitest";
+import { killsReportFrom, RUNTIMES } from "../engines/runtimes.js";
+import { EXHAUSTIVE, randomFor, replayHint } from "../support/sampling.js";
+
+const TIMEOUT = 240_000;
+const KILLS = EXHAUSTIVE ? 100 : 11;
+
+for (const runtime of RUNTIMES) {
+  describe.skipIf(!runtime.executable)(`random kills in ${runtime.name}`, () => {
+    for (const threads of runtime.threads) {
+      it(
+        `with ${threads.kind === "web" ? "Web Workers" : "node:worker_threads"}: every killed worker reclaimed, nothing seen wrong`,
+        async () => {
+          const started = Date.now();
+          const seed = randomFor(`random kills in ${runtime.name}, ${threads.kind} threads`)();
+          const { report, stderr } = await killsReportFrom(runtime, threads.kind, KILLS, seed, TIMEOUT);
+          console.log(
+            `${report.engine}, ${threads.kind} threads: ${JSON.stringify(report)} in ${((Date.now() - started) / 1000).toFixed(1)} s (${replayHint()})`,
+          );
+          expect(report.error).toBeUndefined();
+          expect(report.kills).toBeGreaterThanOrEqual(KILLS);
+          expect(report.killedWhileAttaching).toBeGreaterThan(0);
+          expect(report.nested).toBeGreaterThan(0);
+          expect(report.twice).toBeGreaterThan(0);
+          expect({ slotsLeft: report.slotsLeft, roundsNotBack: report.roundsNotBack }).toEqual({ slotsLeft: 0, roundsNotBack: 0 });
+          expect({ doubles: report.doubles, errors: report.errors, lockTimeouts: report.lockTimeouts }).toEqual({
+            doubles: 0,
+            errors: 0,
+            lockTimeouts: 0,
+          });
+          expect(report.survivorStopped).toBe(true);
+          expect(report.check).toBe("passed");
+          expect(stderr).toBe("");
+        },
+        TIMEOUT,
+      );
+    }
+  });
+}

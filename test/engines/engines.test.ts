@@ -1,0 +1,163 @@
+// The conformance suite (test/conformance/) on every target: Node 20, 22 and
+// 24, Deno, Bun, Chromium, Firefox ESR and WebKitGTK. A target missing here
+// is reported as skipped, with the reason and how to install it; .ci/run
+// installs them all and checks that none was skipped.
+
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningServer, startServer } from "../../examples/browser/server.js";
+import type { ConformanceReport } from "../conformance/conformance-protocol.js";
+import {
+  type BrowserFiles,
+  CHROMIUM,
+  CHROMIUM_FILES,
+  FIREFOX,
+  FIREFOX_FILES,
+  inChromium,
+  inFirefox,
+  inWebKit,
+  missingBrowser,
+  WEBKIT_FILES,
+  WEBKIT_SHARING_ENV,
+} from "./browsers.js";
+import { bundleAndRun } from "./bun-build.js";
+import { itConforms, type Sharing } from "./expectations.js";
+import { denoWithoutReadAccess, RUNTIMES, reportFrom, versionOf } from "./runtimes.js";
+import { testedCell, versionIn } from "./support-table.js";
+
+const run = promisify(execFile);
+const TIMEOUT = 90_000;
+const PAGE = "test/conformance/page.html";
+const SHARES: Sharing = { shares: true };
+const NOT_ISOLATED: Sharing = {
+  shares: false,
+  refusal: "NotIsolatedError",
+  names: [/Cross-Origin-Opener-Policy: same-origin/, /Cross-Origin-Embedder-Policy: require-corp/],
+};
+
+/** The suite's name: the target, or why it is skipped. */
+function title(target: string, missing: string | undefined): string {
+  return missing ? `${target} (skipped: ${missing})` : target;
+}
+
+for (const runtime of RUNTIMES) {
+  const missing = runtime.executable ? undefined : `not installed; ${runtime.install}`;
+  describe.skipIf(missing)(title(`conformance in ${runtime.name}`, missing), () => {
+    for (const threads of runtime.threads) {
+      describe(`with ${threads.kind === "web" ? "Web Workers" : "node:worker_threads"}`, () => {
+        let report: ConformanceReport;
+        let stderr: string;
+        beforeAll(async () => {
+          const started = Date.now();
+          ({ report, stderr } = await reportFrom(runtime, threads.kind, TIMEOUT));
+          console.log(`${report.engine}, ${threads.kind} threads: conformance suite in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        }, TIMEOUT);
+        itConforms(() => report, SHARES);
+
+        it("writes nothing to stderr: no error escapes the package's thread listeners", () => {
+          expect(stderr).toBe("");
+        });
+      });
+    }
+
+    it("the README's support table names the version tested", async () => {
+      const version = versionIn(await versionOf(runtime));
+      // The machine's Node by its major version; the pinned packages exactly.
+      const expected = runtime.executable === process.execPath ? version.split(".")[0]! : version;
+      expect(await testedCell(runtime.name)).toContain(expected);
+    });
+
+    if (runtime.name === "Deno") {
+      it("without the right to read the .wasm, Heap.create throws CoreLoadError naming --allow-read", async () => {
+        const outcome = await denoWithoutReadAccess(runtime, TIMEOUT);
+        expect(outcome).toMatchObject({ created: false, error: "CoreLoadError", typed: true });
+        expect(outcome.message).toMatch(/--allow-read/);
+      });
+    }
+    if (runtime.name === "Bun") {
+      it("the README's bun build recipe: the bundle carries the core and runs from another folder", async () => {
+        const { files, stdout } = await bundleAndRun(runtime.executable!, TIMEOUT);
+        expect(files.some((file) => /^wasm-pools-.*\.wasm$/.test(file))).toBe(true);
+        expect(stdout).toMatch(/^Dumping pools usage: 1 pools/);
+      });
+    }
+  });
+}
+
+interface BrowserTarget {
+  name: string;
+  /** Prints the browser's version (the first x.y.z in its output). */
+  version: string[];
+  /** How many parts of that version the README's table states: the major for browsers named by it, x.y for WebKitGTK. */
+  versionParts: number;
+  /** Files the browser needs, all from Debian's packages. */
+  files: BrowserFiles;
+  /** The report of the page at `url`; `unflagged` runs without the engine flags the target documents. */
+  open(url: string, unflagged?: boolean): Promise<unknown>;
+  /** What the browser does without its flags: shares (none needed), or refuses with a typed error. */
+  unflagged?: Sharing;
+}
+
+const BROWSERS: BrowserTarget[] = [
+  {
+    name: "Chromium",
+    version: [CHROMIUM, "--version"],
+    versionParts: 1,
+    files: CHROMIUM_FILES,
+    open: (url) => inChromium(url, TIMEOUT),
+  },
+  {
+    name: "Firefox ESR",
+    version: [FIREFOX, "--version"],
+    versionParts: 1,
+    files: FIREFOX_FILES,
+    open: (url) => inFirefox(url, TIMEOUT),
+  },
+  {
+    name: "WebKitGTK",
+    version: ["dpkg-query", "-W", "-f", "$" + "{Version}", "libwebkit2gtk-4.1-0"],
+    versionParts: 2,
+    files: WEBKIT_FILES,
+    open: (url, unflagged) => inWebKit(url, TIMEOUT, unflagged ? {} : WEBKIT_SHARING_ENV),
+    unflagged: { shares: false, refusal: "SharingUnsupportedError", names: [/JSC_useSharedArrayBuffer=1/] },
+  },
+];
+
+for (const browser of BROWSERS) {
+  const missing = missingBrowser(browser.files);
+  describe.skipIf(missing)(title(`conformance in ${browser.name}`, missing), () => {
+    let isolated: RunningServer;
+    let notIsolated: RunningServer;
+    beforeAll(async () => {
+      isolated = await startServer({ isolated: true });
+      notIsolated = await startServer({ isolated: false });
+    });
+    afterAll(async () => {
+      await isolated?.close();
+      await notIsolated?.close();
+    });
+
+    const scenario = (label: string, server: () => RunningServer, sharing: Sharing, unflagged = false) =>
+      describe(label, () => {
+        let report: ConformanceReport;
+        beforeAll(async () => {
+          const started = Date.now();
+          report = (await browser.open(`${server().url}${PAGE}`, unflagged)) as ConformanceReport;
+          console.log(`${report.engine}, ${label}: conformance suite in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        }, TIMEOUT);
+        itConforms(() => report, sharing);
+      });
+
+    it("the README's support table names the version tested", async () => {
+      const [command, ...args] = browser.version;
+      const { stdout } = await run(command!, args);
+      const stated = versionIn(stdout).split(".").slice(0, browser.versionParts).join(".");
+      expect((await testedCell(browser.name))?.startsWith(stated)).toBe(true);
+    });
+
+    scenario("a cross-origin isolated page", () => isolated, SHARES);
+    scenario("a page without COOP/COEP", () => notIsolated, NOT_ISOLATED);
+    if (browser.unflagged) scenario("an isolated page, the browser started without its flags", () => isolated, browser.unflagged, true);
+  });
+}
