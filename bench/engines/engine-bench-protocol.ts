@@ -21,6 +21,16 @@ export interface EngineReport {
   error?: string;
 }
 
+/** What the run in one engine came to, as latest.json keeps it. */
+export interface EngineResult {
+  name: string;
+  /** Why the engine did not run (not installed: with the command that installs it). */
+  missing?: string;
+  /** What stopped its run. */
+  error?: string;
+  report?: EngineReport;
+}
+
 /** How long a run is: quick (does every case run?) or full (figures to quote). */
 export interface SuiteOptions {
   quick: boolean;

@@ -8,7 +8,8 @@ import { CLASS_FIELD, MODULE_CONST, PARAMETER, PICKED } from "../cases/call-patt
 import { INTERLEAVED } from "../cases/interleaved.js";
 import { CACHE_OFF, CACHE_ON, NEW_UINT8ARRAY } from "../cases/single-thread.js";
 import { FLOOR } from "../names.js";
-import { type EngineResult, engineMarkdown } from "./engine-tables.js";
+import type { EngineResult } from "./engine-bench-protocol.js";
+import { engineMarkdown } from "./engine-tables.js";
 import { ENGINES } from "./engines.js";
 import { runEngines } from "./run.js";
 

@@ -9,16 +9,7 @@ import { CALL_PATTERN_GROUP, CLASS_FIELD, MODULE_CONST, PARAMETER, PICKED } from
 import { INTERLEAVED, INTERLEAVED_GROUP } from "../cases/interleaved.js";
 import { CACHE_OFF, NEW_UINT8ARRAY } from "../cases/single-thread.js";
 import { FLOOR } from "../names.js";
-import type { EngineCaseResult, EngineReport } from "./engine-bench-protocol.js";
-
-export interface EngineResult {
-  name: string;
-  /** Why the engine did not run (not installed: with the command that installs it). */
-  missing?: string;
-  /** What stopped its run. */
-  error?: string;
-  report?: EngineReport;
-}
+import type { EngineCaseResult, EngineReport, EngineResult } from "./engine-bench-protocol.js";
 
 const OVERVIEW: Array<{ title: string; name: string; group?: string }> = [
   { title: "(a)", name: MODULE_CONST },

@@ -3,7 +3,7 @@
 
 import type { Progress } from "../progress.js";
 import { bundleEngineBench } from "./bundle.js";
-import type { EngineResult } from "./engine-tables.js";
+import type { EngineResult } from "./engine-bench-protocol.js";
 import { ENGINES } from "./engines.js";
 
 /** Runs every engine (or those named in `only`); a missing or failing one gets a result that says so. */

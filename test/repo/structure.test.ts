@@ -1,25 +1,48 @@
 // Checks that keep the two sides of the ABI in step and the layers apart:
-// no import circle in assembly/ or src/, the wrapper's list of core
-// functions equal to the module's, and a fingerprint of every layout
-// constant tied to ABI_VERSION (a layout change without a version bump
-// fails here). Imports are read with a small scanner: madge and
-// dependency-cruiser cannot parse AssemblyScript's function decorators
-// (they report those files as having no imports).
+// no import circle in assembly/ or src/, nor among test/, bench/ and
+// examples/; tests import no benchmark code; no two helper files of test/
+// or bench/ share a name; the wrapper's list of core functions equal to the
+// module's, and a fingerprint of every layout constant tied to ABI_VERSION
+// (a layout change without a version bump fails here). Imports are read
+// with a small scanner: madge and dependency-cruiser cannot parse
+// AssemblyScript's function decorators (they report those files as having
+// no imports).
 
 import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
+import { posix, relative, sep } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { refusingCore } from "../../dist/core-binding.js";
 
 const ROOT = new URL("../../", import.meta.url);
 
-/** Each module of `dir` and the modules of `dir` it imports. */
-async function importGraph(dir: string): Promise<Map<string, string[]>> {
-  const files = (await readdir(new URL(dir, ROOT))).filter((file) => file.endsWith(".ts"));
+/** Every .ts file under `dir` (node_modules left out), as a path from the package's root. */
+async function sourcesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(new URL(dir, ROOT), { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile() && entry.name.endsWith(".ts"))
+    .map((entry) => posix.join(relative(fileURLToPath(ROOT), entry.parentPath).split(sep).join("/"), entry.name))
+    .filter((path) => !path.split("/").includes("node_modules"))
+    .sort();
+}
+
+/** Each module of `dirs` and the modules of `dirs` it imports (imports, re-exports, side-effect imports and import()). */
+async function importGraph(...dirs: string[]): Promise<Map<string, string[]>> {
+  const files = (await Promise.all(dirs.map(sourcesUnder))).flat();
+  const known = new Set(files);
   const graph = new Map<string, string[]>();
   for (const file of files) {
-    const source = await readFile(new URL(`${dir}/${file}`, ROOT), "utf8");
-    const targets = [...source.matchAll(/^\s*(?:import|export)\s[^;]*?from\s+"\.\/([\w-]+)(?:\.js)?";/gms)].map((m) => `${m[1]}.ts`);
+    const source = await readFile(new URL(file, ROOT), "utf8");
+    const specifiers = [
+      ...source.matchAll(/^\s*(?:import|export)\s[^;]*?from\s+"(\.\.?\/[^"]+)";/gms),
+      ...source.matchAll(/\bimport\(\s*"(\.\.?\/[^"]+)"\s*\)/g),
+      ...source.matchAll(/^\s*import\s+"(\.\.?\/[^"]+)";/gm),
+    ].map((m) => m[1]!);
+    const targets = specifiers
+      .map((specifier) => posix.join(posix.dirname(file), specifier).replace(/\.js$/, ".ts"))
+      .map((target) => (target.endsWith(".ts") ? target : `${target}.ts`))
+      .filter((target) => known.has(target));
     graph.set(file, [...new Set(targets)]);
   }
   return graph;
@@ -54,14 +77,31 @@ async function coreModule(): Promise<WebAssembly.Module> {
 }
 
 describe("structure", () => {
-  for (const dir of ["assembly", "src"]) {
-    it(`${dir}/ has no import circle`, async () => {
-      const graph = await importGraph(dir);
+  for (const dirs of [["assembly"], ["src"], ["test", "bench", "examples"]]) {
+    it(`${dirs.join("/, ")}/ ${dirs.length > 1 ? "have" : "has"} no import circle`, async () => {
+      const graph = await importGraph(...dirs);
       expect(graph.size).toBeGreaterThan(10);
       expect([...graph.values()].flat().length).toBeGreaterThan(graph.size);
       expect(findCircle(graph)).toBeUndefined();
     });
   }
+
+  it("no test imports benchmark code (the benchmark's own tests live in bench/)", async () => {
+    const graph = await importGraph("test", "bench");
+    const crossing = [...graph].flatMap(([file, targets]) =>
+      file.startsWith("test/") ? targets.filter((target) => target.startsWith("bench/")).map((target) => `${file} -> ${target}`) : [],
+    );
+    expect([...graph.keys()].some((file) => file.startsWith("bench/"))).toBe(true);
+    expect(crossing).toEqual([]);
+  });
+
+  it("no two files of test/ or bench/ share a name", async () => {
+    const files = [...(await sourcesUnder("test")), ...(await sourcesUnder("bench"))];
+    const byName = new Map<string, string[]>();
+    for (const file of files) byName.set(posix.basename(file), [...(byName.get(posix.basename(file)) ?? []), file]);
+    expect(files.length).toBeGreaterThan(50);
+    expect([...byName.values()].filter((paths) => paths.length > 1)).toEqual([]);
+  });
 
   it("the scanner finds a circle when there is one (negative control)", () => {
     const graph = new Map([
