@@ -1,7 +1,8 @@
 // The conformance suite (test/conformance/) on every target: Node 20, 22 and
 // 24, Deno, Bun, Chromium, Firefox ESR and WebKitGTK. A target missing here
 // is reported as skipped, with the reason and how to install it; .ci/run
-// installs them all and checks that none was skipped.
+// installs them all and checks that none was skipped. The targets run two
+// at a time (in-turn.ts), each started when its tests are collected.
 
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
@@ -23,6 +24,7 @@ import {
 } from "./browsers.js";
 import { bundleAndRun } from "./bun-build.js";
 import { itConforms, type Sharing } from "./expectations.js";
+import { InTurn } from "./in-turn.js";
 import { denoWithoutReadAccess, RUNTIMES, reportFrom, versionOf } from "./runtimes.js";
 import { testedCell, versionIn } from "./support-table.js";
 
@@ -30,11 +32,36 @@ const run = promisify(execFile);
 const TIMEOUT = 90_000;
 const PAGE = "test/conformance/page.html";
 const SHARES: Sharing = { shares: true };
+/** Two targets at a time: the 2 cores run one while the other waits on its browser or its workers' ends. */
+const inTurn = new InTurn(2);
 const NOT_ISOLATED: Sharing = {
   shares: false,
   refusal: "NotIsolatedError",
   names: [/Cross-Origin-Opener-Policy: same-origin/, /Cross-Origin-Embedder-Policy: require-corp/],
 };
+
+/** What `job` gives, and how long it took from its start. */
+async function timed<T>(job: () => Promise<T>): Promise<{ result: T; seconds: string }> {
+  const started = Date.now();
+  const result = await job();
+  return { result, seconds: ((Date.now() - started) / 1000).toFixed(1) };
+}
+
+/** The two servers every browser opens the suite from, started once. */
+let servers: Promise<{ isolated: RunningServer; notIsolated: RunningServer }> | undefined;
+function serversOnce(): Promise<{ isolated: RunningServer; notIsolated: RunningServer }> {
+  servers ??= Promise.all([startServer({ isolated: true }), startServer({ isolated: false })]).then(([isolated, notIsolated]) => ({
+    isolated,
+    notIsolated,
+  }));
+  return servers;
+}
+
+afterAll(async () => {
+  const started = await servers;
+  await started?.isolated.close();
+  await started?.notIsolated.close();
+});
 
 /** The suite's name: the target, or why it is skipped. */
 function title(target: string, missing: string | undefined): string {
@@ -48,11 +75,12 @@ for (const runtime of RUNTIMES) {
       describe(`with ${threads.kind === "web" ? "Web Workers" : "node:worker_threads"}`, () => {
         let report: ConformanceReport;
         let stderr: string;
+        const run = missing ? undefined : inTurn.run(() => timed(() => reportFrom(runtime, threads.kind, TIMEOUT)));
         beforeAll(async () => {
-          const started = Date.now();
-          ({ report, stderr } = await reportFrom(runtime, threads.kind, TIMEOUT));
-          console.log(`${report.engine}, ${threads.kind} threads: conformance suite in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-        }, TIMEOUT);
+          const { result, seconds } = await run!;
+          ({ report, stderr } = result);
+          console.log(`${report.engine}, ${threads.kind} threads: conformance suite in ${seconds} s`);
+        }, 2 * TIMEOUT);
         itConforms(() => report, SHARES);
 
         it("writes nothing to stderr: no error escapes the package's thread listeners", () => {
@@ -127,25 +155,18 @@ const BROWSERS: BrowserTarget[] = [
 for (const browser of BROWSERS) {
   const missing = missingBrowser(browser.files);
   describe.skipIf(missing)(title(`conformance in ${browser.name}`, missing), () => {
-    let isolated: RunningServer;
-    let notIsolated: RunningServer;
-    beforeAll(async () => {
-      isolated = await startServer({ isolated: true });
-      notIsolated = await startServer({ isolated: false });
-    });
-    afterAll(async () => {
-      await isolated?.close();
-      await notIsolated?.close();
-    });
-
-    const scenario = (label: string, server: () => RunningServer, sharing: Sharing, unflagged = false) =>
+    type Server = "isolated" | "notIsolated";
+    const scenario = (label: string, server: Server, sharing: Sharing, unflagged = false) =>
       describe(label, () => {
         let report: ConformanceReport;
+        const run = missing
+          ? undefined
+          : inTurn.run(() => timed(async () => browser.open(`${(await serversOnce())[server].url}${PAGE}`, unflagged)));
         beforeAll(async () => {
-          const started = Date.now();
-          report = (await browser.open(`${server().url}${PAGE}`, unflagged)) as ConformanceReport;
-          console.log(`${report.engine}, ${label}: conformance suite in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-        }, TIMEOUT);
+          const { result, seconds } = await run!;
+          report = result as ConformanceReport;
+          console.log(`${report.engine}, ${label}: conformance suite in ${seconds} s`);
+        }, 2 * TIMEOUT);
         itConforms(() => report, sharing);
       });
 
@@ -156,8 +177,8 @@ for (const browser of BROWSERS) {
       expect((await testedCell(browser.name))?.startsWith(stated)).toBe(true);
     });
 
-    scenario("a cross-origin isolated page", () => isolated, SHARES);
-    scenario("a page without COOP/COEP", () => notIsolated, NOT_ISOLATED);
-    if (browser.unflagged) scenario("an isolated page, the browser started without its flags", () => isolated, browser.unflagged, true);
+    scenario("a cross-origin isolated page", "isolated", SHARES);
+    scenario("a page without COOP/COEP", "notIsolated", NOT_ISOLATED);
+    if (browser.unflagged) scenario("an isolated page, the browser started without its flags", "isolated", browser.unflagged, true);
   });
 }
