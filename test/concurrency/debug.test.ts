@@ -6,7 +6,8 @@
 import { describe, expect, it } from "vitest";
 import { DoubleFreeError, Heap, InvalidArgumentError, InvalidPointerError, PoolMismatchError } from "wasm-pools";
 import { expectConsistent } from "../support/consistency.js";
-import { expectExactAccounting, makeSignals, runTogether, startWorker, sum } from "../support/pool-workers.js";
+import { expectExactAccounting, makeSignals, runTogether, startWorker, stop, sum } from "../support/pool-workers.js";
+import { SIGNAL_STOP } from "../workers/pool-worker-protocol.js";
 
 describe("debug poison", () => {
   for (const cacheBytes of [0, 256 << 10]) {
@@ -74,22 +75,41 @@ describe("debug tag", () => {
     expect(sizes).toEqual([72, 80]);
   });
 
-  it("holds with 2 workers and a flusher on tagged, poisoned objects", async () => {
-    const heap = await Heap.create({ debug: { tag: true, poison: 0x5a } });
-    heap.createPool("shared", 64);
-    const signals = makeSignals();
-    const workers = [0, 1].map((n) =>
-      startWorker(heap, signals, n, { kind: "churn", poolName: "shared", operations: 300_000, hold: 16, seed: 70 + n, cacheBytes: 1024 }),
-    );
-    const reports = await runTogether(signals, workers);
-    expect(sum(reports, "doubles")).toBe(0);
-    expect(sum(reports, "errors")).toBe(0);
-    expectExactAccounting(heap);
-  });
-
   it("refuses debug options of the wrong type", async () => {
     for (const debug of [{ poison: 256 }, { poison: -1 }, { poison: 1.5 }, { tag: "yes" }, { uaf: 1 }]) {
       await expect(Heap.create({ debug: debug as never })).rejects.toThrow(InvalidArgumentError);
     }
   });
+});
+
+describe("the debug modes under concurrent flush and gc", () => {
+  const MODES: [string, { tag?: boolean; poison?: number }][] = [
+    ["tag", { tag: true }],
+    ["poison", { poison: 0x5a }],
+    ["tag and poison", { tag: true, poison: 0x5a }],
+  ];
+  for (const [mode, debug] of MODES) {
+    it(`${mode}: 2 workers churn one pool while a third flushes it and gcs the heap: no double hand-out, no error, exact accounting`, async () => {
+      const heap = await Heap.create({ debug });
+      heap.createPool("shared", 64);
+      const signals = makeSignals();
+      const churners = [0, 1].map((n) =>
+        startWorker(heap, signals, n, { kind: "churn", poolName: "shared", operations: 300_000, hold: 16, seed: 70 + n, cacheBytes: 1024 }),
+      );
+      const flusher = startWorker(heap, signals, 2, { kind: "flusher", poolName: "shared", operations: 0, hold: 0, seed: 0 });
+      const all = runTogether(signals, [...churners, flusher]);
+      const done = await Promise.all(churners.map((worker) => worker.report));
+      // The flusher runs from GO until the churners are done: every flush and gc it counts overlapped their work.
+      stop(signals, SIGNAL_STOP);
+      const flushed = await flusher.report;
+      await all;
+      expect(sum(done, "doubles")).toBe(0);
+      expect(sum(done, "errors")).toBe(0);
+      expect({ flushes: flushed.flushes > 0, gcs: flushed.gcs > 0 }).toEqual({ flushes: true, gcs: true });
+      expectExactAccounting(heap);
+      console.log(
+        `debug ${mode}: ${flushed.flushes} flushes and ${flushed.gcs} gcs during ${sum(done, "allocs") + sum(done, "frees")} operations`,
+      );
+    });
+  }
 });

@@ -221,7 +221,7 @@ describe("destroy and create again under load", () => {
       [2, 0],
       [3, 4096],
     ] as const) {
-      const { pool, destroyed, refused, reports } = await loadPhase(heap, 3, 1500, cacheBytes, sizes);
+      const { pool, destroyed, refused, reports } = await loadPhase(heap, 3, EXHAUSTIVE ? 1500 : 500, cacheBytes, sizes);
       const allocs = reports.reduce((n, r) => n + r.allocs, 0);
       const frees = reports.reduce((n, r) => n + r.frees, 0);
       const destroyedAllocs = reports.reduce((n, r) => n + r.destroyedAllocs, 0);

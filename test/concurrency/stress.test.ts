@@ -16,5 +16,5 @@ it("a 3-worker stress run of 3 seconds passes every check of every phase", async
   expect(result.totals.crossFrees).toBeGreaterThan(1000);
   expect(result.totals.mallocs).toBeGreaterThan(10_000);
   expect(result.totals.flushes).toBeGreaterThan(100);
-  expect(result.totals.operations).toBeGreaterThan(1_000_000);
+  expect(result.totals.operations).toBeGreaterThan(200_000);
 });

@@ -12,10 +12,13 @@
 import { describe, expect, it, vi } from "vitest";
 import { Heap, LockTimeoutError, type Pool } from "wasm-pools";
 import { H_BACKING_LOCK, T_DEATH_POINTS, T_DIE_AT, T_READ_HOLD, THREAD_SLOT_SIZE, THREADS_START } from "../../dist/layout.js";
+import { coreConstant } from "../support/core-constants.js";
 import { expectExactAccounting, go, makeSignals, runTogether, startWorker, stop } from "../support/pool-workers.js";
 import { EXHAUSTIVE, randomFor, replayHint } from "../support/sampling.js";
 import { liveThreads, slotOf, words } from "../support/thread-slots.js";
 import { SIGNAL_GO, SIGNAL_STOP } from "../workers/pool-worker-protocol.js";
+
+const T_HEARTBEAT = await coreConstant("T_HEARTBEAT");
 
 /**
  * A second thread of the heap (an instance in this JS thread) that stops
@@ -100,6 +103,9 @@ describe("a holder that looks alive but never moves", () => {
   }, 30_000);
 });
 
+/** Quiet 10 ms slices a waiter with short patience sits through before it gives up (300 / 150 in assembly/locks.ts and thread.ts). */
+const SHORT_PATIENCE_SLICES = 2;
+
 describe("a holder that is slow, not dead", () => {
   it("a flush of 4 million objects keeps showing progress: a reader waiting behind it never gives up", async () => {
     // Waiters give up after about 20 ms of silence here; the flush takes far longer than that.
@@ -109,8 +115,10 @@ describe("a holder that is slow, not dead", () => {
     expect(pool.allocMany(batch.length, batch)).toBe(batch.length);
     pool.freeMany(batch);
     const signals = makeSignals();
+    const progress = new Int32Array(new SharedArrayBuffer(4));
     const reader = startWorker(heap, signals, 0, {
       kind: "churn",
+      progress,
       poolName: "big",
       operations: 1e12,
       hold: 4,
@@ -122,16 +130,30 @@ describe("a holder that is slow, not dead", () => {
     const report = runTogether(signals, [reader]);
     await reader.ready;
     go(signals);
+    const heartbeat = (slotOf(heap, await reader.threadId) + T_HEARTBEAT) >>> 2;
     // Flush only once the reader churns (it holds objects), so that it meets the flush.
     while (pool.stats().used === 0);
+    const mem = words(heap);
+    const [opsBefore, beatsBefore] = [Atomics.load(progress, 0), Atomics.load(mem, heartbeat)];
     const started = performance.now();
     pool.flush();
     const flushMs = performance.now() - started;
+    const opsDuring = Atomics.load(progress, 0) - opsBefore;
+    const beatsDuring = Atomics.load(mem, heartbeat) - beatsBefore;
     stop(signals, SIGNAL_STOP);
     const [result] = await report;
     expect(result!.lockTimeout).toBeUndefined();
     expect(result!.errors).toBe(0);
-    console.log(`slow holder: a flush of ${batch.length} objects took ${flushMs.toFixed(0)} ms; the waiting reader never gave up`);
+    console.log(
+      `slow holder: a flush of ${batch.length} objects took ${flushMs.toFixed(0)} ms; the reader began ${opsDuring} operations meanwhile, ` +
+        `and its heartbeat moved ${beatsDuring} times; it never gave up`,
+    );
+    // The reader waited: it stood nearly still behind the flush (fewer operations than one per hundred objects flushed;
+    // alone, it begins about a million in that time).
+    expect(opsDuring).toBeLessThan(batch.length / 100);
+    // And it waited longer than its patience: its heartbeat moves only when, waiting, it saw the holder move (once per
+    // 10 ms slice at most: its reads of the pool do not beat), and short patience gives up after 2 quiet slices.
+    expect(beatsDuring).toBeGreaterThan(SHORT_PATIENCE_SLICES);
     expectExactAccounting(heap);
   }, 60_000);
 });
@@ -140,7 +162,7 @@ describe("workers terminated at random moments", () => {
   it("are reclaimed by the exit event: survivors never wait on them, slots are reused, nothing is lost but what they held", async () => {
     // test:all kills more than the 256 thread slots: only reuse of reclaimed slots lets every attach succeed.
     // npm test kills a sample, at moments drawn from the run's seed, and sees each victim take a slot an earlier one had.
-    const kills = EXHAUSTIVE ? 300 : 24;
+    const kills = EXHAUSTIVE ? 300 : 12;
     const moment = randomFor("terminated workers' moments");
     const victimSlots: number[] = [];
     const heap = await Heap.create();

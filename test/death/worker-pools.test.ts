@@ -1,6 +1,6 @@
 // piscina and tinypool on one heap: tasks aborted while they allocate and
 // free (each abort terminates the worker that ran it), then idle workers
-// shrunk away (300 aborts per library in `npm run test:all`, 30 in `npm
+// shrunk away (300 aborts per library in `npm run test:all`, 20 in `npm
 // test`, each task's moment drawn from the run's seed). Every worker is reclaimed by the exit event in the thread
 // that created the pool: no TooManyThreadsError though more workers come
 // and go than the heap has thread slots, no thread slot and no cache left
@@ -33,7 +33,7 @@ const POOL_NAME = "work";
 /** No other chunk of the heap is made for this size, so a walk of the chunks finds exactly this pool's objects. */
 const OBJECT_SIZE = 48;
 const MAX_THREADS = 2;
-const ABORTS = EXHAUSTIVE ? 300 : 30;
+const ABORTS = EXHAUSTIVE ? 300 : 20;
 
 interface WorkerPool {
   run(task: PoolTask, signal?: AbortSignal): Promise<PoolTaskResult>;

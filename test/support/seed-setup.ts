@@ -8,6 +8,9 @@ import { EXHAUSTIVE, newSeed, seedFrom } from "./sampling.js";
 export default function setup(): void {
   const seed = seedFrom(process.env.WASM_POOLS_SEED) ?? newSeed();
   process.env.WASM_POOLS_SEED = String(seed);
+  // vitest runs this once per project: say it once.
+  if (process.env.WASM_POOLS_SEED_SAID === "1") return;
+  process.env.WASM_POOLS_SEED_SAID = "1";
   console.log(
     EXHAUSTIVE
       ? `every sweep whole (WASM_POOLS_EXHAUSTIVE=1); seed ${seed}`

@@ -21,6 +21,7 @@ import {
   WasmPoolsError,
 } from "wasm-pools";
 import { expectConsistent } from "../support/consistency.js";
+import { changedWords, snapshotOf } from "../support/heap-snapshot.js";
 
 type ErrorClass = new (...args: never[]) => WasmPoolsError;
 
@@ -40,6 +41,8 @@ interface World {
   /** A 64-byte block of heap.malloc, and one freed. */
   block: number;
   freedBlock: number;
+  /** An object of a pool of a size no class of heap.malloc has. */
+  odd: number;
   /** A large block of heap.malloc (beyond the size classes), and one freed. */
   large: number;
   freedLarge: number;
@@ -243,12 +246,7 @@ const MALLOC_ROWS: Row[] = [
   ["free: a large block freed", (w) => w.heap.free(w.freedLarge), InvalidPointerError, /is not a block heap.malloc handed out/],
   ["free: inside a block", (w) => w.heap.free(w.block + 8), InvalidPointerError, /is not a block heap.malloc handed out/],
   ["free: inside a large block", (w) => w.heap.free(w.large + 64), InvalidPointerError, /is not a block heap.malloc handed out/],
-  [
-    "free: a pool object of no class's size",
-    (w) => w.heap.free(w.heap.createPool("odd", 1000).alloc()),
-    InvalidPointerError,
-    /is not a block heap.malloc handed out/,
-  ],
+  ["free: a pool object of no class's size", (w) => w.heap.free(w.odd), InvalidPointerError, /is not a block heap.malloc handed out/],
   ["free: unaligned", (w) => w.heap.free(w.block + 4), InvalidPointerError, /not a pointer the pools hand out/],
   ["free: past the arena", (w) => w.heap.free(0x7ffffff8), InvalidPointerError, /outside the heap's arena/],
   ["usableSize: a block freed", (w) => w.heap.usableSize(w.freedBlock), InvalidPointerError, /freed already/],
@@ -498,9 +496,26 @@ describe("bad input, exhaustively", () => {
       const large = heap.malloc(100_000);
       const freedLarge = heap.malloc(100_000);
       heap.free(freedLarge);
-      const world: World = { heap, pool, held, freed, foreign, other, destroyed, closed, closedPool, block, freedBlock, large, freedLarge };
+      const odd = heap.createPool("odd", 1000).alloc();
+      const world: World = {
+        heap,
+        pool,
+        held,
+        freed,
+        foreign,
+        other,
+        destroyed,
+        closed,
+        closedPool,
+        block,
+        freedBlock,
+        odd,
+        large,
+        freedLarge,
+      };
 
-      const before = pool.stats();
+      // Every byte of both heaps: the registry, every pool, thread slot, cache and chunk, and the memory's size.
+      const before = [heap, other].map(snapshotOf);
       callerCodeRuns = 0;
       let thrown: unknown;
       try {
@@ -513,7 +528,8 @@ describe("bad input, exhaustively", () => {
       expect((thrown as Error).message).toMatch(message);
       expect(callerCodeRuns, "the call ran the caller's code (valueOf, toString, a getter or a Proxy trap)").toBe(0);
       // Nothing changed, nothing broke.
-      expect(pool.stats()).toEqual(before);
+      expect(changedWords(before[0]!, snapshotOf(heap)), "words of the heap the refused call changed").toEqual([]);
+      expect(changedWords(before[1]!, snapshotOf(other)), "words of the other heap the refused call changed").toEqual([]);
       expectConsistent(heap);
       pool.free(held);
       heap.free(block);

@@ -35,6 +35,8 @@ export interface WorkerTask {
    * them, so that what a worker that is killed later saw still counts.
    */
   published?: Int32Array;
+  /** churn: [0] the operations begun so far, stored as each one begins, for a test to see whether this worker moves. */
+  progress?: Int32Array;
 }
 
 export interface WorkerReport {

@@ -58,6 +58,7 @@ function churn(heap: Heap, pool: Pool): WorkerReport {
   };
   waitForGo(task.signals);
   for (let i = 0; i < task.operations; i++) {
+    if (task.progress) Atomics.store(task.progress, 0, i + 1);
     if (held.size === 0 || (held.size < task.hold && (random() & 1) === 0)) {
       // tryAlloc: under fault injection a refusal is expected, and counted.
       let ptr: number;
