@@ -1,9 +1,10 @@
 // The engine column of the benchmark (bench/engines/) keeps working: a quick
 // run in the machine's Node and in Chromium gives every case a positive
-// figure and a table row. No figure is judged here (the machine is shared);
+// figure and a table row (npm test: one of the two, drawn from the run's seed). No figure is judged here (the machine is shared);
 // `npm run bench -- --quick --engines` in CI runs every engine.
 
 import { describe, expect, it } from "vitest";
+import { EXHAUSTIVE, randomFor } from "../../test/support/sampling.js";
 import { CLASS_FIELD, MODULE_CONST, PARAMETER, PICKED } from "../cases/call-patterns.js";
 import { INTERLEAVED } from "../cases/interleaved.js";
 import { CACHE_OFF, CACHE_ON, NEW_UINT8ARRAY } from "../cases/single-thread.js";
@@ -33,20 +34,28 @@ function expectEveryCase(result: EngineResult): void {
   expect(markdown).toMatch(/Target \(b\) cheaper than `new Uint8Array\(64\)`: (met|not met) \(\d+\.\d\d×\)/);
 }
 
-describe("the engine bench, quick", () => {
-  it(`runs every case in the machine's Node (${NODE}), bundled as for every engine, and tabulates it`, async () => {
-    const [result] = await runEngines(true, [NODE]);
-    expectEveryCase(result!);
-  }, 60_000);
+// npm test runs one of the two engines, drawn from the run's seed (npm run test:all both).
+const IN_NODE = EXHAUSTIVE || chromium.missing !== undefined || randomFor("engine bench")() % 2 === 0;
+const IN_CHROMIUM = EXHAUSTIVE || !IN_NODE;
 
-  it.skipIf(chromium.missing)(
-    `runs every case in Chromium${chromium.missing ? ` (skipped: ${chromium.missing})` : ""}`,
-    async () => {
-      const [result] = await runEngines(true, ["Chromium"]);
+describe("the engine bench, quick", () => {
+  if (IN_NODE) {
+    it(`runs every case in the machine's Node (${NODE}), bundled as for every engine, and tabulates it`, async () => {
+      const [result] = await runEngines(true, [NODE]);
       expectEveryCase(result!);
-    },
-    60_000,
-  );
+    }, 60_000);
+  }
+
+  if (IN_CHROMIUM) {
+    it.skipIf(chromium.missing)(
+      `runs every case in Chromium${chromium.missing ? ` (skipped: ${chromium.missing})` : ""}`,
+      async () => {
+        const [result] = await runEngines(true, ["Chromium"]);
+        expectEveryCase(result!);
+      },
+      60_000,
+    );
+  }
 
   it("reports an engine that is not installed as missing, with the command that installs it", () => {
     const markdown = engineMarkdown([{ name: "Deno", missing: "not installed; npm install" }], true);

@@ -2,13 +2,18 @@
 // 24, Deno, Bun, Chromium, Firefox ESR and WebKitGTK. A target missing here
 // is reported as skipped, with the reason and how to install it; .ci/run
 // installs them all and checks that none was skipped. The targets run two
-// at a time (in-turn.ts), each started when its tests are collected.
+// at a time (in-turn.ts), each started when its tests are collected. Every
+// browser runs the suite on a cross-origin isolated page; the refusals (a
+// page without COOP/COEP, WebKit without its flag) each start a browser of
+// their own, so `npm test` runs one of them, drawn from the run's seed, and
+// `npm run test:all` every one.
 
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningServer, startServer } from "../../examples/browser/server.js";
 import type { ConformanceReport } from "../conformance/conformance-protocol.js";
+import { EXHAUSTIVE, randomFor, replayHint } from "../support/sampling.js";
 import {
   type BrowserFiles,
   CHROMIUM,
@@ -152,6 +157,17 @@ const BROWSERS: BrowserTarget[] = [
   },
 ];
 
+/** The refusal scenarios of the browsers installed; in npm test one of them runs, drawn from the run's seed. */
+const REFUSALS = BROWSERS.filter((browser) => !missingBrowser(browser.files)).flatMap((browser) => [
+  `${browser.name}, not isolated`,
+  ...(browser.unflagged ? [`${browser.name}, unflagged`] : []),
+]);
+const SAMPLED_REFUSAL = REFUSALS[(randomFor("browser refusals")() % Math.max(1, REFUSALS.length)) >>> 0];
+function refusalRuns(name: string): boolean {
+  return EXHAUSTIVE || name === SAMPLED_REFUSAL;
+}
+if (!EXHAUSTIVE && SAMPLED_REFUSAL) console.log(`browser refusals: ${SAMPLED_REFUSAL} of ${REFUSALS.length} (${replayHint()})`);
+
 for (const browser of BROWSERS) {
   const missing = missingBrowser(browser.files);
   describe.skipIf(missing)(title(`conformance in ${browser.name}`, missing), () => {
@@ -178,7 +194,9 @@ for (const browser of BROWSERS) {
     });
 
     scenario("a cross-origin isolated page", "isolated", SHARES);
-    scenario("a page without COOP/COEP", "notIsolated", NOT_ISOLATED);
-    if (browser.unflagged) scenario("an isolated page, the browser started without its flags", "isolated", browser.unflagged, true);
+    if (refusalRuns(`${browser.name}, not isolated`)) scenario("a page without COOP/COEP", "notIsolated", NOT_ISOLATED);
+    if (browser.unflagged && refusalRuns(`${browser.name}, unflagged`)) {
+      scenario("an isolated page, the browser started without its flags", "isolated", browser.unflagged, true);
+    }
   });
 }
