@@ -1,7 +1,8 @@
 // The engine column of the benchmark (bench/engines/) keeps working: a quick
-// run in the machine's Node and in Chromium gives every case a positive
-// figure and a table row (npm test: one of the two, drawn from the run's seed). No figure is judged here (the machine is shared);
-// `npm run bench -- --quick --engines` in CI runs every engine.
+// run in the machine's Node and in Chromium (in `npm test`, one of the two,
+// drawn from the run's seed) gives every case a positive figure and a table
+// row. No figure is judged here (the machine is shared); `npm run bench --
+// --quick --engines` in CI runs every engine.
 
 import { describe, expect, it } from "vitest";
 import { EXHAUSTIVE, randomFor } from "../../test/support/sampling.js";

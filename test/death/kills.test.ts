@@ -1,11 +1,12 @@
 // Workers killed at random moments in every JS runtime and kind of thread
 // (test/kills/): alone, in pairs and in bursts of 8, some while attaching,
 // some attached twice, some with a worker of their own, at moments drawn
-// from the run's seed. At least 8 kills each (one burst of 8: every kind of
-// victim) in `npm test`, on one kind of thread per runtime (drawn from the
-// seed), at least 100 in `npm run test:all`. Nothing calls for a reclaim: the heap must hear of every end by
-// itself, leave no slot behind, and the survivor beside them must never see
-// an error, a double hand-out or a lock give-up.
+// from the run's seed. `npm test` kills at least 8 in each runtime (one
+// burst of 8: every kind of victim), on one kind of thread drawn from the
+// seed; `npm run test:all` at least 100 on each kind. Nothing calls for a
+// reclaim: the heap must hear of every end by itself, leave no slot behind,
+// and the survivor beside them must never see an error, a double hand-out or
+// a lock give-up.
 
 import { describe, expect, it } from "vitest";
 import { killsReportFrom, RUNTIMES, type Runtime, type RuntimeThreads } from "../engines/runtimes.js";
