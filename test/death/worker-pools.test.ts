@@ -115,75 +115,79 @@ function published(tasks: PoolTask[]): { held: Set<number>; freeing: Set<number>
 
 describe("worker pools on a heap", () => {
   for (const [library, aborts, make] of LIBRARIES) {
-    it(`${library}: ${aborts} aborted tasks and idle shrinks leave no thread slot, no cache, and only the objects the killed tasks held`, async () => {
-      const started = performance.now();
-      const heap = await Heap.create({ maxBytes: 64 << 20 });
-      const pool = heap.createPool(POOL_NAME, OBJECT_SIZE);
-      const baseline = heap.stats().backingUsedBytes;
-      const workers = watchWorkers();
-      const random = randomFor(`worker pools, ${library}`);
-      // The thread slots the workers took, seen while their tasks ran.
-      const slotsSeen = new Set<number>();
-      const workerPool = make({ handle: heap.handle() });
-      try {
-        // Aborts, MAX_THREADS tasks at a time: each abort terminates the worker running the task.
-        const killed: PoolTask[] = [];
-        for (let round = 0; round < aborts; round += MAX_THREADS) {
-          const batch = Array.from({ length: MAX_THREADS }, (_, k) => {
-            const task = newTask(round + k, 0, random);
-            const controller = new AbortController();
-            return { task, controller, result: workerPool.run(task, controller.signal) };
-          });
-          await Promise.all(batch.map(({ task, result }) => running(task, result)));
-          for (const slot of takenSlots(heap)) slotsSeen.add(slot);
-          for (const { controller } of batch) controller.abort();
-          for (const { result } of batch) await expect(result).rejects.toMatchObject({ name: "AbortError" });
-          killed.push(...batch.map(({ task }) => task));
+    it(
+      `${library}: ${aborts} aborted tasks and idle shrinks leave no thread slot, no cache, and only the objects the killed tasks held`,
+      async () => {
+        const started = performance.now();
+        const heap = await Heap.create({ maxBytes: 64 << 20 });
+        const pool = heap.createPool(POOL_NAME, OBJECT_SIZE);
+        const baseline = heap.stats().backingUsedBytes;
+        const workers = watchWorkers();
+        const random = randomFor(`worker pools, ${library}`);
+        // The thread slots the workers took, seen while their tasks ran.
+        const slotsSeen = new Set<number>();
+        const workerPool = make({ handle: heap.handle() });
+        try {
+          // Aborts, MAX_THREADS tasks at a time: each abort terminates the worker running the task.
+          const killed: PoolTask[] = [];
+          for (let round = 0; round < aborts; round += MAX_THREADS) {
+            const batch = Array.from({ length: MAX_THREADS }, (_, k) => {
+              const task = newTask(round + k, 0, random);
+              const controller = new AbortController();
+              return { task, controller, result: workerPool.run(task, controller.signal) };
+            });
+            await Promise.all(batch.map(({ task, result }) => running(task, result)));
+            for (const slot of takenSlots(heap)) slotsSeen.add(slot);
+            for (const { controller } of batch) controller.abort();
+            for (const { result } of batch) await expect(result).rejects.toMatchObject({ name: "AbortError" });
+            killed.push(...batch.map(({ task }) => task));
+          }
+          // Tasks that finish, then workers that go idle and are shrunk away.
+          const finished = await Promise.all(Array.from({ length: 6 }, (_, k) => workerPool.run(newTask(aborts + k, 20_000, random))));
+          expect(finished.map((r) => r.iterations)).toEqual(Array(6).fill(20_000));
+          await Promise.all(workers.exits);
+          const workersStarted = workers.exits.length;
+          expect(workersStarted).toBeGreaterThan(aborts);
+          // Every attach found a reclaimed slot: a handful of slots served them all (test:all starts more workers than the heap has slots).
+          expect(slotsSeen.size).toBeLessThanOrEqual(2 * MAX_THREADS + 2);
+
+          // Every worker reclaimed: its thread slot free, its cache back in the pool.
+          expect(liveThreads(heap)).toBe(1);
+          expect(heap.stats().cachedBytes).toBe(0);
+          expectExactAccounting(heap);
+
+          // The objects still handed out are exactly those the killed tasks held.
+          const { held, freeing, allocating } = published(killed);
+          const out = handedOutObjects(heap, OBJECT_SIZE);
+          expect(pool.stats().used).toBe(out.size);
+          for (const ptr of held) expect(out.has(ptr), `published object ${ptr} is handed out`).toBe(true);
+          const unfinishedFrees = [...freeing].filter((ptr) => out.has(ptr) && !held.has(ptr));
+          const inFlight = [...out.keys()].filter((ptr) => !held.has(ptr) && !freeing.has(ptr));
+          expect(inFlight.length, "objects held by no published slot (at most one per alloc under way)").toBeLessThanOrEqual(allocating);
+          heap.gc();
+          const bytesLeft = heap.stats().backingUsedBytes - baseline;
+          expect(bytesLeft).toBe([...out.values()].reduce((sum, bytes) => sum + bytes, 0));
+
+          // Any thread may free any object: the main thread gives back what the killed tasks held.
+          for (const ptr of out.keys()) pool.free(ptr);
+          expect(pool.stats().used).toBe(0);
+          pool.destroy();
+          heap.gc();
+          expect(heap.stats().backingUsedBytes).toBe(baseline);
+          heap.check();
+          console.log(
+            `${library}: ${killed.length} tasks aborted, ${workersStarted} workers started and reclaimed (1 thread slot left: the main thread); ` +
+              `the killed tasks held ${held.size} published objects, ${unfinishedFrees.length} in a free under way, ${inFlight.length} in an alloc under way ` +
+              `(${allocating} allocs under way): ${bytesLeft} bytes until freed; ${slotsSeen.size} thread slots served every worker; ` +
+              `${((performance.now() - started) / 1000).toFixed(1)} s (${replayHint()})`,
+          );
+        } finally {
+          workers.stop();
+          await workerPool.destroy();
+          heap.close();
         }
-        // Tasks that finish, then workers that go idle and are shrunk away.
-        const finished = await Promise.all(Array.from({ length: 6 }, (_, k) => workerPool.run(newTask(aborts + k, 20_000, random))));
-        expect(finished.map((r) => r.iterations)).toEqual(Array(6).fill(20_000));
-        await Promise.all(workers.exits);
-        const workersStarted = workers.exits.length;
-        expect(workersStarted).toBeGreaterThan(aborts);
-        // Every attach found a reclaimed slot: a handful of slots served them all (test:all starts more workers than the heap has slots).
-        expect(slotsSeen.size).toBeLessThanOrEqual(2 * MAX_THREADS + 2);
-
-        // Every worker reclaimed: its thread slot free, its cache back in the pool.
-        expect(liveThreads(heap)).toBe(1);
-        expect(heap.stats().cachedBytes).toBe(0);
-        expectExactAccounting(heap);
-
-        // The objects still handed out are exactly those the killed tasks held.
-        const { held, freeing, allocating } = published(killed);
-        const out = handedOutObjects(heap, OBJECT_SIZE);
-        expect(pool.stats().used).toBe(out.size);
-        for (const ptr of held) expect(out.has(ptr), `published object ${ptr} is handed out`).toBe(true);
-        const unfinishedFrees = [...freeing].filter((ptr) => out.has(ptr) && !held.has(ptr));
-        const inFlight = [...out.keys()].filter((ptr) => !held.has(ptr) && !freeing.has(ptr));
-        expect(inFlight.length, "objects held by no published slot (at most one per alloc under way)").toBeLessThanOrEqual(allocating);
-        heap.gc();
-        const bytesLeft = heap.stats().backingUsedBytes - baseline;
-        expect(bytesLeft).toBe([...out.values()].reduce((sum, bytes) => sum + bytes, 0));
-
-        // Any thread may free any object: the main thread gives back what the killed tasks held.
-        for (const ptr of out.keys()) pool.free(ptr);
-        expect(pool.stats().used).toBe(0);
-        pool.destroy();
-        heap.gc();
-        expect(heap.stats().backingUsedBytes).toBe(baseline);
-        heap.check();
-        console.log(
-          `${library}: ${killed.length} tasks aborted, ${workersStarted} workers started and reclaimed (1 thread slot left: the main thread); ` +
-            `the killed tasks held ${held.size} published objects, ${unfinishedFrees.length} in a free under way, ${inFlight.length} in an alloc under way ` +
-            `(${allocating} allocs under way): ${bytesLeft} bytes until freed; ${slotsSeen.size} thread slots served every worker; ` +
-            `${((performance.now() - started) / 1000).toFixed(1)} s (${replayHint()})`,
-        );
-      } finally {
-        workers.stop();
-        await workerPool.destroy();
-        heap.close();
-      }
-    }, TIMEOUT_MS);
+      },
+      TIMEOUT_MS,
+    );
   }
 });
