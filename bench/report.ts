@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import Table from "cli-table3";
 import { CHURN_GROUP, LARSON_GROUP, TRANSFER_GROUP } from "./cases/workers.js";
 import { nsPerOpChart, throughputChart } from "./charts.js";
-import { engineMarkdown, printEngineTables } from "./engines/report.js";
+import { engineMarkdown, printEngineTables } from "./engines/engine-tables.js";
 import { type CaseResult, FLOOR, GLIBC, type RunResults } from "./results.js";
 
 /** Where a run writes: the committed results with --save, else beside the build (not committed). */

@@ -1,7 +1,7 @@
 // What one benchmark run measured, as written to bench/results/latest.json.
 
 import os from "node:os";
-import type { EngineResult } from "./engines/report.js";
+import type { EngineResult } from "./engines/engine-bench-protocol.js";
 import { median } from "./median.js";
 
 export { median } from "./median.js";

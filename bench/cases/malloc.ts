@@ -6,7 +6,7 @@
 
 import { MemPool } from "@thi.ng/malloc";
 import { Heap } from "wasm-pools";
-import { xorshift32 } from "../workers/xorshift.js";
+import { xorshift32 } from "../../test/support/xorshift.js";
 import { keep, type SingleThreadCase } from "./measure.js";
 
 export const MALLOC_PAIR_GROUP = "9. malloc+free pair, random sizes 16-1024 B";

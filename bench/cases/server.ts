@@ -1,5 +1,5 @@
 // Case 8: the server-like loop of #12, with wasm-pools and pointers through
-// rings (bench/workers/server.ts), and the same loop written with new
+// rings (bench/workers/server-worker.ts), and the same loop written with new
 // Uint8Array buffers copied through postMessage (bench/workers/echo-worker.ts).
 // Both keep at most IN_FLIGHT requests out; a case's figure is the median
 // round's wall-clock time per request, the main thread's loop included.
@@ -7,11 +7,11 @@
 import { once } from "node:events";
 import { Worker } from "node:worker_threads";
 import { Heap } from "wasm-pools";
+import { makeRing } from "../../test/support/ring.js";
 import { type CaseResult, caseFromSamples } from "../results.js";
 import { runWorkers } from "../workers/harness.js";
 import { type PostedRequest, readNumber, writeNumber } from "../workers/posted-request.js";
-import { makeRing } from "../workers/ring.js";
-import { createServerPools, HEADER_BYTES, IN_FLIGHT, REQUEST_BYTES, RESPONSE_BYTES, serveRequests } from "../workers/server.js";
+import { createServerPools, HEADER_BYTES, IN_FLIGHT, REQUEST_BYTES, RESPONSE_BYTES, serveRequests } from "../workers/server-worker.js";
 import { CACHE_ON, type WorkerJob } from "./workers.js";
 
 export const SERVER_GROUP = "8. server-like loop: request, header and response to a worker and back";

@@ -3,10 +3,10 @@
 // divided by the operations of all workers in that round.
 
 import { Heap } from "wasm-pools";
+import { makeRing } from "../../test/support/ring.js";
 import { type CaseResult, caseFromSamples } from "../results.js";
+import { CHURN_POOL, LARSON_CLASSES, LARSON_SLOTS_PER_WORKER, TRANSFER_POOL, type Workload } from "../workers/bench-worker-protocol.js";
 import { runWorkers } from "../workers/harness.js";
-import { CHURN_POOL, LARSON_CLASSES, LARSON_SLOTS_PER_WORKER, TRANSFER_POOL, type Workload } from "../workers/protocol.js";
-import { makeRing } from "../workers/ring.js";
 import { type NativeProgram, runNative } from "./native.js";
 
 export const CHURN_GROUP = "3. workers churning one pool (64 B)";

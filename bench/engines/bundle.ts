@@ -13,7 +13,7 @@ const ROOT = fileURLToPath(new URL(import.meta.url.includes("/build/bench/") ? "
 /** Where the bundle goes: the page is served from here, and the runtimes run ENTRY. */
 export const BUNDLE_DIR = join(ROOT, "build", "bench-engines");
 export const ENTRY = join(BUNDLE_DIR, "entry.js");
-export const PAGE = "page.html";
+export const PAGE = "engine-bench.html";
 
 export async function bundleEngineBench(): Promise<void> {
   const { build } = await import("vite");

@@ -17,7 +17,7 @@ import {
 } from "../../test/engines/browsers.js";
 import { RUNTIMES, reportOf } from "../../test/engines/runtimes.js";
 import { BUNDLE_DIR, ENTRY, PAGE } from "./bundle.js";
-import { type EngineReport, REPORT_PREFIX } from "./protocol.js";
+import { type EngineReport, REPORT_PREFIX } from "./engine-bench-protocol.js";
 
 export interface BenchEngine {
   name: string;

@@ -3,7 +3,7 @@
 // (and the page); in Node, Deno and Bun it prints it after REPORT_PREFIX.
 // `quick` comes from the page's query (?quick) or the command line (--quick).
 
-import { type EngineReport, REPORT_PREFIX } from "./protocol.js";
+import { type EngineReport, REPORT_PREFIX } from "./engine-bench-protocol.js";
 import { runSuite, timerStepNs } from "./suite.js";
 
 interface RuntimeGlobals {

@@ -3,8 +3,8 @@
 
 import type { Progress } from "../progress.js";
 import { bundleEngineBench } from "./bundle.js";
+import type { EngineResult } from "./engine-bench-protocol.js";
 import { ENGINES } from "./engines.js";
-import type { EngineResult } from "./report.js";
 
 /** Runs every engine (or those named in `only`); a missing or failing one gets a result that says so. */
 export async function runEngines(quick: boolean, only?: readonly string[], progress?: Progress): Promise<EngineResult[]> {

@@ -12,7 +12,7 @@ import { interleavedCases } from "../cases/interleaved.js";
 import { measure, type SingleThreadCase } from "../cases/measure.js";
 import { basicPairCases, packagePools } from "../cases/single-thread.js";
 import { median } from "../median.js";
-import type { EngineCaseResult, SuiteOptions } from "./protocol.js";
+import type { EngineCaseResult, SuiteOptions } from "./engine-bench-protocol.js";
 
 /** A sample lasts at least this long, and at least STEPS_PER_SAMPLE steps of the engine's clock. */
 const SAMPLE_MS = 1;

@@ -12,8 +12,8 @@ import {
   type BenchWorkerData,
   CHURN_POOL,
   TRANSFER_POOL,
-} from "./protocol.js";
-import { answerRequests, serverPools } from "./server.js";
+} from "./bench-worker-protocol.js";
+import { answerRequests, serverPools } from "./server-worker.js";
 import { churn, consume, larson, larsonMalloc, larsonPools, produce } from "./workloads.js";
 
 const data = workerData as BenchWorkerData;

@@ -4,7 +4,7 @@
 
 import { Worker } from "node:worker_threads";
 import type { Heap } from "wasm-pools";
-import type { BenchCommand, BenchReply, BenchWorkerData, Workload } from "./protocol.js";
+import type { BenchCommand, BenchReply, BenchWorkerData, Workload } from "./bench-worker-protocol.js";
 
 const WORKER_SCRIPT = new URL("./bench-worker.js", import.meta.url);
 

@@ -2,9 +2,9 @@
 // bench/native/ are, so that the two measure the same work.
 
 import type { Heap, Pool } from "wasm-pools";
-import { LARSON_CLASSES, LARSON_SLOTS_PER_WORKER } from "./protocol.js";
-import { RingConsumer, RingProducer } from "./ring.js";
-import { xorshift32 } from "./xorshift.js";
+import { RingConsumer, RingProducer } from "../../test/support/ring.js";
+import { xorshift32 } from "../../test/support/xorshift.js";
+import { LARSON_CLASSES, LARSON_SLOTS_PER_WORKER } from "./bench-worker-protocol.js";
 
 const WINDOW = 16;
 

@@ -2,8 +2,8 @@
 // (a WasmPoolsError), never a raw TypeError or RuntimeError.
 
 import type { Heap } from "../../dist/index.js";
+import type { BadInputOutcome } from "./conformance-protocol.js";
 import { wasmPools } from "./library.js";
-import type { BadInputOutcome } from "./protocol.js";
 
 async function outcome(call: string, run: () => unknown): Promise<BadInputOutcome> {
   try {

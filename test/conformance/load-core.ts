@@ -2,8 +2,8 @@
 // outcome after REPORT_PREFIX: how a runtime without the right to read that
 // file (Deno without --allow-read for it) fails.
 
+import { REPORT_PREFIX } from "./conformance-protocol.js";
 import { wasmPools } from "./library.js";
-import { REPORT_PREFIX } from "./protocol.js";
 
 let outcome: { created: boolean; error?: string; message?: string; typed?: boolean };
 try {

@@ -1,8 +1,8 @@
 // The conformance suite in a browser page, with Web Workers. The report goes
 // to globalThis.result (and the page) for the driver to read.
 
-import { runConformance } from "./suite.js";
-import { startWebWorker } from "./threads.js";
+import { runConformance } from "./conformance-suite.js";
+import { startWebWorker } from "./engine-threads.js";
 
 const publish = (result: unknown): void => {
   (globalThis as { result?: unknown }).result = result;

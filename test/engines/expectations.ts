@@ -1,8 +1,8 @@
 // What every target must show in its conformance report, judged the same
-// way whatever the engine (test/engines.test.ts runs it per target).
+// way whatever the engine (test/engines/engines.test.ts runs it per target).
 
 import { expect, it } from "vitest";
-import type { CacheComeBack, ConformanceReport } from "../conformance/protocol.js";
+import type { CacheComeBack, ConformanceReport } from "../conformance/conformance-protocol.js";
 
 /** The sharing scenario a target runs: workers on one heap, or a typed refusal of this name. */
 export type Sharing = { shares: true } | { shares: false; refusal: string; names: RegExp[] };

@@ -1,5 +1,5 @@
 // The JS runtimes the conformance suite runs in, each a separate process on
-// build/test/conformance/cli.js: the machine's Node (20), Node 22 and 24
+// build/test/conformance/conformance-cli.js: the machine's Node (20), Node 22 and 24
 // from the npm packages test/engines/package.json pins (kept out of the
 // project's node_modules, where their `node` bin would shadow the machine's
 // Node in npm scripts), and Deno and Bun from their npm packages.
@@ -8,15 +8,15 @@ import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import type { ConformanceReport } from "../conformance/protocol.js";
-import { REPORT_PREFIX } from "../conformance/protocol.js";
-import { KILLS_REPORT_PREFIX, type KillsReport } from "../kills/protocol.js";
+import type { ConformanceReport } from "../conformance/conformance-protocol.js";
+import { REPORT_PREFIX } from "../conformance/conformance-protocol.js";
+import { KILLS_REPORT_PREFIX, type KillsReport } from "../kills/kills-protocol.js";
 
 const run = promisify(execFile);
 // The package root, whether this runs as test/engines/runtimes.ts (vitest) or compiled under build/ (the engine bench).
 const ROOT = fileURLToPath(new URL(import.meta.url.includes("/build/test/") ? "../../../" : "../../", import.meta.url));
-const CLI = `${ROOT}build/test/conformance/cli.js`;
-const KILLS_CLI = `${ROOT}build/test/kills/cli.js`;
+const CLI = `${ROOT}build/test/conformance/conformance-cli.js`;
+const KILLS_CLI = `${ROOT}build/test/kills/kills-cli.js`;
 const LOAD_CORE = `${ROOT}build/test/conformance/load-core.js`;
 
 export interface Runtime {
@@ -105,14 +105,16 @@ export function reportFrom(
   return reportOf(runtime.executable!, [...runtime.args, CLI, `--threads=${kind}`], timeout);
 }
 
-/** Runs the random-kill suite (test/kills/) in `runtime` on threads of `kind`, killing at least `kills` workers. */
+/** Runs the random-kill suite (test/kills/) in `runtime` on threads of `kind`, killing at least `kills` workers at moments drawn from `seed`. */
 export function killsReportFrom(
   runtime: Runtime,
   kind: RuntimeThreads["kind"],
   kills: number,
+  seed: number,
   timeout: number,
 ): Promise<{ report: KillsReport; stderr: string }> {
-  return reportOf(runtime.executable!, [...runtime.args, KILLS_CLI, `--threads=${kind}`, `--kills=${kills}`], timeout, KILLS_REPORT_PREFIX);
+  const args = [...runtime.args, KILLS_CLI, `--threads=${kind}`, `--kills=${kills}`, `--seed=${seed}`];
+  return reportOf(runtime.executable!, args, timeout, KILLS_REPORT_PREFIX);
 }
 
 /** What making a heap does in Deno that may read the package but not its .wasm. */

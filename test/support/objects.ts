@@ -4,7 +4,7 @@
 
 import type { Heap } from "wasm-pools";
 import { ARENA_START, C_SIZE, CHUNK_HEADER, CHUNK_MIN, CHUNK_ON_FREE_LIST, CHUNK_USED, H_BACKING_TOP } from "../../dist/layout.js";
-import { words } from "./threads.js";
+import { words } from "./thread-slots.js";
 
 const SIZE_MASK = ~7;
 

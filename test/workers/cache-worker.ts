@@ -4,7 +4,7 @@
 
 import { parentPort, workerData } from "node:worker_threads";
 import { Heap, type HeapHandle, type Pool } from "wasm-pools";
-import { RingConsumer, RingProducer } from "../../bench/workers/ring.js";
+import { RingConsumer, RingProducer } from "../support/ring.js";
 
 export type CacheCommand =
   | { op: "alloc"; pool: string; count: number }

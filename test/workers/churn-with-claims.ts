@@ -4,8 +4,8 @@
 // big objects, spread over the run, make the memory grow; their contents are
 // then checked through views made after the growth.
 
-import { xorshift32 } from "../../bench/workers/xorshift.js";
 import type { Heap, Pool } from "../../dist/index.js";
+import { xorshift32 } from "../support/xorshift.js";
 import { Claims, Holding } from "./claims.js";
 
 export interface ChurnTask {

@@ -1,4 +1,4 @@
-// Messages between test/destroy.test.ts and its workers (destroy-worker.ts).
+// Messages between test/concurrency/destroy.test.ts and its workers (destroy-worker.ts).
 
 import type { HeapHandle } from "wasm-pools";
 

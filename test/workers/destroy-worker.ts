@@ -1,4 +1,4 @@
-// The worker of test/destroy.test.ts: runs against pools that the main
+// The worker of test/concurrency/destroy.test.ts: runs against pools that the main
 // thread destroys and creates again while this worker uses them.
 //
 //   drain: fills its cache with `fill` objects of pool "small", then, on the

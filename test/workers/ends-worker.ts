@@ -1,4 +1,4 @@
-// A worker for test/thread-ends.test.ts: attaches to every heap it is sent
+// A worker for test/death/thread-ends.test.ts: attaches to every heap it is sent
 // (the first one `attachTwice` times), fills its caches, starts a worker of
 // its own when `depth` > 0, tells the test it is ready, and then churns its
 // pools until it is terminated (or, with `cycle`, spins after writing into a

@@ -1,4 +1,4 @@
-// What the malloc model test (test/malloc.test.ts) and its workers
+// What the malloc model test (test/concurrency/malloc.test.ts) and its workers
 // (malloc-worker.ts) exchange, and the size classes as the README states
 // them, written apart from src/size-classes.ts so that the test checks one
 // against the other.

@@ -1,4 +1,4 @@
-// A worker of the malloc model test (test/malloc.test.ts): runs a program of
+// A worker of the malloc model test (test/concurrency/malloc.test.ts): runs a program of
 // malloc/realloc/free/give/take steps against its model of the blocks it
 // holds. Every block is filled with a tag byte of its own; a block whose
 // bytes changed while held proves that two live blocks overlapped (or that

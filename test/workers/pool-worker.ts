@@ -4,7 +4,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { Heap, HeapCorruptError, LockTimeoutError, type Pool, UseAfterFreeError } from "wasm-pools";
 import { Claims, Holding } from "./claims.js";
-import { SIGNAL_GO, SIGNAL_STOP, type WorkerReport, type WorkerTask } from "./protocol.js";
+import { SIGNAL_GO, SIGNAL_STOP, type WorkerReport, type WorkerTask } from "./pool-worker-protocol.js";
 
 const task = workerData as WorkerTask;
 
@@ -58,6 +58,7 @@ function churn(heap: Heap, pool: Pool): WorkerReport {
   };
   waitForGo(task.signals);
   for (let i = 0; i < task.operations; i++) {
+    if (task.progress) Atomics.store(task.progress, 0, i + 1);
     if (held.size === 0 || (held.size < task.hold && (random() & 1) === 0)) {
       // tryAlloc: under fault injection a refusal is expected, and counted.
       let ptr: number;

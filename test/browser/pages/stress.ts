@@ -4,7 +4,7 @@
 
 import { Heap } from "../../../dist/index.js";
 import { flushAndGcUntil } from "../../workers/flush-while.js";
-import { BIG_POOL, BIG_SIZE, GO, SHARED_POOL, type StressReply, type StressResult, type StressStart } from "./protocol.js";
+import { BIG_POOL, BIG_SIZE, GO, SHARED_POOL, type StressReply, type StressResult, type StressStart } from "./stress-page-protocol.js";
 
 const params = new URLSearchParams(location.search);
 const WORKERS = Number(params.get("workers") ?? 4);
@@ -22,7 +22,10 @@ async function main(): Promise<void> {
   const shared = heap.createPool(SHARED_POOL, 64);
   heap.createPool(BIG_POOL, BIG_SIZE);
   const signals = new Int32Array(new SharedArrayBuffer(4));
-  const workers = Array.from({ length: WORKERS }, () => new Worker(new URL("./stress-worker.js", import.meta.url), { type: "module" }));
+  const workers = Array.from(
+    { length: WORKERS },
+    () => new Worker(new URL("./stress-page-worker.js", import.meta.url), { type: "module" }),
+  );
   const ready: Promise<void>[] = [];
   const reports = workers.map((worker, number) => {
     let attached!: () => void;

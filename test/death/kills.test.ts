@@ -1,0 +1,55 @@
+// Workers killed at random moments in every JS runtime and kind of thread
+// (test/kills/): alone, in pairs and in bursts of 8, some while attaching,
+// some attached twice, some with a worker of their own, at moments drawn
+// from the run's seed. `npm test` kills at least 8 in each runtime (one
+// burst of 8: every kind of victim), on one kind of thread drawn from the
+// seed; `npm run test:all` at least 100 on each kind. Nothing calls for a
+// reclaim: the heap must hear of every end by itself, leave no slot behind,
+// and the survivor beside them must never see an error, a double hand-out or
+// a lock give-up.
+
+import { describe, expect, it } from "vitest";
+import { killsReportFrom, RUNTIMES, type Runtime, type RuntimeThreads } from "../engines/runtimes.js";
+import { EXHAUSTIVE, randomFor, replayHint } from "../support/sampling.js";
+
+const TIMEOUT = 240_000;
+const KILLS = EXHAUSTIVE ? 100 : 8;
+
+/** Every kind of thread of the runtime in test:all; in npm test one, drawn from the run's seed (Deno and Bun have two). */
+function threadsToRun(runtime: Runtime): RuntimeThreads[] {
+  if (EXHAUSTIVE || runtime.threads.length < 2) return runtime.threads;
+  return [runtime.threads[randomFor(`random kills in ${runtime.name}: threads`)() % runtime.threads.length]!];
+}
+
+for (const runtime of RUNTIMES) {
+  describe.skipIf(!runtime.executable)(`random kills in ${runtime.name}`, () => {
+    for (const threads of threadsToRun(runtime)) {
+      it(
+        `with ${threads.kind === "web" ? "Web Workers" : "node:worker_threads"}: every killed worker reclaimed, nothing seen wrong`,
+        async () => {
+          const started = Date.now();
+          const seed = randomFor(`random kills in ${runtime.name}, ${threads.kind} threads`)();
+          const { report, stderr } = await killsReportFrom(runtime, threads.kind, KILLS, seed, TIMEOUT);
+          console.log(
+            `${report.engine}, ${threads.kind} threads: ${JSON.stringify(report)} in ${((Date.now() - started) / 1000).toFixed(1)} s (${replayHint()})`,
+          );
+          expect(report.error).toBeUndefined();
+          expect(report.kills).toBeGreaterThanOrEqual(KILLS);
+          expect(report.killedWhileAttaching).toBeGreaterThan(0);
+          expect(report.nested).toBeGreaterThan(0);
+          expect(report.twice).toBeGreaterThan(0);
+          expect({ slotsLeft: report.slotsLeft, roundsNotBack: report.roundsNotBack }).toEqual({ slotsLeft: 0, roundsNotBack: 0 });
+          expect({ doubles: report.doubles, errors: report.errors, lockTimeouts: report.lockTimeouts }).toEqual({
+            doubles: 0,
+            errors: 0,
+            lockTimeouts: 0,
+          });
+          expect(report.survivorStopped).toBe(true);
+          expect(report.check).toBe("passed");
+          expect(stderr).toBe("");
+        },
+        TIMEOUT,
+      );
+    }
+  });
+}

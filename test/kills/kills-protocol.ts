@@ -1,0 +1,59 @@
+// What the random-kill suite's main thread and its workers say to each other
+// (test/kills/), and the report it gives its runner (test/death/kills.test.ts).
+
+import type { HeapHandle } from "../../dist/index.js";
+
+export const KILLS_POOL = "kills";
+/** Words of the shared counters every worker writes as it goes, so that what a killed worker saw is never lost. */
+export const DOUBLES = 0;
+export const ERRORS = 1;
+export const LOCK_TIMEOUTS = 2;
+/** Set by the main thread: the survivor stops and reports. */
+export const STOP = 3;
+export const COUNTERS = 4;
+
+export interface KillTask {
+  type: "churn";
+  handle: HeapHandle;
+  counters: Int32Array;
+  /** Claims differ per worker number. */
+  number: number;
+  /** Attach twice (two slots of one thread) and churn through both. */
+  twice: boolean;
+  /** Start a worker of the same kind that churns too, and dies with this one. */
+  nested: boolean;
+  /** Churn until counters[STOP] is set, then close and say "stopped"; else until terminated. */
+  survivor: boolean;
+}
+
+export type KillReply = { type: "started" } | { type: "ready" } | { type: "stopped" } | { type: "error"; message: string };
+
+export interface KillsReport {
+  engine: string;
+  kills: number;
+  /** Kills of workers that had not yet said they were attached. */
+  killedWhileAttaching: number;
+  nested: number;
+  twice: number;
+  /** The most thread slots still taken once every round's wait was over, less the main thread's and the survivor's. */
+  slotsLeft: number;
+  /** Rounds whose slots were not all back within the patience. */
+  roundsNotBack: number;
+  doubles: number;
+  errors: number;
+  lockTimeouts: number;
+  /** The survivor said "stopped" after STOP. */
+  survivorStopped: boolean;
+  /**
+   * The longest gap between two ticks of a 5 ms timer on the main thread
+   * while it waited for killed workers to be reclaimed (measured, never
+   * judged: a figure for the notes; starting a worker is left out, which
+   * blocks Deno's main thread for 80 to 120 ms by itself).
+   */
+  longestStallMs: number;
+  /** heap.check() at the end: "passed" or the error's name and message. */
+  check: string;
+  error?: string;
+}
+
+export const KILLS_REPORT_PREFIX = "kills report: ";
