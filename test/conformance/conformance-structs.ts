@@ -4,8 +4,8 @@
 // checked mode catching a freed object, and waitAsync's outcomes.
 
 import type { Heap } from "../../dist/index.js";
-import { wasmPools } from "./library.js";
 import type { ConformanceReport } from "./conformance-protocol.js";
+import { wasmPools } from "./library.js";
 
 const { struct, types } = wasmPools;
 const { u8, i16, u32, f64, u64, i64, bool, utf8, array, f32 } = types;

@@ -20,9 +20,9 @@ import {
   SHARED_POOL,
   type WorkerReply,
 } from "./conformance-protocol.js";
+import { structChecks } from "./conformance-structs.js";
 import type { TestThread, ThreadStarter } from "./engine-threads.js";
 import { wasmPools } from "./library.js";
-import { structChecks } from "./conformance-structs.js";
 
 export interface SuiteOptions {
   /** What the engine says it is, for the report. */
