@@ -34,7 +34,17 @@ import {
 import { beat, giveUpOnCorruptList, giveUpOnWriteAfterFree } from "./locks";
 import { forgetCorruptChain, popHandOut, popIntoEntry, pushFromEntry, pushHandedBack } from "./pool";
 import { CacheBlock, CacheEntry } from "./records";
-import { isCorrupt, makeToken, markCorrupt, poolAt, resolveIncarnation, resolvePool, threadSlotAt, tokenGeneration, tokenIndex } from "./slots";
+import {
+  isCorrupt,
+  makeToken,
+  markCorrupt,
+  poolAt,
+  resolveIncarnation,
+  resolvePool,
+  threadSlotAt,
+  tokenGeneration,
+  tokenIndex,
+} from "./slots";
 import { deathPoint } from "./thread";
 
 // Objects moved per refill or eviction: about CLUSTER_BYTES of chunks,
@@ -431,7 +441,7 @@ function emptyEntry(entry: CacheEntry, index: u32): void {
  * path does (src/cache-hit.ts); on the chain when the entry has no front.
  */
 @inline function putObject(entry: CacheEntry, index: u32, object: usize): void {
-  let inFront = entry.frontCount;
+  const inFront = entry.frontCount;
   const capacity = entry.frontCapacity;
   if (capacity == 0) {
     putCached(entry, index, object);
