@@ -182,7 +182,8 @@ function listPushHead(index: u32): void {
   // Debug checks poison and tag objects on the chain's paths (takeCached, putCached): no front then.
   if (debugChecks) return 0;
   const room = cacheBlock.limitBytes > cacheBlock.cachedBytes ? cacheBlock.limitBytes - cacheBlock.cachedBytes : 0;
-  return min(min(FRONT_SLOTS, FRONT_BYTES / size), room / size);
+  // One slot stays spare: a free into a full front lands there before the fold (putObject).
+  return min(min(FRONT_SLOTS - 1, FRONT_BYTES / size), room / size);
 }
 
 /** Gives the front a capacity for its pool's size, reserving its bytes in the block's count. */
@@ -436,9 +437,11 @@ function emptyEntry(entry: CacheEntry, index: u32): void {
 }
 
 /**
- * Puts a checked object on the entry's front, folding a full front onto
- * the chain first (and evicting if that outgrew the bound), as the JS hit
- * path does (src/cache-hit.ts); on the chain when the entry has no front.
+ * Puts a checked object on the entry's front, as the JS hit path does
+ * (src/cache-hit.ts). A front at its capacity takes it in its spare slot
+ * and is then folded onto the chain, the object last (on top), evicting if
+ * that outgrew the bound: the object is in the entry before any step that
+ * a thread may stop in. On the chain when the entry has no front.
  */
 @inline function putObject(entry: CacheEntry, index: u32, object: usize): void {
   const inFront = entry.frontCount;
@@ -448,17 +451,13 @@ function emptyEntry(entry: CacheEntry, index: u32): void {
     return;
   }
   markOnFreeList(object);
-  if (inFront < capacity) {
-    entry.setFront(inFront, object);
-    entry.frontCount = inFront + 1;
-    markUsed(entry);
-    return;
-  }
-  foldFront(cacheBlock, entry);
-  entry.setFront(0, object);
-  entry.frontCount = 1;
+  entry.setFront(inFront, object);
+  entry.frontCount = inFront + 1;
   markUsed(entry);
-  if (overBound()) evict(index);
+  if (inFront >= capacity) {
+    foldFront(cacheBlock, entry);
+    if (overBound()) evict(index);
+  }
 }
 
 /** Puts a checked object in the entry's chain, evicting when the cache outgrows its bound. */

@@ -109,34 +109,41 @@ export function freeHit(words: Uint32Array, site: CacheSite, ptr: number): boole
   if (header === undefined || ptr >>> 2 >= words.length) return false;
   // Used, not already free, and a chunk of exactly this pool's size (the chunk rule, as in allocHit).
   if ((header & 3) /* FREE_OBJECT */ !== 1 /* CHUNK_USED */ || (header & ~7) - 8 /* CHUNK_HEADER */ !== site.size) return false;
-  // On the front, a full front folded onto the chain first: the entry
-  // stays one LIFO stack, the chain below and the front on top.
-  let inFront = words[entry + 8 /* FRONT_COUNT */]!;
-  if (inFront >= words[entry + 9 /* FRONT_CAPACITY */]!) {
-    if (!foldFront(words, site)) return false;
-    inFront = 0;
-  }
+  // On the front. A front at its capacity takes it in its spare slot and
+  // is folded onto the chain, the object last: the entry stays one LIFO
+  // stack, and the object is in it before the fold's first step. When the
+  // fold would take the chain past the bound, the core does it and evicts.
+  const inFront = words[entry + 8 /* FRONT_COUNT */]!;
+  const full = inFront >= words[entry + 9 /* FRONT_CAPACITY */]!;
+  if (full && !foldFits(words, site, inFront + 1)) return false;
   words[headerWord] = header | 2 /* CHUNK_ON_FREE_LIST */;
   words[entry + 11 /* FRONT */ + inFront] = ptr;
   words[entry + 8 /* FRONT_COUNT */] = inFront + 1;
   words[entry + 7 /* FLAGS */] = 3 /* LINKED_AND_USED */;
+  if (full) foldFront(words, site);
   return true;
 }
 
+/** Whether a front of `count` objects can be folded here: it has a capacity, and the chain's bytes stay within the bound. */
+function foldFits(words: Uint32Array, site: CacheSite, count: number): boolean {
+  const block = site.block;
+  return (
+    words[site.entry + 9 /* FRONT_CAPACITY */]! !== 0 &&
+    words[block + 0 /* CACHED_BYTES */]! + count * site.size <= words[block + 1 /* LIMIT_BYTES */]!
+  );
+}
+
 /**
- * Folds a full front onto the chain (assembly/cache.ts, foldFront, whose
+ * Folds the front onto the chain (assembly/cache.ts, foldFront, whose
  * steps these are: each object linked and made the chain's head, then the
  * progress word, so that a reclaim can finish a fold this thread stopped
- * in). False, folding nothing, when there is no front or the chain's bytes
- * would pass the bound: the core then folds and evicts. Apart from the hit
- * path so that the hit path stays small enough for engines to inline.
+ * in). Apart from the hit path so that the hit path stays small enough for
+ * engines to inline; foldFits said it fits.
  */
-function foldFront(words: Uint32Array, site: CacheSite): boolean {
+function foldFront(words: Uint32Array, site: CacheSite): void {
   const entry = site.entry;
   const block = site.block;
   const inFront = words[entry + 8 /* FRONT_COUNT */]!;
-  const bytes = words[block + 0 /* CACHED_BYTES */]! + inFront * site.size;
-  if (inFront === 0 || bytes > words[block + 1 /* LIMIT_BYTES */]!) return false;
   for (let slot = 0; slot < inFront; slot++) {
     const object = words[entry + 11 /* FRONT */ + slot]!;
     words[object >>> 2] = words[entry + 0 /* FIRST */]!;
@@ -144,8 +151,7 @@ function foldFront(words: Uint32Array, site: CacheSite): boolean {
     words[entry + 10 /* FRONT_FOLDED */] = slot + 1;
   }
   words[entry + 1 /* COUNT */] = words[entry + 1 /* COUNT */]! + inFront;
-  words[block + 0 /* CACHED_BYTES */] = bytes;
+  words[block + 0 /* CACHED_BYTES */] = words[block + 0 /* CACHED_BYTES */]! + inFront * site.size;
   words[entry + 8 /* FRONT_COUNT */] = 0;
   words[entry + 10 /* FRONT_FOLDED */] = 0;
-  return true;
 }
