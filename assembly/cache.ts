@@ -453,8 +453,9 @@ function emptyEntry(entry: CacheEntry, index: u32): void {
   markOnFreeList(object);
   entry.setFront(inFront, object);
   entry.frontCount = inFront + 1;
-  markUsed(entry);
   if (inFront >= capacity) {
+    // Front hits leave the used flag alone (one store less each); a fold counts as the use.
+    markUsed(entry);
     foldFront(cacheBlock, entry);
     if (overBound()) evict(index);
   }
@@ -502,7 +503,6 @@ export function cacheAlloc(token: u64): usize {
   if (!isFreeObject(entry.size, object)) corruptFront(entry, index, object);
   entry.frontCount = inFront - 1;
   markHandedOut(object);
-  markUsed(entry);
   return object;
 }
 

@@ -58,7 +58,6 @@ export function allocHit(words: Uint32Array, site: CacheSite): number {
     // A free object of exactly this pool's size (the chunk rule); anything else goes to the core, which folds the front and reports it.
     if ((header & 3) /* FREE_OBJECT */ !== 3 /* FREE_OBJECT */ || (header & ~7) - 8 /* CHUNK_HEADER */ !== site.size) return 0;
     words[entry + 8 /* FRONT_COUNT */] = inFront - 1;
-    words[entry + 7 /* FLAGS */] = 3 /* LINKED_AND_USED */;
     words[headerWord] = header & ~2 /* CHUNK_ON_FREE_LIST */;
     return object;
   }
@@ -119,7 +118,6 @@ export function freeHit(words: Uint32Array, site: CacheSite, ptr: number): boole
   words[headerWord] = header | 2 /* CHUNK_ON_FREE_LIST */;
   words[entry + 11 /* FRONT */ + inFront] = ptr;
   words[entry + 8 /* FRONT_COUNT */] = inFront + 1;
-  words[entry + 7 /* FLAGS */] = 3 /* LINKED_AND_USED */;
   if (full) foldFront(words, site);
   return true;
 }
@@ -154,4 +152,6 @@ function foldFront(words: Uint32Array, site: CacheSite): void {
   words[block + 0 /* CACHED_BYTES */] = words[block + 0 /* CACHED_BYTES */]! + inFront * site.size;
   words[entry + 8 /* FRONT_COUNT */] = 0;
   words[entry + 10 /* FRONT_FOLDED */] = 0;
+  // Front hits leave the used flag alone; a fold counts as the use (assembly/cache.ts, putObject).
+  words[entry + 7 /* FLAGS */] = 3 /* LINKED_AND_USED */;
 }
