@@ -12,6 +12,7 @@ import {
   corruptEntry,
   entryCurrent,
   evict,
+  foldFront,
   markUsed,
   overBound,
 } from "./cache";
@@ -32,6 +33,7 @@ export function cacheAllocMany(token: u64, from: u32, count: u32): i32 {
   const wanted = min(count, BATCH_MAX);
   const index = tokenIndex(token);
   const entry = cacheBlock.entry(index);
+  if (entry.frontCount != 0) foldFront(cacheBlock, entry);
   let done: u32 = from;
   while (done < wanted) {
     let object = entry.first;
@@ -71,6 +73,7 @@ export function cacheFreeMany(token: u64, count: u32): i32 {
   const wanted = min(count, BATCH_MAX);
   const index = tokenIndex(token);
   const entry = cacheBlock.entry(index);
+  if (entry.frontCount != 0) foldFront(cacheBlock, entry);
   let done: u32 = 0;
   while (done < wanted) {
     if (!entryCurrent(entry, token, index)) {

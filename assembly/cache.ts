@@ -16,6 +16,8 @@ import {
   ENTRY_LINKED,
   ENTRY_USED,
   ERR_STALE_POOL,
+  FRONT_BYTES,
+  FRONT_SLOTS,
   H_RETIRED_COUNT,
   MAX_POOLS,
   MAX_THREADS,
@@ -32,7 +34,17 @@ import {
 import { beat, giveUpOnCorruptList, giveUpOnWriteAfterFree } from "./locks";
 import { forgetCorruptChain, popHandOut, popIntoEntry, pushFromEntry, pushHandedBack } from "./pool";
 import { CacheBlock, CacheEntry } from "./records";
-import { isCorrupt, makeToken, poolAt, resolveIncarnation, resolvePool, threadSlotAt, tokenGeneration, tokenIndex } from "./slots";
+import {
+  isCorrupt,
+  makeToken,
+  markCorrupt,
+  poolAt,
+  resolveIncarnation,
+  resolvePool,
+  threadSlotAt,
+  tokenGeneration,
+  tokenIndex,
+} from "./slots";
 import { deathPoint } from "./thread";
 
 // Objects moved per refill or eviction: about CLUSTER_BYTES of chunks,
@@ -159,6 +171,75 @@ function listPushHead(index: u32): void {
   if (EXPENSIVE) invariant(listConsistent());
 }
 
+// ---- The front ---------------------------------------------------------------
+
+/**
+ * How many objects of `size` bytes an entry's front may hold: none while
+ * the cache is off, and only what the bound leaves room for (the block's
+ * cached bytes reserve the whole capacity).
+ */
+@inline function frontCapacityFor(size: u32): u32 {
+  // Debug checks poison and tag objects on the chain's paths (takeCached, putCached): no front then.
+  if (debugChecks) return 0;
+  const room = cacheBlock.limitBytes > cacheBlock.cachedBytes ? cacheBlock.limitBytes - cacheBlock.cachedBytes : 0;
+  // One slot stays spare: a free into a full front lands there before the fold (putObject).
+  return min(min(FRONT_SLOTS - 1, FRONT_BYTES / size), room / size);
+}
+
+/** Gives the front a capacity for its pool's size, reserving its bytes in the block's count. */
+function openFront(entry: CacheEntry): void {
+  const capacity = frontCapacityFor(entry.size);
+  entry.frontCapacity = capacity;
+  cacheBlock.cachedBytes += capacity * entry.size;
+}
+
+/** Takes the front's reservation back (its objects must be folded already). */
+function closeFront(entry: CacheEntry): void {
+  const capacity = min(entry.frontCapacity, FRONT_SLOTS);
+  entry.frontCapacity = 0;
+  cacheBlock.cachedBytes -= capacity * entry.size;
+}
+
+/** Drains one of this thread's entries that is stale for good (its pool gone, or about to be synchronised again) and takes its front's reservation back. */
+function retireEntry(entry: CacheEntry): void {
+  drainEntry(cacheBlock, entry);
+  closeFront(entry);
+}
+
+/**
+ * Moves the objects of an entry's front (pushed by the JS hit paths) onto
+ * its chain, bottom first, so that the stack keeps its order and every
+ * other path sees one chain. A thread that stops in a fold leaves the rest
+ * to whoever reclaims it: `frontFolded` says how far it got, and an object
+ * already at the chain's head is not pushed twice (the reclaim's recount,
+ * thread-slots.ts, puts the count right). An object that is no free object
+ * of the pool (a stray write into the front) is left out and the pool
+ * marked corrupt.
+ */
+export function foldFront(block: CacheBlock, entry: CacheEntry): void {
+  const count = min(entry.frontCount, FRONT_SLOTS);
+  const size = entry.size;
+  for (let slot = entry.frontFolded; slot < count; slot++) {
+    deathPoint();
+    const object = entry.front(slot);
+    if (object != entry.first) {
+      if (isFreeObject(size, object)) {
+        store<u32>(object, <u32>entry.first);
+        entry.first = object;
+        entry.count += 1;
+        block.cachedBytes += size;
+      } else {
+        const pool = resolveIncarnation(makeToken(block.indexOf(entry), entry.generation));
+        if (pool != 0) markCorrupt(pool);
+      }
+    }
+    entry.frontFolded = slot + 1;
+  }
+  // In this order: a fold stopped between the two stores leaves a count of 0, which no one folds again.
+  entry.frontCount = 0;
+  entry.frontFolded = 0;
+}
+
 // ---- Giving cached objects back --------------------------------------------
 
 /**
@@ -169,6 +250,7 @@ function listPushHead(index: u32): void {
  * that stops in the middle leaves the rest to whoever reclaims it.
  */
 export function drainEntry(block: CacheBlock, entry: CacheEntry): void {
+  foldFront(block, entry);
   const bytesWord = block.cachedBytesWord;
   const size = entry.size;
   const token = makeToken(block.indexOf(entry), entry.generation);
@@ -207,7 +289,7 @@ function drainRetiredEntries(): void {
   for (let index: u32 = 0; index < MAX_POOLS; index++) {
     deathPoint();
     const entry = cacheBlock.entry(index);
-    if (entry.count != 0 && resolvePool(makeToken(index, entry.generation)) == 0) drainEntry(cacheBlock, entry);
+    if ((entry.cached != 0 || entry.frontCapacity != 0) && resolvePool(makeToken(index, entry.generation)) == 0) retireEntry(entry);
   }
 }
 
@@ -237,10 +319,11 @@ export function drainOwnEntry(token: u64): void {
 function syncEntry(entry: CacheEntry, index: u32, token: u64, pool: usize): void {
   const stamp = atomic.load<u32>(pool + P_STAMP);
   if (entry.generation == tokenGeneration(token) && entry.stamp == stamp) return;
-  drainEntry(cacheBlock, entry);
+  retireEntry(entry);
   entry.generation = tokenGeneration(token);
   entry.stamp = stamp;
   entry.size = load<u32>(pool + P_SIZE);
+  openFront(entry);
   if (!entry.linked) listPushHead(index);
 }
 
@@ -260,10 +343,11 @@ export function evict(inHand: u32): void {
     deathPoint();
     const index = <u32>cacheBlock.listTail;
     const entry = cacheBlock.entry(index);
+    if (entry.frontCount != 0) foldFront(cacheBlock, entry);
     const count = entry.count;
     const pool = resolvePool(makeToken(index, entry.generation));
     if (pool == 0 || entry.stamp != atomic.load<u32>(pool + P_STAMP)) {
-      drainEntry(cacheBlock, entry);
+      retireEntry(entry);
       listUnlink(index);
     } else if (count == 0 || ((index == inHand || entry.used) && looked < patience)) {
       if (looked++ >= patience) return; // only empty entries left: nothing to give back
@@ -352,7 +436,32 @@ function emptyEntry(entry: CacheEntry, index: u32): void {
   } else drainEntry(cacheBlock, entry);
 }
 
-/** Puts a checked object in the entry, evicting when the cache outgrows its bound. */
+/**
+ * Puts a checked object on the entry's front, as the JS hit path does
+ * (src/cache-hit.ts). A front at its capacity takes it in its spare slot
+ * and is then folded onto the chain, the object last (on top), evicting if
+ * that outgrew the bound: the object is in the entry before any step that
+ * a thread may stop in. On the chain when the entry has no front.
+ */
+@inline function putObject(entry: CacheEntry, index: u32, object: usize): void {
+  const inFront = entry.frontCount;
+  const capacity = entry.frontCapacity;
+  if (capacity == 0) {
+    putCached(entry, index, object);
+    return;
+  }
+  markOnFreeList(object);
+  entry.setFront(inFront, object);
+  entry.frontCount = inFront + 1;
+  if (inFront >= capacity) {
+    // Front hits leave the used flag alone (one store less each); a fold counts as the use.
+    markUsed(entry);
+    foldFront(cacheBlock, entry);
+    if (overBound()) evict(index);
+  }
+}
+
+/** Puts a checked object in the entry's chain, evicting when the cache outgrows its bound. */
 @inline function putCached(entry: CacheEntry, index: u32, object: usize): void {
   if (debugChecks) debugOnFree(object, entry.size);
   markOnFreeList(object);
@@ -379,9 +488,28 @@ function emptyEntry(entry: CacheEntry, index: u32): void {
 export function cacheAlloc(token: u64): usize {
   const index = tokenIndex(token);
   const entry = cacheBlock.entry(index);
-  const object = entry.first;
-  if (object != 0 && entryCurrent(entry, token, index)) return takeCached(entry, index, object);
+  if (entryCurrent(entry, token, index)) {
+    const inFront = entry.frontCount;
+    if (inFront != 0) return takeFront(entry, index, inFront);
+    const object = entry.first;
+    if (object != 0) return takeCached(entry, index, object);
+  }
   return allocMiss(token, index, entry);
+}
+
+/** Takes the top of the entry's front (the JS hit path's alloc, in the core). */
+@inline function takeFront(entry: CacheEntry, index: u32, inFront: u32): usize {
+  const object = entry.front(inFront - 1);
+  if (!isFreeObject(entry.size, object)) corruptFront(entry, index, object);
+  entry.frontCount = inFront - 1;
+  markHandedOut(object);
+  return object;
+}
+
+/** The front held a pointer that is no free object of its pool (a stray write into the entry): the fold leaves it out and marks the pool corrupt, and the call gives up. */
+function corruptFront(entry: CacheEntry, index: u32, object: usize): void {
+  foldFront(cacheBlock, entry);
+  giveUpOnCorruptList(index, object);
 }
 
 function allocMiss(token: u64, index: u32, entry: CacheEntry): usize {
@@ -413,7 +541,7 @@ export function cacheFree(token: u64, object: usize): i32 {
     if (verdict == OK && debugChecks) verdict = debugCheckFree(object, size, token);
     if (verdict != OK) return verdict;
     if (cacheOff()) return freeShared(poolAt(index), object, size);
-    putCached(entry, index, object);
+    putObject(entry, index, object);
     return OK;
   }
   return freeMiss(token, index, entry, object);
@@ -436,7 +564,7 @@ function freeMiss(token: u64, index: u32, entry: CacheEntry, object: usize): i32
   if (verdict != OK) return verdict;
   syncEntry(entry, index, token, pool);
   if (cacheOff()) return freeShared(pool, object, size);
-  putCached(entry, index, object);
+  putObject(entry, index, object);
   return OK;
 }
 
@@ -466,7 +594,7 @@ export function cachedCount(token: u64): u32 {
     const thread = threadSlotAt(slot);
     if (atomic.load<u32>(thread + T_STATE) != THREAD_LIVE) continue;
     const entry = changetype<CacheBlock>(load<u32>(thread + T_CACHE)).entry(index);
-    if (entry.generation == tokenGeneration(token)) total += entry.count;
+    if (entry.generation == tokenGeneration(token)) total += entry.cached;
   }
   return total;
 }

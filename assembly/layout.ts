@@ -22,7 +22,7 @@
 /** "WPOL" in little-endian ASCII. */
 export const HEAP_MAGIC: u32 = 0x4c4f5057;
 /** Bumped whenever a byte of this file's layout changes meaning. */
-export const ABI_VERSION: u32 = 10;
+export const ABI_VERSION: u32 = 11;
 
 export const PAGE_BYTES: u32 = 65536;
 export const CACHE_LINE: u32 = 64;
@@ -315,7 +315,7 @@ export const GENERATION_TEST_START: u32 = GENERATION_LAST - 3;
 //
 //   cache block
 //   | header | entry 0 | ... | entry 255 | batch scratch       |
-//   | 64 B   | 32 bytes each, one per    | BATCH_MAX u32 words |
+//   | 64 B   | 64 bytes each, one per    | BATCH_MAX u32 words |
 //   |        | pool slot                 |                     |
 //
 //   block header (64 bytes)
@@ -326,9 +326,9 @@ export const GENERATION_TEST_START: u32 = GENERATION_LAST - 3;
 //   +16 why the last core call gave up (TRAP_*)  +20 its lock or pool
 //   +24 its object, or the lock's owner          +28 an offset in the object
 //
-//   cache entry (32 bytes)
+//   cache entry (64 bytes: one cache line)
 //   +0  first cached object (a chain linked through the objects' first word)
-//   +4  count
+//   +4  objects in the chain
 //   +8  generation of the pool incarnation the objects belong to (0: never
 //       used; the entry's place names the slot)
 //   +12 stamp of that pool when the entry was last synchronised
@@ -337,6 +337,14 @@ export const GENERATION_TEST_START: u32 = GENERATION_LAST - 3;
 //   +24 next entry on the list (-1: none)
 //   +28 flags: ENTRY_LINKED (on the list), ENTRY_USED (a hit since
 //       eviction last looked at it)
+//   +32 objects in the front                } the front: the top of the
+//   +36 most objects the front may hold     } entry's stack, a few pointers
+//   +40 front objects already folded        } outside the objects, pushed and
+//   +44 front[0] ... +60 front[4]           } popped by the JS hit paths only
+//       (src/cache-hit.ts). The core folds it into the chain before it uses
+//       the entry (cache.ts, foldFront), so the stack stays LIFO. The
+//       block's cached bytes count the front's whole capacity, reserved
+//       when the entry is synchronised, so the bound holds for both.
 //
 // The wrapper's Pool.alloc/free read and write the header and entries too
 // (src/cache-hit.ts): only the hit case, everything else comes here.
@@ -398,8 +406,8 @@ export const TRAP_WRITE_AFTER_FREE: u32 = 5;
  */
 export const TRAP_RECLAIM_DEFERRED: u32 = 6;
 export const CACHE_ENTRIES: u32 = CACHE_LINE;
-export const CACHE_ENTRY_SIZE: u32 = 32;
-export const CACHE_ENTRY_SHIFT: u32 = 5;
+export const CACHE_ENTRY_SIZE: u32 = 64;
+export const CACHE_ENTRY_SHIFT: u32 = 6;
 export const E_FIRST: u32 = 0;
 export const E_COUNT: u32 = 4;
 export const E_TOKEN: u32 = 8;
@@ -408,6 +416,14 @@ export const E_SIZE: u32 = 16;
 export const E_LIST_PREV: u32 = 20;
 export const E_LIST_NEXT: u32 = 24;
 export const E_FLAGS: u32 = 28;
+export const E_FRONT_COUNT: u32 = 32;
+export const E_FRONT_CAPACITY: u32 = 36;
+export const E_FRONT_FOLDED: u32 = 40;
+export const E_FRONT: u32 = 44;
+/** Slots of an entry's front. */
+export const FRONT_SLOTS: u32 = 5;
+/** Most bytes of objects an entry's front holds: its capacity is min(FRONT_SLOTS, FRONT_BYTES / size). */
+export const FRONT_BYTES: u32 = 2048;
 /** The entry is on its block's list (every entry whose token and stamp are current is). */
 export const ENTRY_LINKED: u32 = 1;
 /** A hit used the entry since eviction last looked at it (second chance: cache.ts, evict). */

@@ -22,6 +22,10 @@ import {
   E_COUNT,
   E_FIRST,
   E_FLAGS,
+  E_FRONT,
+  E_FRONT_CAPACITY,
+  E_FRONT_COUNT,
+  E_FRONT_FOLDED,
   E_LIST_NEXT,
   E_LIST_PREV,
   E_SIZE,
@@ -105,6 +109,43 @@ import {
   }
   @inline set flags(flags: u32) {
     store<u32>(changetype<usize>(this) + E_FLAGS, flags);
+  }
+
+  /** Objects in the front (the JS hit paths' stack before the chain). */
+  @inline get frontCount(): u32 {
+    return load<u32>(changetype<usize>(this) + E_FRONT_COUNT);
+  }
+  @inline set frontCount(count: u32) {
+    store<u32>(changetype<usize>(this) + E_FRONT_COUNT, count);
+  }
+
+  /** Most objects the JS hit paths may put in the front (0: none). */
+  @inline get frontCapacity(): u32 {
+    return load<u32>(changetype<usize>(this) + E_FRONT_CAPACITY);
+  }
+  @inline set frontCapacity(capacity: u32) {
+    store<u32>(changetype<usize>(this) + E_FRONT_CAPACITY, capacity);
+  }
+
+  /** Front objects a fold has put on the chain so far, from the bottom (0 outside a fold). */
+  @inline get frontFolded(): u32 {
+    return load<u32>(changetype<usize>(this) + E_FRONT_FOLDED);
+  }
+  @inline set frontFolded(count: u32) {
+    store<u32>(changetype<usize>(this) + E_FRONT_FOLDED, count);
+  }
+
+  /** Object `slot` of the front. */
+  @inline front(slot: u32): usize {
+    return <usize>load<u32>(changetype<usize>(this) + E_FRONT + (slot << 2));
+  }
+  @inline setFront(slot: u32, object: usize): void {
+    store<u32>(changetype<usize>(this) + E_FRONT + (slot << 2), <u32>object);
+  }
+
+  /** Cached objects of the entry: its chain's and its front's. */
+  @inline get cached(): u32 {
+    return this.count + this.frontCount;
   }
 
   @inline get linked(): bool {

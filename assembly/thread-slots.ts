@@ -3,7 +3,7 @@
 // transit and cache given back, its slot freed: docs/internals.md §5).
 
 import { backingAllocZeroed, backingFree, backingRelease } from "./backing";
-import { cacheForget, cacheInit, drainBlock, drainOwnCache } from "./cache";
+import { cacheForget, cacheInit, drainBlock, drainOwnCache, foldFront } from "./cache";
 import { isFreeObject } from "./chunks";
 import {
   CACHE_BLOCK_BYTES,
@@ -176,6 +176,7 @@ function recountBlock(block: CacheBlock): void {
   for (let index: u32 = 0; index < MAX_POOLS; index++) {
     deathPoint();
     const entry = block.entry(index);
+    foldFront(block, entry);
     if (entry.first == 0 && entry.count == 0) continue;
     const size = entry.size;
     const pool = resolveIncarnation(makeToken(index, entry.generation));

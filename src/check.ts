@@ -27,8 +27,11 @@ import {
   CHUNK_USED,
   E_COUNT,
   E_FIRST,
+  E_FRONT,
+  E_FRONT_COUNT,
   E_SIZE,
   E_TOKEN,
+  FRONT_SLOTS,
   H_BACKING_FREE_BYTES,
   H_BACKING_TOP,
   H_BACKING_USED_BYTES,
@@ -235,7 +238,12 @@ export function checkHeap(views: MemoryViews): CheckReport {
       if (length !== count) checker.problem(`${where}: ${length} objects chained, the count says ${count}`);
       if (views.anyWord(entry + E_SIZE) !== views.word(slot + P_SIZE))
         checker.problem(`${where}: the entry's object size is ${views.anyWord(entry + E_SIZE)}, not ${views.word(slot + P_SIZE)}`);
-      cached += count;
+      // The front: objects the JS hit paths stacked before the chain (not in the block's cached bytes).
+      const inFront = views.anyWord(entry + E_FRONT_COUNT);
+      if (inFront > FRONT_SLOTS)
+        checker.problem(`${where}: the front says it holds ${inFront} objects, more than its ${FRONT_SLOTS} slots`);
+      else for (let n = 0; n < inFront; n++) checker.freeObject(views.anyWord(entry + E_FRONT + 4 * n), size, `${where} (front)`);
+      cached += count + Math.min(inFront, FRONT_SLOTS);
     }
     if (offList < cached) checker.problem(`${name}: ${cached} objects in caches but only ${offList} off the free list`);
     if (allocated - offList !== freeList + inTransit) {

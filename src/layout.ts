@@ -2,7 +2,7 @@
 // exports every layout constant as a global; test/layout.test.ts checks that
 // each number here equals the module's, so the two sides cannot drift.
 
-export const ABI_VERSION = 10;
+export const ABI_VERSION = 11;
 export const PAGE_BYTES = 65536;
 export const MAX_PAGES_LIMIT = 65535;
 export const MIN_PAGES = 4;
@@ -86,7 +86,7 @@ export const TRAP_CORRUPT_LIST = 4;
 export const TRAP_WRITE_AFTER_FREE = 5;
 export const TRAP_RECLAIM_DEFERRED = 6;
 export const CACHE_ENTRIES = 64;
-export const CACHE_ENTRY_SIZE = 32;
+export const CACHE_ENTRY_SIZE = 64;
 export const CACHE_SCRATCH = CACHE_ENTRIES + MAX_POOLS * CACHE_ENTRY_SIZE;
 export const E_FIRST = 0;
 export const E_COUNT = 4;
@@ -94,6 +94,12 @@ export const E_TOKEN = 8;
 export const E_STAMP = 12;
 export const E_SIZE = 16;
 export const E_FLAGS = 28;
+export const E_FRONT_COUNT = 32;
+export const E_FRONT_CAPACITY = 36;
+export const E_FRONT_FOLDED = 40;
+export const E_FRONT = 44;
+export const FRONT_SLOTS = 5;
+export const FRONT_BYTES = 2048;
 export const ENTRY_LINKED = 1;
 export const ENTRY_USED = 2;
 

@@ -147,7 +147,7 @@ function numberFieldClass<T extends Exclude<AnyTypedArray, BigUint64Array | BigI
   return class extends Accessor {
     view!: T;
     /** The view's length in elements, and the field's offset less the view's start. */
-    length = 0;
+    length!: number;
     shifted = this.offset - LOWEST_OBJECT;
     attach(buffer: ArrayBufferLike): void {
       this.view = make(buffer, LOWEST_OBJECT);
@@ -261,7 +261,7 @@ function bigIntFieldClass<T extends BigUint64Array | BigInt64Array>(
   return class extends Accessor {
     view!: T;
     waitView!: BigInt64Array;
-    length = 0;
+    length!: number;
     shifted = this.offset - LOWEST_OBJECT;
     attach(buffer: ArrayBufferLike): void {
       this.view = make(buffer, LOWEST_OBJECT);
@@ -338,7 +338,7 @@ function bigIntFieldClass<T extends BigUint64Array | BigInt64Array>(
 /** A boolean: one byte, 0 or 1 (any other byte reads true). */
 class BoolAccessor extends Accessor implements BoolField {
   view!: Uint8Array;
-  length = 0;
+  length!: number;
   shifted = this.offset - LOWEST_OBJECT;
   attach(buffer: ArrayBufferLike): void {
     this.view = new Uint8Array(buffer, LOWEST_OBJECT);

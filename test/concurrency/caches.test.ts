@@ -4,6 +4,7 @@
 
 import { describe, expect, it } from "vitest";
 import { Heap, InvalidArgumentError, InvalidPointerError, type Pool } from "wasm-pools";
+import { FRONT_SLOTS } from "../../dist/layout.js";
 import { CacheWorker } from "../support/cache-worker-client.js";
 import { expectConsistent } from "../support/consistency.js";
 import { makeRing } from "../support/ring.js";
@@ -55,7 +56,8 @@ describe("the thread cache", () => {
   });
 
   it("stays within its bound by evicting the least recently used pool first", async () => {
-    const bound = 2048; // 32 objects of 64 bytes
+    // 32 objects of 64 bytes on chains, and two fronts' reservations (assembly/layout.ts, "cache entry").
+    const bound = 32 * OBJECT + 2 * FRONT_SLOTS * OBJECT;
     const heap = await Heap.create({ cacheBytes: bound });
     const older = heap.createPool("older", OBJECT);
     const newer = heap.createPool("newer", OBJECT);

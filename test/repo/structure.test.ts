@@ -148,6 +148,7 @@ describe("structure", () => {
       8: "8f8c8e2be99fbbf3",
       9: "0be01dd7cd626a59",
       10: "f4616d86e84dca75",
+      11: "7e0e685efde082ba",
     };
     expect({ abi, fingerprint }).toEqual({ abi, fingerprint: recorded[abi] });
   });

@@ -28,6 +28,21 @@ function stillWorks(pool: Pool): void {
 }
 
 describe("a write into a freed object", () => {
+  it("on the front of a thread cache cannot reach the heap's structure: the front holds its pointers outside the objects", async () => {
+    const heap = await Heap.create();
+    const pool = heap.createPool("victim", 32);
+    const x = pool.alloc();
+    const y = pool.alloc();
+    pool.free(y);
+    pool.free(x);
+    writeWords(heap, x, 0xffffffff, 0xffffffff);
+    writeWords(heap, y, x, 0xffffffff);
+    // Both come back, LIFO, and nothing else: the written bytes were the user's own, never a link.
+    expect([pool.alloc(), pool.alloc()]).toEqual([x, y]);
+    heap.check();
+    stillWorks(pool);
+  });
+
   for (const [where, cacheBytes] of [
     ["a thread cache", undefined],
     ["the shared list (cache off)", 0],
@@ -43,8 +58,8 @@ describe("a write into a freed object", () => {
         const held = bystander.alloc();
         const x = victim.alloc();
         const y = victim.alloc();
-        victim.free(y);
-        victim.free(x);
+        // As a batch: the objects go on the chain (single frees stack on the entry's front, outside the objects).
+        victim.freeMany(Uint32Array.of(y, x));
         // x is the list's first object now; its first word is the link to y.
         writeWords(heap, x, link(held), 0xffffffff);
         let caught: unknown;

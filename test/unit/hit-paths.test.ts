@@ -20,8 +20,12 @@ import {
   CHUNK_USED,
   E_COUNT,
   E_FIRST,
+  E_FRONT,
+  E_FRONT_CAPACITY,
+  E_FRONT_COUNT,
   E_STAMP,
   E_TOKEN,
+  FRONT_SLOTS,
   H_BACKING_TOP,
   P_STAMP,
   POOLS_START,
@@ -209,6 +213,7 @@ describe("the JS hit paths and the chunk rule", () => {
     words[site.entry + E_TOKEN / 4] = site.token;
     words[site.entry + E_STAMP / 4] = 3;
     words[site.block + B_LIMIT_BYTES / 4] = 2 ** 31;
+    words[site.entry + E_FRONT_CAPACITY / 4] = FRONT_SLOTS;
     words[(object - CHUNK_HEADER) / 4] = header;
     site.size = size;
   }
@@ -223,14 +228,19 @@ describe("the JS hit paths and the chunk rule", () => {
       const verdicts: string[] = [];
       for (const chunk of chunkSizes(size)) {
         const rule = madeFor(chunk | 1, size);
+        // alloc from the chain, alloc from the front, free (onto the front).
         setUp(size, (chunk | CHUNK_USED | CHUNK_ON_FREE_LIST) >>> 0);
         words[site.entry + E_FIRST / 4] = object;
         words[site.entry + E_COUNT / 4] = 1;
         const took = allocHit(words, site) === object;
+        setUp(size, (chunk | CHUNK_USED | CHUNK_ON_FREE_LIST) >>> 0);
+        words[site.entry + E_FRONT / 4] = object;
+        words[site.entry + E_FRONT_COUNT / 4] = 1;
+        const tookFront = allocHit(words, site) === object;
         setUp(size, (chunk | CHUNK_USED) >>> 0);
         const put = freeHit(words, site, object);
-        verdicts.push(`chunk ${chunk}: rule ${rule}, alloc ${took}, free ${put}`);
-        expect(verdicts.at(-1)).toBe(`chunk ${chunk}: rule ${rule}, alloc ${rule}, free ${rule}`);
+        verdicts.push(`chunk ${chunk}: rule ${rule}, alloc ${took}, front ${tookFront}, free ${put}`);
+        expect(verdicts.at(-1)).toBe(`chunk ${chunk}: rule ${rule}, alloc ${rule}, front ${rule}, free ${rule}`);
       }
       expect(verdicts.filter((v) => v.includes("rule true"))).toHaveLength(1);
     });
