@@ -33,7 +33,7 @@ export interface CacheSite {
 }
 
 // The layout's numbers are written as literals, each followed by its name
-// in a comment (`2 /* TOKEN */`), which test/layout.test.ts checks against
+// in a comment (`2 /* TOKEN */`), which test/repo/layout.test.ts checks against
 // src/layout.ts. Read from module-level constants instead, they cost 1.3-2×
 // per pair in SpiderMonkey, JavaScriptCore and V8 (Node 20-24), which load
 // them from the module's scope at each use rather than fold them; for the
@@ -67,7 +67,7 @@ export function allocHit(words: Uint32Array, site: CacheSite): number {
   // broken one (a write after free) goes to the core, which reports it.
   // `object` must be a free object of this pool: inside the arena, used,
   // marked free, its chunk exactly the pool's size (the chunk rule, madeFor
-  // in src/chunks.ts, written out; test/hit-paths.test.ts holds this to it).
+  // in src/chunks.ts, written out; test/unit/hit-paths.test.ts holds this to it).
   // A size word past 2 GiB reads negative here and so matches no pool size.
   const headerWord = (object - 8) /* CHUNK_HEADER */ >>> 2;
   const header = words[headerWord];

@@ -2,7 +2,7 @@
 // assembly/chunks.ts for the wrapper (docs/internals.md §8), used by
 // heap.check() and malloc. The JS hit paths (cache-hit.ts) write them out
 // by hand (calls to these measured about 4 ns more per alloc+free pair
-// there); test/hit-paths.test.ts checks their verdicts against these.
+// there); test/unit/hit-paths.test.ts checks their verdicts against these.
 
 import { ARENA_START, CHUNK_HEADER, CHUNK_ON_FREE_LIST, CHUNK_SIZE_MASK, CHUNK_USED, LARGE_KEY, LARGE_MARK } from "./layout.js";
 

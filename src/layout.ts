@@ -1,5 +1,5 @@
 // The numbers of assembly/layout.ts that the wrapper reads. The module
-// exports every layout constant as a global; test/layout.test.ts checks that
+// exports every layout constant as a global; test/repo/layout.test.ts checks that
 // each number here equals the module's, so the two sides cannot drift.
 
 export const ABI_VERSION = 11;
