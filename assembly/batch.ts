@@ -16,7 +16,7 @@ import {
   markUsed,
   overBound,
 } from "./cache";
-import { putIfFreeable, takeIfFreeObject } from "./chunks";
+import { checkFreeable, putIfFreeable, takeIfFreeObject } from "./chunks";
 import { debugChecks, tagBytes } from "./debug";
 import { ALLOC_FAILED, ALLOC_STALE_POOL, BATCH_MAX, ERR_STALE_POOL, H_BACKING_TOP, OK } from "./layout";
 import { tokenIndex } from "./slots";
@@ -33,7 +33,8 @@ export function cacheAllocMany(token: u64, from: u32, count: u32): i32 {
   const wanted = min(count, BATCH_MAX);
   const index = tokenIndex(token);
   const entry = cacheBlock.entry(index);
-  if (entry.frontCount != 0) foldFront(cacheBlock, entry);
+  // The batch takes from the chain, below what the front holds: the front is folded first.
+  if (entry.frontCount != 0 && entryCurrent(entry, token, index)) foldFront(cacheBlock, entry);
   let done: u32 = from;
   while (done < wanted) {
     let object = entry.first;
@@ -73,13 +74,19 @@ export function cacheFreeMany(token: u64, count: u32): i32 {
   const wanted = min(count, BATCH_MAX);
   const index = tokenIndex(token);
   const entry = cacheBlock.entry(index);
-  if (entry.frontCount != 0) foldFront(cacheBlock, entry);
   let done: u32 = 0;
   while (done < wanted) {
     if (!entryCurrent(entry, token, index)) {
       if (cacheFree(token, <usize>load<u32>(scratch + (done << 2))) != OK) return <i32>done;
       done++;
       continue;
+    }
+    // The batch goes on the chain, above what the front holds: the front is
+    // folded first, and only for an object that will be put (a refused call
+    // changes nothing; the caller frees the refused one alone to learn why).
+    if (entry.frontCount != 0) {
+      if (checkFreeable(entry.size, <usize>load<u32>(scratch + (done << 2))) != OK) return <i32>done;
+      foldFront(cacheBlock, entry);
     }
     const size = entry.size;
     const wantedPayload = size + tagBytes();
@@ -100,10 +107,12 @@ export function cacheFreeMany(token: u64, count: u32): i32 {
       entry.first = first;
       done++;
     }
-    entry.count += done - start;
-    addCachedBytes(<i32>((done - start) * size));
-    markUsed(entry);
-    if (overBound()) evict(index);
+    if (done > start) {
+      entry.count += done - start;
+      addCachedBytes(<i32>((done - start) * size));
+      markUsed(entry);
+      if (overBound()) evict(index);
+    }
     if (refused) return <i32>done;
   }
   return <i32>done;
