@@ -7,7 +7,7 @@ import { CALL_PATTERN_GROUP, callPatternCases } from "./cases/call-patterns.js";
 import { INTERLEAVED_GROUP, interleavedCases } from "./cases/interleaved.js";
 import { MALLOC_HOLD_GROUP, MALLOC_LARSON_GROUP, MALLOC_PAIR_GROUP, mallocCases, mallocOverhead } from "./cases/malloc.js";
 import { measure } from "./cases/measure.js";
-import { buildNative, gccVersion, glibcOverhead, runNative } from "./cases/native.js";
+import { type AllocatorName, buildNative, gccVersion, glibcOverhead, nativeRowName, runNative } from "./cases/native.js";
 import { serverJobs } from "./cases/server.js";
 import { HOLD_GROUP, PAIR_GROUP, singleThreadCases } from "./cases/single-thread.js";
 import { stringCases } from "./cases/strings.js";
@@ -26,10 +26,13 @@ const FULL_TIMES = { time: 1000, warmupTime: 250 };
 const gcc = gccVersion();
 const skipped: string[] = [];
 let native = gcc !== null;
+let allocators: AllocatorName[] = [];
 if (!native) skipped.push("the C references (glibc, pthreads): gcc was not found on the PATH");
 else {
   try {
-    buildNative();
+    const { built, missing } = buildNative();
+    allocators = built;
+    skipped.push(...missing);
   } catch (error) {
     native = false;
     skipped.push(`the C references: gcc could not build them (${(error as Error).message.split("\n")[0]})`);
@@ -46,7 +49,30 @@ const single = [
   ...structCases(),
 ];
 const nativeSamples = quick ? 5 : 15;
+// The other allocators beside glibc where #23 asks for them: the pair (groups 1 and 6) and random sizes.
+const otherAllocators = allocators.filter((allocator) => allocator !== "glibc");
+const fastestNative = otherAllocators.flatMap((allocator) => [
+  {
+    group: PAIR_GROUP,
+    name: nativeRowName(allocator),
+    operation: "one alloc and one free",
+    run: () => runNative("pair", [nativeSamples, 2_000_000], allocator),
+  },
+  {
+    group: CALL_PATTERN_GROUP,
+    name: nativeRowName(allocator),
+    operation: "one alloc and one free",
+    run: () => runNative("pair", [nativeSamples, 2_000_000], allocator),
+  },
+  {
+    group: MALLOC_PAIR_GROUP,
+    name: nativeRowName(allocator),
+    operation: "one malloc and one free",
+    run: () => runNative("randsize", ["pair", nativeSamples, 2_000_000], allocator),
+  },
+]);
 const nativeSingle = [
+  ...fastestNative,
   {
     group: PAIR_GROUP,
     name: GLIBC,
@@ -90,7 +116,7 @@ const nativeSingle = [
     run: () => runNative("larson", [nativeSamples, 2_000_000, 1]),
   },
 ];
-const workers = [...workerJobs(s), ...serverJobs(s.serverRequests, s.rounds)].filter((job) => native || !job.native);
+const workers = [...workerJobs(s, otherAllocators), ...serverJobs(s.serverRequests, s.rounds)].filter((job) => native || !job.native);
 const progress = new Progress(single.length + (native ? nativeSingle.length : 0) + workers.length + (engines ? engineCount() : 0));
 if (skipped.length > 0) for (const reason of skipped) process.stderr.write(`skipping ${reason}\n`);
 

@@ -6,3 +6,7 @@
 export const GLIBC = "glibc malloc+free";
 /** The name of the Int32Array LIFO floor of a single-thread group; the tables divide by it. */
 export const FLOOR = "JS Int32Array LIFO push+pop (floor)";
+/** The names of the native rows (C, each allocator's malloc and free): a group's best of them is its "best native" reference. */
+export const NATIVE_ROWS: readonly string[] = ["glibc", "mimalloc", "jemalloc", "tcmalloc"].map((allocator) => `${allocator} malloc+free`);
+/** The second floor of group 6: the Int32Array LIFO as an object passed as a parameter, as pattern (b) gets its pool. */
+export const PARAMETER_FLOOR = "JS Int32Array LIFO as a parameter (floor)";

@@ -8,7 +8,7 @@ import Table from "cli-table3";
 import { CHURN_GROUP, LARSON_GROUP, TRANSFER_GROUP } from "./cases/workers.js";
 import { nsPerOpChart, throughputChart } from "./charts.js";
 import { engineMarkdown, printEngineTables } from "./engines/engine-tables.js";
-import { type CaseResult, FLOOR, GLIBC, type RunResults } from "./results.js";
+import { bestNative, type CaseResult, FLOOR, GLIBC, NATIVE_ROWS, type RunResults } from "./results.js";
 
 /** Where a run writes: the committed results with --save, else beside the build (not committed). */
 const RESULTS = fileURLToPath(new URL(process.argv.includes("--save") ? "../../bench/results/" : "../bench-results/", import.meta.url));
@@ -33,7 +33,7 @@ function format(ns: number): string {
   return ns >= 100 ? ns.toFixed(0) : ns.toFixed(ns >= 10 ? 1 : 2);
 }
 
-/** The cases a group's time columns divide by: its first row, and its glibc and floor rows where it has them. */
+/** The cases a group's time columns divide by: its first row, its glibc, best native and floor rows where it has them. */
 function references(cases: readonly CaseResult[]): Array<{ title: string; reference: CaseResult }> {
   const columns = [{ title: "× first row's time", reference: cases[0]! }];
   for (const [name, title] of [
@@ -43,6 +43,8 @@ function references(cases: readonly CaseResult[]): Array<{ title: string; refere
     const reference = cases.find((c) => c.name === name);
     if (reference) columns.push({ title, reference });
   }
+  const natives = cases.filter((c) => NATIVE_ROWS.includes(c.name));
+  if (natives.length > 1) columns.push({ title: "× best native", reference: bestNative(natives)! });
   return columns;
 }
 

@@ -3,9 +3,15 @@
 import os from "node:os";
 import type { EngineResult } from "./engines/engine-bench-protocol.js";
 import { median } from "./median.js";
+import { NATIVE_ROWS } from "./names.js";
 
 export { median } from "./median.js";
-export { FLOOR, GLIBC } from "./names.js";
+export { FLOOR, GLIBC, NATIVE_ROWS, PARAMETER_FLOOR } from "./names.js";
+
+/** The fastest of a group's native rows (C: glibc, mimalloc, jemalloc, tcmalloc), if it has any. */
+export function bestNative(cases: readonly CaseResult[]): CaseResult | undefined {
+  return cases.filter((c) => NATIVE_ROWS.includes(c.name)).sort((a, b) => a.nsPerOp - b.nsPerOp)[0];
+}
 
 export interface CaseResult {
   /** Which of the cases this is, e.g. "1. alloc+free pair". */

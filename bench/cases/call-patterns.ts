@@ -6,7 +6,7 @@
 
 import { Heap, type Pool } from "wasm-pools";
 import { Int32Lifo } from "../baselines/int32-lifo.js";
-import { FLOOR } from "../names.js";
+import { FLOOR, PARAMETER_FLOOR } from "../names.js";
 import { keep, type SingleThreadCase } from "./measure.js";
 
 export const CALL_PATTERN_GROUP = "6. alloc+free pair, pool held as users hold it (64 B)";
@@ -23,6 +23,7 @@ const heap = await Heap.create();
 const moduleConstPool = heap.createPool("module const", OBJECT);
 const threePools: readonly Pool[] = [0, 1, 2].map((n) => heap.createPool(`pool ${n}`, OBJECT));
 const floor = new Int32Lifo(OBJECT, 1);
+const parameterFloors = [0, 1, 2].map(() => new Int32Lifo(OBJECT, 1));
 
 /** (a) The loop reads the module-level const itself: V8 may treat the pool as a constant, as it may in any program written so. */
 function pairsOnModuleConst(pairs: number): number {
@@ -89,6 +90,17 @@ function pairsOnFloor(pairs: number): number {
   return check;
 }
 
+/** The floor written as (b): the LIFO is a parameter, three of them passed in turn. */
+function pairsOnParameterFloor(lifo: Int32Lifo, pairs: number): number {
+  let check = 0;
+  for (let i = 0; i < pairs; i++) {
+    const ptr = lifo.alloc();
+    check = (check + ptr) | 0;
+    lifo.free(ptr);
+  }
+  return check;
+}
+
 function pairCase(name: string, run: () => void): SingleThreadCase {
   return { group: CALL_PATTERN_GROUP, name, operation: "one alloc and one free", perCall: PAIRS_PER_CALL, run };
 }
@@ -114,6 +126,9 @@ export function callPatternCases(): SingleThreadCase[] {
     }),
     pairCase(FLOOR, () => {
       keep(pairsOnFloor(PAIRS_PER_CALL));
+    }),
+    pairCase(PARAMETER_FLOOR, () => {
+      keep(pairsOnParameterFloor(parameterFloors[nextTurn()]!, PAIRS_PER_CALL));
     }),
   ];
 }

@@ -8,7 +8,7 @@
 import { Heap, struct, types } from "wasm-pools";
 import { keep, type SingleThreadCase } from "./measure.js";
 
-export const STRUCTS_GROUP = "12. struct fields: 2 reads, 2 writes per object (1,024 objects)";
+export const STRUCTS_GROUP = "13. struct fields: 2 reads, 2 writes per object (1,024 objects)";
 export const STRUCT_ACCESSORS = "wasm-pools struct accessors";
 export const TYPED_ARRAYS = "hand-written Uint32Array/Float64Array (module-level, never remade)";
 

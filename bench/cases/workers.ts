@@ -7,7 +7,7 @@ import { makeRing } from "../../test/support/ring.js";
 import { type CaseResult, caseFromSamples } from "../results.js";
 import { CHURN_POOL, LARSON_CLASSES, LARSON_SLOTS_PER_WORKER, TRANSFER_POOL, type Workload } from "../workers/bench-worker-protocol.js";
 import { runWorkers } from "../workers/harness.js";
-import { type NativeProgram, runNative } from "./native.js";
+import { type AllocatorName, type NativeProgram, runNative } from "./native.js";
 
 export const CHURN_GROUP = "3. workers churning one pool (64 B)";
 export const TRANSFER_GROUP = "4. producer/consumer through a ring (64 B)";
@@ -72,11 +72,18 @@ async function measureWorkers(
   }
 }
 
-function nativeJob(group: string, name: string, operation: string, program: NativeProgram, args: number[]): WorkerJob {
-  return { group, name, native: true, run: async () => caseFromSamples(group, name, operation, runNative(program, args)) };
+function nativeJob(
+  group: string,
+  name: string,
+  operation: string,
+  program: NativeProgram,
+  args: number[],
+  allocator: AllocatorName = "glibc",
+): WorkerJob {
+  return { group, name, native: true, run: async () => caseFromSamples(group, name, operation, runNative(program, args, allocator)) };
 }
 
-export function workerJobs(s: Sizes): WorkerJob[] {
+export function workerJobs(s: Sizes, otherAllocators: readonly AllocatorName[] = []): WorkerJob[] {
   const jobs: WorkerJob[] = [];
   const churnOp = "one alloc and one free, all workers together";
   for (const cacheBytes of [CACHE_ON, CACHE_OFF]) {
@@ -161,6 +168,9 @@ export function workerJobs(s: Sizes): WorkerJob[] {
   });
   for (const threads of [2, 4]) {
     jobs.push(nativeJob(LARSON_GROUP, `glibc, ${plural(threads, "thread")}`, larsonOp, "larson", [s.rounds, s.larsonSteps, threads]));
+  }
+  for (const allocator of otherAllocators) {
+    jobs.push(nativeJob(LARSON_GROUP, `${allocator}, 2 threads`, larsonOp, "larson", [s.rounds, s.larsonSteps, 2], allocator));
   }
   return jobs;
 }
