@@ -12,6 +12,11 @@ import { injectFailure, refusedByLimit, refusedByMemory } from "./faults";
 import {
   ALLOC_FAILED,
   ALLOC_STALE_POOL,
+  ASSERT_CACHED_BYTES,
+  ASSERT_LIST_CONSISTENT,
+  ASSERT_LIST_LINK,
+  ASSERT_REFILL_CHAIN,
+  ASSERT_TAKE_COUNT,
   CACHE_SCRATCH,
   ENTRY_LINKED,
   ENTRY_USED,
@@ -71,7 +76,7 @@ const REFILL_MAX_OBJECTS: u32 = 16;
 export let cacheBlock: CacheBlock = changetype<CacheBlock>(0);
 
 @inline export function addCachedBytes(delta: i32): void {
-  if (EXPENSIVE) invariant(delta >= 0 || cacheBlock.cachedBytes >= <u32>-delta);
+  if (EXPENSIVE) invariant(delta >= 0 || cacheBlock.cachedBytes >= <u32>-delta, ASSERT_CACHED_BYTES);
   cacheBlock.cachedBytes += <u32>delta;
 }
 
@@ -86,7 +91,7 @@ export let cacheBlock: CacheBlock = changetype<CacheBlock>(0);
 
 /** An entry index read from a list link, checked: -1 (none) or a pool slot index. */
 @inline function listIndex(link: i32): i32 {
-  invariant(link >= -1 && link < <i32>MAX_POOLS);
+  invariant(link >= -1 && link < <i32>MAX_POOLS, ASSERT_LIST_LINK);
   return link;
 }
 
@@ -154,7 +159,7 @@ function listUnlink(index: u32): void {
   if (next >= 0) cacheBlock.entry(<u32>next).listPrev = prev;
   else cacheBlock.listTail = prev;
   entry.flags = 0;
-  if (EXPENSIVE) invariant(listConsistent());
+  if (EXPENSIVE) invariant(listConsistent(), ASSERT_LIST_CONSISTENT);
 }
 
 /** Puts the entry at the list's head (taking it off first if it is on it), not marked used. */
@@ -168,7 +173,7 @@ function listPushHead(index: u32): void {
   else cacheBlock.listTail = <i32>index;
   cacheBlock.listHead = <i32>index;
   entry.flags = ENTRY_LINKED;
-  if (EXPENSIVE) invariant(listConsistent());
+  if (EXPENSIVE) invariant(listConsistent(), ASSERT_LIST_CONSISTENT);
 }
 
 // ---- The front ---------------------------------------------------------------
@@ -377,7 +382,7 @@ function fillEntry(entry: CacheEntry, pool: usize, token: u64): u32 {
   if (injectFailure()) return FILL_FAILED;
   const moved = backingRefill(token, entry.address, bytesWord, size + tagBytes(), refillFor(size));
   if (moved != 0) {
-    if (EXPENSIVE) invariant(chainCount(entry.first, size, moved + 1) == moved);
+    if (EXPENSIVE) invariant(chainCount(entry.first, size, moved + 1) == moved, ASSERT_REFILL_CHAIN);
     // New objects hold the poison too, so that alloc can check every object it hands out.
     if (debugChecks) poisonChain(entry.first, moved, size);
     return FILLED;
@@ -395,7 +400,7 @@ function fillEntry(entry: CacheEntry, pool: usize, token: u64): u32 {
   // The link the last take installed is checked before it is followed (chunks.ts).
   if (!isFreeObject(entry.size, object)) corruptEntry(entry, index, object);
   if (debugChecks) checkPoison(entry, index, object);
-  if (EXPENSIVE) invariant(entry.count > 0);
+  if (EXPENSIVE) invariant(entry.count > 0, ASSERT_TAKE_COUNT);
   entry.first = <usize>load<u32>(object);
   entry.count -= 1;
   addCachedBytes(-(<i32>entry.size));

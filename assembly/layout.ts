@@ -22,7 +22,7 @@
 /** "WPOL" in little-endian ASCII. */
 export const HEAP_MAGIC: u32 = 0x4c4f5057;
 /** Bumped whenever a byte of this file's layout changes meaning. */
-export const ABI_VERSION: u32 = 11;
+export const ABI_VERSION: u32 = 12;
 
 export const PAGE_BYTES: u32 = 65536;
 export const CACHE_LINE: u32 = 64;
@@ -405,6 +405,28 @@ export const TRAP_WRITE_AFTER_FREE: u32 = 5;
  * reclaim never waits out a holder whose own death may not be known yet).
  */
 export const TRAP_RECLAIM_DEFERRED: u32 = 6;
+/** An internal check failed (asserts.ts, invariant): the trap's `where` names which one (ASSERT_*). */
+export const TRAP_INVARIANT: u32 = 7;
+// The internal checks, each named so that a failed one says which it was
+// (src/traps.ts words them for HeapCorruptError).
+/** cache.ts, addCachedBytes: the cache's byte count would go below 0. */
+export const ASSERT_CACHED_BYTES: u32 = 1;
+/** cache.ts, listIndex: a link of the block's list of entries is out of range. */
+export const ASSERT_LIST_LINK: u32 = 2;
+/** cache.ts, listConsistent (debug build): the list of entries does not walk the same both ways. */
+export const ASSERT_LIST_CONSISTENT: u32 = 3;
+/** cache.ts, fillEntry (debug build): a refill's chain does not hold the count it says. */
+export const ASSERT_REFILL_CHAIN: u32 = 4;
+/** cache.ts, takeCached (debug build): an object taken from an entry that counts none. */
+export const ASSERT_TAKE_COUNT: u32 = 5;
+/** pool.ts, popIntoEntry: a cluster popped into an entry that is not empty. */
+export const ASSERT_POP_INTO_EMPTY: u32 = 6;
+/** pool.ts, pushFromEntry: more objects pushed than the entry holds. */
+export const ASSERT_PUSH_COUNT: u32 = 7;
+/** transit.ts: a transit started while another is under way, or an empty one. */
+export const ASSERT_TRANSIT_EMPTY: u32 = 8;
+/** undo.ts: the backing allocator's undo log is full. */
+export const ASSERT_UNDO_LOG_ROOM: u32 = 9;
 export const CACHE_ENTRIES: u32 = CACHE_LINE;
 export const CACHE_ENTRY_SIZE: u32 = 64;
 export const CACHE_ENTRY_SHIFT: u32 = 6;

@@ -8,7 +8,19 @@ import { backingRelease, backingReleaseFrozen } from "./backing";
 import { checkedChainAt, isFreeObject, markHandedOut, markOnFreeList } from "./chunks";
 import { debugChecks, debugOnFree } from "./debug";
 import { headFirst, headRetired, listFirst, listRetire, listTryPop } from "./freelist";
-import { ERR_FREE_UNDERFLOW, OK, P_ALLOCATED, P_HEAD, P_MIN_AVAIL, P_SIZE, P_USED, T_HEARTBEAT, T_TRANSIT } from "./layout";
+import {
+  ASSERT_POP_INTO_EMPTY,
+  ASSERT_PUSH_COUNT,
+  ERR_FREE_UNDERFLOW,
+  OK,
+  P_ALLOCATED,
+  P_HEAD,
+  P_MIN_AVAIL,
+  P_SIZE,
+  P_USED,
+  T_HEARTBEAT,
+  T_TRANSIT,
+} from "./layout";
 import { beat, giveUpOnCorruptList, readLock, readUnlock, writeLock, writeUnlock } from "./locks";
 import { checkNotReleased, uafChecks } from "./quarantine";
 import { CacheEntry } from "./records";
@@ -91,7 +103,7 @@ let poppedCount: u32 = 0;
  * resolved it: the read lock keeps its slot from being reused, registry.ts).
  */
 export function popIntoEntry(pool: usize, token: u64, entry: CacheEntry, bytesWord: usize, size: u32, wanted: u32): u32 {
-  invariant(entry.first == 0 && entry.count == 0);
+  invariant(entry.first == 0 && entry.count == 0, ASSERT_POP_INTO_EMPTY);
   deathPoint();
   popFoundCorrupt = 0;
   readLock(pool);
@@ -178,7 +190,7 @@ export function settleTransit(): void {
  * transit, taking their bytes off `bytesWord` and their count off `used`.
  */
 export function pushFromEntry(pool: usize, entry: CacheEntry, bytesWord: usize, size: u32, count: u32): void {
-  invariant(count > 0 && count <= entry.count);
+  invariant(count > 0 && count <= entry.count, ASSERT_PUSH_COUNT);
   deathPoint();
   if (transitCount(threadSlot) != 0) settleTransit();
   const first = entry.first;

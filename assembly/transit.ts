@@ -4,7 +4,7 @@
 
 import { invariant } from "./asserts";
 import { chainAt, listPushChain } from "./freelist";
-import { E_COUNT, P_GENERATION, P_HEAD, T_TRANSIT, T_TRANSIT_GENERATION, T_TRANSIT_POOL } from "./layout";
+import { ASSERT_TRANSIT_EMPTY, E_COUNT, P_GENERATION, P_HEAD, T_TRANSIT, T_TRANSIT_GENERATION, T_TRANSIT_POOL } from "./layout";
 import { makeToken, poolAt, poolIndexOf, tokenIndex } from "./slots";
 
 /** The transit is a chain holder {first, count}, as a cache entry's first words. */
@@ -16,7 +16,7 @@ const COUNT: u32 = T_TRANSIT + E_COUNT;
  * its token, so a reclaimer can tell that the pool was destroyed since.
  */
 @inline export function holdInTransit(slot: usize, pool: usize, first: usize, count: u32): void {
-  invariant(load<u32>(slot + COUNT) == 0 && count > 0);
+  invariant(load<u32>(slot + COUNT) == 0 && count > 0, ASSERT_TRANSIT_EMPTY);
   store<u32>(slot + T_TRANSIT_POOL, poolIndexOf(pool));
   store<u32>(slot + T_TRANSIT_GENERATION, load<u32>(pool + P_GENERATION));
   store<u32>(slot + T_TRANSIT, <u32>first);

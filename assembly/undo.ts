@@ -3,7 +3,7 @@
 // back (twice gives the same as once) restores the section's start.
 
 import { invariant } from "./asserts";
-import { UNDO_LOG_CAPACITY, UNDO_LOG_ENTRIES, UNDO_LOG_START } from "./layout";
+import { ASSERT_UNDO_LOG_ROOM, UNDO_LOG_CAPACITY, UNDO_LOG_ENTRIES, UNDO_LOG_START } from "./layout";
 
 /** Log entries a caller must leave free before it starts another step (one chunk's worth, with margin). */
 export const UNDO_STEP_ENTRIES: u32 = 64;
@@ -11,7 +11,7 @@ export const UNDO_STEP_ENTRIES: u32 = 64;
 /** Stores `value` at `address` (a u32 word), logging the old value first. Backing lock held. */
 @inline export function loggedStore(address: usize, value: u32): void {
   const used = load<u32>(UNDO_LOG_START);
-  invariant(used < UNDO_LOG_CAPACITY);
+  invariant(used < UNDO_LOG_CAPACITY, ASSERT_UNDO_LOG_ROOM);
   const entry = <usize>UNDO_LOG_ENTRIES + ((<usize>used) << 3);
   store<u32>(entry, <u32>address);
   store<u32>(entry, load<u32>(address), 4);

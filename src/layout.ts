@@ -2,7 +2,7 @@
 // exports every layout constant as a global; test/repo/layout.test.ts checks that
 // each number here equals the module's, so the two sides cannot drift.
 
-export const ABI_VERSION = 11;
+export const ABI_VERSION = 12;
 export const PAGE_BYTES = 65536;
 export const MAX_PAGES_LIMIT = 65535;
 export const MIN_PAGES = 4;
@@ -85,6 +85,16 @@ export const TRAP_DIED = 3;
 export const TRAP_CORRUPT_LIST = 4;
 export const TRAP_WRITE_AFTER_FREE = 5;
 export const TRAP_RECLAIM_DEFERRED = 6;
+export const TRAP_INVARIANT = 7;
+export const ASSERT_CACHED_BYTES = 1;
+export const ASSERT_LIST_LINK = 2;
+export const ASSERT_LIST_CONSISTENT = 3;
+export const ASSERT_REFILL_CHAIN = 4;
+export const ASSERT_TAKE_COUNT = 5;
+export const ASSERT_POP_INTO_EMPTY = 6;
+export const ASSERT_PUSH_COUNT = 7;
+export const ASSERT_TRANSIT_EMPTY = 8;
+export const ASSERT_UNDO_LOG_ROOM = 9;
 export const CACHE_ENTRIES = 64;
 export const CACHE_ENTRY_SIZE = 64;
 export const CACHE_SCRATCH = CACHE_ENTRIES + MAX_POOLS * CACHE_ENTRY_SIZE;

@@ -15,14 +15,25 @@
 //                           poison (debug poison)             UseAfterFreeError
 //   TRAP_RECLAIM_DEFERRED   a reclaim met a busy lock         ReclaimDeferred,
 //                           caught by reclaim.ts, which retries it later
-// A sixth is recorded without a release: TRAP_DIED, the deathPoints test
-// switch stopping the thread dead at a death point; that thread must never
-// run again. Any trap without a record is a failed internal check
-// (assembly/asserts.ts) or a read outside the memory: the thread lets go of
-// what it held (thread_release_holds) and the caller gets HeapCorruptError.
+// Two more are recorded without a release: TRAP_DIED, the deathPoints test
+// switch stopping the thread dead at a death point (that thread must never
+// run again), and TRAP_INVARIANT, a failed internal check
+// (assembly/asserts.ts) naming which: the thread lets go of what it held
+// (thread_release_holds) and the caller gets HeapCorruptError naming the
+// check. Any trap without a record is a read outside the memory, treated
+// the same way.
 
 import { HeapCorruptError, LockTimeoutError, UseAfterFreeError, WasmPoolsError } from "./errors.js";
 import {
+  ASSERT_CACHED_BYTES,
+  ASSERT_LIST_CONSISTENT,
+  ASSERT_LIST_LINK,
+  ASSERT_POP_INTO_EMPTY,
+  ASSERT_PUSH_COUNT,
+  ASSERT_REFILL_CHAIN,
+  ASSERT_TAKE_COUNT,
+  ASSERT_TRANSIT_EMPTY,
+  ASSERT_UNDO_LOG_ROOM,
   B_TRAP,
   B_TRAP_OBJECT,
   B_TRAP_OFFSET,
@@ -32,6 +43,7 @@ import {
   T_ID,
   TRAP_CORRUPT_LIST,
   TRAP_DIED,
+  TRAP_INVARIANT,
   TRAP_LOCK_TIMEOUT,
   TRAP_RECLAIM_DEFERRED,
   TRAP_USE_AFTER_FREE,
@@ -70,8 +82,34 @@ export class ReclaimDeferred extends WasmPoolsError {
   override readonly name: string = "ReclaimDeferred";
 }
 
+/** What each internal check of the core (assembly/layout.ts, ASSERT_*) found broken, in words. */
+const CHECKS: Record<number, string> = {
+  [ASSERT_CACHED_BYTES]: "the thread cache's byte count would go below 0 (cache.ts, addCachedBytes)",
+  [ASSERT_LIST_LINK]: "a link of the thread cache's list of entries is out of range (cache.ts, listIndex)",
+  [ASSERT_LIST_CONSISTENT]: "the thread cache's list of entries does not walk the same both ways (cache.ts, listConsistent)",
+  [ASSERT_REFILL_CHAIN]: "a refill's chain does not hold the objects it counts (cache.ts, fillEntry)",
+  [ASSERT_TAKE_COUNT]: "an object was taken from a cache entry that counts none (cache.ts, takeCached)",
+  [ASSERT_POP_INTO_EMPTY]: "a cluster was popped into a cache entry that is not empty (pool.ts, popIntoEntry)",
+  [ASSERT_PUSH_COUNT]: "more objects were pushed back than the cache entry holds (pool.ts, pushFromEntry)",
+  [ASSERT_TRANSIT_EMPTY]: "a transit started while another was under way (transit.ts)",
+  [ASSERT_UNDO_LOG_ROOM]: "the backing allocator's undo log is full (undo.ts)",
+};
+
+/** A failed internal check or a read outside the memory: the thread lets go of every lock it held, and the caller gets HeapCorruptError saying what failed. */
+function brokenCore(core: CoreExports, what: string): HeapCorruptError {
+  try {
+    core.thread_release_holds();
+  } catch {
+    // Nothing more to let go of.
+  }
+  return new HeapCorruptError([
+    `the allocator's core stopped on ${what}: memory it manages was overwritten (a write after free, or past an object's end)`,
+    "this thread let go of every lock it held; heap.check() tells what else is broken",
+  ]);
+}
+
 /** The error a trap recorded in the thread's cache block stands for (and clears the record), if any. */
-function recordedTrap(views: MemoryViews, block: number, onDeath: () => void): Error | undefined {
+function recordedTrap(core: CoreExports, views: MemoryViews, block: number, onDeath: () => void): Error | undefined {
   const kind = views.anyWord(block + B_TRAP);
   const where = views.anyWord(block + B_TRAP_WHERE);
   const detail = views.anyWord(block + B_TRAP_OBJECT);
@@ -108,6 +146,9 @@ function recordedTrap(views: MemoryViews, block: number, onDeath: () => void): E
   if (kind === TRAP_RECLAIM_DEFERRED) {
     return new ReclaimDeferred(`a reclaim waits for ${lockName(views, where)}, held ${ownerName(views, detail)}`);
   }
+  if (kind === TRAP_INVARIANT) {
+    return brokenCore(core, `a failed internal check: ${CHECKS[where] ?? `check ${where}`}`);
+  }
   if (kind === TRAP_DIED) {
     onDeath();
     return new WasmPoolsError(`this thread stopped dead at death point ${where} (test switch deathPoints); it must never run again`);
@@ -115,30 +156,16 @@ function recordedTrap(views: MemoryViews, block: number, onDeath: () => void): E
   return undefined;
 }
 
-/**
- * A trap the core did not record: an internal check failed (assembly/asserts.ts),
- * or it read outside the memory, because a stray write left a pointer where
- * the allocator keeps its own words. The thread lets go of every lock it held (the heap stays usable where the
- * state allows it), and the caller gets a HeapCorruptError.
- */
+/** A trap the core did not record: it read outside the memory, because a stray write left a pointer where the allocator keeps its own words. */
 function unrecordedTrap(core: CoreExports, error: WebAssembly.RuntimeError): Error {
-  try {
-    core.thread_release_holds();
-  } catch {
-    // Nothing more to let go of.
-  }
-  return new HeapCorruptError([
-    `the allocator's core stopped on a failed internal check or a bad memory access (${error.message}): ` +
-      "memory it manages was overwritten (a write after free, or past an object's end)",
-    "this thread let go of every lock it held; heap.check() tells what else is broken",
-  ]);
+  return brokenCore(core, `a bad memory access (${error.message})`);
 }
 
 /** The core, with every function's traps turned into typed errors: recorded ones, and any other (HeapCorruptError). */
 export function reportingCore(core: CoreExports, views: MemoryViews, block: number, onDeath: () => void): CoreExports {
   const report = (error: unknown): never => {
     if (!(error instanceof WebAssembly.RuntimeError)) throw error;
-    throw recordedTrap(views, block, onDeath) ?? unrecordedTrap(core, error);
+    throw recordedTrap(core, views, block, onDeath) ?? unrecordedTrap(core, error);
   };
   const wrapped: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(core)) {

@@ -9,13 +9,25 @@ import { EXHAUSTIVE, randomFor } from "../../test/support/sampling.js";
 import { CLASS_FIELD, MODULE_CONST, PARAMETER, PICKED } from "../cases/call-patterns.js";
 import { INTERLEAVED } from "../cases/interleaved.js";
 import { CACHE_OFF, CACHE_ON, NEW_UINT8ARRAY } from "../cases/single-thread.js";
-import { FLOOR } from "../names.js";
+import { FLOOR, PARAMETER_FLOOR } from "../names.js";
 import type { EngineResult } from "./engine-bench-protocol.js";
 import { engineMarkdown } from "./engine-tables.js";
 import { ENGINES } from "./engines.js";
 import { runEngines } from "./run.js";
 
-const CASES = [MODULE_CONST, PARAMETER, CLASS_FIELD, PICKED, FLOOR, INTERLEAVED, FLOOR, CACHE_ON, CACHE_OFF, NEW_UINT8ARRAY];
+const CASES = [
+  MODULE_CONST,
+  PARAMETER,
+  CLASS_FIELD,
+  PICKED,
+  FLOOR,
+  PARAMETER_FLOOR,
+  INTERLEAVED,
+  FLOOR,
+  CACHE_ON,
+  CACHE_OFF,
+  NEW_UINT8ARRAY,
+];
 const NODE = ENGINES[0]!.name;
 const chromium = ENGINES.find((engine) => engine.name === "Chromium")!;
 

@@ -149,6 +149,7 @@ describe("structure", () => {
       9: "0be01dd7cd626a59",
       10: "f4616d86e84dca75",
       11: "7e0e685efde082ba",
+      12: "c377f9061ab4bd6a",
     };
     expect({ abi, fingerprint }).toEqual({ abi, fingerprint: recorded[abi] });
   });

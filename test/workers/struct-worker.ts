@@ -17,6 +17,9 @@ if (task.mode === "atomic-adds") {
     counters.big.add(ptr, 1n);
   }
 } else if (task.mode === "plain-adds") {
+  // Both workers start together (reply counts the ones ready), so that their read-add-write steps overlap.
+  counters.reply.add(ptr, 1);
+  while (counters.reply.load(ptr) < 2);
   for (let i = 0; i < rounds; i++) counters.count.set(ptr, counters.count.get(ptr) + 1);
 } else {
   // Waits until the main thread raises the flag, then answers.
