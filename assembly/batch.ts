@@ -2,20 +2,9 @@
 // the scratch words in one call, writing the entry's first object at every
 // object and its count once at the end; a reclaimer recounts (docs/internals.md §5).
 
-import {
-  addCachedBytes,
-  cacheAlloc,
-  cacheBlock,
-  cacheFree,
-  cacheOff,
-  cacheScratch,
-  corruptEntry,
-  entryCurrent,
-  evict,
-  foldFront,
-  markUsed,
-  overBound,
-} from "./cache";
+import { cacheAlloc, cacheFree, corruptEntry } from "./cache";
+import { addCachedBytes, cacheBlock, cacheOff, cacheScratch, entryCurrent, foldFront, markUsed, overBound } from "./cache-block";
+import { evict } from "./cache-miss";
 import { checkFreeable, putIfFreeable, takeIfFreeObject } from "./chunks";
 import { debugChecks, tagBytes } from "./debug";
 import { ALLOC_FAILED, ALLOC_STALE_POOL, BATCH_MAX, ERR_STALE_POOL, H_BACKING_TOP, OK } from "./layout";

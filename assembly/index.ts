@@ -4,7 +4,9 @@
 // and every call compares the whole generation.
 
 import { cacheAllocMany, cacheFreeMany } from "./batch";
-import { cacheAlloc, cachedCount, cacheFree, cacheScratch } from "./cache";
+import { cacheAlloc, cacheFree } from "./cache";
+import { cacheScratch } from "./cache-block";
+import { cachedCount } from "./cache-miss";
 import { heapAttach, heapCreate } from "./heap";
 import { largeAlloc, largeFree } from "./large";
 import {

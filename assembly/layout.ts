@@ -342,7 +342,7 @@ export const GENERATION_TEST_START: u32 = GENERATION_LAST - 3;
 //   +40 front objects already folded        } outside the objects, pushed and
 //   +44 front[0] ... +60 front[4]           } popped by the JS hit paths only
 //       (src/cache-hit.ts). The core folds it into the chain before it uses
-//       the entry (cache.ts, foldFront), so the stack stays LIFO. The
+//       the entry (cache-block.ts, foldFront), so the stack stays LIFO. The
 //       block's cached bytes count the front's whole capacity, reserved
 //       when the entry is synchronised, so the bound holds for both.
 //
@@ -409,13 +409,13 @@ export const TRAP_RECLAIM_DEFERRED: u32 = 6;
 export const TRAP_INVARIANT: u32 = 7;
 // The internal checks, each named so that a failed one says which it was
 // (src/traps.ts words them for HeapCorruptError).
-/** cache.ts, addCachedBytes: the cache's byte count would go below 0. */
+/** cache-block.ts, addCachedBytes: the cache's byte count would go below 0. */
 export const ASSERT_CACHED_BYTES: u32 = 1;
-/** cache.ts, listIndex: a link of the block's list of entries is out of range. */
+/** cache-block.ts, listIndex: a link of the block's list of entries is out of range. */
 export const ASSERT_LIST_LINK: u32 = 2;
-/** cache.ts, listConsistent (debug build): the list of entries does not walk the same both ways. */
+/** cache-block.ts, listConsistent (debug build): the list of entries does not walk the same both ways. */
 export const ASSERT_LIST_CONSISTENT: u32 = 3;
-/** cache.ts, fillEntry (debug build): a refill's chain does not hold the count it says. */
+/** cache-miss.ts, fillEntry (debug build): a refill's chain does not hold the count it says. */
 export const ASSERT_REFILL_CHAIN: u32 = 4;
 /** cache.ts, takeCached (debug build): an object taken from an entry that counts none. */
 export const ASSERT_TAKE_COUNT: u32 = 5;
@@ -448,7 +448,7 @@ export const FRONT_SLOTS: u32 = 5;
 export const FRONT_BYTES: u32 = 2048;
 /** The entry is on its block's list (every entry whose token and stamp are current is). */
 export const ENTRY_LINKED: u32 = 1;
-/** A hit used the entry since eviction last looked at it (second chance: cache.ts, evict). */
+/** A hit used the entry since eviction last looked at it (second chance: cache-miss.ts, evict). */
 export const ENTRY_USED: u32 = 2;
 /** Most pointers one allocMany / freeMany call moves through the scratch words. */
 export const BATCH_MAX: u32 = 256;

@@ -2,7 +2,7 @@
 // every pool, under the registry's robust mutex, every section consistent
 // at each point where it can stop (docs/internals.md §7).
 
-import { cachedCount, drainOwnCache, drainOwnEntry } from "./cache";
+import { cachedCount, drainOwnCache, drainOwnEntry } from "./cache-miss";
 import { recordFailure } from "./faults";
 import { listFirst, listRenew, listRetired } from "./freelist";
 import {

@@ -70,7 +70,7 @@ export const INDEX_MASK: u32 = (1 << POOL_INDEX_BITS) - 1;
   return holdsIncarnation(pool, token) ? pool : 0;
 }
 
-/** Gives the pool a new stamp: every cache entry filled under the old one gives its objects back (cache.ts). */
+/** Gives the pool a new stamp: every cache entry filled under the old one gives its objects back (cache-miss.ts). */
 export function restamp(pool: usize): void {
   atomic.store<u32>(pool + P_STAMP, atomic.add<u32>(H_STAMP_COUNTER, 1) + 1);
 }

@@ -3,7 +3,8 @@
 // transit and cache given back, its slot freed: docs/internals.md §5).
 
 import { backingAllocZeroed, backingFree, backingRelease } from "./backing";
-import { cacheForget, cacheInit, drainBlock, drainOwnCache, foldFront } from "./cache";
+import { cacheForget, cacheInit, foldFront } from "./cache-block";
+import { drainBlock, drainOwnCache } from "./cache-miss";
 import { isFreeObject } from "./chunks";
 import {
   CACHE_BLOCK_BYTES,

@@ -82,7 +82,7 @@ export function allocHit(words: Uint32Array, site: CacheSite): number {
     return 0;
   words[entry + 0 /* FIRST */] = words[object >>> 2]!;
   words[entry + 1 /* COUNT */] = words[entry + 1 /* COUNT */]! - 1;
-  // Recency for eviction: one store (a current entry is always on the list: assembly/cache.ts, evict).
+  // Recency for eviction: one store (a current entry is always on the list: assembly/cache-miss.ts, evict).
   words[entry + 7 /* FLAGS */] = 3 /* LINKED_AND_USED */;
   words[site.block + 0 /* CACHED_BYTES */] = words[site.block + 0 /* CACHED_BYTES */]! - site.size;
   words[headerWord] = header & ~2 /* CHUNK_ON_FREE_LIST */;
@@ -132,7 +132,7 @@ function foldFits(words: Uint32Array, site: CacheSite, count: number): boolean {
 }
 
 /**
- * Folds the front onto the chain (assembly/cache.ts, foldFront, whose
+ * Folds the front onto the chain (assembly/cache-block.ts, foldFront, whose
  * steps these are: each object linked and made the chain's head, then the
  * progress word, so that a reclaim can finish a fold this thread stopped
  * in). Apart from the hit path so that the hit path stays small enough for

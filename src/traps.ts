@@ -84,10 +84,10 @@ export class ReclaimDeferred extends WasmPoolsError {
 
 /** What each internal check of the core (assembly/layout.ts, ASSERT_*) found broken, in words. */
 const CHECKS: Record<number, string> = {
-  [ASSERT_CACHED_BYTES]: "the thread cache's byte count would go below 0 (cache.ts, addCachedBytes)",
-  [ASSERT_LIST_LINK]: "a link of the thread cache's list of entries is out of range (cache.ts, listIndex)",
-  [ASSERT_LIST_CONSISTENT]: "the thread cache's list of entries does not walk the same both ways (cache.ts, listConsistent)",
-  [ASSERT_REFILL_CHAIN]: "a refill's chain does not hold the objects it counts (cache.ts, fillEntry)",
+  [ASSERT_CACHED_BYTES]: "the thread cache's byte count would go below 0 (cache-block.ts, addCachedBytes)",
+  [ASSERT_LIST_LINK]: "a link of the thread cache's list of entries is out of range (cache-block.ts, listIndex)",
+  [ASSERT_LIST_CONSISTENT]: "the thread cache's list of entries does not walk the same both ways (cache-block.ts, listConsistent)",
+  [ASSERT_REFILL_CHAIN]: "a refill's chain does not hold the objects it counts (cache-miss.ts, fillEntry)",
   [ASSERT_TAKE_COUNT]: "an object was taken from a cache entry that counts none (cache.ts, takeCached)",
   [ASSERT_POP_INTO_EMPTY]: "a cluster was popped into a cache entry that is not empty (pool.ts, popIntoEntry)",
   [ASSERT_PUSH_COUNT]: "more objects were pushed back than the cache entry holds (pool.ts, pushFromEntry)",

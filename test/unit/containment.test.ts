@@ -213,8 +213,8 @@ describe("a trap the core did not record", () => {
       }).toThrow(
         // The failed check is named: the debug core's walk of the list at every change sees it first.
         build === "debug"
-          ? /failed internal check: the thread cache's list of entries does not walk the same both ways \(cache.ts, listConsistent\)/
-          : /failed internal check: a link of the thread cache's list of entries is out of range \(cache.ts, listIndex\)/,
+          ? /failed internal check: the thread cache's list of entries does not walk the same both ways \(cache-block.ts, listConsistent\)/
+          : /failed internal check: a link of the thread cache's list of entries is out of range \(cache-block.ts, listIndex\)/,
       );
       words[(block + B_LIST_TAIL) >>> 2] = tail;
       pool.free(pool.alloc());
