@@ -135,7 +135,7 @@ export function listPushHead(index: u32): void {
  * the cache is off, and only what the bound leaves room for (the block's
  * cached bytes reserve the whole capacity).
  */
-@inline export function frontCapacityFor(size: u32): u32 {
+@inline function frontCapacityFor(size: u32): u32 {
   // Debug checks poison and tag objects on the chain's paths (takeCached, putCached): no front then.
   if (debugChecks) return 0;
   const room = cacheBlock.limitBytes > cacheBlock.cachedBytes ? cacheBlock.limitBytes - cacheBlock.cachedBytes : 0;

@@ -53,16 +53,16 @@ const CLUSTER_MAX: u32 = 64;
 const REFILL_BYTES: u32 = 2048;
 const REFILL_MAX_OBJECTS: u32 = 16;
 
-@inline export function clusterFor(size: u32): u32 {
+@inline function clusterFor(size: u32): u32 {
   return min(CLUSTER_MAX, max(CLUSTER_MIN, CLUSTER_BYTES / chunkSizeFor(size)));
 }
 
-@inline export function refillFor(size: u32): u32 {
+@inline function refillFor(size: u32): u32 {
   return min(REFILL_MAX_OBJECTS, max<u32>(1, REFILL_BYTES / chunkSizeFor(size)));
 }
 
 /** Drains one of this thread's entries that is stale for good (its pool gone, or about to be synchronised again) and takes its front's reservation back. */
-export function retireEntry(entry: CacheEntry): void {
+function retireEntry(entry: CacheEntry): void {
   drainEntry(cacheBlock, entry);
   closeFront(entry);
 }
@@ -188,7 +188,7 @@ export function evict(inHand: u32): void {
 
 // ---- Filling an entry ------------------------------------------------------
 
-export const FILLED: u32 = 0;
+const FILLED: u32 = 0;
 export const FILL_FAILED: u32 = 1;
 export const FILL_STALE: u32 = 2;
 

@@ -116,6 +116,14 @@ export type StructFields<F extends Fields> = { readonly [K in keyof F]: FieldAcc
 /** Names a field may not have: the bound struct's own members. */
 export const RESERVED_NAMES: ReadonlySet<string> = new Set(["offset", "view", "at", "layout", "createPool", "malloc", "mallocArray"]);
 
+/** Throws InvalidArgumentError unless `index` is a whole number below `length` (any, without one). */
+export function elementIndex(index: unknown, length = 2 ** 32): void {
+  if (typeof index !== "number" || index >>> 0 !== index || index >= length) {
+    const range = length === 2 ** 32 ? "0 or more" : `from 0 to ${length - 1}`;
+    throw new InvalidArgumentError("index", `expected a whole number ${range}, got ${describe(index)}`);
+  }
+}
+
 class ScalarArrayAccessor<V> implements ArrayField<V> {
   constructor(
     readonly offset: number,
@@ -126,9 +134,7 @@ class ScalarArrayAccessor<V> implements ArrayField<V> {
     private readonly memory: FieldMemory,
   ) {}
   #address(ptr: number, index: number): number {
-    if (typeof index !== "number" || index >>> 0 !== index || index >= this.length) {
-      throw new InvalidArgumentError("index", `expected a whole number from 0 to ${this.length - 1}, got ${describe(index)}`);
-    }
+    elementIndex(index, this.length);
     this.memory.guard?.check(ptr, this.offset + index * this.elementSize, this.elementSize);
     return ptr + index * this.elementSize;
   }
@@ -149,9 +155,7 @@ class StructArrayAccessor<F extends Fields> implements StructArrayField<F> {
     private readonly memory: FieldMemory,
   ) {}
   at(ptr: number, index: number): number {
-    if (typeof index !== "number" || index >>> 0 !== index || index >= this.length) {
-      throw new InvalidArgumentError("index", `expected a whole number from 0 to ${this.length - 1}, got ${describe(index)}`);
-    }
+    elementIndex(index, this.length);
     if (typeof ptr !== "number" || ptr >>> 0 !== ptr) throw new InvalidPointerError(`expected an object's address, got ${describe(ptr)}`);
     const element = ptr + this.offset + index * this.elementSize;
     if (this.memory.guard) {

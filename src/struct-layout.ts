@@ -15,7 +15,7 @@ import type { Heap } from "./heap.js";
 import type { PoolOptions } from "./heap-types.js";
 import { H_DEBUG_FLAGS } from "./layout.js";
 import type { Pool } from "./pool.js";
-import { bindFields, RESERVED_NAMES, type StructFields } from "./struct-binding.js";
+import { bindFields, elementIndex, RESERVED_NAMES, type StructFields } from "./struct-binding.js";
 import { FieldMemory, LiveObjectGuard } from "./struct-memory.js";
 import { type Fields, isFieldType, type PlacedField, type StructType } from "./struct-types.js";
 import { describe } from "./validate.js";
@@ -115,8 +115,7 @@ export class StructLayout<F extends Fields> implements StructType<F> {
       ...fields,
       layout: this,
       at(base: number, index: number): number {
-        if (typeof index !== "number" || index >>> 0 !== index)
-          throw new InvalidArgumentError("index", `expected a whole number, 0 or more, got ${describe(index)}`);
+        elementIndex(index);
         const element = base + index * size;
         if (guarded.guard) {
           guarded.guard.check(base, index * size, size);
