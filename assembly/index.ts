@@ -7,13 +7,16 @@ import { cacheAllocMany, cacheFreeMany } from "./batch";
 import { cacheAlloc, cacheFree } from "./cache";
 import { cacheScratch } from "./cache-block";
 import { cachedCount } from "./cache-miss";
+import { channelClose, channelCreate, channelDestroy, channelReceive, channelSend, createdChannelGeneration } from "./channels";
 import { heapAttach, heapCreate } from "./heap";
 import { largeAlloc, largeFree } from "./large";
 import {
   ALLOC_FAILED,
   ALLOC_NOT_ATTACHED,
   ARENA_START,
+  CHANNEL_NAME_MAX,
   CHUNK_HEADER,
+  ERR_NOT_READY,
   ERR_STALE_POOL,
   H_MAX_PAGES,
   LARGE_PREFIX,
@@ -177,4 +180,39 @@ export function pool_free_count(id: u32, generation: u32): i32 {
 export function pool_cached_count(id: u32, generation: u32): i32 {
   const token = makeToken(id, generation);
   return resolvePool(token) == 0 ? ERR_STALE_POOL : <i32>cachedCount(token);
+}
+
+// Channels (channels.ts). Every call needs an attached thread: its slot owns the channel's lock while it works.
+
+/**
+ * Creates a channel of `capacity` messages whose name the caller wrote in
+ * this thread's scratch words. Returns its slot id, its generation in the
+ * first scratch word; or an error.
+ */
+export function channel_create(nameLength: u32, capacity: u32): i32 {
+  if (threadSlot == 0) return ERR_NOT_READY;
+  const id = channelCreate(cacheScratch(), min(nameLength, CHANNEL_NAME_MAX), capacity);
+  if (id >= 0) store<u32>(cacheScratch(), createdChannelGeneration);
+  return id;
+}
+
+export function channel_send(id: u32, generation: u32, object: u32): i32 {
+  if (threadSlot == 0) return ERR_NOT_READY;
+  return channelSend(id, generation, object);
+}
+
+/** A pointer, or RECEIVE_EMPTY, RECEIVE_STALE, ALLOC_NOT_ATTACHED, RECEIVE_CLOSED. */
+export function channel_receive(id: u32, generation: u32): u32 {
+  if (threadSlot == 0) return ALLOC_NOT_ATTACHED;
+  return channelReceive(id, generation);
+}
+
+export function channel_close(id: u32, generation: u32): i32 {
+  if (threadSlot == 0) return ERR_NOT_READY;
+  return channelClose(id, generation);
+}
+
+export function channel_destroy(id: u32, generation: u32): i32 {
+  if (threadSlot == 0) return ERR_NOT_READY;
+  return channelDestroy(id, generation);
 }

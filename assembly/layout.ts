@@ -5,12 +5,12 @@
 //
 // Whole memory (wasm pages of 64 KiB; docs/internals.md §2):
 //
-//   0           HEADER_START   POOLS_START   THREADS_START  UNDO_LOG_START  ARENA_START     memory.size
-//   | static    | heap header  | pool slots  | thread slots | undo log of   | backing        |
-//   | data:     | + backing    | MAX_POOLS * | MAX_THREADS *| the backing   | allocator's    |
-//   | constants | state (bins, | 128 bytes   | 64 bytes     | allocator     | chunks: objects|
-//   | only      | bitmap)      |             |              |               | and cache      |
-//   |           |              |             |              |               | blocks -->     |
+//   0           HEADER_START   POOLS_START   THREADS_START  UNDO_LOG_START  CHANNELS_START  ARENA_START     memory.size
+//   | static    | heap header  | pool slots  | thread slots | undo log of   | channel slots | backing        |
+//   | data:     | + backing    | MAX_POOLS * | MAX_THREADS *| the backing   | MAX_CHANNELS *| allocator's    |
+//   | constants | state (bins, | 128 bytes   | 64 bytes     | allocator     | 128 bytes     | chunks: objects|
+//   | only      | bitmap)      |             |              |               |               | and cache      |
+//   |           |              |             |              |               |               | blocks -->     |
 //
 // Static data is rewritten by every instantiation, so it must be constants
 // and end below the header. The header sits at a fixed address, not at
@@ -22,7 +22,7 @@
 /** "WPOL" in little-endian ASCII. */
 export const HEAP_MAGIC: u32 = 0x4c4f5057;
 /** Bumped whenever a byte of this file's layout changes meaning. */
-export const ABI_VERSION: u32 = 12;
+export const ABI_VERSION: u32 = 13;
 
 export const PAGE_BYTES: u32 = 65536;
 export const CACHE_LINE: u32 = 64;
@@ -471,9 +471,57 @@ export const UNDO_LOG_CAPACITY: u32 = 2048;
 export const UNDO_LOG_ENTRIES: u32 = UNDO_LOG_START + 8;
 export const UNDO_LOG_END: u32 = UNDO_LOG_ENTRIES + UNDO_LOG_CAPACITY * 8;
 
+// ---- Channel slots ----------------------------------------------------------
+//
+// One 128-byte slot per channel (channels.ts, docs/internals.md §14): a
+// bounded FIFO of u32 pointers in a ring taken from the backing allocator.
+// Every operation is one section under the channel's robust mutex that
+// commits with one store (the u64 count it moves), so a dead holder's
+// section needs no repair.
+//
+//   line 0                                  line 1
+//   +0  state (FREE, OPEN, CLOSED)          +64 name length (u8)
+//   +4  generation (bumped at create;       +65 name, UTF-8, 31 bytes
+//       never reused: GENERATION_LAST)
+//   +8  lock (robust mutex, tagged owner)
+//   +12 capacity (messages)
+//   +16 received so far (u64): senders wait on its low word while full
+//   +24 sent so far (u64): receivers wait on its low word while empty
+//   +32 ring: payload of `capacity` u32 words (0: none)
+//   +36 receivers waiting now  } advisory: a sender (receiver) wakes a
+//   +40 senders waiting now    } waiter only when one is counted here
+//
+//   queued == sent - received, 0 <= queued <= capacity; message n sits in
+//   ring[n % capacity]
+
+export const MAX_CHANNELS: u32 = 64;
+export const CHANNEL_SLOT_SIZE: u32 = 2 * CACHE_LINE;
+export const CHANNELS_START: u32 = (UNDO_LOG_END + CACHE_LINE - 1) & ~(CACHE_LINE - 1);
+export const CHANNELS_END: u32 = CHANNELS_START + MAX_CHANNELS * CHANNEL_SLOT_SIZE;
+export const CH_STATE: u32 = 0;
+export const CH_GENERATION: u32 = 4;
+export const CH_LOCK: u32 = 8;
+export const CH_CAPACITY: u32 = 12;
+export const CH_RECEIVED: u32 = 16;
+export const CH_SENT: u32 = 24;
+export const CH_RING: u32 = 32;
+export const CH_RECEIVERS_WAITING: u32 = 36;
+export const CH_SENDERS_WAITING: u32 = 40;
+export const CH_NAME_LEN: u32 = CACHE_LINE + 0;
+export const CH_NAME: u32 = CACHE_LINE + 1;
+export const CHANNEL_NAME_MAX: u32 = 31;
+/** Most messages a channel holds. */
+export const CHANNEL_CAPACITY_MAX: u32 = 1 << 24;
+// A channel slot's life: FREE --create--> OPEN --close--> CLOSED --destroy (empty)--> FREE
+// (destroy also takes an OPEN channel that is empty).
+export const CHANNEL_FREE: u32 = 0;
+export const CHANNEL_OPEN: u32 = 1;
+/** Sends are refused; receivers take what is left, then learn that it is closed. */
+export const CHANNEL_CLOSED: u32 = 2;
+
 // ---- Arena ----------------------------------------------------------------
 
-export const ARENA_START: u32 = (UNDO_LOG_END + CACHE_LINE - 1) & ~(CACHE_LINE - 1);
+export const ARENA_START: u32 = CHANNELS_END;
 /** The smallest memory a heap can live in: header, pool slots, one page of arena. */
 export const MIN_PAGES: u32 = (ARENA_START + PAGE_BYTES - 1) / PAGE_BYTES + 1;
 
@@ -506,3 +554,21 @@ export const ERR_UNKNOWN_THREAD: i32 = -16;
 export const ERR_POOL_MISMATCH: i32 = -17;
 /** Debug tag: the address is a used chunk that no pool handed out. */
 export const ERR_NEVER_ALLOCATED: i32 = -18;
+/** A channel token names a destroyed incarnation (or no channel). */
+export const ERR_STALE_CHANNEL: i32 = -19;
+/** A send found the channel holding `capacity` messages. */
+export const ERR_CHANNEL_FULL: i32 = -20;
+/** A send found the channel closed. */
+export const ERR_CHANNEL_CLOSED: i32 = -21;
+/** Every channel slot is taken. */
+export const ERR_TOO_MANY_CHANNELS: i32 = -22;
+/** A destroy found messages still in the channel. */
+export const ERR_CHANNEL_NOT_EMPTY: i32 = -23;
+
+// What channel_receive returns in place of a pointer (pointers are at least ARENA_START).
+/** Nothing to take now. */
+export const RECEIVE_EMPTY: u32 = 0;
+/** The channel was destroyed (the token is stale). */
+export const RECEIVE_STALE: u32 = 1;
+/** Closed, and every message was taken. */
+export const RECEIVE_CLOSED: u32 = 3;

@@ -4,9 +4,11 @@
 // life shows, and giveUp. The protocol: docs/internals.md §3 and §4.
 
 import {
+  CH_LOCK,
   H_BACKING_LOCK,
   H_MAGIC,
   H_REGISTRY_LOCK,
+  MAX_CHANNELS,
   MAX_POOLS,
   MAX_THREADS,
   P_FLUSH_LOCK,
@@ -23,7 +25,7 @@ import {
   TRAP_WRITE_AFTER_FREE,
 } from "./layout";
 import { CacheBlock } from "./records";
-import { poolAt, slotOfOwner, threadSlotAt } from "./slots";
+import { channelAt, poolAt, slotOfOwner, threadSlotAt } from "./slots";
 import {
   deathPoint,
   flushLockEnabled,
@@ -306,6 +308,9 @@ export function releaseHolds(): void {
   if (load<u32>(threadSlot + T_READ_HOLD) != 0) readUnlock(<usize>load<u32>(threadSlot + T_READ_HOLD));
   for (let index: u32 = 0; index < MAX_POOLS; index++) {
     if (ownsMutex(poolAt(index) + P_FLUSH_LOCK)) writeUnlock(poolAt(index));
+  }
+  for (let index: u32 = 0; index < MAX_CHANNELS; index++) {
+    if (ownsMutex(channelAt(index) + CH_LOCK)) mutexUnlock(channelAt(index) + CH_LOCK);
   }
   if (ownsMutex(H_REGISTRY_LOCK)) mutexUnlock(H_REGISTRY_LOCK);
 }

@@ -45,9 +45,14 @@ function nameEquals(pool: usize, name: usize, length: u32): bool {
   return <u32>load<u8>(pool + P_NAME_LEN) == length && memory.compare(pool + P_NAME, name, length) == 0;
 }
 
-@inline function registryLock(): void {
+/** Takes the registry lock (pools, and channels' create and destroy). */
+@inline export function registryLock(): void {
   deathPoint();
   mutexLock(H_REGISTRY_LOCK, taggedOwner); // a dead holder's section needs no repair
+}
+
+@inline export function registryUnlock(): void {
+  mutexUnlock(H_REGISTRY_LOCK);
 }
 
 /** The generation of the pool the last registryCreate of this thread made or joined. */

@@ -1,8 +1,10 @@
-// Addresses and tokens of pool slots, thread slots and cache entries, from
+// Addresses and tokens of pool slots, channel slots, thread slots and cache entries, from
 // the layout alone (docs/internals.md §2): every layer uses them, and they
 // use nothing but layout.ts.
 
 import {
+  CHANNEL_SLOT_SIZE,
+  CHANNELS_START,
   H_STAMP_COUNTER,
   P_FLAGS,
   P_GENERATION,
@@ -84,6 +86,10 @@ export function markCorrupt(pool: usize): void {
 /** Whether the pool is marked corrupt. */
 @inline export function isCorrupt(pool: usize): bool {
   return (atomic.load<u32>(pool + P_FLAGS) & POOL_CORRUPT) != 0;
+}
+
+@inline export function channelAt(index: u32): usize {
+  return CHANNELS_START + index * CHANNEL_SLOT_SIZE;
 }
 
 @inline export function threadSlotAt(index: u32): usize {

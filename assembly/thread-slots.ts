@@ -8,6 +8,7 @@ import { drainBlock, drainOwnCache } from "./cache-miss";
 import { isFreeObject } from "./chunks";
 import {
   CACHE_BLOCK_BYTES,
+  CH_LOCK,
   E_COUNT,
   ERR_NO_MEMORY,
   ERR_TOO_MANY_THREADS,
@@ -15,9 +16,9 @@ import {
   H_BACKING_LOCK,
   H_NEXT_THREAD_ID,
   H_REGISTRY_LOCK,
+  MAX_CHANNELS,
   MAX_POOLS,
   MAX_THREADS,
-  OK,
   P_ALLOCATED,
   P_FLUSH_LOCK,
   PAGE_BYTES,
@@ -43,7 +44,7 @@ import {
 import { backingLock, beat, mutexUnlock, takeOverFrom, writeUnlock } from "./locks";
 import { settleTransit } from "./pool";
 import { CacheBlock } from "./records";
-import { makeToken, markCorrupt, ownerValueOf, poolAt, resolveIncarnation, threadSlotAt } from "./slots";
+import { channelAt, makeToken, markCorrupt, ownerValueOf, poolAt, resolveIncarnation, threadSlotAt } from "./slots";
 import { deathPoint, recountEnabled, setOwnerTag, setReclaimingNow, setThreadSlot, threadSlot, transitRecoveryEnabled } from "./thread";
 import { pushTransit, transitCount, transitToken } from "./transit";
 
@@ -220,6 +221,10 @@ function reclaimDead(slot: usize): bool {
   for (let index: u32 = 0; index < MAX_POOLS; index++) {
     deathPoint();
     if (takeOverFrom(poolAt(index) + P_FLUSH_LOCK, owner)) writeUnlock(poolAt(index));
+  }
+  // A channel's section commits with one store: its lock is all it leaves.
+  for (let index: u32 = 0; index < MAX_CHANNELS; index++) {
+    if (takeOverFrom(channelAt(index) + CH_LOCK, owner)) mutexUnlock(channelAt(index) + CH_LOCK);
   }
   if (takeOverFrom(H_REGISTRY_LOCK, owner)) mutexUnlock(H_REGISTRY_LOCK);
   // Writers ignore a dead thread's read hold; drop it all the same.

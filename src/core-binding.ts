@@ -45,5 +45,10 @@ export function refusingCore(makeError: () => Error): CoreExports {
     pool_flush: refuse,
     pool_free_count: refuse,
     pool_cached_count: refuse,
+    channel_create: refuse,
+    channel_send: refuse,
+    channel_receive: refuse,
+    channel_close: refuse,
+    channel_destroy: refuse,
   };
 }

@@ -198,3 +198,45 @@ export class CannotBlockError extends WasmPoolsError {
   /** The class's name, kept through minification. */
   override readonly name: string = "CannotBlockError";
 }
+
+/** No channel of the heap has that name or id. */
+export class ChannelNotFoundError extends WasmPoolsError {
+  /** The class's name, kept through minification. */
+  override readonly name: string = "ChannelNotFoundError";
+}
+
+/** A channel of the heap already has that name. */
+export class ChannelExistsError extends WasmPoolsError {
+  /** The class's name, kept through minification. */
+  override readonly name: string = "ChannelExistsError";
+}
+
+/** Every channel slot of the heap (64) is taken. */
+export class TooManyChannelsError extends WasmPoolsError {
+  /** The class's name, kept through minification. */
+  override readonly name: string = "TooManyChannelsError";
+}
+
+/** A send to a closed channel: it takes no more messages (receivers still take what it holds). */
+export class ChannelClosedError extends WasmPoolsError {
+  /** The class's name, kept through minification. */
+  override readonly name: string = "ChannelClosedError";
+}
+
+/** The channel was destroyed (in any thread). */
+export class ChannelDestroyedError extends WasmPoolsError {
+  /** The class's name, kept through minification. */
+  override readonly name: string = "ChannelDestroyedError";
+}
+
+/** A destroy found messages still in the channel: receive them (and free what they point to) first. */
+export class ChannelNotEmptyError extends WasmPoolsError {
+  /** The class's name, kept through minification. */
+  override readonly name: string = "ChannelNotEmptyError";
+}
+
+/** A wait (a send to a full channel, a receive from an empty one, an alloc at a pool's limit) ran out of time. */
+export class WaitTimeoutError extends WasmPoolsError {
+  /** The class's name, kept through minification. */
+  override readonly name: string = "WaitTimeoutError";
+}

@@ -10,12 +10,15 @@
 //                     heap-handle.ts: the handle; heap-statuses.ts: the
 //                     core's set-up statuses)
 //   pool-handles.ts   creating, finding and adopting pools
+//   channel-handles.ts creating and finding channels (channel.ts: a channel)
 //   reclaim.ts        reclaiming ended threads, and this thread's life lock
 //   heap-stats.ts     stats from the header's and slots' words
 //   arena-access.ts   views and strings over the arena
 //   malloc.ts         blocks of any size over size-class pools
 
 import { ArenaAccess } from "./arena-access.js";
+import type { Channel } from "./channel.js";
+import { ChannelHandles, type ChannelOptions } from "./channel-handles.js";
 import { type CheckReport, checkHeap } from "./check.js";
 import { HEAP_REFUSAL, refuseClone } from "./clone-refusal.js";
 import type { CoreBinding } from "./core-binding.js";
@@ -62,6 +65,7 @@ export class Heap {
   // TypeScript-private, not #private: V8 (Node 20) does not fold #field loads into the inlined hot path (as Pool's fields).
   private readonly mallocs: Malloc;
   readonly #pools: PoolHandles;
+  readonly #channels: ChannelHandles;
   readonly #arena: ArenaAccess;
   readonly #reclaimer: Reclaimer;
   #closed = false;
@@ -86,6 +90,7 @@ export class Heap {
     this.#views = views;
     const openCore = () => this.#core();
     this.#pools = new PoolHandles(this, this.#binding, views, openCore);
+    this.#channels = new ChannelHandles(this, this.#binding, views, openCore);
     this.#arena = new ArenaAccess(views, openCore);
     this.mallocs = new Malloc(this.#binding, views, {
       create: (name, size) => this.#pools.createRounded(name, size, false, 0, 0),
@@ -243,6 +248,47 @@ export class Heap {
    */
   pools(): Pool[] {
     return this.#pools.list();
+  }
+
+  /**
+   * Makes a channel: a bounded queue of pointers that every thread finds by
+   * name (heap.channel), for many senders and many receivers. A pointer
+   * sent passes its object to whoever receives it.
+   *
+   * ```ts
+   * const jobs = heap.createChannel("jobs", { capacity: 256 });
+   * jobs.send(ptr);                 // in a worker: waits while full
+   * await jobs.sendAsync(ptr);      // on a main thread
+   * ```
+   *
+   * @throws {@link InvalidArgumentError} for a name or capacity of the wrong type or out of range
+   * @throws {@link ChannelExistsError} when a channel has the name
+   * @throws {@link TooManyChannelsError} when all 64 channel slots are taken
+   * @throws {@link OutOfMemoryError} when the heap has no room for its ring
+   * @throws {@link HeapClosedError} after `close()` on this thread
+   */
+  createChannel(name: string, options?: ChannelOptions): Channel {
+    return this.#channels.create(name, options);
+  }
+
+  /**
+   * Finds a channel (open or closed) by name or id (the same in every thread).
+   *
+   * @throws {@link ChannelNotFoundError} when no channel has that name or id
+   * @throws {@link InvalidArgumentError} for an argument that is neither
+   * @throws {@link HeapClosedError} after `close()` on this thread
+   */
+  channel(nameOrId: string | number): Channel {
+    return this.#channels.find(nameOrId);
+  }
+
+  /**
+   * Every channel of the heap (open or closed).
+   *
+   * @throws {@link HeapClosedError} after `close()` on this thread
+   */
+  channels(): Channel[] {
+    return this.#channels.list();
   }
 
   /**

@@ -1,10 +1,18 @@
 // wasm-pools: HAProxy-style memory pools in shared WebAssembly memory.
 // This entry imports no Node built-in at top level, so browsers load it too.
 
+export type { ChannelStats, WaitOptions } from "./channel.js";
+export { Channel } from "./channel.js";
+export type { ChannelOptions } from "./channel-handles.js";
 export type { CheckReport } from "./check.js";
 export type { DebugOptions } from "./debug.js";
 export {
   CannotBlockError,
+  ChannelClosedError,
+  ChannelDestroyedError,
+  ChannelExistsError,
+  ChannelNotEmptyError,
+  ChannelNotFoundError,
   CoreLoadError,
   DoubleFreeError,
   HeapClosedError,
@@ -23,9 +31,11 @@ export {
   PoolNotFoundError,
   PoolNotOwnedError,
   SharingUnsupportedError,
+  TooManyChannelsError,
   TooManyPoolsError,
   TooManyThreadsError,
   UseAfterFreeError,
+  WaitTimeoutError,
   WasmPoolsError,
 } from "./errors.js";
 export type { FailureReason, FailureRecord, FailureStats } from "./faults.js";

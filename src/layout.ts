@@ -2,7 +2,7 @@
 // exports every layout constant as a global; test/repo/layout.test.ts checks that
 // each number here equals the module's, so the two sides cannot drift.
 
-export const ABI_VERSION = 12;
+export const ABI_VERSION = 13;
 export const PAGE_BYTES = 65536;
 export const MAX_PAGES_LIMIT = 65535;
 export const MIN_PAGES = 4;
@@ -69,7 +69,27 @@ export const THREAD_RECLAIMING = 4;
 export const UNDO_LOG_START = THREADS_START + MAX_THREADS * THREAD_SLOT_SIZE;
 export const UNDO_LOG_CAPACITY = 2048;
 export const UNDO_LOG_ENTRIES = UNDO_LOG_START + 8;
-export const ARENA_START = (UNDO_LOG_ENTRIES + UNDO_LOG_CAPACITY * 8 + CACHE_LINE - 1) & ~(CACHE_LINE - 1);
+export const MAX_CHANNELS = 64;
+export const CHANNEL_SLOT_SIZE = 128;
+export const CHANNELS_START = (UNDO_LOG_ENTRIES + UNDO_LOG_CAPACITY * 8 + CACHE_LINE - 1) & ~(CACHE_LINE - 1);
+export const CHANNELS_END = CHANNELS_START + MAX_CHANNELS * CHANNEL_SLOT_SIZE;
+export const CH_STATE = 0;
+export const CH_GENERATION = 4;
+export const CH_LOCK = 8;
+export const CH_CAPACITY = 12;
+export const CH_RECEIVED = 16;
+export const CH_SENT = 24;
+export const CH_RING = 32;
+export const CH_RECEIVERS_WAITING = 36;
+export const CH_SENDERS_WAITING = 40;
+export const CH_NAME_LEN = 64;
+export const CH_NAME = 65;
+export const CHANNEL_NAME_MAX = 31;
+export const CHANNEL_CAPACITY_MAX = 1 << 24;
+export const CHANNEL_FREE = 0;
+export const CHANNEL_OPEN = 1;
+export const CHANNEL_CLOSED = 2;
+export const ARENA_START = CHANNELS_END;
 export const BATCH_MAX = 256;
 
 export const B_CACHED_BYTES = 0;
@@ -182,3 +202,11 @@ export const ERR_NO_MEMORY = -15;
 export const ERR_UNKNOWN_THREAD = -16;
 export const ERR_POOL_MISMATCH = -17;
 export const ERR_NEVER_ALLOCATED = -18;
+export const ERR_STALE_CHANNEL = -19;
+export const ERR_CHANNEL_FULL = -20;
+export const ERR_CHANNEL_CLOSED = -21;
+export const ERR_TOO_MANY_CHANNELS = -22;
+export const ERR_CHANNEL_NOT_EMPTY = -23;
+export const RECEIVE_EMPTY = 0;
+export const RECEIVE_STALE = 1;
+export const RECEIVE_CLOSED = 3;

@@ -1,10 +1,19 @@
-// Addresses and tokens of pool slots, thread slots and cache entries, from
+// Addresses and tokens of pool slots, channel slots, thread slots and cache entries, from
 // the layout alone, as assembly/slots.ts has them for the core
 // (docs/internals.md §2). Every file of the wrapper takes them from here.
 
 import {
   CACHE_ENTRIES,
   CACHE_ENTRY_SIZE,
+  CH_GENERATION,
+  CH_LOCK,
+  CH_NAME,
+  CH_NAME_LEN,
+  CH_STATE,
+  CHANNEL_FREE,
+  CHANNEL_SLOT_SIZE,
+  CHANNELS_START,
+  MAX_CHANNELS,
   MAX_POOLS,
   P_FLUSH_LOCK,
   P_GENERATION,
@@ -67,6 +76,28 @@ export function poolName(views: MemoryViews, id: number): string {
 export function poolOfFlushLock(address: number): number {
   const id = (address - P_FLUSH_LOCK - POOLS_START) / POOL_SLOT_SIZE;
   return Number.isInteger(id) && id >= 0 && id < MAX_POOLS ? id : -1;
+}
+
+export function channelSlotAddress(id: number): number {
+  return CHANNELS_START + id * CHANNEL_SLOT_SIZE;
+}
+
+/** The generation of the channel now in slot `id` (open or closed), or -1 if the slot is free. */
+export function channelGeneration(views: MemoryViews, id: number): number {
+  const slot = channelSlotAddress(id);
+  return views.word(slot + CH_STATE) === CHANNEL_FREE ? -1 : views.word(slot + CH_GENERATION);
+}
+
+/** The name in channel slot `id` (in use or not). */
+export function channelName(views: MemoryViews, id: number): string {
+  const slot = channelSlotAddress(id);
+  return decoder.decode(views.copy(slot + CH_NAME, views.word(slot + CH_NAME_LEN) & 0xff));
+}
+
+/** The channel slot whose lock is at `address`, or -1 when it is none. */
+export function channelOfLock(address: number): number {
+  const id = (address - CH_LOCK - CHANNELS_START) / CHANNEL_SLOT_SIZE;
+  return Number.isInteger(id) && id >= 0 && id < MAX_CHANNELS ? id : -1;
 }
 
 export function threadSlotAddress(index: number): number {

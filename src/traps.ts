@@ -49,7 +49,7 @@ import {
   TRAP_USE_AFTER_FREE,
   TRAP_WRITE_AFTER_FREE,
 } from "./layout.js";
-import { poolName, poolOfFlushLock, slotOfOwner } from "./slots.js";
+import { channelName, channelOfLock, poolName, poolOfFlushLock, slotOfOwner } from "./slots.js";
 import type { MemoryViews } from "./views.js";
 import type { CoreExports } from "./wasm.js";
 
@@ -58,6 +58,8 @@ function lockName(views: MemoryViews, address: number): string {
   if (address === H_REGISTRY_LOCK) return "the pool registry's lock";
   const id = poolOfFlushLock(address);
   if (id >= 0) return `pool "${poolName(views, id)}"'s flush lock`;
+  const channel = channelOfLock(address);
+  if (channel >= 0) return `channel "${channelName(views, channel)}"'s lock`;
   return `the lock at ${address}`;
 }
 

@@ -41,6 +41,11 @@ export interface CoreExports {
   pool_flush(id: number, generation: number): number;
   pool_free_count(id: number, generation: number): number;
   pool_cached_count(id: number, generation: number): number;
+  channel_create(nameLength: number, capacity: number): number;
+  channel_send(id: number, generation: number, object: number): number;
+  channel_receive(id: number, generation: number): number;
+  channel_close(id: number, generation: number): number;
+  channel_destroy(id: number, generation: number): number;
 }
 
 /** Which compiled core to use: `release` (optimised) or `debug` (unoptimised, with names). */
