@@ -62,6 +62,7 @@ function lockIncarnation(index: u32, generation: u32): usize {
     channelUnlock(channel);
     return 0;
   }
+  deathPoint();
   return channel;
 }
 
