@@ -1,7 +1,7 @@
 // The package in a real Chromium (Debian's /usr/bin/chromium, driven by
 // playwright-core): an isolated page with 4 workers on one pool, memory
-// growth seen by every worker, a page without COOP/COEP, the demo page, and
-// a Vite build of the demo. Without Chromium these are reported as skipped,
+// growth seen by every worker, a page without COOP/COEP, the demo page and
+// its charts, and a Vite build of the demo. Without Chromium these are reported as skipped,
 // with the reason in the suite's name.
 
 import { existsSync } from "node:fs";
@@ -18,6 +18,17 @@ import { CHROMIUM, CHROMIUM_FLAGS } from "./browsers.js";
 const FOUND = existsSync(CHROMIUM);
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const ARTIFACTS = join(ROOT, "build", "test-artifacts");
+
+/** What the demo page leaves in globalThis.demo (examples/browser/main.ts). */
+interface DemoState {
+  operations: number;
+  flushes: number;
+  gcs: number;
+  error: string;
+  chartSamples: number;
+  charts: { throughput: number; memory: Record<string, number>; marks: number };
+  chartError: string;
+}
 
 /** Opens `url` and waits for the page's globalThis.result (or its first error). */
 async function resultOf<T>(page: Page, url: string, timeout = 90_000): Promise<T> {
@@ -116,24 +127,42 @@ describe.skipIf(!FOUND)(`in Chromium${FOUND ? "" : ` (skipped: no browser at ${C
     }
   });
 
-  it("the demo page runs its workers, shows the pools, and its buttons work", async () => {
+  it("the demo page runs its workers, shows the pools and live charts of them, and its buttons work", async () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
     await page.goto(`${isolated.url}examples/browser/`);
-    const demo = () =>
-      page.evaluate(() => (globalThis as unknown as { demo: { operations: number; flushes: number; gcs: number; error: string } }).demo);
+    const demo = () => page.evaluate(() => (globalThis as unknown as { demo: DemoState }).demo);
     await page.waitForFunction(() => ((globalThis as unknown as { demo?: { operations: number } }).demo?.operations ?? 0) > 0, null, {
       timeout: 30_000,
     });
     await expect.poll(() => page.textContent("#pools"), { timeout: 10_000 }).toMatch(/Dumping pools usage: 2 pools/);
     expect(await page.textContent("#pools")).toMatch(/session\s+64/);
+    // Its long lines wrap inside the box.
+    expect(await page.$eval("#pools", (pre) => pre.scrollWidth - pre.clientWidth)).toBe(0);
+
+    // The charts: two samples (a second apart) plotted, an SVG in the throughput chart and in one chart per pool.
+    await page.waitForFunction(() => ((globalThis as unknown as { demo?: DemoState }).demo?.chartSamples ?? 0) >= 2, null, {
+      timeout: 30_000,
+      polling: 100,
+    });
+    expect(await page.locator("#throughput-chart svg").count()).toBe(1);
+    expect(await page.locator("#memory-charts .chart svg").count()).toBe(2);
+    const charted = await demo();
+    expect(charted.chartError).toBe("");
+    expect(charted.charts.throughput).toBe(charted.chartSamples);
+    // Three states a sample for each pool.
+    expect(charted.charts.memory.session).toBeGreaterThanOrEqual(3 * 2);
+    expect(charted.charts.memory.buffer).toBeGreaterThanOrEqual(3 * 2);
+
     await page.click("#flush");
     await page.click("#gc");
     expect(await demo()).toMatchObject({ flushes: 1, gcs: 1, error: "" });
     expect(await page.textContent("#actions")).toMatch(/heap\.gc\(\) done/);
-    const before = (await demo()).operations;
-    await expect.poll(async () => (await demo()).operations, { timeout: 10_000 }).toBeGreaterThan(before);
+    await expect.poll(async () => (await demo()).charts.marks, { timeout: 10_000 }).toBe(2);
+    const before = await demo();
+    await expect.poll(async () => (await demo()).operations, { timeout: 10_000 }).toBeGreaterThan(before.operations);
+    await expect.poll(async () => (await demo()).chartSamples, { timeout: 10_000 }).toBeGreaterThan(before.chartSamples);
     await page.screenshot({ path: join(ARTIFACTS, "demo.png") });
     await page.close();
     expect(errors).toEqual([]);
@@ -142,17 +171,26 @@ describe.skipIf(!FOUND)(`in Chromium${FOUND ? "" : ` (skipped: no browser at ${C
   it("Vite bundles the demo with the wasm asset and no warning, and the bundle runs", async () => {
     const stage = await mkdtemp(join(tmpdir(), "wasm-pools-vite-"));
     try {
-      // The demo as a user's project would hold it: its page and scripts, and the package's dist/.
+      // The demo as a user's project would hold it: its page and scripts (not the Node server), the package's dist/, and
+      // the Vega and Vega-Lite bundles in node_modules.
       await cp(join(ROOT, "examples/browser/index.html"), join(stage, "examples/browser/index.html"));
-      for (const file of ["main.js", "worker.js", "protocol.js"]) {
-        await cp(join(ROOT, "build/examples/browser", file), join(stage, "examples/browser", file));
+      for (const file of await readdir(join(ROOT, "build/examples/browser"))) {
+        if (file.endsWith(".js") && !file.startsWith("serve")) {
+          await cp(join(ROOT, "build/examples/browser", file), join(stage, "examples/browser", file));
+        }
       }
       await cp(join(ROOT, "dist"), join(stage, "dist"), { recursive: true });
+      for (const bundle of ["vega/build/vega.min.js", "vega-lite/build/vega-lite.min.js"]) {
+        await cp(join(ROOT, "node_modules", bundle), join(stage, "node_modules", bundle));
+      }
       const { build } = await import("vite");
       const out = join(stage, "out");
       await build({ root: join(stage, "examples/browser"), logLevel: "error", build: { outDir: out, emptyOutDir: true } });
       const assets = await readdir(join(out, "assets"));
       expect(assets.some((file) => /^wasm-pools-.*\.wasm$/.test(file))).toBe(true);
+      // The chart libraries as assets of the bundle: its page loads nothing from elsewhere.
+      expect(assets.some((file) => /^vega\.min-.*\.js$/.test(file))).toBe(true);
+      expect(assets.some((file) => /^vega-lite\.min-.*\.js$/.test(file))).toBe(true);
       // No Node built-in stood in for by an empty module (Vite warns "externalized for browser compatibility" for each).
       expect(assets.filter((file) => file.startsWith("__vite-browser-external"))).toEqual([]);
 
@@ -164,6 +202,11 @@ describe.skipIf(!FOUND)(`in Chromium${FOUND ? "" : ` (skipped: no browser at ${C
           timeout: 30_000,
         });
         expect(await page.textContent("#pools")).toMatch(/Dumping pools usage/);
+        await page.waitForFunction(() => ((globalThis as unknown as { demo?: DemoState }).demo?.chartSamples ?? 0) >= 1, null, {
+          timeout: 30_000,
+          polling: 100,
+        });
+        expect(await page.locator("#throughput-chart svg").count()).toBe(1);
       } finally {
         await page.close();
         await server.close();
