@@ -6,7 +6,7 @@
 // seed; `npm run test:all` at least 100 on each kind. Nothing calls for a
 // reclaim: the heap must hear of every end by itself, leave no slot behind,
 // and the survivor beside them must never see an error, a double hand-out or
-// a lock give-up.
+// a lock give-up. Objects pass between the workers through a channel too.
 
 import { describe, expect, it } from "vitest";
 import { killsReportFrom, RUNTIMES, type Runtime, type RuntimeThreads } from "../engines/runtimes.js";
@@ -44,6 +44,8 @@ for (const runtime of RUNTIMES) {
             errors: 0,
             lockTimeouts: 0,
           });
+          // Objects went through the channel between workers, kills or not.
+          expect(report.messages).toBeGreaterThan(0);
           expect(report.survivorStopped).toBe(true);
           expect(report.check).toBe("passed");
           expect(stderr).toBe("");

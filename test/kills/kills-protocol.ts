@@ -4,13 +4,17 @@
 import type { HeapHandle } from "../../dist/index.js";
 
 export const KILLS_POOL = "kills";
+/** The channel the workers pass objects through, beside the pool. */
+export const KILLS_CHANNEL = "kills";
 /** Words of the shared counters every worker writes as it goes, so that what a killed worker saw is never lost. */
 export const DOUBLES = 0;
 export const ERRORS = 1;
 export const LOCK_TIMEOUTS = 2;
 /** Set by the main thread: the survivor stops and reports. */
 export const STOP = 3;
-export const COUNTERS = 4;
+/** Objects received through the channel, every worker's. */
+export const MESSAGES = 4;
+export const COUNTERS = 5;
 
 export interface KillTask {
   type: "churn";
@@ -42,6 +46,10 @@ export interface KillsReport {
   doubles: number;
   errors: number;
   lockTimeouts: number;
+  /** Objects the workers passed to one another through the channel. */
+  messages: number;
+  /** Messages left in the channel at the end (the suite frees them). */
+  messagesLeft: number;
   /** The survivor said "stopped" after STOP. */
   survivorStopped: boolean;
   /**

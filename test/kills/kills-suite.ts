@@ -13,11 +13,13 @@ import {
   COUNTERS,
   DOUBLES,
   ERRORS,
+  KILLS_CHANNEL,
   KILLS_POOL,
   type KillReply,
   type KillsReport,
   type KillTask,
   LOCK_TIMEOUTS,
+  MESSAGES,
   STOP,
 } from "./kills-protocol.js";
 
@@ -66,7 +68,8 @@ export async function runKills(
 ): Promise<KillsReport> {
   const moment = xorshift32(seed);
   const heap = await wasmPools.Heap.create({ maxBytes: 64 << 20 });
-  heap.createPool(KILLS_POOL, 64, { shared: true });
+  const pool = heap.createPool(KILLS_POOL, 64, { shared: true });
+  const channel = heap.createChannel(KILLS_CHANNEL, { capacity: 32 });
   const counters = new Int32Array(new SharedArrayBuffer(COUNTERS * 4));
   const base = (number: number): KillTask => ({
     type: "churn",
@@ -88,6 +91,8 @@ export async function runKills(
     doubles: 0,
     errors: 0,
     lockTimeouts: 0,
+    messages: 0,
+    messagesLeft: 0,
     survivorStopped: false,
     longestStallMs: 0,
     check: "not run",
@@ -143,7 +148,13 @@ export async function runKills(
   report.doubles = Atomics.load(counters, DOUBLES);
   report.errors = Atomics.load(counters, ERRORS);
   report.lockTimeouts = Atomics.load(counters, LOCK_TIMEOUTS);
+  report.messages = Atomics.load(counters, MESSAGES);
   try {
+    // What is still in the channel goes back to the pool: the channel works after every kill.
+    for (let ptr = channel.tryReceive(); typeof ptr === "number"; ptr = channel.tryReceive()) {
+      pool.free(ptr);
+      report.messagesLeft++;
+    }
     heap.check();
     report.check = "passed";
   } catch (error) {

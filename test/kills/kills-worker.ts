@@ -2,6 +2,10 @@
 // thread: it attaches (once or twice), maybe starts a worker of its own, and
 // churns the pool with a claim on every object it holds, yielding every few
 // milliseconds (Deno and Bun stop a terminated thread only where it yields).
+// Some objects it gives up go to the others through a channel instead of
+// back to the pool, and some it takes come from the channel: a kill inside
+// a send or a receive must neither wedge the channel nor hand an object to
+// two holders (the claims see that).
 // Every double hand-out, error and lock give-up goes at once to the shared
 // counters, so what a worker saw survives its death.
 
@@ -9,7 +13,17 @@ import type { Heap, Pool } from "../../dist/index.js";
 import { isNodeWorker, NODE_WORKER_MARK } from "../conformance/engine-threads.js";
 import { wasmPools } from "../conformance/library.js";
 import { Claims, Holding } from "../workers/claims.js";
-import { DOUBLES, ERRORS, KILLS_POOL, type KillReply, type KillTask, LOCK_TIMEOUTS, STOP } from "./kills-protocol.js";
+import {
+  DOUBLES,
+  ERRORS,
+  KILLS_CHANNEL,
+  KILLS_POOL,
+  type KillReply,
+  type KillTask,
+  LOCK_TIMEOUTS,
+  MESSAGES,
+  STOP,
+} from "./kills-protocol.js";
 
 interface Parent {
   post(reply: KillReply): void;
@@ -51,6 +65,7 @@ const yieldToEvents = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 async function churn(heaps: Heap[], task: KillTask, parent: Parent): Promise<void> {
   const pools: Pool[] = heaps.map((heap) => heap.pool(KILLS_POOL));
+  const channel = heaps[heaps.length - 1]!.channel(KILLS_CHANNEL);
   const claims = new Claims(heaps[0]!.memory, task.number);
   const held = new Holding(claims);
   let seen = 0;
@@ -60,10 +75,15 @@ async function churn(heaps: Heap[], task: KillTask, parent: Parent): Promise<voi
     while (Date.now() < until) {
       const pool = pools[step++ % pools.length]!;
       try {
-        if (held.size < 16 && (held.size === 0 || (step & 3) !== 0)) held.add(pool.alloc());
-        else {
+        if (held.size < 16 && (held.size === 0 || (step & 3) !== 0)) {
+          const message = (step & 7) === 1 ? channel.tryReceive() : undefined;
+          if (typeof message === "number") {
+            held.add(message);
+            Atomics.add(task.counters, MESSAGES, 1);
+          } else held.add(pool.alloc());
+        } else {
           const ptr = held.take(step % held.size);
-          if (ptr !== 0) pool.free(ptr);
+          if (ptr !== 0 && ((step & 4) === 0 || !channel.trySend(ptr))) pool.free(ptr);
         }
       } catch (error) {
         const counter = error instanceof wasmPools.LockTimeoutError ? LOCK_TIMEOUTS : ERRORS;
