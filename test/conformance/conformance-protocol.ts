@@ -12,6 +12,9 @@ export const LEAVER_POOL = "leaver";
 export const KILLED_POOL = "killed";
 /** The pool of a terminated worker that attached twice and started a worker of its own. */
 export const KILLED_WITH_CHILD_POOL = "killed-with-child";
+/** The channels of the relay: a worker sends up, the main thread sends each message back down. */
+export const UP_CHANNEL = "up";
+export const DOWN_CHANNEL = "down";
 
 export type WorkerTask =
   /** Carries the handle and nothing else: posting it is where an engine that cannot post shared memory says so. */
@@ -25,6 +28,12 @@ export type WorkerTask =
    * attaches too, before saying "filled".
    */
   | { type: "leave"; handle: HeapHandle; pool: string; ending: Ending; twiceAndNested?: boolean }
+  /**
+   * Attach, send `count` objects of the shared pool up (blocking while the
+   * channel is full), each holding its number, then receive down (blocking)
+   * until the channel is closed, checking the order and freeing each.
+   */
+  | { type: "relay"; handle: HeapHandle; count: number }
   | { type: "go" };
 
 /** How a worker that does not close its heap ends: by itself (self.close(), process.exit()) or by terminate(). */
@@ -42,6 +51,7 @@ export type WorkerReply =
   | { type: "ready"; threadId: number }
   | { type: "report"; allocs: number; frees: number; doubles: number; memoryBytesSeen: number; badBigObjects: number }
   | { type: "filled"; cached: number }
+  | { type: "relayed"; received: number; outOfOrder: number }
   | { type: "error"; message: string };
 
 /** One bad call at the public API and what it threw. */
@@ -66,6 +76,10 @@ export interface ConformanceReport {
   badInputs: BadInputOutcome[];
   /** Struct layouts (structs.ts): every field type read back, growth followed, errors typed, checked mode, waitAsync's outcomes. */
   structs?: { fields: boolean; growth: boolean; errors: string[]; checkedCatches: string; waits: string[] };
+  /** Channels (conformance-channels.ts): one thread's FIFO, typed errors, and what a blocking receive does on this main thread. */
+  channels?: { fifo: boolean; errors: string[]; mainMayBlock: boolean; blockingReceive: string };
+  /** A worker sent `count` messages up (blocking), this thread relayed each down with promises, the worker received them (blocking). */
+  relay?: { count: number; upInOrder: boolean; received: number; outOfOrder: number; used: number };
   /** What the workers did; absent when sharing was refused. */
   workers?: {
     count: number;

@@ -8,6 +8,7 @@
 import type { Heap } from "../../dist/index.js";
 import { flushAndGcUntil } from "../workers/flush-while.js";
 import { tryBadInputs } from "./bad-inputs.js";
+import { channelChecks, relay } from "./conformance-channels.js";
 import {
   BIG_POOL,
   BIG_SIZE,
@@ -41,6 +42,8 @@ const BIG_OBJECTS = 256;
 const COME_BACK_PATIENCE_MS = 10_000;
 
 const WORKER_SCRIPT = new URL("./conformance-worker.js", import.meta.url);
+/** Messages the relay passes up and back down (a few times the channels' capacity of 4). */
+const RELAYED = 200;
 const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The next reply of `thread` of type `type`; rejects on an error reply. */
@@ -164,12 +167,13 @@ export async function runConformance(options: SuiteOptions): Promise<Conformance
   };
   try {
     report.structs = await structChecks(heap);
+    report.channels = channelChecks(heap);
   } catch (error) {
     report.error = error instanceof Error && error.stack ? error.stack : String(error);
   }
   const threads: TestThread[] = [];
   try {
-    for (let n = 0; n < WORKERS + 3; n++) threads.push(await options.startThread(WORKER_SCRIPT));
+    for (let n = 0; n < WORKERS + 4; n++) threads.push(await options.startThread(WORKER_SCRIPT));
     const refused = sharingRefused(heap, threads[0]!);
     if (refused) report.sharingRefused = refused;
     else {
@@ -177,6 +181,7 @@ export async function runConformance(options: SuiteOptions): Promise<Conformance
       report.leaver = await cacheComesBack(heap, threads[WORKERS]!, LEAVER_POOL, "itself");
       report.killed = await cacheComesBack(heap, threads[WORKERS + 1]!, KILLED_POOL, "terminated");
       report.killedWithChild = await cacheComesBack(heap, threads[WORKERS + 2]!, KILLED_WITH_CHILD_POOL, "terminated", true);
+      report.relay = await relay(heap, threads[WORKERS + 3]!, RELAYED);
     }
   } catch (error) {
     report.error = error instanceof Error && error.stack ? error.stack : String(error);

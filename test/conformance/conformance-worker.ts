@@ -6,7 +6,7 @@
 
 import type { Heap, Pool } from "../../dist/index.js";
 import { churnWithClaims } from "../workers/churn-with-claims.js";
-import { BIG_POOL, BIG_SIZE, SHARED_POOL, type WorkerReply, type WorkerTask } from "./conformance-protocol.js";
+import { BIG_POOL, BIG_SIZE, DOWN_CHANNEL, SHARED_POOL, UP_CHANNEL, type WorkerReply, type WorkerTask } from "./conformance-protocol.js";
 import { isNodeWorker, NODE_WORKER_MARK } from "./engine-threads.js";
 import { wasmPools } from "./library.js";
 
@@ -96,6 +96,24 @@ function serve(port: Parent): void {
         const report = churn(heap, pending);
         heap.close();
         port.post(report);
+      } else if (task.type === "relay") {
+        const mine = await wasmPools.Heap.attach(task.handle);
+        const pool = mine.pool(SHARED_POOL);
+        const up = mine.channel(UP_CHANNEL);
+        for (let n = 0; n < task.count; n++) {
+          const ptr = pool.alloc();
+          mine.array(Uint32Array, ptr, 1)[0] = n;
+          up.send(ptr);
+        }
+        let received = 0;
+        let outOfOrder = 0;
+        for (const ptr of mine.channel(DOWN_CHANNEL)) {
+          if (mine.array(Uint32Array, ptr, 1)[0] !== received) outOfOrder++;
+          received++;
+          pool.free(ptr);
+        }
+        mine.close();
+        port.post({ type: "relayed", received, outOfOrder });
       } else if (task.type === "leave") {
         let pool: Pool | undefined;
         for (let n = task.twiceAndNested ? 2 : 1; n > 0; n--) {

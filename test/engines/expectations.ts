@@ -32,6 +32,15 @@ export function itConforms(report: () => ConformanceReport, sharing: Sharing): v
     });
   });
 
+  it("channels: one thread's FIFO, typed errors, and a blocking receive that times out, or refuses where the main thread may not block", () => {
+    const channels = report().channels!;
+    expect(channels).toMatchObject({
+      fifo: true,
+      errors: ["ChannelClosedError", "ChannelExistsError", "ChannelNotEmptyError", "InvalidPointerError", "ChannelDestroyedError"],
+    });
+    expect(channels.blockingReceive).toBe(channels.mainMayBlock ? "WaitTimeoutError" : "CannotBlockError");
+  });
+
   it("bad input gets a typed error (a WasmPoolsError) of the right class", () => {
     const got = Object.fromEntries(report().badInputs.map((each) => [each.call, `${each.error}${each.typed ? "" : " (untyped)"}`]));
     expect(got).toEqual({
@@ -65,6 +74,10 @@ export function itConforms(report: () => ConformanceReport, sharing: Sharing): v
     const ids = report().workers!.threadIds;
     expect(new Set(ids).size).toBe(2);
     expect(ids).not.toContain(1); // 1 is the creating thread
+  });
+
+  it("a channel relay: a worker sends up (blocking), this thread relays each message down with promises, the worker receives them (blocking), in order", () => {
+    expect(report().relay).toEqual({ count: 200, upInOrder: true, received: 200, outOfOrder: 0, used: 0 });
   });
 
   it("hands no object out twice while the main thread flushes and gcs, and the accounting ends exact", () => {
