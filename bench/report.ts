@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import Table from "cli-table3";
+import { THROUGHPUT_GROUPS } from "./cases/channels.js";
 import { CHURN_GROUP, LARSON_GROUP, TRANSFER_GROUP } from "./cases/workers.js";
 import { nsPerOpChart, throughputChart } from "./charts.js";
 import { engineMarkdown, printEngineTables } from "./engines/engine-tables.js";
@@ -14,7 +15,7 @@ import { bestNative, type CaseResult, FLOOR, GLIBC, NATIVE_ROWS, type RunResults
 const RESULTS = fileURLToPath(new URL(process.argv.includes("--save") ? "../../bench/results/" : "../bench-results/", import.meta.url));
 
 /** Groups charted as throughput; the others as time per operation. */
-const WORKER_GROUPS = new Set([CHURN_GROUP, TRANSFER_GROUP, LARSON_GROUP]);
+const WORKER_GROUPS = new Set([CHURN_GROUP, TRANSFER_GROUP, LARSON_GROUP, ...THROUGHPUT_GROUPS]);
 
 function groups(cases: readonly CaseResult[]): Map<string, CaseResult[]> {
   const byGroup = new Map<string, CaseResult[]>();
@@ -48,8 +49,13 @@ function references(cases: readonly CaseResult[]): Array<{ title: string; refere
   return columns;
 }
 
+/** Whether a group has latency cases: its tables get a p99 column. */
+function hasP99(cases: readonly CaseResult[]): boolean {
+  return cases.some((c) => c.p99Ns !== undefined);
+}
+
 function head(cases: readonly CaseResult[]): string[] {
-  return ["case", "ns/op (median)", "Mops/s", "samples", ...references(cases).map((r) => r.title)];
+  return ["case", "ns/op (median)", ...(hasP99(cases) ? ["p99 ns"] : []), "Mops/s", "samples", ...references(cases).map((r) => r.title)];
 }
 
 function rows(cases: readonly CaseResult[]): string[][] {
@@ -57,6 +63,7 @@ function rows(cases: readonly CaseResult[]): string[][] {
   return cases.map((c) => [
     c.name,
     format(c.nsPerOp),
+    ...(hasP99(cases) ? [c.p99Ns === undefined ? "-" : format(c.p99Ns)] : []),
     (c.opsPerSec / 1e6).toFixed(1),
     String(c.samples),
     ...columns.map(({ reference }) => (c.nsPerOp / reference.nsPerOp).toFixed(2)),

@@ -2,10 +2,10 @@
 
 import os from "node:os";
 import type { EngineResult } from "./engines/engine-bench-protocol.js";
-import { median } from "./median.js";
+import { median, quantile } from "./median.js";
 import { NATIVE_ROWS } from "./names.js";
 
-export { median } from "./median.js";
+export { median, quantile } from "./median.js";
 export { FLOOR, GLIBC, NATIVE_ROWS, PARAMETER_FLOOR } from "./names.js";
 
 /** The fastest of a group's native rows (C: glibc, mimalloc, jemalloc, tcmalloc), if it has any. */
@@ -25,6 +25,8 @@ export interface CaseResult {
   samples: number;
   /** What one operation is. */
   operation: string;
+  /** For latency cases (each sample one operation): the 99th percentile, in ns. */
+  p99Ns?: number;
 }
 
 export interface Machine {
@@ -69,4 +71,9 @@ export function machine(gcc: string | null): Machine {
 export function caseFromSamples(group: string, name: string, operation: string, nsPerOpSamples: readonly number[]): CaseResult {
   const nsPerOp = median(nsPerOpSamples);
   return { group, name, nsPerOp, opsPerSec: 1e9 / nsPerOp, samples: nsPerOpSamples.length, operation };
+}
+
+/** A latency case: each sample is one operation's time in ns; the median and the 99th percentile of them all. */
+export function latencyFromSamples(group: string, name: string, operation: string, nsSamples: readonly number[]): CaseResult {
+  return { ...caseFromSamples(group, name, operation, nsSamples), p99Ns: quantile(nsSamples, 0.99) };
 }

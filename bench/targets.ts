@@ -1,9 +1,10 @@
 // The issue's speed targets, checked as ratios of cases of the same run.
 
 import { CALL_PATTERN_GROUP, CLASS_FIELD, MODULE_CONST, PARAMETER, PICKED } from "./cases/call-patterns.js";
+import { CHANNEL, CHANNEL_LATENCY_GROUP, CHANNEL_ONE_TO_ONE_GROUP, POSTMESSAGE_COPY, POSTMESSAGE_TRANSFER } from "./cases/channels.js";
 import { INTERLEAVED, INTERLEAVED_GROUP } from "./cases/interleaved.js";
 import { MALLOC_HOLD_GROUP, MALLOC_LARSON_GROUP, MALLOC_PAIR_GROUP, THING_MALLOC, WASM_POOLS_MALLOC } from "./cases/malloc.js";
-import { SERVER_GROUP, SERVER_POSTMESSAGE, SERVER_RINGS } from "./cases/server.js";
+import { SERVER_CHANNELS, SERVER_GROUP, SERVER_POSTMESSAGE, SERVER_RINGS } from "./cases/server.js";
 import { HOLD_GROUP, PAIR_GROUP } from "./cases/single-thread.js";
 import { STRUCT_ACCESSORS, STRUCTS_GROUP, TYPED_ARRAYS } from "./cases/structs.js";
 import { CHURN_GROUP, LARSON_GROUP, LARSON_MALLOC, TRANSFER_GROUP } from "./cases/workers.js";
@@ -86,7 +87,52 @@ export function checkTargets(cases: readonly CaseResult[]): TargetResult[] {
       (r) => r >= 3,
     ),
   ];
-  return [...targets, ...callPatternTargets(cases)].filter((t): t is TargetResult => t !== undefined);
+  return [...targets, ...callPatternTargets(cases), ...channelTargets(cases)].filter((t): t is TargetResult => t !== undefined);
+}
+
+/** The channel targets of #24 item 4: a 64-byte message through a channel against postMessage, same run; p99 latency reported. */
+function channelTargets(cases: readonly CaseResult[]): Array<TargetResult | undefined> {
+  const speedup = (a: CaseResult, b: CaseResult): number => a.opsPerSec / b.opsPerSec;
+  const channel = find(cases, CHANNEL_ONE_TO_ONE_GROUP, CHANNEL);
+  const latency = find(cases, CHANNEL_LATENCY_GROUP, CHANNEL);
+  return [
+    ratioTarget(
+      "Channel 1→1 vs postMessage copies, 64 B (case 14)",
+      "≥ 10×",
+      "messages per second, channel / postMessage of a Uint8Array copy",
+      channel,
+      find(cases, CHANNEL_ONE_TO_ONE_GROUP, POSTMESSAGE_COPY),
+      speedup,
+      (r) => r >= 10,
+    ),
+    ratioTarget(
+      "Channel 1→1 vs postMessage transfers, 64 B (case 14)",
+      "≥ 3×",
+      "messages per second, channel / postMessage of a transferred ArrayBuffer",
+      channel,
+      find(cases, CHANNEL_ONE_TO_ONE_GROUP, POSTMESSAGE_TRANSFER),
+      speedup,
+      (r) => r >= 3,
+    ),
+    latency?.p99Ns === undefined
+      ? undefined
+      : {
+          name: "Channel round trip, p99 (case 17)",
+          measured: latency.p99Ns / 1000,
+          target: "reported",
+          met: true,
+          how: `µs, 99th percentile of the ping-pong's round trips through two channels (median ${(latency.nsPerOp / 1000).toFixed(1)} µs)`,
+        },
+    ratioTarget(
+      "(g) server-like loop on channels vs postMessage",
+      "≥ 2×",
+      "requests per second, channels / postMessage",
+      find(cases, SERVER_GROUP, SERVER_CHANNELS),
+      find(cases, SERVER_GROUP, SERVER_POSTMESSAGE),
+      speedup,
+      (r) => r >= 2,
+    ),
+  ];
 }
 
 /** The call patterns of #12 item 3, (a) to (f); each is compared with the glibc and floor rows of its own group. */

@@ -1,6 +1,7 @@
 // Case 8: the server-like loop of #12, with wasm-pools and pointers through
-// rings (bench/workers/server-worker.ts), and the same loop written with new
-// Uint8Array buffers copied through postMessage (bench/workers/echo-worker.ts).
+// rings or through channels (#24) (bench/workers/server-worker.ts), and the
+// same loop written with new Uint8Array buffers copied through postMessage
+// (bench/workers/echo-worker.ts).
 // Both keep at most IN_FLIGHT requests out; a case's figure is the median
 // round's wall-clock time per request, the main thread's loop included.
 
@@ -11,11 +12,21 @@ import { makeRing } from "../../test/support/ring.js";
 import { type CaseResult, caseFromSamples } from "../results.js";
 import { runWorkers } from "../workers/harness.js";
 import { type PostedRequest, readNumber, writeNumber } from "../workers/posted-request.js";
-import { createServerPools, HEADER_BYTES, IN_FLIGHT, REQUEST_BYTES, RESPONSE_BYTES, serveRequests } from "../workers/server-worker.js";
+import {
+  createServerChannels,
+  createServerPools,
+  HEADER_BYTES,
+  IN_FLIGHT,
+  REQUEST_BYTES,
+  RESPONSE_BYTES,
+  serveRequests,
+  serveRequestsOnChannels,
+} from "../workers/server-worker.js";
 import { CACHE_ON, type WorkerJob } from "./workers.js";
 
 export const SERVER_GROUP = "8. server-like loop: request, header and response to a worker and back";
 export const SERVER_RINGS = "(g) wasm-pools, pointers through rings";
+export const SERVER_CHANNELS = "(g) wasm-pools, pointers through channels";
 export const SERVER_POSTMESSAGE = "new Uint8Array buffers copied through postMessage";
 const OPERATION = "one request: 128 + 48 + 512 bytes allocated, sent, answered and freed";
 const ECHO_SCRIPT = new URL("../workers/echo-worker.js", import.meta.url);
@@ -34,6 +45,25 @@ async function measureRings(requests: number, rounds: number): Promise<CaseResul
     return caseFromSamples(
       SERVER_GROUP,
       SERVER_RINGS,
+      OPERATION,
+      walls.map((ms) => (ms * 1e6) / requests),
+    );
+  } finally {
+    heap.close();
+  }
+}
+
+async function measureChannels(requests: number, rounds: number): Promise<CaseResult> {
+  const heap = await Heap.create({ initialBytes: INITIAL_BYTES, cacheBytes: CACHE_ON });
+  try {
+    const pools = createServerPools(heap);
+    const channels = createServerChannels(heap);
+    const walls = await runWorkers(heap, CACHE_ON, [{ kind: "answer-channels", requests }], rounds, () =>
+      serveRequestsOnChannels(heap, pools, channels, requests),
+    );
+    return caseFromSamples(
+      SERVER_GROUP,
+      SERVER_CHANNELS,
       OPERATION,
       walls.map((ms) => (ms * 1e6) / requests),
     );
@@ -100,6 +130,7 @@ async function measurePostMessage(requests: number, rounds: number): Promise<Cas
 export function serverJobs(requests: number, rounds: number): WorkerJob[] {
   return [
     { group: SERVER_GROUP, name: SERVER_RINGS, native: false, run: () => measureRings(requests, rounds) },
+    { group: SERVER_GROUP, name: SERVER_CHANNELS, native: false, run: () => measureChannels(requests, rounds) },
     { group: SERVER_GROUP, name: SERVER_POSTMESSAGE, native: false, run: () => measurePostMessage(requests, rounds) },
   ];
 }

@@ -24,12 +24,32 @@ export interface Sizes {
   transferObjects: number;
   larsonSteps: number;
   serverRequests: number;
+  /** Messages per round of a channel throughput case (cases 14 to 16; even: 2 workers share them). */
+  channelMessages: number;
+  /** Round trips per round of a latency case (case 17). */
+  roundTrips: number;
 }
 
 export function sizes(quick: boolean): Sizes {
   return quick
-    ? { rounds: 3, churnPairs: 500_000, transferObjects: 300_000, larsonSteps: 200_000, serverRequests: 20_000 }
-    : { rounds: 7, churnPairs: 3_000_000, transferObjects: 2_000_000, larsonSteps: 1_000_000, serverRequests: 100_000 };
+    ? {
+        rounds: 3,
+        churnPairs: 500_000,
+        transferObjects: 300_000,
+        larsonSteps: 200_000,
+        serverRequests: 20_000,
+        channelMessages: 20_000,
+        roundTrips: 1_000,
+      }
+    : {
+        rounds: 7,
+        churnPairs: 3_000_000,
+        transferObjects: 2_000_000,
+        larsonSteps: 1_000_000,
+        serverRequests: 100_000,
+        channelMessages: 100_000,
+        roundTrips: 5_000,
+      };
 }
 
 export interface WorkerJob {

@@ -4,7 +4,7 @@
 
 import { Worker } from "node:worker_threads";
 import type { Heap } from "wasm-pools";
-import type { BenchCommand, BenchReply, BenchWorkerData, Workload } from "./bench-worker-protocol.js";
+import { type BenchCommand, type BenchReply, type BenchWorkerData, portsOf, type Workload } from "./bench-worker-protocol.js";
 
 const WORKER_SCRIPT = new URL("./bench-worker.js", import.meta.url);
 
@@ -15,7 +15,7 @@ interface Running {
 }
 
 function start(data: BenchWorkerData): Running {
-  const worker = new Worker(WORKER_SCRIPT, { workerData: data });
+  const worker = new Worker(WORKER_SCRIPT, { workerData: data, transferList: portsOf(data.workload) });
   const inbox: BenchReply[] = [];
   let waiting: { resolve: (reply: BenchReply) => void; reject: (error: Error) => void } | undefined;
   let failure: Error | undefined;

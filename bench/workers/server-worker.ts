@@ -13,8 +13,16 @@
 // the main thread publishes and wakes it. (Letting the main thread sleep until
 // woken was tried: on Node 20 the worker's Atomics.notify of it then at times
 // never returned.)
+//
+// The same loop on channels (#24): the three pointers go to the worker
+// through one channel and the response comes back through another, in the
+// same order and with the same IN_FLIGHT window. The main thread sends with
+// trySend (the channels hold every request in flight) and polls with
+// tryReceive, napping as above (it never sleeps in the channel, for the
+// same reason); the worker blocks in receive, which tries a few times, then
+// sleeps until a send wakes it.
 
-import type { Heap, Pool } from "wasm-pools";
+import type { Channel, Heap, Pool } from "wasm-pools";
 import { RING_CAPACITY, RingConsumer, RingProducer } from "../../test/support/ring.js";
 
 export const REQUEST_BYTES = 128;
@@ -25,6 +33,8 @@ export const IN_FLIGHT = 256;
 if (3 * IN_FLIGHT > RING_CAPACITY) throw new Error("IN_FLIGHT requests must fit in the ring");
 
 const REQUEST_POOL = "server request";
+const TO_WORKER_CHANNEL = "server to worker";
+const FROM_WORKER_CHANNEL = "server from worker";
 const HEADER_POOL = "server header";
 const RESPONSE_POOL = "server response";
 
@@ -137,5 +147,83 @@ export function answerRequests(
   while (answered < requests) {
     if (inbox.poll(take) > 0) outbox.flush();
     else inbox.wait();
+  }
+}
+
+export interface ServerChannels {
+  toWorker: Channel;
+  fromWorker: Channel;
+}
+
+/** Makes the two channels (on the main thread), each big enough for every request in flight. */
+export function createServerChannels(heap: Heap): ServerChannels {
+  const capacity = 4 * IN_FLIGHT;
+  return {
+    toWorker: heap.createChannel(TO_WORKER_CHANNEL, { capacity }),
+    fromWorker: heap.createChannel(FROM_WORKER_CHANNEL, { capacity }),
+  };
+}
+
+/** Finds the two channels (in the worker). */
+export function serverChannels(heap: Heap): ServerChannels {
+  return { toWorker: heap.channel(TO_WORKER_CHANNEL), fromWorker: heap.channel(FROM_WORKER_CHANNEL) };
+}
+
+/** serveRequests, through channels. */
+export function serveRequestsOnChannels(heap: Heap, pools: ServerPools, channels: ServerChannels, requests: number): void {
+  const memory = words(heap);
+  const { toWorker, fromWorker } = channels;
+  const send = (ptr: number): void => {
+    if (!toWorker.trySend(ptr)) throw new Error("the channel to the worker was full: it should hold every request in flight");
+  };
+  let sent = 0;
+  let answered = 0;
+  let wrong = 0;
+  let emptyPolls = 0;
+  let waitingSince = 0;
+  while (answered < requests) {
+    while (sent < requests && sent - answered < IN_FLIGHT) {
+      const request = pools.request.alloc();
+      memory[request >>> 2] = sent;
+      send(request);
+      send(pools.header.alloc());
+      send(pools.response.alloc());
+      sent++;
+    }
+    let taken = 0;
+    for (let response = fromWorker.tryReceive(); response !== undefined; response = fromWorker.tryReceive()) {
+      if (response === null) throw new Error("the channel from the worker was closed");
+      if (memory[response >>> 2] !== answered) wrong++;
+      pools.response.free(response);
+      answered++;
+      taken++;
+    }
+    if (taken > 0) emptyPolls = 0;
+    else if (emptyPolls++ === 0) waitingSince = performance.now();
+    else if (emptyPolls % EMPTY_POLLS_BEFORE_NAP === 0) {
+      Atomics.wait(napWord, 0, 0, NAP_MS);
+      if (performance.now() - waitingSince > PATIENCE_MS) throw new Error(`no response from the worker for ${PATIENCE_MS} ms`);
+    }
+  }
+  if (wrong !== 0) throw new Error(`${wrong} of ${requests} responses carried another request's number`);
+}
+
+/** answerRequests, through channels. */
+export function answerRequestsOnChannels(heap: Heap, pools: ServerPools, channels: ServerChannels, requests: number): void {
+  const memory = words(heap);
+  const { toWorker, fromWorker } = channels;
+  const receive = (): number => {
+    const ptr = toWorker.receive();
+    if (ptr === null) throw new Error("the channel to the worker was closed");
+    return ptr;
+  };
+  for (let answered = 0; answered < requests; answered++) {
+    const request = receive();
+    const header = receive();
+    const response = receive();
+    memory[response >>> 2] = memory[request >>> 2]!;
+    pools.request.free(request);
+    pools.header.free(header);
+    fromWorker.send(response);
   }
 }
