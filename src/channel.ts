@@ -61,8 +61,13 @@ export interface WaitOptions {
   timeoutMs?: number;
 }
 
-/** Tries made before a blocking call sleeps: a message a few microseconds away costs no sleep and no wake-up. */
-const TRIES_BEFORE_SLEEP = 64;
+/**
+ * Loads of the count word a blocking call makes, waiting for it to move,
+ * before it sleeps (a few microseconds): a message that close costs no
+ * sleep and no wake-up, and plain loads leave the channel's cache line to
+ * the threads that work on it.
+ */
+const SPINS_BEFORE_SLEEP = 2000;
 const LOWEST_OBJECT = ARENA_START + CHUNK_HEADER;
 const TWO_TO_32 = 2 ** 32;
 const NO_LIMIT = 2 ** 31 - 1;
@@ -142,10 +147,11 @@ export class Channel implements Iterable<number>, AsyncIterable<number> {
   send(ptr: number, options?: WaitOptions): void {
     const object = checkedPointer(ptr);
     const deadline = deadlineOf(options);
-    for (let tries = 0; ; tries++) {
-      const seen = Atomics.load(this.#words, (this.#slot + CH_RECEIVED) >>> 2);
+    const word = (this.#slot + CH_RECEIVED) >>> 2;
+    while (true) {
+      const seen = Atomics.load(this.#words, word);
       if (this.trySend(object)) return;
-      if (tries < TRIES_BEFORE_SLEEP && deadline !== 0) continue;
+      if (deadline !== 0 && this.#spin(word, seen)) continue;
       const left = timeLeft(deadline, "send: the channel stayed full");
       this.#sleep(CH_SENDERS_WAITING, CH_RECEIVED, seen, left);
     }
@@ -195,11 +201,12 @@ export class Channel implements Iterable<number>, AsyncIterable<number> {
    */
   receive(options?: WaitOptions): number | null {
     const deadline = deadlineOf(options);
-    for (let tries = 0; ; tries++) {
-      const seen = Atomics.load(this.#words, (this.#slot + CH_SENT) >>> 2);
+    const word = (this.#slot + CH_SENT) >>> 2;
+    while (true) {
+      const seen = Atomics.load(this.#words, word);
       const message = this.tryReceive();
       if (message !== EMPTY) return message;
-      if (tries < TRIES_BEFORE_SLEEP && deadline !== 0) continue;
+      if (deadline !== 0 && this.#spin(word, seen)) continue;
       const left = timeLeft(deadline, "receive: the channel stayed empty");
       this.#sleep(CH_RECEIVERS_WAITING, CH_SENT, seen, left);
     }
@@ -290,6 +297,12 @@ export class Channel implements Iterable<number>, AsyncIterable<number> {
     // High word first: a low word that wrapped meanwhile reads low, never a count past the true one by 2^32.
     const high = this.#views.word(this.#slot + offset + 4);
     return high * TWO_TO_32 + this.#views.word(this.#slot + offset);
+  }
+
+  /** Whether the word at `index` moved from `seen` within SPINS_BEFORE_SLEEP loads. */
+  #spin(index: number, seen: number): boolean {
+    for (let i = 0; i < SPINS_BEFORE_SLEEP; i++) if (Atomics.load(this.#words, index) !== seen) return true;
+    return false;
   }
 
   /** Sleeps on `word`'s low half while it reads `seen`, counted in `waiting` (so that the other side wakes it). */
