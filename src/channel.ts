@@ -72,8 +72,7 @@ const LOWEST_OBJECT = ARENA_START + CHUNK_HEADER;
 const TWO_TO_32 = 2 ** 32;
 const NO_LIMIT = 2 ** 31 - 1;
 
-/** What a try of receive found: a pointer, nothing yet, or the end (closed and drained). */
-type Received = number | typeof EMPTY | null;
+/** What tryReceive answers while the channel is empty (null: closed and drained). */
 const EMPTY = undefined;
 
 /**
@@ -93,7 +92,8 @@ const EMPTY = undefined;
 export class Channel implements Iterable<number>, AsyncIterable<number> {
   readonly #binding: CoreBinding;
   readonly #views: MemoryViews;
-  /** The heap: a channel in use keeps its heap from being collected. */
+  /** The heap: a channel in use keeps its heap from being collected (heap.ts, #dropped). */
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: held, never read: it keeps the heap alive
   readonly #heap: object;
   readonly #generation: number;
   readonly #slot: number;
@@ -280,11 +280,6 @@ export class Channel implements Iterable<number>, AsyncIterable<number> {
       received,
       closed: this.#views.word(this.#slot + CH_STATE) === CHANNEL_CLOSED,
     };
-  }
-
-  /** @internal Heap objects keep their heap alive through their handles. */
-  get heap(): object {
-    return this.#heap;
   }
 
   // ---- Inside -----------------------------------------------------------------

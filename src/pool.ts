@@ -119,6 +119,7 @@ export class Pool {
   private readonly registered: boolean;
 
   /** The Heap this handle came from: a pool in use keeps its heap from being collected (heap.ts, #dropped). */
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: held, never read: it keeps the heap alive
   readonly #heap: object;
 
   /** @internal Pools are made by Heap.createPool (registered), Heap.pool and Heap.pools. */
