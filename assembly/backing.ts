@@ -6,6 +6,7 @@
 // exists and holds the size of the chunk ending at top (its "prev size").
 
 import { isFreeChunk } from "./chunks";
+import { wakeObjectWaiters } from "./freelist";
 import {
   ARENA_START,
   BIN_BITMAP_WORDS,
@@ -388,6 +389,7 @@ export function backingRelease(holder: usize, bytesWord: usize, bytes: u32, toke
   // Straight-line from here to the commit.
   if (pool != 0 && inCache) atomic.sub<u32>(pool + P_USED, released);
   endSection();
+  if (pool != 0 && released != 0) wakeObjectWaiters(pool);
   return released;
 }
 

@@ -21,6 +21,7 @@ import {
 import { chainCount } from "./chunks";
 import { debugChecks, poisonChain, tagBytes } from "./debug";
 import { injectFailure, refusedByLimit, refusedByMemory } from "./faults";
+import { objectWaiters } from "./freelist";
 import {
   ASSERT_REFILL_CHAIN,
   H_RETIRED_COUNT,
@@ -134,6 +135,24 @@ export function drainOwnCache(): void {
 }
 
 /** Drains this thread's entry of one pool (flush, destroy). */
+/**
+ * Gives back this thread's cached objects of every pool someone waits for
+ * (src/pool-waits.ts): the wrapper calls it before this thread sleeps in
+ * one of the package's waits, so that a thread idle there holds back no
+ * object another needs.
+ */
+export function giveBackWaitedFor(): void {
+  if (changetype<usize>(cacheBlock) == 0) return;
+  for (let index: u32 = 0; index < MAX_POOLS; index++) {
+    const entry = cacheBlock.entry(index);
+    if (entry.count == 0 && entry.frontCount == 0) continue;
+    const pool = resolvePool(makeToken(index, entry.generation));
+    if (pool == 0 || objectWaiters(pool) == 0) continue;
+    deathPoint();
+    drainEntry(cacheBlock, entry);
+  }
+}
+
 export function drainOwnEntry(token: u64): void {
   const entry = cacheBlock.entry(tokenIndex(token));
   if (entry.generation == tokenGeneration(token)) drainEntry(cacheBlock, entry);

@@ -8,6 +8,7 @@ import { addCachedBytes, cacheBlock, cacheOff, entryCurrent, foldFront, markUsed
 import { drainEntry, drainRetiredEntries, evict, FILL_FAILED, FILL_STALE, fillEntry, syncEntry } from "./cache-miss";
 import { checkFreeable, isFreeObject, markHandedOut, markOnFreeList } from "./chunks";
 import { debugCheckFree, debugChecks, debugHandOut, debugOnFree, poisonDamage, repoison } from "./debug";
+import { objectWaiters } from "./freelist";
 import { ALLOC_FAILED, ALLOC_STALE_POOL, ASSERT_TAKE_COUNT, ERR_STALE_POOL, OK, P_SIZE, P_STAMP } from "./layout";
 import { giveUpOnCorruptList, giveUpOnWriteAfterFree } from "./locks";
 import { forgetCorruptChain, popHandOut, pushFromEntry, pushHandedBack } from "./pool";
@@ -186,6 +187,13 @@ function freeMiss(token: u64, index: u32, entry: CacheEntry, object: usize): i32
   if (verdict != OK) return verdict;
   syncEntry(entry, index, token, pool);
   if (cacheOff()) return freeShared(pool, object, size);
+  if (objectWaiters(pool) != 0) {
+    // Someone waits for an object of this pool (backpressure): this one goes
+    // to the shared list, and so do the next, for the entry is left stale
+    // (no stamp is 0) and every free misses to here while anyone waits.
+    entry.stamp = 0;
+    return freeShared(pool, object, size);
+  }
   putObject(entry, index, object);
   return OK;
 }

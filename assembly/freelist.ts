@@ -5,6 +5,7 @@
 //   head (u64, 8-aligned)                           free object      free object
 //   | R | seq: 31 bits (high) | ptr: u32 (low) | ---> | next | ... | ---> | 0 | ... |
 
+import { P_HEAD, P_RETURNS, P_WAITERS } from "./layout";
 import { deathPoint, sequenceStep } from "./thread";
 
 const PTR_MASK: u64 = 0xffffffff;
@@ -47,8 +48,28 @@ export function listPushChain(head: usize, first: usize, last: usize): bool {
     const old = atomic.load<u64>(head);
     if (headRetired(old)) return false;
     store<u32>(last, <u32>headFirst(old));
-    if (atomic.cmpxchg<u64>(head, old, (old & SEQ_MASK) | <u64>first) == old) return true;
+    if (atomic.cmpxchg<u64>(head, old, (old & SEQ_MASK) | <u64>first) == old) {
+      wakeObjectWaiters(head - P_HEAD);
+      return true;
+    }
   }
+}
+
+/**
+ * Wakes the threads waiting for an object of `pool` (src/pool-waits.ts), if
+ * any, once objects came back (a push here, or a release to the backing
+ * allocator that makes room under the pool's limit): a waiter counts itself
+ * before it reads P_RETURNS and tries, and this reads the count after the
+ * change, so one of the two sees the other (both sequentially consistent).
+ */
+@inline export function objectWaiters(pool: usize): u32 {
+  return atomic.load<u32>(pool + P_WAITERS);
+}
+
+@inline export function wakeObjectWaiters(pool: usize): void {
+  if (objectWaiters(pool) == 0) return;
+  atomic.add<u32>(pool + P_RETURNS, 1);
+  atomic.notify(pool + P_RETURNS);
 }
 
 /** Sets RETIRED on the list (once), freezing what it holds; returns its first object. */

@@ -6,7 +6,7 @@
 import { cacheAllocMany, cacheFreeMany } from "./batch";
 import { cacheAlloc, cacheFree } from "./cache";
 import { cacheScratch } from "./cache-block";
-import { cachedCount } from "./cache-miss";
+import { cachedCount, giveBackWaitedFor } from "./cache-miss";
 import { channelClose, channelCreate, channelDestroy, channelReceive, channelSend, createdChannelGeneration } from "./channels";
 import { heapAttach, heapCreate } from "./heap";
 import { largeAlloc, largeFree } from "./large";
@@ -94,6 +94,11 @@ export function thread_abandon_attach(): void {
 /** Address of this thread's BATCH_MAX scratch words for the batch calls and for pool names. */
 export function thread_scratch(): usize {
   return cacheScratch();
+}
+
+/** Before this thread sleeps in a wait of the wrapper: its cached objects of pools that someone waits for go back to their lists. */
+export function thread_give_back(): void {
+  if (threadSlot != 0) giveBackWaitedFor();
 }
 
 /** Address of this thread's slot. */

@@ -218,7 +218,10 @@ export const LARGE_PREFIX: u32 = 8;
 //                   out or in a thread    +84  minAvail
 //                   cache)                +88  limit (0: none)
 //   +20 failed     (allocations refused)  +92  stamp (see cache.ts)
-//                                         +96  name length (u8)
+//   +24 waiters    (allocs waiting for an +96  name length (u8)
+//                   object: allocWait)
+//   +28 returns    (bumped, with a wake-up,
+//                   by a push while any waits)
 //   invariant, once threads are quiet:    +97  name, UTF-8, 31 bytes
 //   allocated == used + |free list| + Σ transits
 //   used == handed out + Σ thread caches' counts
@@ -233,6 +236,10 @@ export const P_FLUSH_LOCK: u32 = 8;
 export const P_ALLOCATED: u32 = 12;
 export const P_USED: u32 = 16;
 export const P_FAILED: u32 = 20;
+/** Threads waiting for an object of the pool now (the wrapper's allocWait counts itself here). */
+export const P_WAITERS: u32 = 24;
+/** Moved (and waited on) when objects come back to the free list while someone waits (freelist.ts, listPushChain). */
+export const P_RETURNS: u32 = 28;
 export const P_STATE: u32 = CACHE_LINE + 0;
 export const P_GENERATION: u32 = CACHE_LINE + 4;
 export const P_SIZE: u32 = CACHE_LINE + 8;

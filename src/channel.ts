@@ -34,9 +34,9 @@ import {
   RECEIVE_STALE,
 } from "./layout.js";
 import { channelGeneration, channelName, channelSlotAddress } from "./slots.js";
-import { optionalIntegerIn, optionsObject, pointer } from "./validate.js";
+import { pointer } from "./validate.js";
 import type { MemoryViews } from "./views.js";
-import { waitBlocking, waitWithPromise } from "./wait.js";
+import { deadlineOf, requireBlocking, timeLeft, type WaitOptions, waitBlocking, waitWithPromise } from "./wait.js";
 
 /** A channel's counters, read without its lock (each is exact once senders and receivers are quiet). */
 export interface ChannelStats {
@@ -55,12 +55,6 @@ export interface ChannelStats {
   closed: boolean;
 }
 
-/** How long a send or a receive may wait. */
-export interface WaitOptions {
-  /** Milliseconds (default: no limit); then WaitTimeoutError. 0: try once. */
-  timeoutMs?: number;
-}
-
 /**
  * Loads of the count word a blocking call makes, waiting for it to move,
  * before it sleeps (a few microseconds): a message that close costs no
@@ -68,9 +62,14 @@ export interface WaitOptions {
  * the threads that work on it.
  */
 const SPINS_BEFORE_SLEEP = 2000;
+/**
+ * Longest sleep between two looks: a sleeper gives back its cached objects
+ * of pools someone waits for (who may have started waiting after it fell
+ * asleep) at least this often.
+ */
+const SLEEP_SLICE_MS = 20;
 const LOWEST_OBJECT = ARENA_START + CHUNK_HEADER;
 const TWO_TO_32 = 2 ** 32;
-const NO_LIMIT = 2 ** 31 - 1;
 
 /** What tryReceive answers while the channel is empty (null: closed and drained). */
 const EMPTY = undefined;
@@ -97,7 +96,7 @@ export class Channel implements Iterable<number>, AsyncIterable<number> {
   readonly #heap: object;
   readonly #generation: number;
   readonly #slot: number;
-  /** The header's words (the channel slots never move), for Atomics.wait. */
+  /** The words below the arena (the channel slots never move), for Atomics.wait. */
   readonly #words: Int32Array;
 
   /** @internal */
@@ -108,7 +107,7 @@ export class Channel implements Iterable<number>, AsyncIterable<number> {
     this.id = id;
     this.#generation = generation;
     this.#slot = channelSlotAddress(id);
-    this.#words = new Int32Array(views.memory.buffer, 0, ARENA_START >>> 2);
+    this.#words = views.waitable;
     this.name = channelName(views, id);
     this.capacity = views.word(this.#slot + CH_CAPACITY);
   }
@@ -140,11 +139,12 @@ export class Channel implements Iterable<number>, AsyncIterable<number> {
    * in workers; on a browser's main thread use sendAsync.
    *
    * @throws {@link WaitTimeoutError} when `timeoutMs` passed and the channel was still full
-   * @throws {@link CannotBlockError} on a thread that may not block
+   * @throws {@link CannotBlockError} on a thread that may not block (whether or not it would have waited)
    * @throws {@link ChannelClosedError} once the channel is closed (also while waiting)
    * @throws {@link ChannelDestroyedError} once it is destroyed
    */
   send(ptr: number, options?: WaitOptions): void {
+    requireBlocking("channel.send");
     const object = checkedPointer(ptr);
     const deadline = deadlineOf(options);
     const word = (this.#slot + CH_RECEIVED) >>> 2;
@@ -153,7 +153,7 @@ export class Channel implements Iterable<number>, AsyncIterable<number> {
       if (this.trySend(object)) return;
       if (deadline !== 0 && this.#spin(word, seen)) continue;
       const left = timeLeft(deadline, "send: the channel stayed full");
-      this.#sleep(CH_SENDERS_WAITING, CH_RECEIVED, seen, left);
+      this.#sleep(CH_SENDERS_WAITING, CH_RECEIVED, seen, Math.min(left, SLEEP_SLICE_MS));
     }
   }
 
@@ -169,7 +169,7 @@ export class Channel implements Iterable<number>, AsyncIterable<number> {
       const seen = Atomics.load(this.#words, (this.#slot + CH_RECEIVED) >>> 2);
       if (this.trySend(object)) return;
       const left = timeLeft(deadline, "sendAsync: the channel stayed full");
-      await this.#sleepAsync(CH_SENDERS_WAITING, CH_RECEIVED, seen, left);
+      await this.#sleepAsync(CH_SENDERS_WAITING, CH_RECEIVED, seen, Math.min(left, SLEEP_SLICE_MS));
     }
   }
 
@@ -196,10 +196,11 @@ export class Channel implements Iterable<number>, AsyncIterable<number> {
    * thread: in workers; on a browser's main thread use receiveAsync.
    *
    * @throws {@link WaitTimeoutError} when `timeoutMs` passed and the channel was still empty
-   * @throws {@link CannotBlockError} on a thread that may not block
+   * @throws {@link CannotBlockError} on a thread that may not block (whether or not it would have waited)
    * @throws {@link ChannelDestroyedError} once the channel is destroyed (also while waiting)
    */
   receive(options?: WaitOptions): number | null {
+    requireBlocking("channel.receive");
     const deadline = deadlineOf(options);
     const word = (this.#slot + CH_SENT) >>> 2;
     while (true) {
@@ -208,7 +209,7 @@ export class Channel implements Iterable<number>, AsyncIterable<number> {
       if (message !== EMPTY) return message;
       if (deadline !== 0 && this.#spin(word, seen)) continue;
       const left = timeLeft(deadline, "receive: the channel stayed empty");
-      this.#sleep(CH_RECEIVERS_WAITING, CH_SENT, seen, left);
+      this.#sleep(CH_RECEIVERS_WAITING, CH_SENT, seen, Math.min(left, SLEEP_SLICE_MS));
     }
   }
 
@@ -220,7 +221,7 @@ export class Channel implements Iterable<number>, AsyncIterable<number> {
       const message = this.tryReceive();
       if (message !== EMPTY) return message;
       const left = timeLeft(deadline, "receiveAsync: the channel stayed empty");
-      await this.#sleepAsync(CH_RECEIVERS_WAITING, CH_SENT, seen, left);
+      await this.#sleepAsync(CH_RECEIVERS_WAITING, CH_SENT, seen, Math.min(left, SLEEP_SLICE_MS));
     }
   }
 
@@ -300,9 +301,14 @@ export class Channel implements Iterable<number>, AsyncIterable<number> {
     return false;
   }
 
-  /** Sleeps on `word`'s low half while it reads `seen`, counted in `waiting` (so that the other side wakes it). */
+  /**
+   * Sleeps on `word`'s low half while it reads `seen`, counted in `waiting`
+   * (so that the other side wakes it); first gives back this thread's
+   * cached objects of pools someone waits for (src/pool-waits.ts).
+   */
   #sleep(waiting: number, word: number, seen: number, timeoutMs: number): void {
     const count = (this.#slot + waiting) >>> 2;
+    this.#binding.core.thread_give_back();
     Atomics.add(this.#words, count, 1);
     try {
       waitBlocking(this.#words, (this.#slot + word) >>> 2, seen, timeoutMs);
@@ -313,6 +319,7 @@ export class Channel implements Iterable<number>, AsyncIterable<number> {
 
   async #sleepAsync(waiting: number, word: number, seen: number, timeoutMs: number): Promise<void> {
     const count = (this.#slot + waiting) >>> 2;
+    this.#binding.core.thread_give_back();
     Atomics.add(this.#words, count, 1);
     try {
       await waitWithPromise(this.#words, (this.#slot + word) >>> 2, seen, timeoutMs);
@@ -342,20 +349,4 @@ function checkedPointer(ptr: number): number {
   const object = pointer("ptr", ptr);
   if (object < LOWEST_OBJECT) throw new InvalidPointerError(`ptr: ${object} is below the heap's arena (${LOWEST_OBJECT})`);
   return object;
-}
-
-/** When a wait must end (Date.now() ms), 0 for "try once", Infinity for no limit. */
-function deadlineOf(options: WaitOptions | undefined): number {
-  const o = optionsObject("options", options);
-  const timeoutMs = optionalIntegerIn("options.timeoutMs", o.timeoutMs, 0, NO_LIMIT, -1);
-  if (timeoutMs < 0) return Number.POSITIVE_INFINITY;
-  return timeoutMs === 0 ? 0 : Date.now() + timeoutMs;
-}
-
-/** Milliseconds a sleep may take now; WaitTimeoutError once the deadline passed. */
-function timeLeft(deadline: number, what: string): number {
-  if (deadline === Number.POSITIVE_INFINITY) return NO_LIMIT;
-  const left = deadline - Date.now();
-  if (left <= 0) throw new WaitTimeoutError(`${what} for the whole timeout`);
-  return left;
 }

@@ -34,6 +34,7 @@ export function refusingCore(makeError: () => Error): CoreExports {
     thread_scratch: refuse,
     thread_slot: refuse,
     thread_release_holds: refuse,
+    thread_give_back: refuse,
     pool_create: refuse,
     pool_destroy: refuse,
     pool_alloc: refuse,

@@ -1,7 +1,7 @@
 // wasm-pools: HAProxy-style memory pools in shared WebAssembly memory.
 // This entry imports no Node built-in at top level, so browsers load it too.
 
-export type { ChannelStats, WaitOptions } from "./channel.js";
+export type { ChannelStats } from "./channel.js";
 export { Channel } from "./channel.js";
 export type { ChannelOptions } from "./channel-handles.js";
 export type { CheckReport } from "./check.js";
@@ -64,5 +64,5 @@ export type {
 } from "./struct-types.js";
 export { types } from "./struct-types.js";
 export type { TypedArrayType } from "./typed-arrays.js";
-export type { WaitResult } from "./wait.js";
+export type { WaitOptions, WaitResult } from "./wait.js";
 export type { CoreBuild, CoreSource } from "./wasm.js";

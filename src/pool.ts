@@ -40,9 +40,11 @@ import {
   P_USERS,
   POOL_SHARED,
 } from "./layout.js";
+import { waitForObject, waitForObjectAsync } from "./pool-waits.js";
 import { cacheEntryAddress, liveGeneration, poolName, poolSlotAddress } from "./slots.js";
 import { integerIn, optionalBoolean, optionsObject, pointer, uint32Array } from "./validate.js";
 import type { MemoryViews } from "./views.js";
+import { deadlineOf, requireBlocking, type WaitOptions } from "./wait.js";
 
 /** A pool's counters, as HAProxy's `show pools` prints them. */
 export interface PoolStats {
@@ -174,6 +176,30 @@ export class Pool {
    */
   tryAlloc(): number {
     return allocHit(this.binding.words, this) || this.tryAllocMiss();
+  }
+
+  /**
+   * An object, waiting while none can be had (the pool at its `limit`, or
+   * the heap at maxBytes) until another thread frees one: backpressure.
+   * Blocks the thread: in workers; on a browser's main thread use
+   * allocAsync. An object freed into another thread's cache reaches the
+   * waiter at that thread's next operation on the pool (or its close, gc or
+   * end).
+   *
+   * @throws {@link WaitTimeoutError} when `timeoutMs` passed without an object
+   * @throws {@link CannotBlockError} on a thread that may not block (whether or not it would have waited)
+   * @throws {@link HeapCorruptError}, {@link PoolDestroyedError}, {@link HeapClosedError} as alloc()
+   */
+  allocWait(options?: WaitOptions): number {
+    requireBlocking("pool.allocWait");
+    const deadline = deadlineOf(options);
+    return this.tryAlloc() || waitForObject(this, this.views.waitable, this.slot, deadline);
+  }
+
+  /** allocWait, as a promise: never blocks the thread. */
+  async allocAsync(options?: WaitOptions): Promise<number> {
+    const deadline = deadlineOf(options);
+    return this.tryAlloc() || waitForObjectAsync(this, this.views.waitable, this.slot, deadline);
   }
 
   /**

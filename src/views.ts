@@ -7,16 +7,20 @@
 // `memory.grow(0)` refreshes it at once, so views are re-made through it.
 
 import { InvalidPointerError } from "./errors.js";
+import { ARENA_START } from "./layout.js";
 
 export class MemoryViews {
   #bytes: Uint8Array;
   /** u32 words of the header and pool slots: they never move, so this view never needs refreshing. */
   readonly words: Uint32Array;
+  /** The same words below the arena as Int32Array, which Atomics.wait takes (channel and pool waits). */
+  readonly waitable: Int32Array;
   #anyWords: Uint32Array;
 
   constructor(readonly memory: WebAssembly.Memory) {
     this.#bytes = new Uint8Array(memory.buffer);
     this.words = new Uint32Array(memory.buffer);
+    this.waitable = new Int32Array(memory.buffer, 0, ARENA_START >>> 2);
     this.#anyWords = this.words;
   }
 

@@ -7,7 +7,9 @@
 //   promise form always runs a timer beside it, which also reads the word:
 //   a change seen by the timer settles the wait as a wake-up would.
 
-import { CannotBlockError } from "./errors.js";
+import { CannotBlockError, WaitTimeoutError } from "./errors.js";
+import { optionalIntegerIn, optionsObject } from "./validate.js";
+import { threadMayBlock } from "./wasm.js";
 
 /** How a wait ended, as Atomics.wait says it. */
 export type WaitResult = "ok" | "not-equal" | "timed-out";
@@ -89,4 +91,40 @@ export function waitWithPromise(array: WaitArray, index: number, expected: numbe
     }
     timer = setTimeout(poll, Math.min(pollMs, timeoutMs));
   });
+}
+
+/** How long a wait may take. */
+export interface WaitOptions {
+  /** Milliseconds (default: no limit); then WaitTimeoutError. 0: try once. */
+  timeoutMs?: number;
+}
+
+/** The longest timeout a wait takes (about 24 days, what timers take). */
+const NO_LIMIT = 2 ** 31 - 1;
+
+/** When a wait must end (Date.now() ms): 0 for "try once", Infinity for no limit. */
+export function deadlineOf(options: WaitOptions | undefined): number {
+  const o = optionsObject("options", options);
+  const timeoutMs = optionalIntegerIn("options.timeoutMs", o.timeoutMs, 0, NO_LIMIT, -1);
+  if (timeoutMs < 0) return Number.POSITIVE_INFINITY;
+  return timeoutMs === 0 ? 0 : Date.now() + timeoutMs;
+}
+
+/** Milliseconds a sleep may take now, or WaitTimeoutError saying `what` once the deadline passed. */
+export function timeLeft(deadline: number, what: string): number {
+  if (deadline === Number.POSITIVE_INFINITY) return NO_LIMIT;
+  const left = deadline - Date.now();
+  if (left <= 0) throw new WaitTimeoutError(`${what} for the whole timeout`);
+  return left;
+}
+
+/**
+ * Refuses a blocking call (`what`) on a thread that may not block (a
+ * browser's main thread) at once, whether or not it would have had to
+ * wait: such a call works the same in every engine or not at all.
+ */
+export function requireBlocking(what: string): void {
+  if (!threadMayBlock()) {
+    throw new CannotBlockError(`${what} blocks, and this thread may not block (a browser's main thread): use its promise form`);
+  }
 }

@@ -30,6 +30,7 @@ export interface CoreExports {
   thread_scratch(): number;
   thread_slot(): number;
   thread_release_holds(): void;
+  thread_give_back(): void;
   pool_create(nameLength: number, size: number, flags: number, minAvail: number, limit: number): number;
   pool_destroy(id: number, generation: number, force: number): number;
   pool_alloc(id: number, generation: number): number;

@@ -1,15 +1,15 @@
-// A log record laid out in one malloc'd block, JSON-free, so a pointer is
-// all another thread needs to read it:
+// A log record in one malloc'd block, a struct header followed by its text,
+// so a pointer is all another thread needs to read it:
 //
-//   +0  u32 sequence number   +4  u32 level   +8  f64 time (ms)
-//   +16 u32 text length (UTF-8 bytes)         +20 text bytes ...
+//   | sequence u32 | level u32 | time f64 | textLength u32 | (pad) | text (UTF-8) ... |
+//   +0             +4          +8         +16              +20     +24 (Header.size)
 //
-// The block is as long as its text: 20 bytes plus the text, so records of
-// any length come from heap.malloc's size classes.
+// The block is as long as its text, so records of any length come from
+// heap.malloc's size classes.
 
-import type { Heap } from "wasm-pools";
+import { type Heap, struct, types } from "wasm-pools";
 
-const TEXT = 20;
+const Header = struct({ sequence: types.u32, level: types.u32, time: types.f64, textLength: types.u32 });
 
 export interface LogRecord {
   sequence: number;
@@ -20,26 +20,35 @@ export interface LogRecord {
 
 const encoder = new TextEncoder();
 
-/** Writes `record` into a new block and returns its pointer. */
-export function writeRecord(heap: Heap, record: LogRecord): number {
-  const text = encoder.encode(record.text);
-  const ptr = heap.malloc(TEXT + text.length);
-  const fields = heap.dataView(ptr, TEXT);
-  fields.setUint32(0, record.sequence, true);
-  fields.setUint32(4, record.level, true);
-  fields.setFloat64(8, record.time, true);
-  fields.setUint32(16, text.length, true);
-  heap.bytes(ptr + TEXT, text.length).set(text);
-  return ptr;
-}
+/** Reads and writes records in one heap, from one thread. */
+export class Records {
+  readonly #header;
 
-/** Reads the record at `ptr` (the block stays allocated). */
-export function readRecord(heap: Heap, ptr: number): LogRecord {
-  const fields = heap.dataView(ptr, TEXT);
-  return {
-    sequence: fields.getUint32(0, true),
-    level: fields.getUint32(4, true),
-    time: fields.getFloat64(8, true),
-    text: heap.readString(ptr + TEXT, fields.getUint32(16, true)),
-  };
+  constructor(private readonly heap: Heap) {
+    this.#header = Header.bind(heap);
+  }
+
+  /** Writes `record` into a new block and returns its pointer. */
+  write(record: LogRecord): number {
+    const text = encoder.encode(record.text);
+    const ptr = this.heap.malloc(Header.size + text.length);
+    const h = this.#header;
+    h.sequence.set(ptr, record.sequence);
+    h.level.set(ptr, record.level);
+    h.time.set(ptr, record.time);
+    h.textLength.set(ptr, text.length);
+    this.heap.bytes(ptr + Header.size, text.length).set(text);
+    return ptr;
+  }
+
+  /** Reads the record at `ptr` (the block stays allocated). */
+  read(ptr: number): LogRecord {
+    const h = this.#header;
+    return {
+      sequence: h.sequence.get(ptr),
+      level: h.level.get(ptr),
+      time: h.time.get(ptr),
+      text: this.heap.readString(ptr + Header.size, h.textLength.get(ptr)),
+    };
+  }
 }
