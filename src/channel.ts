@@ -33,7 +33,7 @@ import {
   RECEIVE_EMPTY,
   RECEIVE_STALE,
 } from "./layout.js";
-import { channelGeneration, channelName, channelSlotAddress } from "./slots.js";
+import { channelGeneration, channelName, channelSlotAddress, u64At } from "./slots.js";
 import { pointer } from "./validate.js";
 import type { MemoryViews } from "./views.js";
 import { deadlineOf, requireBlocking, timeLeft, type WaitOptions, waitBlocking, waitWithPromise } from "./wait.js";
@@ -69,7 +69,6 @@ const SPINS_BEFORE_SLEEP = 2000;
  */
 const SLEEP_SLICE_MS = 20;
 const LOWEST_OBJECT = ARENA_START + CHUNK_HEADER;
-const TWO_TO_32 = 2 ** 32;
 
 /** What tryReceive answers while the channel is empty (null: closed and drained). */
 const EMPTY = undefined;
@@ -270,8 +269,8 @@ export class Channel implements Iterable<number>, AsyncIterable<number> {
   /** The channel's counters. @throws {@link ChannelDestroyedError} once it is destroyed */
   stats(): ChannelStats {
     if (!this.#current()) throw this.#destroyed();
-    const received = this.#u64(CH_RECEIVED);
-    const sent = this.#u64(CH_SENT);
+    const received = u64At(this.#views, this.#slot + CH_RECEIVED);
+    const sent = u64At(this.#views, this.#slot + CH_SENT);
     return {
       id: this.id,
       name: this.name,
@@ -287,12 +286,6 @@ export class Channel implements Iterable<number>, AsyncIterable<number> {
 
   #current(): boolean {
     return channelGeneration(this.#views, this.id) === this.#generation;
-  }
-
-  #u64(offset: number): number {
-    // High word first: a low word that wrapped meanwhile reads low, never a count past the true one by 2^32.
-    const high = this.#views.word(this.#slot + offset + 4);
-    return high * TWO_TO_32 + this.#views.word(this.#slot + offset);
   }
 
   /** Whether the word at `index` moved from `seen` within SPINS_BEFORE_SLEEP loads. */

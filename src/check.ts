@@ -12,7 +12,9 @@
 // every retired pool (destroyed, with objects still out), the chains that
 // threads hold in transit (a thread stopped mid-move, not yet reclaimed),
 // and the pool's counters (allocated = used + cached + free list +
-// transits, within the limit).
+// transits, within the limit). And every channel: its ring a used chunk big
+// enough, its count of messages within its capacity, each message an
+// object that is not free.
 
 import { chunkSizeOf, madeFor, markedFree, marksLargeBlock, placed } from "./chunks.js";
 import { tagBytes } from "./debug.js";
@@ -22,6 +24,11 @@ import {
   B_CACHED_BYTES,
   C_PREV_SIZE,
   C_SIZE,
+  CH_CAPACITY,
+  CH_RECEIVED,
+  CH_RING,
+  CH_SENT,
+  CHANNEL_CAPACITY_MAX,
   CHUNK_HEADER,
   CHUNK_MIN,
   CHUNK_USED,
@@ -37,6 +44,7 @@ import {
   H_BACKING_USED_BYTES,
   H_LARGE_BLOCKS,
   H_LARGE_BYTES,
+  MAX_CHANNELS,
   MAX_POOLS,
   MAX_THREADS,
   P_ALLOCATED,
@@ -55,7 +63,16 @@ import {
   T_TRANSIT_POOL,
   THREAD_LIVE,
 } from "./layout.js";
-import { cacheEntryAddress, incarnationGeneration, poolSlotAddress, threadSlotAddress } from "./slots.js";
+import {
+  cacheEntryAddress,
+  channelGeneration,
+  channelName,
+  channelSlotAddress,
+  incarnationGeneration,
+  poolSlotAddress,
+  threadSlotAddress,
+  u64At,
+} from "./slots.js";
 import type { MemoryViews } from "./views.js";
 
 /** What heap.check() walked. */
@@ -70,6 +87,8 @@ export interface CheckReport {
   cachedObjects: number;
   /** Chunks of the backing allocator walked. */
   chunks: number;
+  /** Channels checked (open or closed). */
+  channels: number;
 }
 
 class Checker {
@@ -120,6 +139,33 @@ class Checker {
       object = this.views.anyWord(object);
     }
     return length;
+  }
+
+  /** Checks channel slot `id`, in use: its ring, its count, and that no message it holds points at a free object. */
+  channel(id: number): void {
+    const slot = channelSlotAddress(id);
+    const where = `channel "${channelName(this.views, id)}" (id ${id})`;
+    const capacity = this.views.word(slot + CH_CAPACITY);
+    const ring = this.views.word(slot + CH_RING);
+    const queued = u64At(this.views, slot + CH_SENT) - u64At(this.views, slot + CH_RECEIVED);
+    if (capacity < 1 || capacity > CHANNEL_CAPACITY_MAX) this.problem(`${where}: a capacity of ${capacity}`);
+    if (queued < 0 || queued > capacity) this.problem(`${where}: ${queued} messages queued, its capacity is ${capacity}`);
+    if (!placed(ring, this.top)) {
+      this.problem(`${where}: its ring ${ring} is not inside the arena`);
+      return;
+    }
+    const header = this.views.anyWord(ring - CHUNK_HEADER + C_SIZE);
+    if ((header & CHUNK_USED) === 0 || chunkSizeOf(header) - CHUNK_HEADER < capacity * 4) {
+      this.problem(`${where}: its ring ${ring} is not a used chunk of ${capacity * 4} bytes or more`);
+      return;
+    }
+    const received = u64At(this.views, slot + CH_RECEIVED);
+    for (let n = 0; n < Math.min(queued, capacity); n++) {
+      const message = this.views.anyWord(ring + 4 * ((received + n) % capacity));
+      if (!placed(message, this.top)) this.problem(`${where}: message ${n} is ${message}, no object address inside the arena`);
+      else if (markedFree(this.views.anyWord(message - CHUNK_HEADER + C_SIZE)))
+        this.problem(`${where}: message ${n} is ${message}, an object that is free (freed after it was sent?)`);
+    }
   }
 
   /** Whether the used chunk at `chunk` holds a large block (its payload starts with the mark: assembly/layout.ts). */
@@ -256,6 +302,12 @@ export function checkHeap(views: MemoryViews): CheckReport {
     freeListObjects += freeList;
     cachedObjects += cached;
   }
+  let channels = 0;
+  for (let id = 0; id < MAX_CHANNELS; id++) {
+    if (channelGeneration(views, id) < 0) continue;
+    channels++;
+    checker.channel(id);
+  }
   for (const block of blocks) {
     let bytes = 0;
     for (let id = 0; id < MAX_POOLS; id++) {
@@ -267,5 +319,5 @@ export function checkHeap(views: MemoryViews): CheckReport {
     if (counted < bytes) checker.problem(`the cache at ${block} counts ${counted} bytes but holds ${bytes}`);
   }
   if (checker.problems.length > 0) throw new HeapCorruptError(checker.problems);
-  return { pools, retiredPools, freeListObjects, cachedObjects, chunks };
+  return { pools, retiredPools, freeListObjects, cachedObjects, chunks, channels };
 }

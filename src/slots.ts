@@ -94,6 +94,12 @@ export function channelName(views: MemoryViews, id: number): string {
   return decoder.decode(views.copy(slot + CH_NAME, views.word(slot + CH_NAME_LEN) & 0xff));
 }
 
+/** The u64 at `address` below the arena (a channel's counts), as a number: exact below 2^53; the high word read first, so a low word that wraps meanwhile reads low, never 2^32 too high. */
+export function u64At(views: MemoryViews, address: number): number {
+  const high = views.word(address + 4);
+  return high * 2 ** 32 + views.word(address);
+}
+
 /** The channel slot whose lock is at `address`, or -1 when it is none. */
 export function channelOfLock(address: number): number {
   const id = (address - CH_LOCK - CHANNELS_START) / CHANNEL_SLOT_SIZE;
