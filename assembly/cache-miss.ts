@@ -182,8 +182,10 @@ export function syncEntry(entry: CacheEntry, index: u32, token: u64, pool: usize
  * stays on the list). Stale entries are drained and leave.
  */
 export function evict(inHand: u32): void {
-  // Each pass over the list clears every mark: after two, marks no longer save an entry.
-  const patience: u32 = 2 * listLength();
+  // Each pass over the list clears every mark: after two, marks no longer save an entry,
+  // and one pass more meets every entry that holds objects.
+  const length = listLength();
+  const patience: u32 = 2 * length;
   let looked: u32 = 0;
   while (overBound() && listIndex(cacheBlock.listTail) >= 0) {
     deathPoint();
@@ -196,7 +198,8 @@ export function evict(inHand: u32): void {
       retireEntry(entry);
       listUnlink(index);
     } else if (count == 0 || ((index == inHand || entry.used) && looked < patience)) {
-      if (looked++ >= patience) return; // only empty entries left: nothing to give back
+      // Past the patience and one more pass, only empty entries are left: nothing to give back.
+      if (looked++ >= patience + length) return;
       listPushHead(index);
     } else {
       const size = entry.size;
