@@ -2,7 +2,8 @@
 // driven by a well-kept library: Chromium by playwright-core (CDP), Firefox
 // ESR by puppeteer-core (WebDriver BiDi), WebKitGTK by selenium-webdriver
 // through WebKitWebDriver, in a virtual X display (Xvfb). Each opens a page
-// and returns what the page leaves in globalThis.result.
+// as a session (read an expression, click an element); the in* functions
+// return what the page leaves in globalThis.result.
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -46,7 +47,7 @@ export function missingBrowser(files: BrowserFiles): string | undefined {
 const POLL_MS = 200;
 
 /** Calls `read` until it gives a value other than undefined, or throws after `timeout` ms. */
-async function poll<T>(read: () => Promise<T | undefined>, timeout: number, what: string): Promise<T> {
+export async function poll<T>(read: () => Promise<T | undefined>, timeout: number, what: string): Promise<T> {
   const deadline = Date.now() + timeout;
   for (;;) {
     const value = await read();
@@ -56,9 +57,27 @@ async function poll<T>(read: () => Promise<T | undefined>, timeout: number, what
   }
 }
 
-const READ_RESULT = "return globalThis.result";
+/** A page open in one of the browsers, driven by its library. */
+export interface BrowserSession {
+  /** The value of a JavaScript `expression` in the page (undefined for null or undefined). */
+  read(expression: string): Promise<unknown>;
+  /** Clicks the element `selector` (CSS) finds, as a user would. */
+  click(selector: string): Promise<void>;
+  /** Closes the browser. */
+  close(): Promise<void>;
+}
 
-export async function inChromium(url: string, timeout: number): Promise<unknown> {
+/** The page's globalThis.result, once it has one. */
+async function resultOf(url: string, timeout: number, open: (url: string) => Promise<BrowserSession>, browser: string): Promise<unknown> {
+  const session = await open(url);
+  try {
+    return await poll(() => session.read("globalThis.result"), timeout, `result from ${browser}`);
+  } finally {
+    await session.close();
+  }
+}
+
+export async function openInChromium(url: string): Promise<BrowserSession> {
   const { chromium } = await import("playwright-core");
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -68,24 +87,45 @@ export async function inChromium(url: string, timeout: number): Promise<unknown>
   try {
     const page = await browser.newPage();
     await page.goto(url);
-    return await poll(() => page.evaluate(() => (globalThis as { result?: unknown }).result), timeout, "result from Chromium");
-  } finally {
+    return {
+      read: async (expression) => (await page.evaluate(expression)) ?? undefined,
+      click: (selector) => page.click(selector),
+      close: () => browser.close(),
+    };
+  } catch (error) {
     await browser.close();
+    throw error;
   }
 }
 
-export async function inFirefox(url: string, timeout: number): Promise<unknown> {
+export function inChromium(url: string, timeout: number): Promise<unknown> {
+  return resultOf(url, timeout, openInChromium, "Chromium");
+}
+
+export async function openInFirefox(url: string): Promise<BrowserSession> {
   const puppeteer = await import("puppeteer-core");
   const profile = await mkdtemp(join(tmpdir(), "wasm-pools-firefox-"));
   const browser = await puppeteer.launch({ browser: "firefox", executablePath: FIREFOX, headless: true, userDataDir: profile });
+  const close = async (): Promise<void> => {
+    await browser.close();
+    await rm(profile, { recursive: true, force: true });
+  };
   try {
     const page = await browser.newPage();
     await page.goto(url);
-    return await poll(() => page.evaluate(() => (globalThis as { result?: unknown }).result), timeout, "result from Firefox");
-  } finally {
-    await browser.close();
-    await rm(profile, { recursive: true, force: true });
+    return {
+      read: async (expression) => (await page.evaluate(expression)) ?? undefined,
+      click: (selector) => page.click(selector),
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
   }
+}
+
+export function inFirefox(url: string, timeout: number): Promise<unknown> {
+  return resultOf(url, timeout, openInFirefox, "Firefox");
 }
 
 function freePort(): Promise<number> {
@@ -120,9 +160,14 @@ async function startWebKitDriver(env: Record<string, string>): Promise<{ url: st
   return { url, process: driver };
 }
 
-export async function inWebKit(url: string, timeout: number, env: Record<string, string>): Promise<unknown> {
-  const { Builder, Capabilities } = await import("selenium-webdriver");
+/** WebKitGTK's MiniBrowser at `url`; `env` goes to the driver and so to the browser (WEBKIT_SHARING_ENV for workers to share memory). */
+export async function openInWebKit(url: string, env: Record<string, string>): Promise<BrowserSession> {
+  const { Builder, By, Capabilities } = await import("selenium-webdriver");
   const driver = await startWebKitDriver(env);
+  // xvfb-run, its Xvfb and the driver: the whole process group.
+  const stopDriver = (): void => {
+    if (driver.process.pid) process.kill(-driver.process.pid, "SIGTERM");
+  };
   try {
     const capabilities = new Capabilities({
       browserName: "MiniBrowser",
@@ -131,12 +176,29 @@ export async function inWebKit(url: string, timeout: number, env: Record<string,
     const session = await new Builder().usingServer(driver.url).withCapabilities(capabilities).build();
     try {
       await session.get(url);
-      return await poll(async () => (await session.executeScript(READ_RESULT)) ?? undefined, timeout, "result from WebKit");
-    } finally {
+    } catch (error) {
       await session.quit();
+      throw error;
     }
-  } finally {
-    // xvfb-run, its Xvfb and the driver: the whole process group.
-    if (driver.process.pid) process.kill(-driver.process.pid, "SIGTERM");
+    return {
+      read: async (expression) => (await session.executeScript(`return ${expression}`)) ?? undefined,
+      click: async (selector) => {
+        await (await session.findElement(By.css(selector))).click();
+      },
+      close: async () => {
+        try {
+          await session.quit();
+        } finally {
+          stopDriver();
+        }
+      },
+    };
+  } catch (error) {
+    stopDriver();
+    throw error;
   }
+}
+
+export function inWebKit(url: string, timeout: number, env: Record<string, string>): Promise<unknown> {
+  return resultOf(url, timeout, (page) => openInWebKit(page, env), "WebKit");
 }
