@@ -1,24 +1,21 @@
 // Channels: bounded FIFO queues of pointers in the heap, found by name, for
-// many senders and many receivers: a two-lock queue. Every send is one
-// short section under the channel's send lock, every receive one under its
-// receive lock (robust mutexes, each on its own cache line with the count
-// it moves), and each commits with one store of that u64 count, so a thread
-// that stops anywhere leaves either the whole step or none of it, and
-// whoever takes its lock over has nothing to repair. Waiting (while empty or
-// full) is the wrapper's: it sleeps on the low word of those counts. The
-// protocol: docs/internals.md §14.
+// many senders and many receivers. Every send and receive is one short
+// section under the channel's robust mutex that commits with one store (the
+// u64 count it moves), so a thread that stops anywhere leaves either the
+// whole step or none of it, and whoever takes its lock over has nothing to
+// repair. Waiting (while empty or full) is the wrapper's: it sleeps on the
+// low word of those counts. The protocol: docs/internals.md §14.
 
 import { backingAllocZeroed, backingFree } from "./backing";
 import {
   CH_CAPACITY,
   CH_GENERATION,
+  CH_LOCK,
   CH_NAME,
   CH_NAME_LEN,
-  CH_RECEIVE_LOCK,
   CH_RECEIVED,
   CH_RECEIVERS_WAITING,
   CH_RING,
-  CH_SEND_LOCK,
   CH_SENDERS_WAITING,
   CH_SENT,
   CH_STATE,
@@ -47,40 +44,26 @@ import { deathPoint, taggedOwner } from "./thread";
 /** The generation of the channel the last channelCreate of this thread made. */
 export let createdChannelGeneration: u32 = 0;
 
-/** Takes one of the channel's locks (CH_SEND_LOCK or CH_RECEIVE_LOCK). */
-function channelLock(channel: usize, lock: u32): void {
+function channelLock(channel: usize): void {
   deathPoint();
-  mutexLock(channel + lock, taggedOwner); // a dead holder's section needs no repair: each commits with one store
+  mutexLock(channel + CH_LOCK, taggedOwner); // a dead holder's section needs no repair: each commits with one store
 }
 
-@inline function channelUnlock(channel: usize, lock: u32): void {
-  mutexUnlock(channel + lock);
+@inline function channelUnlock(channel: usize): void {
+  mutexUnlock(channel + CH_LOCK);
 }
 
-/** The channel incarnation a token names, with `lock` taken; 0 (nothing locked) once it is destroyed. */
-function lockIncarnation(index: u32, generation: u32, lock: u32): usize {
+/** The channel incarnation a token names, locked; 0 (nothing locked) once it is destroyed. */
+function lockIncarnation(index: u32, generation: u32): usize {
   if (index >= MAX_CHANNELS) return 0;
   const channel = channelAt(index);
-  channelLock(channel, lock);
+  channelLock(channel);
   if (atomic.load<u32>(channel + CH_STATE) == CHANNEL_FREE || load<u32>(channel + CH_GENERATION) != generation) {
-    channelUnlock(channel, lock);
+    channelUnlock(channel);
     return 0;
   }
   deathPoint();
   return channel;
-}
-
-/** Both locks, senders' first (close and destroy: no step of either side is under way). */
-function lockBoth(index: u32, generation: u32): usize {
-  const channel = lockIncarnation(index, generation, CH_SEND_LOCK);
-  if (channel == 0) return 0;
-  channelLock(channel, CH_RECEIVE_LOCK);
-  return channel;
-}
-
-function unlockBoth(channel: usize): void {
-  channelUnlock(channel, CH_RECEIVE_LOCK);
-  channelUnlock(channel, CH_SEND_LOCK);
 }
 
 /** Wakes `count` threads sleeping on the low word of the u64 at `word` when `waiting` counts any. */
@@ -141,24 +124,23 @@ export function channelCreate(name: usize, nameLength: u32, capacity: u32): i32 
 
 /** Puts `object` last in the channel: OK, or ERR_CHANNEL_FULL, ERR_CHANNEL_CLOSED, ERR_STALE_CHANNEL. */
 export function channelSend(index: u32, generation: u32, object: u32): i32 {
-  const channel = lockIncarnation(index, generation, CH_SEND_LOCK);
+  const channel = lockIncarnation(index, generation);
   if (channel == 0) return ERR_STALE_CHANNEL;
   if (atomic.load<u32>(channel + CH_STATE) == CHANNEL_CLOSED) {
-    channelUnlock(channel, CH_SEND_LOCK);
+    channelUnlock(channel);
     return ERR_CHANNEL_CLOSED;
   }
   const sent = load<u64>(channel + CH_SENT);
   const capacity = load<u32>(channel + CH_CAPACITY);
-  // The receivers' count only grows: one read too early sees the channel fuller than it is, never emptier.
-  if (sent - atomic.load<u64>(channel + CH_RECEIVED) >= <u64>capacity) {
-    channelUnlock(channel, CH_SEND_LOCK);
+  if (sent - load<u64>(channel + CH_RECEIVED) >= <u64>capacity) {
+    channelUnlock(channel);
     return ERR_CHANNEL_FULL;
   }
   store<u32>(<usize>load<u32>(channel + CH_RING) + <usize>(sent % <u64>capacity) * 4, object);
   deathPoint();
   atomic.store<u64>(channel + CH_SENT, sent + 1); // the commit: from here the channel holds the object
   deathPoint();
-  channelUnlock(channel, CH_SEND_LOCK);
+  channelUnlock(channel);
   wake(channel, CH_SENT, CH_RECEIVERS_WAITING, 1);
   return OK;
 }
@@ -168,13 +150,12 @@ export function channelSend(index: u32, generation: u32, object: u32): i32 {
  * (closed and empty), RECEIVE_STALE.
  */
 export function channelReceive(index: u32, generation: u32): u32 {
-  const channel = lockIncarnation(index, generation, CH_RECEIVE_LOCK);
+  const channel = lockIncarnation(index, generation);
   if (channel == 0) return RECEIVE_STALE;
   const received = load<u64>(channel + CH_RECEIVED);
-  // The state before the count: once CLOSED is seen, no send commits any more (close holds the send lock), so an empty count is final.
-  const closed = atomic.load<u32>(channel + CH_STATE) == CHANNEL_CLOSED;
-  if (atomic.load<u64>(channel + CH_SENT) == received) {
-    channelUnlock(channel, CH_RECEIVE_LOCK);
+  if (load<u64>(channel + CH_SENT) == received) {
+    const closed = atomic.load<u32>(channel + CH_STATE) == CHANNEL_CLOSED;
+    channelUnlock(channel);
     return closed ? RECEIVE_CLOSED : RECEIVE_EMPTY;
   }
   const capacity = load<u32>(channel + CH_CAPACITY);
@@ -182,43 +163,42 @@ export function channelReceive(index: u32, generation: u32): u32 {
   deathPoint();
   atomic.store<u64>(channel + CH_RECEIVED, received + 1); // the commit: from here the receiver holds the object
   deathPoint();
-  channelUnlock(channel, CH_RECEIVE_LOCK);
+  channelUnlock(channel);
   wake(channel, CH_RECEIVED, CH_SENDERS_WAITING, 1);
   return object;
 }
 
 /** Closes the channel: sends are refused from now on, receivers take what is left. OK or ERR_STALE_CHANNEL. */
 export function channelClose(index: u32, generation: u32): i32 {
-  // The send lock: no send is under way, and none commits once CLOSED is stored.
-  const channel = lockIncarnation(index, generation, CH_SEND_LOCK);
+  const channel = lockIncarnation(index, generation);
   if (channel == 0) return ERR_STALE_CHANNEL;
   atomic.store<u32>(channel + CH_STATE, CHANNEL_CLOSED);
-  channelUnlock(channel, CH_SEND_LOCK);
+  channelUnlock(channel);
   atomic.notify(channel + CH_SENT);
   atomic.notify(channel + CH_RECEIVED);
   return OK;
 }
 
 /**
- * Destroys an empty channel (open or closed), with both its locks: its slot
- * becomes FREE first, then its ring goes back (a destroyer that stops
- * between leaves the ring named by a free slot, which the slot's next create
- * frees). OK, ERR_CHANNEL_NOT_EMPTY or ERR_STALE_CHANNEL.
+ * Destroys an empty channel (open or closed): its slot becomes FREE first,
+ * then its ring goes back (a destroyer that stops between leaves the ring
+ * named by a free slot, which the slot's next create frees). OK,
+ * ERR_CHANNEL_NOT_EMPTY or ERR_STALE_CHANNEL.
  */
 export function channelDestroy(index: u32, generation: u32): i32 {
   registryLock();
-  const channel = lockBoth(index, generation);
+  const channel = lockIncarnation(index, generation);
   if (channel == 0) {
     registryUnlock();
     return ERR_STALE_CHANNEL;
   }
   if (load<u64>(channel + CH_SENT) != load<u64>(channel + CH_RECEIVED)) {
-    unlockBoth(channel);
+    channelUnlock(channel);
     registryUnlock();
     return ERR_CHANNEL_NOT_EMPTY;
   }
   atomic.store<u32>(channel + CH_STATE, CHANNEL_FREE);
-  unlockBoth(channel);
+  channelUnlock(channel);
   deathPoint();
   backingFree(channel + CH_RING);
   registryUnlock();

@@ -187,7 +187,7 @@ export function pool_cached_count(id: u32, generation: u32): i32 {
   return resolvePool(token) == 0 ? ERR_STALE_POOL : <i32>cachedCount(token);
 }
 
-// Channels (channels.ts). Every call needs an attached thread: its slot owns the channel's locks while it works.
+// Channels (channels.ts). Every call needs an attached thread: its slot owns the channel's lock while it works.
 
 /**
  * Creates a channel of `capacity` messages whose name the caller wrote in

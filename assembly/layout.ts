@@ -8,7 +8,7 @@
 //   0           HEADER_START   POOLS_START   THREADS_START  UNDO_LOG_START  CHANNELS_START  ARENA_START     memory.size
 //   | static    | heap header  | pool slots  | thread slots | undo log of   | channel slots | backing        |
 //   | data:     | + backing    | MAX_POOLS * | MAX_THREADS *| the backing   | MAX_CHANNELS *| allocator's    |
-//   | constants | state (bins, | 128 bytes   | 64 bytes     | allocator     | 192 bytes     | chunks: objects|
+//   | constants | state (bins, | 128 bytes   | 64 bytes     | allocator     | 128 bytes     | chunks: objects|
 //   | only      | bitmap)      |             |              |               |               | and cache      |
 //   |           |              |             |              |               |               | blocks -->     |
 //
@@ -480,44 +480,42 @@ export const UNDO_LOG_END: u32 = UNDO_LOG_ENTRIES + UNDO_LOG_CAPACITY * 8;
 
 // ---- Channel slots ----------------------------------------------------------
 //
-// One 192-byte slot per channel (channels.ts, docs/internals.md §14): a
-// bounded FIFO of u32 pointers in a ring taken from the backing allocator,
-// with one robust mutex for senders and one for receivers, each on its own
-// cache line with the count it moves (a two-lock queue: a sender and a
-// receiver never wait for each other). Each section commits with one store
-// (the u64 count it moves), so a dead holder's section needs no repair.
+// One 128-byte slot per channel (channels.ts, docs/internals.md §14): a
+// bounded FIFO of u32 pointers in a ring taken from the backing allocator.
+// Every operation is one section under the channel's robust mutex that
+// commits with one store (the u64 count it moves), so a dead holder's
+// section needs no repair.
 //
-//   line 0 (read-mostly)        line 1 (senders')             line 2 (receivers')
-//   +0  state (FREE, OPEN,      +64 send lock (robust mutex,  +128 receive lock
-//       CLOSED)                     tagged owner)
-//   +4  generation (bumped at   +72 sent so far (u64):        +136 received so far (u64):
-//       create; never reused:       receivers wait on its          senders wait on its
-//       GENERATION_LAST)            low word while empty           low word while full
-//   +8  capacity (messages)     +80 receivers waiting now     +144 senders waiting now
-//   +12 ring: payload of            (a sender reads it after       (a receiver reads it
-//       `capacity` u32 words        each send: on its line)        after each receive)
-//   +16 name length (u8)
-//   +17 name, UTF-8, 31 bytes
+//   line 0                                  line 1
+//   +0  state (FREE, OPEN, CLOSED)          +64 name length (u8)
+//   +4  generation (bumped at create;       +65 name, UTF-8, 31 bytes
+//       never reused: GENERATION_LAST)
+//   +8  lock (robust mutex, tagged owner)
+//   +12 capacity (messages)
+//   +16 received so far (u64): senders wait on its low word while full
+//   +24 sent so far (u64): receivers wait on its low word while empty
+//   +32 ring: payload of `capacity` u32 words (0: none)
+//   +36 receivers waiting now  } advisory: a sender (receiver) wakes a
+//   +40 senders waiting now    } waiter only when one is counted here
 //
 //   queued == sent - received, 0 <= queued <= capacity; message n sits in
 //   ring[n % capacity]
 
 export const MAX_CHANNELS: u32 = 64;
-export const CHANNEL_SLOT_SIZE: u32 = 3 * CACHE_LINE;
+export const CHANNEL_SLOT_SIZE: u32 = 2 * CACHE_LINE;
 export const CHANNELS_START: u32 = (UNDO_LOG_END + CACHE_LINE - 1) & ~(CACHE_LINE - 1);
 export const CHANNELS_END: u32 = CHANNELS_START + MAX_CHANNELS * CHANNEL_SLOT_SIZE;
 export const CH_STATE: u32 = 0;
 export const CH_GENERATION: u32 = 4;
-export const CH_CAPACITY: u32 = 8;
-export const CH_RING: u32 = 12;
-export const CH_NAME_LEN: u32 = 16;
-export const CH_NAME: u32 = 17;
-export const CH_SEND_LOCK: u32 = CACHE_LINE;
-export const CH_SENT: u32 = CACHE_LINE + 8;
-export const CH_RECEIVERS_WAITING: u32 = CACHE_LINE + 16;
-export const CH_RECEIVE_LOCK: u32 = 2 * CACHE_LINE;
-export const CH_RECEIVED: u32 = 2 * CACHE_LINE + 8;
-export const CH_SENDERS_WAITING: u32 = 2 * CACHE_LINE + 16;
+export const CH_LOCK: u32 = 8;
+export const CH_CAPACITY: u32 = 12;
+export const CH_RECEIVED: u32 = 16;
+export const CH_SENT: u32 = 24;
+export const CH_RING: u32 = 32;
+export const CH_RECEIVERS_WAITING: u32 = 36;
+export const CH_SENDERS_WAITING: u32 = 40;
+export const CH_NAME_LEN: u32 = CACHE_LINE + 0;
+export const CH_NAME: u32 = CACHE_LINE + 1;
 export const CHANNEL_NAME_MAX: u32 = 31;
 /** Most messages a channel holds. */
 export const CHANNEL_CAPACITY_MAX: u32 = 1 << 24;

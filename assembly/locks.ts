@@ -4,8 +4,7 @@
 // life shows, and giveUp. The protocol: docs/internals.md §3 and §4.
 
 import {
-  CH_RECEIVE_LOCK,
-  CH_SEND_LOCK,
+  CH_LOCK,
   H_BACKING_LOCK,
   H_MAGIC,
   H_REGISTRY_LOCK,
@@ -311,8 +310,7 @@ export function releaseHolds(): void {
     if (ownsMutex(poolAt(index) + P_FLUSH_LOCK)) writeUnlock(poolAt(index));
   }
   for (let index: u32 = 0; index < MAX_CHANNELS; index++) {
-    if (ownsMutex(channelAt(index) + CH_RECEIVE_LOCK)) mutexUnlock(channelAt(index) + CH_RECEIVE_LOCK);
-    if (ownsMutex(channelAt(index) + CH_SEND_LOCK)) mutexUnlock(channelAt(index) + CH_SEND_LOCK);
+    if (ownsMutex(channelAt(index) + CH_LOCK)) mutexUnlock(channelAt(index) + CH_LOCK);
   }
   if (ownsMutex(H_REGISTRY_LOCK)) mutexUnlock(H_REGISTRY_LOCK);
 }

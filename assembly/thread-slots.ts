@@ -8,8 +8,7 @@ import { drainBlock, drainOwnCache } from "./cache-miss";
 import { isFreeObject } from "./chunks";
 import {
   CACHE_BLOCK_BYTES,
-  CH_RECEIVE_LOCK,
-  CH_SEND_LOCK,
+  CH_LOCK,
   E_COUNT,
   ERR_NO_MEMORY,
   ERR_TOO_MANY_THREADS,
@@ -223,10 +222,9 @@ function reclaimDead(slot: usize): bool {
     deathPoint();
     if (takeOverFrom(poolAt(index) + P_FLUSH_LOCK, owner)) writeUnlock(poolAt(index));
   }
-  // A channel's section commits with one store: its locks are all it leaves.
+  // A channel's section commits with one store: its lock is all it leaves.
   for (let index: u32 = 0; index < MAX_CHANNELS; index++) {
-    if (takeOverFrom(channelAt(index) + CH_RECEIVE_LOCK, owner)) mutexUnlock(channelAt(index) + CH_RECEIVE_LOCK);
-    if (takeOverFrom(channelAt(index) + CH_SEND_LOCK, owner)) mutexUnlock(channelAt(index) + CH_SEND_LOCK);
+    if (takeOverFrom(channelAt(index) + CH_LOCK, owner)) mutexUnlock(channelAt(index) + CH_LOCK);
   }
   if (takeOverFrom(H_REGISTRY_LOCK, owner)) mutexUnlock(H_REGISTRY_LOCK);
   // Writers ignore a dead thread's read hold; drop it all the same.

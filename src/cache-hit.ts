@@ -74,7 +74,7 @@ export function allocHit(words: Uint32Array, site: CacheSite): number {
   if (
     header === undefined ||
     (object & 7) !== 0 ||
-    object < 144584 /* LOWEST_OBJECT */ ||
+    object < 140488 /* LOWEST_OBJECT */ ||
     object >= words[16417 /* TOP */]! ||
     (header & 3) /* FREE_OBJECT */ !== 3 /* FREE_OBJECT */ ||
     (header & ~7) - 8 /* CHUNK_HEADER */ !== site.size
@@ -97,7 +97,7 @@ export function freeHit(words: Uint32Array, site: CacheSite, ptr: number): boole
     typeof ptr !== "number" ||
     ptr >>> 0 !== ptr ||
     (ptr & 7) !== 0 ||
-    ptr < 144584 /* LOWEST_OBJECT */ ||
+    ptr < 140488 /* LOWEST_OBJECT */ ||
     ptr >= words[16417 /* TOP */]! ||
     words[entry + 2 /* TOKEN */] !== site.token ||
     words[entry + 3 /* STAMP */] !== words[site.stamp]

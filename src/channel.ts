@@ -1,6 +1,6 @@
 // A channel of the shared heap, as seen from one thread: a bounded FIFO of
 // pointers that any thread finds by name. Each try is one core call (one
-// section under one of the channel's two locks, assembly/channels.ts); waiting while it
+// section under the channel's lock, assembly/channels.ts); waiting while it
 // is empty or full happens here, on the low word of its received and sent
 // counts, blocking in workers and with a promise anywhere
 // (docs/internals.md §14).

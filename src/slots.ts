@@ -6,10 +6,9 @@ import {
   CACHE_ENTRIES,
   CACHE_ENTRY_SIZE,
   CH_GENERATION,
+  CH_LOCK,
   CH_NAME,
   CH_NAME_LEN,
-  CH_RECEIVE_LOCK,
-  CH_SEND_LOCK,
   CH_STATE,
   CHANNEL_FREE,
   CHANNEL_SLOT_SIZE,
@@ -101,15 +100,10 @@ export function u64At(views: MemoryViews, address: number): number {
   return high * 2 ** 32 + views.word(address);
 }
 
-/** The channel slot and which of its locks is at `address` ("send" or "receive"), or undefined when it is none. */
-export function channelOfLock(address: number): { id: number; lock: "send" | "receive" } | undefined {
-  const offset = address - CHANNELS_START;
-  const id = Math.floor(offset / CHANNEL_SLOT_SIZE);
-  if (offset < 0 || id >= MAX_CHANNELS) return undefined;
-  const within = offset - id * CHANNEL_SLOT_SIZE;
-  if (within === CH_SEND_LOCK) return { id, lock: "send" };
-  if (within === CH_RECEIVE_LOCK) return { id, lock: "receive" };
-  return undefined;
+/** The channel slot whose lock is at `address`, or -1 when it is none. */
+export function channelOfLock(address: number): number {
+  const id = (address - CH_LOCK - CHANNELS_START) / CHANNEL_SLOT_SIZE;
+  return Number.isInteger(id) && id >= 0 && id < MAX_CHANNELS ? id : -1;
 }
 
 export function threadSlotAddress(index: number): number {

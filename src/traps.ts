@@ -59,7 +59,7 @@ function lockName(views: MemoryViews, address: number): string {
   const id = poolOfFlushLock(address);
   if (id >= 0) return `pool "${poolName(views, id)}"'s flush lock`;
   const channel = channelOfLock(address);
-  if (channel) return `channel "${channelName(views, channel.id)}"'s ${channel.lock} lock`;
+  if (channel >= 0) return `channel "${channelName(views, channel)}"'s lock`;
   return `the lock at ${address}`;
 }
 

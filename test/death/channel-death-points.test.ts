@@ -17,9 +17,8 @@
 import { describe, expect, it } from "vitest";
 import { type Channel, Heap, type Pool } from "wasm-pools";
 import {
-  CH_RECEIVE_LOCK,
+  CH_LOCK,
   CH_RING,
-  CH_SEND_LOCK,
   CHANNEL_SLOT_SIZE,
   CHANNELS_START,
   H_REGISTRY_LOCK,
@@ -138,14 +137,11 @@ async function dieAt(scenario: Scenario, k: number): Promise<{ w: World & { base
   return { w, passed: mem[(slot + T_DEATH_POINTS) >>> 2]! - before, died };
 }
 
-/** The channel slots with a lock held, and -1 for the registry's lock. */
+/** The channel slots whose lock is held, and -1 for the registry's lock. */
 function channelLocksHeld(heap: Heap): number[] {
   const mem = words(heap);
   const held: number[] = mem[H_REGISTRY_LOCK >>> 2] !== 0 ? [-1] : [];
-  for (let id = 0; id < MAX_CHANNELS; id++) {
-    const slot = CHANNELS_START + id * CHANNEL_SLOT_SIZE;
-    if (mem[(slot + CH_SEND_LOCK) >>> 2] !== 0 || mem[(slot + CH_RECEIVE_LOCK) >>> 2] !== 0) held.push(id);
-  }
+  for (let id = 0; id < MAX_CHANNELS; id++) if (mem[(CHANNELS_START + id * CHANNEL_SLOT_SIZE + CH_LOCK) >>> 2] !== 0) held.push(id);
   return held;
 }
 
