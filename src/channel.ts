@@ -42,6 +42,7 @@ import { deadlineOf, requireBlocking, timeLeft, type WaitOptions, waitBlocking, 
 export interface ChannelStats {
   /** Slot number of the channel in its heap. */
   id: number;
+  /** The name given to createChannel. */
   name: string;
   /** Most messages it holds. */
   capacity: number;
@@ -113,6 +114,7 @@ export class Channel implements Iterable<number>, AsyncIterable<number> {
 
   /** Slot number of the channel, the same in every thread. */
   readonly id: number;
+  /** The name given to createChannel, by which every thread finds it. */
   readonly name: string;
   /** Most messages the channel holds. */
   readonly capacity: number;
