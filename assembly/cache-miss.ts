@@ -5,7 +5,8 @@
 // and counting what other threads' caches hold.
 
 import { EXPENSIVE, invariant } from "./asserts";
-import { backingRefill, backingRelease, chunkSizeFor, refillFoundStale, refillStoppedByLimit } from "./backing";
+import { backingRefill, backingRelease, refillFoundStale, refillStoppedByLimit } from "./backing";
+import { chunkSizeFor } from "./bins";
 import {
   cacheBlock,
   cacheOff,

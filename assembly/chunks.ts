@@ -42,7 +42,7 @@ const FREE_MARKS: u32 = CHUNK_USED | CHUNK_ON_FREE_LIST;
 /**
  * The chunk rule: whether a chunk header word's payload was made for
  * `wanted` bytes (an object and its debug tag). Every chunk is exactly the
- * size asked (backing.ts), so an object belongs to a pool only if its
+ * size asked (bins.ts), so an object belongs to a pool only if its
  * chunk's payload is exactly what that pool asks for. (src/chunks.ts,
  * madeFor, is the wrapper's copy; test/unit/hit-paths.test.ts holds the JS hit
  * paths to it.)

@@ -3,7 +3,8 @@
 // check magic and ABI version and take a thread slot (thread-slots.ts); attaching
 // changes no other shared state, so a worker may join in the middle of a run.
 
-import { backingAlloc, backingInit } from "./backing";
+import { backingAlloc } from "./backing";
+import { backingInit } from "./bins";
 import { readDebugFlags } from "./debug";
 import { seedThread } from "./faults";
 import {

@@ -4,7 +4,8 @@
 // calls are one section of the backing allocator, logged like the others:
 // a thread stopped inside one is rolled back (docs/internals.md §9).
 
-import { allocChunkLocked, chunkSizeFor, endSection, freeChunkLocked } from "./backing";
+import { endSection } from "./backing";
+import { allocChunkLocked, chunkSizeFor, freeChunkLocked } from "./bins";
 import { injectFailure } from "./faults";
 import {
   ARENA_START,

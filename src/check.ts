@@ -112,7 +112,7 @@ class Checker {
       return false;
     }
     const header = this.views.anyWord(object - CHUNK_HEADER + C_SIZE);
-    // Every chunk is exactly the size asked (assembly/backing.ts): malloc reads size classes from it.
+    // Every chunk is exactly the size asked (assembly/bins.ts, allocChunkLocked): malloc reads size classes from it.
     if ((header & CHUNK_USED) === 0 || !madeFor(header, size)) {
       this.problem(`${where}: ${object} is not in a used chunk made for ${size}-byte objects`);
       return false;

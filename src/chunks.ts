@@ -19,7 +19,7 @@ export function placed(object: number, top: number): boolean {
 /**
  * The chunk rule (assembly/chunks.ts, madeFor): whether a chunk header
  * word's payload is exactly `wanted` bytes (an object and its debug tag).
- * Every chunk is exactly the size asked (assembly/backing.ts), so an object
+ * Every chunk is exactly the size asked (assembly/bins.ts), so an object
  * belongs to a pool only if its chunk is exactly the size that pool makes.
  */
 export function madeFor(header: number, wanted: number): boolean {

@@ -2,7 +2,7 @@
 // (size-classes.ts), which the heap creates on first use and shares among
 // threads by name, and large blocks beyond the largest class
 // (assembly/large.ts). A block's class is found from its chunk header:
-// every chunk is exactly the size asked (assembly/backing.ts), so the
+// every chunk is exactly the size asked (assembly/bins.ts), so the
 // header's size is the class's size. The hot paths are a table lookup and
 // the pool's own JS hit path: no wasm call on a cache hit.
 
