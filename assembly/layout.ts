@@ -137,6 +137,8 @@ export const TEST_GENERATIONS_NEAR_TOP: u32 = 64;
 export const TEST_NO_UNDO: u32 = 128;
 /** Negative control: a dead thread's transit (a chain it had taken off a holder) is not put back. */
 export const TEST_NO_TRANSIT_RECOVERY: u32 = 256;
+/** Negative control: a reclaim leaves the channel locks a dead thread held as they are (thread-slots.ts). */
+export const TEST_NO_CHANNEL_RELEASE: u32 = 512;
 
 // ---- Backing allocator bins -----------------------------------------------
 //

@@ -16,6 +16,7 @@ import {
   H_BACKING_LOCK,
   H_NEXT_THREAD_ID,
   H_REGISTRY_LOCK,
+  H_TEST_SWITCHES,
   MAX_CHANNELS,
   MAX_POOLS,
   MAX_THREADS,
@@ -35,6 +36,7 @@ import {
   T_RECLAIMING,
   T_STATE,
   T_TRANSIT,
+  TEST_NO_CHANNEL_RELEASE,
   THREAD_BUSY,
   THREAD_DEAD,
   THREAD_FREE,
@@ -223,7 +225,8 @@ function reclaimDead(slot: usize): bool {
     if (takeOverFrom(poolAt(index) + P_FLUSH_LOCK, owner)) writeUnlock(poolAt(index));
   }
   // A channel's section commits with one store: its lock is all it leaves.
-  for (let index: u32 = 0; index < MAX_CHANNELS; index++) {
+  const releaseChannels = (load<u32>(H_TEST_SWITCHES) & TEST_NO_CHANNEL_RELEASE) == 0;
+  for (let index: u32 = 0; index < MAX_CHANNELS && releaseChannels; index++) {
     if (takeOverFrom(channelAt(index) + CH_LOCK, owner)) mutexUnlock(channelAt(index) + CH_LOCK);
   }
   if (takeOverFrom(H_REGISTRY_LOCK, owner)) mutexUnlock(H_REGISTRY_LOCK);

@@ -14,6 +14,7 @@ import {
   TEST_DEATH_POINTS,
   TEST_GENERATIONS_NEAR_TOP,
   TEST_INEXACT_CHUNKS,
+  TEST_NO_CHANNEL_RELEASE,
   TEST_NO_FLUSH_LOCK,
   TEST_NO_RECOVERY,
   TEST_NO_SEQUENCE,
@@ -75,6 +76,7 @@ function testSwitches(value: HeapOptions["unsafeTestSwitches"]): number {
     on("noRecovery", TEST_NO_RECOVERY) |
     on("noUndo", TEST_NO_UNDO) |
     on("noTransitRecovery", TEST_NO_TRANSIT_RECOVERY) |
+    on("noChannelRelease", TEST_NO_CHANNEL_RELEASE) |
     on("shortPatience", TEST_SHORT_PATIENCE) |
     on("inexactChunks", TEST_INEXACT_CHUNKS) |
     on("generationsNearTop", TEST_GENERATIONS_NEAR_TOP)

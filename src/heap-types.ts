@@ -66,6 +66,8 @@ export interface HeapOptions {
     noUndo?: boolean;
     /** Reclaim a dead thread without putting back the chain in its transit (the objects it was moving are lost). */
     noTransitRecovery?: boolean;
+    /** Reclaim a dead thread without letting go of the channel locks it held (the channel stays locked). */
+    noChannelRelease?: boolean;
     /** Waiters give up after about 20 ms without a sign of life from the holder, instead of 3 s. */
     shortPatience?: boolean;
     /**

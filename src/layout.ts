@@ -181,6 +181,7 @@ export const TEST_INEXACT_CHUNKS = 32;
 export const TEST_GENERATIONS_NEAR_TOP = 64;
 export const TEST_NO_UNDO = 128;
 export const TEST_NO_TRANSIT_RECOVERY = 256;
+export const TEST_NO_CHANNEL_RELEASE = 512;
 
 export const ALLOC_STALE_POOL = 1;
 export const ALLOC_NOT_ATTACHED = 2;

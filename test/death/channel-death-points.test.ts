@@ -15,7 +15,7 @@
 //     create).
 
 import { describe, expect, it } from "vitest";
-import { type Channel, Heap, type Pool } from "wasm-pools";
+import { type Channel, Heap, LockTimeoutError, type Pool } from "wasm-pools";
 import {
   CH_LOCK,
   CH_RING,
@@ -106,8 +106,11 @@ const scenarios: Scenario[] = [
   },
 ];
 
-async function world(scenario: Scenario): Promise<World & { baseline: number }> {
-  const survivor = await Heap.create({ maxBytes: 16 << 20, unsafeTestSwitches: { deathPoints: true } });
+async function world(scenario: Scenario, noChannelRelease = false): Promise<World & { baseline: number }> {
+  const survivor = await Heap.create({
+    maxBytes: 16 << 20,
+    unsafeTestSwitches: { deathPoints: true, noChannelRelease, shortPatience: noChannelRelease },
+  });
   const baseline = survivor.stats().backingUsedBytes;
   const pool = survivor.createPool("m", 16);
   const objects = Array.from({ length: 4 }, () => pool.alloc());
@@ -121,8 +124,12 @@ async function world(scenario: Scenario): Promise<World & { baseline: number }> 
 }
 
 /** Runs the victim's step with death point `k` armed (0: none); returns the points it passed and whether it died. */
-async function dieAt(scenario: Scenario, k: number): Promise<{ w: World & { baseline: number }; passed: number; died: boolean }> {
-  const w = await world(scenario);
+async function dieAt(
+  scenario: Scenario,
+  k: number,
+  noChannelRelease = false,
+): Promise<{ w: World & { baseline: number }; passed: number; died: boolean }> {
+  const w = await world(scenario, noChannelRelease);
   const slot = slotOf(w.survivor, w.victim.threadId);
   const mem = words(w.survivor);
   const before = mem[(slot + T_DEATH_POINTS) >>> 2]!;
@@ -220,4 +227,32 @@ describe("a thread that stops dead inside a channel operation (every point: they
       console.log(`channel death points, ${scenario.name}: all ${passed} covered, ${locked} with a lock held`);
     }, 120_000);
   }
+});
+
+describe("without the release of a dead thread's channel locks (test switch noChannelRelease)", () => {
+  it("a death inside a send or a receive leaves the channel locked: the survivor's next call gives up with LockTimeoutError; every other death point is harmless", async () => {
+    for (const name of ["send", "receive"]) {
+      const scenario = scenarios.find((s) => s.name === name)!;
+      const { passed } = await dieAt(scenario, 0);
+      let wedged = 0;
+      for (let k = 1; k <= passed; k++) {
+        const { w, died } = await dieAt(scenario, k, true);
+        expect(died).toBe(true);
+        const lockedAtDeath = channelLocksHeld(w.survivor).length > 0;
+        w.survivor.reclaimThread(w.victim.threadId);
+        let gaveUp = false;
+        try {
+          w.survivor.channel("c").tryReceive();
+        } catch (error) {
+          expect(error, `${name}, death point ${k}`).toBeInstanceOf(LockTimeoutError);
+          gaveUp = true;
+        }
+        // Wedged exactly when the victim died holding the channel's lock.
+        expect(gaveUp, `${name}, death point ${k}`).toBe(lockedAtDeath);
+        if (gaveUp) wedged++;
+      }
+      console.log(`no channel release, ${name}: ${wedged} of ${passed} death points leave the channel locked`);
+      expect(wedged).toBeGreaterThan(0);
+    }
+  }, 60_000);
 });

@@ -150,7 +150,7 @@ describe("structure", () => {
       10: "f4616d86e84dca75",
       11: "7e0e685efde082ba",
       12: "c377f9061ab4bd6a",
-      13: "67e8f0991d87719e",
+      13: "6eee4e8ea54b3182",
     };
     expect({ abi, fingerprint }).toEqual({ abi, fingerprint: recorded[abi] });
   });
