@@ -152,7 +152,10 @@ function allocMiss(token: u64, index: u32, entry: CacheEntry): usize {
     if (filled == FILL_STALE) return ALLOC_STALE_POOL;
     if (filled == FILL_FAILED) return ALLOC_FAILED;
   }
-  return takeCached(entry, index, entry.first);
+  const object = takeCached(entry, index, entry.first);
+  // A refill may take the cache past its bound: give back clusters of the others (this entry's last).
+  if (overBound()) evict(index);
+  return object;
 }
 
 export function cacheFree(token: u64, object: usize): i32 {
