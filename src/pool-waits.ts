@@ -21,8 +21,21 @@ export interface WaitedPool {
   readonly name: string;
 }
 
-/** allocWait's loop: an object, or WaitTimeoutError once `deadline` passed. */
-export function waitForObject(pool: WaitedPool, words: Int32Array, slot: number, deadline: number): number {
+/** A sleep the wait asks for: while the returns word at `index` reads `seen`, for at most `timeoutMs`. */
+interface Sleep {
+  index: number;
+  seen: number;
+  timeoutMs: number;
+}
+
+/**
+ * The wait, once for both forms: it counts itself among the pool's waiters,
+ * tries, and yields the sleeps it needs between tries; its value is the
+ * object (WaitTimeoutError once `deadline` passed). The caller sleeps each
+ * one blocking or with a promise, and closes the generator when a sleep
+ * throws, so the count comes off.
+ */
+function* tries(pool: WaitedPool, words: Int32Array, slot: number, deadline: number, what: string): Generator<Sleep, number> {
   const waiters = (slot + P_WAITERS) >>> 2;
   const returns = (slot + P_RETURNS) >>> 2;
   Atomics.add(words, waiters, 1);
@@ -31,28 +44,36 @@ export function waitForObject(pool: WaitedPool, words: Int32Array, slot: number,
       const seen = Atomics.load(words, returns);
       const object = pool.tryAlloc();
       if (object !== 0) return object;
-      const left = timeLeft(deadline, `pool "${pool.name}": allocWait found no object`);
-      waitBlocking(words, returns, seen, Math.min(left, retryMs));
+      const left = timeLeft(deadline, `pool "${pool.name}": ${what} found no object`);
+      yield { index: returns, seen, timeoutMs: Math.min(left, retryMs) };
     }
   } finally {
     Atomics.sub(words, waiters, 1);
   }
 }
 
-/** allocAsync's loop: as waitForObject, never blocking the thread. */
-export async function waitForObjectAsync(pool: WaitedPool, words: Int32Array, slot: number, deadline: number): Promise<number> {
-  const waiters = (slot + P_WAITERS) >>> 2;
-  const returns = (slot + P_RETURNS) >>> 2;
-  Atomics.add(words, waiters, 1);
+/** allocWait's loop: an object, or WaitTimeoutError once `deadline` passed. */
+export function waitForObject(pool: WaitedPool, words: Int32Array, slot: number, deadline: number): number {
+  const wait = tries(pool, words, slot, deadline, "allocWait");
   try {
-    for (let retryMs = RETRY_FIRST_MS; ; retryMs = Math.min(retryMs * 2, RETRY_MAX_MS)) {
-      const seen = Atomics.load(words, returns);
-      const object = pool.tryAlloc();
-      if (object !== 0) return object;
-      const left = timeLeft(deadline, `pool "${pool.name}": allocAsync found no object`);
-      await waitWithPromise(words, returns, seen, Math.min(left, retryMs));
+    for (let step = wait.next(); ; step = wait.next()) {
+      if (step.done) return step.value;
+      waitBlocking(words, step.value.index, step.value.seen, step.value.timeoutMs);
     }
   } finally {
-    Atomics.sub(words, waiters, 1);
+    wait.return(0); // a sleep that threw: the count comes off
+  }
+}
+
+/** allocAsync's loop: as waitForObject, never blocking the thread. */
+export async function waitForObjectAsync(pool: WaitedPool, words: Int32Array, slot: number, deadline: number): Promise<number> {
+  const wait = tries(pool, words, slot, deadline, "allocAsync");
+  try {
+    for (let step = wait.next(); ; step = wait.next()) {
+      if (step.done) return step.value;
+      await waitWithPromise(words, step.value.index, step.value.seen, step.value.timeoutMs);
+    }
+  } finally {
+    wait.return(0); // a sleep that threw: the count comes off
   }
 }

@@ -8,17 +8,7 @@
 import type { Heap } from "../../dist/index.js";
 import { type ConformanceReport, DOWN_CHANNEL, SHARED_POOL, UP_CHANNEL, type WorkerReply } from "./conformance-protocol.js";
 import type { TestThread } from "./engine-threads.js";
-import { wasmPools } from "./library.js";
-
-function errorName(run: () => unknown): string {
-  try {
-    run();
-    return "no error";
-  } catch (error) {
-    const e = error instanceof Error ? error : new Error(String(error));
-    return e instanceof wasmPools.WasmPoolsError ? e.name : `${e.name} (untyped)`;
-  }
-}
+import { errorName } from "./error-name.js";
 
 /** Whether this thread may block in Atomics.wait (not a browser's main thread). */
 function mayBlock(): boolean {

@@ -5,6 +5,7 @@
 
 import type { Heap } from "../../dist/index.js";
 import type { ConformanceReport } from "./conformance-protocol.js";
+import { errorName } from "./error-name.js";
 import { wasmPools } from "./library.js";
 
 const { struct, types } = wasmPools;
@@ -22,16 +23,6 @@ const Record = struct({
   where: Point,
   weights: array(f32, 3),
 });
-
-function errorName(run: () => unknown): string {
-  try {
-    run();
-    return "no error";
-  } catch (error) {
-    const e = error instanceof Error ? error : new Error(String(error));
-    return e instanceof wasmPools.WasmPoolsError ? e.name : `${e.name} (untyped)`;
-  }
-}
 
 export async function structChecks(heap: Heap): Promise<ConformanceReport["structs"]> {
   const records = Record.bind(heap, { checked: false });
