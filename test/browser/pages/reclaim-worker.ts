@@ -4,7 +4,7 @@
 import { Heap, type HeapHandle } from "../../../dist/index.js";
 
 interface WorkerScope {
-  onmessage: ((event: MessageEvent<{ handle: HeapHandle; lockName: string }>) => void) | null;
+  onmessage: ((event: MessageEvent<{ handle: HeapHandle }>) => void) | null;
   postMessage(message: unknown): void;
 }
 
@@ -20,5 +20,5 @@ scope.onmessage = async ({ data }) => {
   await navigator.locks.request(name, { ifAvailable: true }, async (lock) => {
     if (lock !== null) throw new Error("the life lock is not held");
   });
-  scope.postMessage({ threadId: heap.threadId, held: 3 });
+  scope.postMessage({ threadId: heap.threadId, held: 3, lockName: name });
 };

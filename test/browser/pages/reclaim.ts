@@ -1,6 +1,6 @@
 // Terminated Web Workers come back through their life locks: the page
 // starts workers that fill their caches, terminates them, and reclaims them
-// with heap.reclaimGone(). The outcome goes to globalThis.result.
+// with one heap.reclaimGone() once the browser has let go of their locks. The outcome goes to globalThis.result.
 
 import { Heap } from "../../../dist/index.js";
 
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const ready = await Promise.all(
     workers.map(
       (worker) =>
-        new Promise<{ threadId: number; held: number }>((resolve, reject) => {
+        new Promise<{ threadId: number; held: number; lockName: string }>((resolve, reject) => {
           worker.onmessage = ({ data }) => resolve(data);
           worker.onerror = (event) => reject(new Error(event.message));
           worker.postMessage({ handle: heap.handle() });
@@ -28,14 +28,10 @@ async function main(): Promise<void> {
   const before = pool.stats();
   const beforeNothingGone = await heap.reclaimGone();
   for (const worker of workers) worker.terminate();
-  // The browser lets go of their locks shortly after: ask until all are seen gone.
-  let reclaimed = 0;
-  let asked = 0;
-  while (reclaimed < WORKERS && asked < 1000) {
-    reclaimed += await heap.reclaimGone();
-    asked++;
-    await new Promise((resolve) => setTimeout(resolve, 0));
-  }
+  // The browser lets go of a terminated worker's life lock some time later:
+  // wait until this page is granted each of them, then one call must find all.
+  await Promise.all(ready.map(({ lockName }) => navigator.locks.request(lockName, async () => {})));
+  const reclaimed = await heap.reclaimGone();
   const after = pool.stats();
   heap.check();
   publish({
