@@ -3,10 +3,12 @@
 // the pipeline must drain, every stage end, every result be right and
 // nothing be left in the pools or the channels. Each waits on a condition it
 // polls, never on a fixed sleep. A browser missing here is reported as
-// skipped, with the reason.
+// skipped, with the reason. `npm test` runs the page in one of the three,
+// drawn from the run's seed; `npm run test:all` in all three.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningServer, startServer } from "../../examples/browser/server.js";
+import { EXHAUSTIVE, replayHint, sampleOf } from "../support/sampling.js";
 import {
   type BrowserFiles,
   type BrowserSession,
@@ -48,6 +50,9 @@ const BROWSERS: Array<{ name: string; files: BrowserFiles; open(url: string): Pr
   { name: "WebKitGTK", files: WEBKIT_FILES, open: (url) => openInWebKit(url, WEBKIT_SHARING_ENV) },
 ];
 
+/** The browsers of this run: one, drawn from the seed, or all three (test:all). */
+const IN_THIS_RUN = EXHAUSTIVE ? BROWSERS : sampleOf(BROWSERS.length, 1, "pipeline browser").map((k) => BROWSERS[k - 1]!);
+
 let server: RunningServer;
 beforeAll(async () => {
   server = await startServer({ isolated: true });
@@ -70,9 +75,9 @@ function stateWhen(session: BrowserSession, done: (state: PipelineState) => bool
 
 const sendsThatWaited = (state: PipelineState): number => state.waits.source + state.waits.parse + state.waits.compute;
 
-for (const browser of BROWSERS) {
+for (const browser of IN_THIS_RUN) {
   const missing = missingBrowser(browser.files);
-  describe.skipIf(missing)(`the pipeline page in ${browser.name}${missing ? ` (skipped: ${missing})` : ""}`, () => {
+  describe.skipIf(missing)(`the pipeline page in ${browser.name}${missing ? ` (skipped: ${missing})` : ""} (${replayHint()})`, () => {
     it("runs jobs through its stages with backpressure, and Stop drains every stage with every result right and nothing left", async () => {
       const session = await browser.open(`${server.url}examples/pipeline/`);
       try {
