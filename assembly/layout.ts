@@ -1,7 +1,8 @@
 // Every address and field offset of the shared heap, in one place.
 //
-// The TypeScript wrapper mirrors the numbers it reads (src/layout.ts); the
-// module exports them as globals and a test checks that both sides agree.
+// The one source of them: the module exports each as a global, and the
+// build writes the wrapper's copies from those (scripts/layout.mjs:
+// src/layout.ts and the literals of src/cache-hit.ts).
 //
 // Whole memory (wasm pages of 64 KiB; docs/internals.md §2):
 //

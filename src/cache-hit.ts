@@ -33,16 +33,12 @@ export interface CacheSite {
 }
 
 // The layout's numbers are written as literals, each followed by its name
-// in a comment (`2 /* TOKEN */`), which test/repo/layout.test.ts checks against
-// src/layout.ts. Read from module-level constants instead, they cost 1.3-2×
+// in a comment (`2 /* TOKEN */`); the build writes each number from the
+// layout (scripts/layout.mjs, whose HIT_PATH_LITERALS says what each name
+// is made of). Read from module-level constants instead, they cost 1.3-2×
 // per pair in SpiderMonkey, JavaScriptCore and V8 (Node 20-24), which load
 // them from the module's scope at each use rather than fold them; for the
 // same reason the checks are written out here, not in helper functions.
-// The names: FIRST, COUNT, TOKEN, STAMP, FLAGS, FRONT_COUNT,
-// FRONT_CAPACITY, FRONT_FOLDED, FRONT are the entry's words (E_* / 4), CACHED_BYTES and LIMIT_BYTES the cache block header's
-// (B_* / 4), TOP the backing allocator's top (H_BACKING_TOP / 4),
-// LOWEST_OBJECT = ARENA_START + CHUNK_HEADER, FREE_OBJECT = CHUNK_USED |
-// CHUNK_ON_FREE_LIST, LINKED_AND_USED = ENTRY_LINKED | ENTRY_USED.
 
 /** Takes an object from the thread's cache; 0 on a miss. */
 export function allocHit(words: Uint32Array, site: CacheSite): number {

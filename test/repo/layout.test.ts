@@ -1,9 +1,14 @@
-// The wrapper's copy of the layout (src/layout.ts) must equal the module's:
-// the module exports every constant of assembly/layout.ts as a global.
+// One source for the layout: assembly/layout.ts. The build writes the
+// wrapper's copies from the built module (scripts/layout.mjs): src/layout.ts
+// and the literals of the JS hit path. These tests hold both to the module,
+// and show the generator catching a stale literal.
 
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import * as layout from "../../dist/layout.js";
+import { declarationsOf, generated, HIT_PATH_LITERALS, hitPathNames, hitPathWith } from "../../scripts/layout.mjs";
+
+const source = (file: string): Promise<string> => readFile(new URL(`../../${file}`, import.meta.url), "utf8");
 
 async function coreGlobals(file: string): Promise<Record<string, unknown>> {
   const module = await WebAssembly.compile(await readFile(new URL(`../../dist/${file}`, import.meta.url)));
@@ -13,6 +18,15 @@ async function coreGlobals(file: string): Promise<Record<string, unknown>> {
 }
 
 describe("layout constants", () => {
+  it("every constant of assembly/layout.ts is read, and the module exports no other global", async () => {
+    const declared = declarationsOf(await source("assembly/layout.ts")).flatMap((d) => (d.name ? [d.name] : []));
+    const exported = Object.entries(await coreGlobals("wasm-pools.wasm")).flatMap(([name, value]) =>
+      value instanceof WebAssembly.Global ? [name] : [],
+    );
+    expect(new Set(declared)).toEqual(new Set(exported));
+    expect(declared.length).toBeGreaterThan(200);
+  });
+
   for (const file of ["wasm-pools.wasm", "wasm-pools.debug.wasm"]) {
     it(`src/layout.ts agrees with ${file}`, async () => {
       const exports = await coreGlobals(file);
@@ -24,42 +38,28 @@ describe("layout constants", () => {
         return core === value || core >>> 0 === value ? [] : [`${name}: wrapper ${value}, module ${core}`];
       });
       expect(mismatches).toEqual([]);
-      expect(Object.keys(layout).length).toBeGreaterThan(30);
     });
   }
+
+  it("src/layout.ts and the hit path's literals are what the build makes of assembly/layout.ts", () => {
+    const stale = generated()
+      .filter((g) => g.now !== g.made)
+      .map((g) => g.file);
+    expect(stale).toEqual([]);
+  });
 });
 
 describe("the JS hit path's literals", () => {
-  // src/cache-hit.ts writes the layout's numbers as literals, each followed by its name in a comment.
-  const expected: Record<string, number> = {
-    FIRST: layout.E_FIRST / 4,
-    COUNT: layout.E_COUNT / 4,
-    TOKEN: layout.E_TOKEN / 4,
-    STAMP: layout.E_STAMP / 4,
-    FLAGS: layout.E_FLAGS / 4,
-    FRONT_COUNT: layout.E_FRONT_COUNT / 4,
-    FRONT_CAPACITY: layout.E_FRONT_CAPACITY / 4,
-    FRONT_FOLDED: layout.E_FRONT_FOLDED / 4,
-    FRONT: layout.E_FRONT / 4,
-    LIMIT_BYTES: layout.B_LIMIT_BYTES / 4,
-    CACHED_BYTES: layout.B_CACHED_BYTES / 4,
-    TOP: layout.H_BACKING_TOP / 4,
-    LOWEST_OBJECT: layout.ARENA_START + layout.CHUNK_HEADER,
-    FREE_OBJECT: layout.CHUNK_USED | layout.CHUNK_ON_FREE_LIST,
-    LINKED_AND_USED: layout.ENTRY_LINKED | layout.ENTRY_USED,
-    CHUNK_HEADER: layout.CHUNK_HEADER,
-    CHUNK_USED: layout.CHUNK_USED,
-    CHUNK_ON_FREE_LIST: layout.CHUNK_ON_FREE_LIST,
-  };
+  it("src/cache-hit.ts uses every name of HIT_PATH_LITERALS, and only those", async () => {
+    expect(hitPathNames(await source("src/cache-hit.ts"))).toEqual(new Set(Object.keys(HIT_PATH_LITERALS)));
+  });
 
-  it("src/cache-hit.ts: every `N /* NAME */` literal equals NAME as src/layout.ts makes it, and every name is used", async () => {
-    const source = await readFile(new URL("../../src/cache-hit.ts", import.meta.url), "utf8");
-    // Biome moves a comment after a closing parenthesis: `(x & 3) /* FREE_OBJECT */`.
-    const found = [...source.matchAll(/(\d+)\)? \/\* ([A-Z_]+) \*\//g)].map((m) => ({ value: Number(m[1]), name: m[2]! }));
-    const wrong = found
-      .filter((f) => expected[f.name] !== f.value)
-      .map((f) => `${f.value} /* ${f.name} */: ${f.name} is ${expected[f.name]}`);
-    expect(wrong).toEqual([]);
-    expect(new Set(found.map((f) => f.name))).toEqual(new Set(Object.keys(expected)));
+  it("a stale literal is rewritten to its value, and an unknown name is refused (negative control)", () => {
+    const values = layout as unknown as Record<string, number>;
+    const top = layout.H_BACKING_TOP / 4;
+    expect(hitPathWith("words[7 /* TOP */] + (h & 1) /* FREE_OBJECT */", values)).toBe(
+      `words[${top} /* TOP */] + (h & 3) /* FREE_OBJECT */`,
+    );
+    expect(() => hitPathWith("x + 4 /* NOT_A_NAME */", values)).toThrow(/NOT_A_NAME/);
   });
 });

@@ -141,7 +141,7 @@ describe("structure", () => {
       .update(globals.map(([name, value]) => `${name}=${value}`).join("\n"))
       .digest("hex")
       .slice(0, 16);
-    // One line per ABI: when the layout changes, bump ABI_VERSION (assembly/layout.ts and src/layout.ts) and add its line.
+    // One line per ABI: when the layout changes, bump ABI_VERSION (assembly/layout.ts) and add its line.
     const recorded: Record<number, string> = {
       6: "5665fac7a9661b42",
       7: "95b2c677bd2c8d60",
