@@ -82,41 +82,45 @@ export function backingFree(from: usize): void {
   endSection();
 }
 
-/** Why the last backingRefill on this thread stopped short of what it wanted. */
-export let refillStoppedByLimit: bool = false;
-/** Whether the last backingRefill found the pool destroyed (no longer the token's live incarnation). */
-export let refillFoundStale: bool = false;
+// What backingRefill returns: how many objects it moved (REFILL_MOVED bits),
+// and, when it moved none, why in one flag.
+
+/** The count of objects moved. */
+export const REFILL_MOVED: u32 = 0xffff;
+/** Stopped at the pool's limit. */
+export const REFILL_AT_LIMIT: u32 = 1 << 16;
+/** The pool was destroyed since the caller resolved it (no longer the token's live incarnation). */
+export const REFILL_STALE: u32 = 1 << 17;
 
 /**
  * Moves up to `wanted` new objects of the live pool `token` names (chunks
  * of `bytes` of payload) onto the front of the chain held at `holder` (a
  * cache entry of this thread), marked free, counted in `allocated` and in
  * `used` (objects in a cache count as used), and their bytes in
- * `bytesWord`. Stops at the pool's limit or when memory runs out. Returns
- * how many it moved; 0 with refillFoundStale when the pool was destroyed
- * since the caller resolved it (checked under the lock, which every
- * change of a slot's incarnation also holds: registry.ts).
+ * `bytesWord` (`wanted` at most REFILL_MOVED). Stops at the pool's limit
+ * (REFILL_AT_LIMIT) or when memory runs out. Returns how many it moved
+ * (REFILL_MOVED bits), or REFILL_STALE when the pool was destroyed since
+ * the caller resolved it (checked under the lock, which every change of a
+ * slot's incarnation also holds: registry.ts).
  */
 export function backingRefill(token: u64, holder: usize, bytesWord: usize, bytes: u32, wanted: u32): u32 {
-  refillStoppedByLimit = false;
-  refillFoundStale = false;
   const size = chunkSizeFor(bytes);
   if (size == 0) return 0;
   const pool = poolAt(tokenIndex(token));
   deathPoint();
   backingLock();
   if (resolvePool(token) == 0) {
-    refillFoundStale = true;
     endSection();
-    return 0;
+    return REFILL_STALE;
   }
   const limit = load<u32>(pool + P_LIMIT);
   let moved: u32 = 0;
+  let atLimit: u32 = 0;
   while (moved < wanted && undoRoomForStep()) {
     deathPoint();
     const allocated = load<u32>(pool + P_ALLOCATED);
     if (limit != 0 && allocated >= limit) {
-      refillStoppedByLimit = true;
+      atLimit = REFILL_AT_LIMIT;
       break;
     }
     const chunk = allocChunkLocked(size);
@@ -133,7 +137,7 @@ export function backingRefill(token: u64, holder: usize, bytesWord: usize, bytes
   // Straight-line from here to the commit: `used` is shared, so it cannot be logged.
   atomic.add<u32>(pool + P_USED, moved);
   endSection();
-  return moved;
+  return moved | atLimit;
 }
 
 /** Gives one object back to the bins (or, with `quarantine`, to the debug quarantine). Backing lock held. */

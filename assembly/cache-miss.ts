@@ -5,7 +5,7 @@
 // and counting what other threads' caches hold.
 
 import { EXPENSIVE, invariant } from "./asserts";
-import { backingRefill, backingRelease, refillFoundStale, refillStoppedByLimit } from "./backing";
+import { backingRefill, backingRelease, REFILL_AT_LIMIT, REFILL_MOVED, REFILL_STALE } from "./backing";
 import { chunkSizeFor } from "./bins";
 import {
   cacheBlock,
@@ -225,15 +225,16 @@ export function fillEntry(entry: CacheEntry, pool: usize, token: u64): u32 {
   const bytesWord = cacheBlock.cachedBytesWord;
   if ((!cacheOff() || debugChecks) && popIntoEntry(pool, token, entry, bytesWord, size, clusterFor(size)) != 0) return FILLED;
   if (injectFailure()) return FILL_FAILED;
-  const moved = backingRefill(token, entry.address, bytesWord, size + tagBytes(), refillFor(size));
+  const refill = backingRefill(token, entry.address, bytesWord, size + tagBytes(), refillFor(size));
+  const moved = refill & REFILL_MOVED;
   if (moved != 0) {
     if (EXPENSIVE) invariant(chainCount(entry.first, size, moved + 1) == moved, ASSERT_REFILL_CHAIN);
     // New objects hold the poison too, so that alloc can check every object it hands out.
     if (debugChecks) poisonChain(entry.first, moved, size);
     return FILLED;
   }
-  if (refillFoundStale) return FILL_STALE;
-  if (refillStoppedByLimit) refusedByLimit();
+  if (refill & REFILL_STALE) return FILL_STALE;
+  if (refill & REFILL_AT_LIMIT) refusedByLimit();
   else refusedByMemory();
   return FILL_FAILED;
 }

@@ -31,26 +31,33 @@ import { holdInTransit, pushTransit, transitCount, transitToken } from "./transi
 /** Objects one step of flush or gc takes off the list at once. */
 const RELEASE_STEP: u32 = 64;
 
-/** Set by a pop that found its list corrupt: the link it would have followed. */
-let popFoundCorrupt: usize = 0;
-
-/** What the last popCluster on this thread took: its last object and how many. */
-let poppedLast: usize = 0;
-let poppedCount: u32 = 0;
+// What popCluster returns: the first object popped in the low word and how
+// many in the high word (0 when the list is empty); or POP_CORRUPT in the
+// high word and, in the low word, the link that proved the list corrupt.
+const POP_CORRUPT: u32 = 0xffffffff;
+@inline function poppedFirst(popped: u64): usize {
+  return <usize>(<u32>popped);
+}
+@inline function poppedCount(popped: u64): u32 {
+  const count = <u32>(popped >> 32);
+  return count == POP_CORRUPT ? 0 : count;
+}
+@inline function poppedCorruptLink(popped: u64): usize {
+  return <u32>(popped >> 32) == POP_CORRUPT ? <usize>(<u32>popped) : 0;
+}
 
 /**
- * Pops up to `wanted` objects off the pool's list with one CAS and returns
- * the first (0 when the list is empty), with poppedLast and poppedCount
- * set. The caller holds the read lock (`underReadLock`: only the first
+ * Pops up to `wanted` objects off the pool's list with one CAS, ends the
+ * cluster's chain after its last object, and returns the cluster (above).
+ * The caller holds the read lock (`underReadLock`: only the first
  * object is then protected, and debug uaf checks it) or the write lock (no
  * other pop runs). Inlined, so that the caller's stores after a successful
  * CAS follow it in straight-line code: the popped objects are the caller's
  * from the CAS on, and no stopping point comes before they are recorded.
  */
-@inline function popCluster(pool: usize, wanted: u32, underReadLock: bool): usize {
+@inline function popCluster(pool: usize, wanted: u32, underReadLock: bool): u64 {
   const head = pool + P_HEAD;
   const size = load<u32>(pool + P_SIZE);
-  popFoundCorrupt = 0;
   while (true) {
     deathPoint();
     const old = atomic.load<u64>(head);
@@ -84,13 +91,11 @@ let poppedCount: u32 = 0;
       // read-modify-write orders them (atomic.fence does not validate in the debug build).
       atomic.add<u32>(threadSlot + T_HEARTBEAT, 0);
       if (atomic.load<u64>(head) != old) continue;
-      popFoundCorrupt = bad;
-      return 0;
+      return ((<u64>POP_CORRUPT) << 32) | <u64>bad;
     }
     if (listTryPop(head, old, next)) {
-      poppedLast = last;
-      poppedCount = count;
-      return first;
+      store<u32>(last, 0);
+      return ((<u64>count) << 32) | <u64>first;
     }
   }
 }
@@ -105,21 +110,19 @@ let poppedCount: u32 = 0;
 export function popIntoEntry(pool: usize, token: u64, entry: CacheEntry, bytesWord: usize, size: u32, wanted: u32): u32 {
   invariant(entry.first == 0 && entry.count == 0, ASSERT_POP_INTO_EMPTY);
   deathPoint();
-  popFoundCorrupt = 0;
   readLock(pool);
-  const first = resolvePool(token) == pool ? popCluster(pool, wanted, true) : 0;
-  if (first != 0) {
+  const popped: u64 = resolvePool(token) == pool ? popCluster(pool, wanted, true) : 0;
+  const count = poppedCount(popped);
+  if (count != 0) {
     // Straight-line from the CAS.
-    const count = poppedCount;
-    store<u32>(poppedLast, 0);
-    entry.first = first;
+    entry.first = poppedFirst(popped);
     entry.count = count;
     store<u32>(bytesWord, load<u32>(bytesWord) + count * size);
     atomic.add<u32>(pool + P_USED, count);
   }
   readUnlock(pool);
-  if (popFoundCorrupt != 0) reportCorrupt(pool, popFoundCorrupt);
-  return first == 0 ? 0 : poppedCount;
+  if (poppedCorruptLink(popped) != 0) reportCorrupt(pool, poppedCorruptLink(popped));
+  return count;
 }
 
 /**
@@ -136,16 +139,16 @@ export function reportCorrupt(pool: usize, link: usize): void {
 /** With the cache off: pops one object under the read lock and hands it out (counted in `used`). 0 if the list is empty or retired. */
 export function popHandOut(pool: usize, token: u64): usize {
   deathPoint();
-  popFoundCorrupt = 0;
   readLock(pool);
-  const object = resolvePool(token) == pool ? popCluster(pool, 1, true) : 0;
+  const popped: u64 = resolvePool(token) == pool ? popCluster(pool, 1, true) : 0;
+  const object = poppedCount(popped) != 0 ? poppedFirst(popped) : 0;
   if (object != 0) {
     // Straight-line from the CAS: the object is the caller's.
     markHandedOut(object);
     atomic.add<u32>(pool + P_USED, 1);
   }
   readUnlock(pool);
-  if (popFoundCorrupt != 0) reportCorrupt(pool, popFoundCorrupt);
+  if (poppedCorruptLink(popped) != 0) reportCorrupt(pool, poppedCorruptLink(popped));
   return object;
 }
 
@@ -225,13 +228,14 @@ export function forgetCorruptChain(pool: usize, entry: CacheEntry, bytesWord: us
 /** With the write lock held: pops up to `wanted` objects into this thread's transit. Returns how many. */
 function popIntoTransit(pool: usize, wanted: u32): u32 {
   if (transitCount(threadSlot) != 0) settleTransit();
-  const first = popCluster(pool, wanted, false);
+  const popped = popCluster(pool, wanted, false);
+  const count = poppedCount(popped);
   // A corrupt list is left as it is: flush and gc stop there, the pool's next allocation reports it.
-  if (first == 0 && popFoundCorrupt != 0) markCorrupt(pool);
-  if (first == 0) return 0;
+  if (poppedCorruptLink(popped) != 0) markCorrupt(pool);
+  if (count == 0) return 0;
   // Straight-line from the CAS: the cluster is this thread's transit.
-  holdInTransit(threadSlot, pool, first, poppedCount);
-  return poppedCount;
+  holdInTransit(threadSlot, pool, poppedFirst(popped), count);
+  return count;
 }
 
 /** Gives this thread's whole transit back to the backing allocator (flush, gc). */
