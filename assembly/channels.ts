@@ -41,9 +41,6 @@ import { registryLock, registryUnlock } from "./registry";
 import { channelAt } from "./slots";
 import { deathPoint, taggedOwner } from "./thread";
 
-/** The generation of the channel the last channelCreate of this thread made. */
-export let createdChannelGeneration: u32 = 0;
-
 function channelLock(channel: usize): void {
   deathPoint();
   mutexLock(channel + CH_LOCK, taggedOwner); // a dead holder's section needs no repair: each commits with one store
@@ -76,14 +73,14 @@ function nameEquals(channel: usize, name: usize, length: u32): bool {
 }
 
 /**
- * Makes a channel of `capacity` messages. Returns its slot index (its
- * generation in createdChannelGeneration), or ERR_NAME_TAKEN,
+ * Makes a channel of `capacity` messages. Returns its slot index (and
+ * stores its generation at `generationOut`), or ERR_NAME_TAKEN,
  * ERR_TOO_MANY_CHANNELS, ERR_NO_MEMORY. The ring is named by the slot from
  * the backing allocator's own section (a creator that stops leaves it
  * there, and the next create of that slot frees it); the slot opens with
  * its last store.
  */
-export function channelCreate(name: usize, nameLength: u32, capacity: u32): i32 {
+export function channelCreate(name: usize, nameLength: u32, capacity: u32, generationOut: usize): i32 {
   registryLock();
   let free: i32 = -1;
   for (let index: u32 = 0; index < MAX_CHANNELS; index++) {
@@ -115,10 +112,11 @@ export function channelCreate(name: usize, nameLength: u32, capacity: u32): i32 
   memory.copy(channel + CH_NAME, name, nameLength);
   const generation = load<u32>(channel + CH_GENERATION) + 1;
   store<u32>(channel + CH_GENERATION, generation);
-  createdChannelGeneration = generation;
   deathPoint();
   atomic.store<u32>(channel + CH_STATE, CHANNEL_OPEN);
   registryUnlock();
+  // Last: `generationOut` may be where the name was read from.
+  store<u32>(generationOut, generation);
   return free;
 }
 

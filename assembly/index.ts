@@ -7,7 +7,7 @@ import { cacheAllocMany, cacheFreeMany } from "./batch";
 import { cacheAlloc, cacheFree } from "./cache";
 import { cacheScratch } from "./cache-block";
 import { cachedCount, giveBackWaitedFor } from "./cache-miss";
-import { channelClose, channelCreate, channelDestroy, channelReceive, channelSend, createdChannelGeneration } from "./channels";
+import { channelClose, channelCreate, channelDestroy, channelReceive, channelSend } from "./channels";
 import { heapAttach, heapCreate } from "./heap";
 import { largeAlloc, largeFree } from "./large";
 import {
@@ -24,7 +24,7 @@ import {
 } from "./layout";
 import { releaseHolds } from "./locks";
 import { poolFreeCount } from "./pool";
-import { createdGeneration, registryCountFailure, registryCreate, registryDestroy, registryFlush, registryGc } from "./registry";
+import { registryCountFailure, registryCreate, registryDestroy, registryFlush, registryGc } from "./registry";
 import { makeToken, resolvePool } from "./slots";
 import { threadSlot } from "./thread";
 import { threadAbandonAttach, threadClose, threadReclaim, threadReclaimDead } from "./thread-slots";
@@ -111,9 +111,7 @@ export function thread_slot(): usize {
  * Returns its slot id, its generation in the first scratch word; or an error.
  */
 export function pool_create(nameLength: u32, size: u32, flags: u32, minAvail: u32, limit: u32): i32 {
-  const id = registryCreate(cacheScratch(), min(nameLength, POOL_NAME_MAX), size, flags, minAvail, limit);
-  if (id >= 0) store<u32>(cacheScratch(), createdGeneration);
-  return id;
+  return registryCreate(cacheScratch(), min(nameLength, POOL_NAME_MAX), size, flags, minAvail, limit, cacheScratch());
 }
 
 /** Destroys (drops one user of) a pool; with `force`, also while objects of it are handed out or its list is corrupt. */
@@ -196,9 +194,7 @@ export function pool_cached_count(id: u32, generation: u32): i32 {
  */
 export function channel_create(nameLength: u32, capacity: u32): i32 {
   if (threadSlot == 0) return ERR_NOT_READY;
-  const id = channelCreate(cacheScratch(), min(nameLength, CHANNEL_NAME_MAX), capacity);
-  if (id >= 0) store<u32>(cacheScratch(), createdChannelGeneration);
-  return id;
+  return channelCreate(cacheScratch(), min(nameLength, CHANNEL_NAME_MAX), capacity, cacheScratch());
 }
 
 export function channel_send(id: u32, generation: u32, object: u32): i32 {

@@ -55,25 +55,23 @@ function nameEquals(pool: usize, name: usize, length: u32): bool {
   mutexUnlock(H_REGISTRY_LOCK);
 }
 
-/** The generation of the pool the last registryCreate of this thread made or joined. */
-export let createdGeneration: u32 = 0;
-
 /**
  * Creates a pool, or joins an existing shared pool of the same rounded size.
- * Returns its slot index (its generation in createdGeneration), or
- * ERR_NAME_TAKEN / ERR_TOO_MANY_POOLS. Only a FREE
+ * Returns its slot index (and stores its generation at `generationOut`),
+ * or ERR_NAME_TAKEN / ERR_TOO_MANY_POOLS. Only a FREE
  * slot is taken: a destroyed pool keeps its slot RETIRED until its last
  * object is back (layout.ts, "A pool slot's life"), and a slot whose
  * generation reached GENERATION_LAST is spent. The slot becomes
  * visible (LIVE) with its last store, so a creator that stops before that
  * leaves a free slot.
  */
-export function registryCreate(name: usize, nameLength: u32, size: u32, flags: u32, minAvail: u32, limit: u32): i32 {
+export function registryCreate(name: usize, nameLength: u32, size: u32, flags: u32, minAvail: u32, limit: u32, generationOut: usize): i32 {
   registryLock();
   finishRetirements();
   let result = ERR_TOO_MANY_POOLS;
   let freeSlot: i32 = -1;
   let joined = false;
+  let generation: u32 = 0;
   for (let index: u32 = 0; index < MAX_POOLS; index++) {
     deathPoint();
     const pool = poolAt(index);
@@ -86,7 +84,7 @@ export function registryCreate(name: usize, nameLength: u32, size: u32, flags: u
     if (mergeable) {
       atomic.add<u32>(pool + P_USERS, 1);
       result = <i32>index;
-      createdGeneration = load<u32>(pool + P_GENERATION);
+      generation = load<u32>(pool + P_GENERATION);
       joined = true;
       break;
     }
@@ -100,11 +98,13 @@ export function registryCreate(name: usize, nameLength: u32, size: u32, flags: u
     if (atomic.load<u32>(pool + P_STATE) == POOL_FREE) {
       openSlot(pool, name, nameLength, size, flags, minAvail, limit);
       result = freeSlot;
-      createdGeneration = load<u32>(pool + P_GENERATION);
+      generation = load<u32>(pool + P_GENERATION);
     }
     mutexUnlock(H_BACKING_LOCK);
   }
   mutexUnlock(H_REGISTRY_LOCK);
+  // Last: `generationOut` may be where the name was read from.
+  if (result >= 0) store<u32>(generationOut, generation);
   return result;
 }
 
