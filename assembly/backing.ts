@@ -25,7 +25,8 @@ import {
   POOL_FREE,
   POOL_RETIRED,
 } from "./layout";
-import { backingLock, mutexUnlock } from "./locks";
+import { mutexUnlock } from "./lock-words";
+import { backingLock } from "./locks";
 import { quarantineLocked } from "./quarantine";
 import { isCorrupt, markCorrupt, poolAt, resolveIncarnation, resolvePool, tokenIndex } from "./slots";
 import { deathPoint } from "./thread";

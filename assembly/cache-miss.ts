@@ -37,7 +37,7 @@ import {
   T_STATE,
   THREAD_LIVE,
 } from "./layout";
-import { beat } from "./locks";
+import { beat } from "./lock-words";
 import { popIntoEntry, pushFromEntry } from "./pool";
 import { CacheBlock, CacheEntry } from "./records";
 import { makeToken, resolvePool, threadSlotAt, tokenGeneration, tokenIndex } from "./slots";

@@ -10,11 +10,11 @@ import { checkFreeable, isFreeObject, markHandedOut, markOnFreeList } from "./ch
 import { debugCheckFree, debugChecks, debugHandOut, debugOnFree, poisonDamage, repoison } from "./debug";
 import { objectWaiters } from "./freelist";
 import { ALLOC_FAILED, ALLOC_STALE_POOL, ASSERT_TAKE_COUNT, ERR_STALE_POOL, OK, P_SIZE, P_STAMP } from "./layout";
-import { giveUpOnCorruptList, giveUpOnWriteAfterFree } from "./locks";
 import { forgetCorruptChain, popHandOut, pushFromEntry, pushHandedBack } from "./pool";
 import { CacheEntry } from "./records";
 import { isCorrupt, makeToken, poolAt, resolveIncarnation, resolvePool, tokenIndex } from "./slots";
 import { deathPoint } from "./thread";
+import { giveUpOnCorruptList, giveUpOnWriteAfterFree } from "./unwind";
 
 // ---- The fast paths --------------------------------------------------------
 

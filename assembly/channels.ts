@@ -36,7 +36,8 @@ import {
   RECEIVE_EMPTY,
   RECEIVE_STALE,
 } from "./layout";
-import { mutexLock, mutexUnlock } from "./locks";
+import { mutexUnlock } from "./lock-words";
+import { mutexLock } from "./locks";
 import { registryLock, registryUnlock } from "./registry";
 import { channelAt } from "./slots";
 import { deathPoint, taggedOwner } from "./thread";

@@ -22,12 +22,12 @@ import {
   LARGE_PREFIX,
   POOL_NAME_MAX,
 } from "./layout";
-import { releaseHolds } from "./locks";
 import { poolFreeCount } from "./pool";
 import { registryCountFailure, registryCreate, registryDestroy, registryFlush, registryGc } from "./registry";
 import { makeToken, resolvePool } from "./slots";
 import { threadSlot } from "./thread";
 import { threadAbandonAttach, threadClose, threadReclaim, threadReclaimDead } from "./thread-slots";
+import { releaseHolds } from "./unwind";
 
 // Every layout constant, so the wrapper can check its mirror against them.
 export * from "./layout";
@@ -80,7 +80,7 @@ export function thread_reclaim_dead(): i32 {
  * After a trap the core did not record (a stray write made it read outside
  * the memory): lets go of every lock and read hold this thread holds, rolls
  * back a half-done section of the backing allocator and puts its transit
- * back, so that the heap stays usable (locks.ts, releaseHolds).
+ * back, so that the heap stays usable (unwind.ts, releaseHolds).
  */
 export function thread_release_holds(): void {
   releaseHolds();

@@ -308,7 +308,7 @@ export const GENERATION_TEST_START: u32 = GENERATION_LAST - 3;
 //   +16 Node threadId + 1 (0: not a Node thread, or unknown)
 //   +20 heartbeat: bumped by long operations under a lock, by unlocks, and
 //       by waits that see the lock they wait for move, so that waiters tell
-//       a slow holder from a dead one (locks.ts, beat)
+//       a slow holder from a dead one (lock-words.ts, beat)
 //   +24 transit: slot of the chain's pool    } objects this thread took off
 //   +28 transit: first object of the chain   } a holder and has not yet put
 //   +32 transit: objects in the chain        } in another (transit.ts)

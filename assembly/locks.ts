@@ -1,31 +1,23 @@
-// Every lock of the heap and what a thread does when it must stop early:
-// robust mutexes (the owner in the word; a dead owner's lock is taken
-// over), the distributed flush_lock, waits that give up when no sign of
-// life shows, and giveUp. The protocol: docs/internals.md §3 and §4.
+// Taking the heap's locks: robust mutexes (a dead owner's lock is taken
+// over), the backing lock (a dead owner's section rolled back), the
+// distributed flush_lock, and waits that give up (unwind.ts) when no sign
+// of life shows. The words and letting go of them: lock-words.ts. The
+// protocol: docs/internals.md §3 and §4.
 
 import {
-  CH_LOCK,
   H_BACKING_LOCK,
   H_MAGIC,
-  H_REGISTRY_LOCK,
-  MAX_CHANNELS,
-  MAX_POOLS,
   MAX_THREADS,
   P_FLUSH_LOCK,
-  T_CACHE,
   T_HEARTBEAT,
   T_READ_HOLD,
-  T_RECLAIMING,
   T_STATE,
   THREAD_DEAD,
-  THREAD_RECLAIMING,
-  TRAP_CORRUPT_LIST,
   TRAP_LOCK_TIMEOUT,
   TRAP_RECLAIM_DEFERRED,
-  TRAP_WRITE_AFTER_FREE,
 } from "./layout";
-import { CacheBlock } from "./records";
-import { channelAt, poolAt, slotOfOwner, threadSlotAt } from "./slots";
+import { beat, CONTENDED, OWNER_MASK, tellWriter } from "./lock-words";
+import { slotOfOwner, threadSlotAt } from "./slots";
 import {
   deathPoint,
   flushLockEnabled,
@@ -33,21 +25,14 @@ import {
   ownerValue,
   patienceDivisor,
   reclaimingNow,
-  recordTrap,
-  setReclaimingNow,
   taggedOwner,
   threadCanBlock,
   threadSlot,
   undoEnabled,
 } from "./thread";
-import { pushTransit } from "./transit";
 import { undoRollBack } from "./undo";
+import { giveUp } from "./unwind";
 
-const OWNER_MASK: u32 = 0xffff;
-const CONTENDED: u32 = 0x80000000;
-/** flush_lock only: bits 16..30 count readers that left while a writer held the word, so its wait cannot miss them. */
-const LEFT_ONE: u32 = 1 << 16;
-const LEFT_MASK: u32 = 0x7fff0000;
 const SPINS_BEFORE_WAIT: i32 = 64;
 /** The longest back-off, in spin rounds. */
 const MAX_BACKOFF: i32 = 1024;
@@ -98,7 +83,7 @@ function spinFor(rounds: i32): void {
 }
 
 /** Doubles the back-off, capped, and spins that long. Returns the next back-off. */
-export function backOff(current: i32): i32 {
+function backOff(current: i32): i32 {
   spinFor(current);
   return current < MAX_BACKOFF ? current << 1 : current;
 }
@@ -135,16 +120,6 @@ function waitOn(word: usize, expected: u32, lock: usize, backoff: i32, reader: u
   return backoff;
 }
 
-/**
- * Shows waiters that this thread is alive: long operations under a lock
- * beat at every step, every unlock beats (a holder that lets go and takes
- * the lock again at once may leave the same word for a waiter to read), and
- * so does a waiter whenever the lock it waits for moves.
- */
-@inline export function beat(): void {
-  if (threadSlot != 0) store<u32>(threadSlot + T_HEARTBEAT, load<u32>(threadSlot + T_HEARTBEAT) + 1);
-}
-
 // ---- Robust mutex -------------------------------------------------------------
 
 /**
@@ -176,27 +151,6 @@ export function mutexLock(word: usize, mine: u32): bool {
   }
 }
 
-export function mutexUnlock(word: usize): void {
-  beat();
-  if ((atomic.xchg<u32>(word, 0) & CONTENDED) != 0) atomic.notify(word, 1);
-}
-
-@inline export function ownsMutex(word: usize): bool {
-  return (atomic.load<u32>(word) & OWNER_MASK) == ownerValue;
-}
-
-/**
- * If the mutex at `word` is held by the dead thread `owner`, takes it over
- * and returns true (the caller repairs the section, then unlocks).
- */
-export function takeOverFrom(word: usize, owner: u32): bool {
-  while (true) {
-    const seen = atomic.load<u32>(word);
-    if ((seen & OWNER_MASK) != owner) return false;
-    if (atomic.cmpxchg<u32>(word, seen, ownerValue | (seen & CONTENDED)) == seen) return true;
-  }
-}
-
 // ---- The backing lock -----------------------------------------------------------
 
 /** Takes the backing lock, rolling back a dead owner's half-done section. */
@@ -213,28 +167,6 @@ export function backingLock(): void {
   // an atomic store compiles to a store and a fence.
   atomic.xchg<u32>(threadSlot + T_READ_HOLD, <u32>pool);
   if (atomic.load<u32>(pool + P_FLUSH_LOCK) != 0) readLockSlow(pool);
-}
-
-@inline export function readUnlock(pool: usize): void {
-  if (!flushLockEnabled) return;
-  atomic.xchg<u32>(threadSlot + T_READ_HOLD, 0);
-  // A writer may be waiting for this hold to go.
-  if (atomic.load<u32>(pool + P_FLUSH_LOCK) != 0) tellWriter(pool + P_FLUSH_LOCK);
-}
-
-/**
- * Changes the writer word (its count of readers that left) and wakes the
- * writer: a writer that read the word before this reader left then finds
- * it changed and does not sleep through the wake-up.
- */
-function tellWriter(word: usize): void {
-  while (true) {
-    const seen = atomic.load<u32>(word);
-    if ((seen & OWNER_MASK) == 0) return;
-    const bumped = (seen & ~LEFT_MASK) | ((seen + LEFT_ONE) & LEFT_MASK);
-    if (atomic.cmpxchg<u32>(word, seen, bumped) == seen) break;
-  }
-  atomic.notify(word);
 }
 
 function readLockSlow(pool: usize): void {
@@ -272,65 +204,4 @@ export function writeLock(pool: usize): void {
       backoff = waitOn(word, seen, word, backoff, index + 1);
     }
   }
-}
-
-export function writeUnlock(pool: usize): void {
-  const word = pool + P_FLUSH_LOCK;
-  beat();
-  atomic.store<u32>(word, 0);
-  atomic.notify(word);
-}
-
-// ---- Giving up ------------------------------------------------------------------------
-
-/**
- * Releases everything this thread holds: a chain in transit goes back to its
- * pool's list, a read hold is dropped, every lock it owns is unlocked (the
- * backing lock after rolling its section back). Every section leaves the
- * heap consistent at the points where it can wait, so this is all it takes.
- */
-export function releaseHolds(): void {
-  setReclaimingNow(false);
-  // A reclaim this thread was doing is left for another go (thread-slots.ts).
-  if (threadSlot == 0) return;
-  const reclaiming = <usize>load<u32>(threadSlot + T_RECLAIMING);
-  if (reclaiming != 0) {
-    atomic.store<u32>(threadSlot + T_RECLAIMING, 0);
-    atomic.cmpxchg<u32>(reclaiming - 1 + T_STATE, THREAD_RECLAIMING, THREAD_DEAD);
-  }
-  if (ownsMutex(H_BACKING_LOCK)) {
-    undoRollBack();
-    mutexUnlock(H_BACKING_LOCK);
-  }
-  // A chain of a pool destroyed meanwhile stays in the transit; the thread's
-  // next move settles it (pool.ts, settleTransit), a reclaim otherwise.
-  pushTransit(threadSlot);
-  if (load<u32>(threadSlot + T_READ_HOLD) != 0) readUnlock(<usize>load<u32>(threadSlot + T_READ_HOLD));
-  for (let index: u32 = 0; index < MAX_POOLS; index++) {
-    if (ownsMutex(poolAt(index) + P_FLUSH_LOCK)) writeUnlock(poolAt(index));
-  }
-  for (let index: u32 = 0; index < MAX_CHANNELS; index++) {
-    if (ownsMutex(channelAt(index) + CH_LOCK)) mutexUnlock(channelAt(index) + CH_LOCK);
-  }
-  if (ownsMutex(H_REGISTRY_LOCK)) mutexUnlock(H_REGISTRY_LOCK);
-}
-
-/** Stops the current core call: releases everything held, records why, and traps. */
-export function giveUp(kind: u32, where: usize, detail: usize): void {
-  releaseHolds();
-  recordTrap(kind, where, detail);
-  unreachable();
-}
-
-/** A free list of pool slot `index` holds `link`, no free object of it (0: the pool was found marked corrupt before). */
-export function giveUpOnCorruptList(index: u32, link: usize): void {
-  giveUp(TRAP_CORRUPT_LIST, index, link);
-}
-
-/** Debug poison: `object` of pool slot `index` was written at `offset` after it was freed. */
-export function giveUpOnWriteAfterFree(index: u32, object: usize, offset: u32): void {
-  releaseHolds();
-  recordTrap(TRAP_WRITE_AFTER_FREE, index, object);
-  changetype<CacheBlock>(load<u32>(threadSlot + T_CACHE)).trapOffset = offset;
-  unreachable();
 }

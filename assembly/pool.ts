@@ -21,12 +21,14 @@ import {
   T_HEARTBEAT,
   T_TRANSIT,
 } from "./layout";
-import { beat, giveUpOnCorruptList, readLock, readUnlock, writeLock, writeUnlock } from "./locks";
+import { beat, readUnlock, writeUnlock } from "./lock-words";
+import { readLock, writeLock } from "./locks";
 import { checkNotReleased, uafChecks } from "./quarantine";
 import { CacheEntry } from "./records";
 import { markCorrupt, poolIndexOf, resolvePool } from "./slots";
 import { deathPoint, threadSlot } from "./thread";
 import { holdInTransit, pushTransit, transitCount, transitToken } from "./transit";
+import { giveUpOnCorruptList } from "./unwind";
 
 /** Objects one step of flush or gc takes off the list at once. */
 const RELEASE_STEP: u32 = 64;
@@ -175,7 +177,7 @@ export function pushHandedBack(pool: usize, object: usize, size: u32): i32 {
  * Pushes this thread's transit onto its pool's list; when that pool was
  * destroyed meanwhile (its list retired), gives the chain back to the
  * backing allocator instead, counted out of the retired pool. Also settles
- * a transit that a give-up left behind (locks.ts, releaseHolds) before a
+ * a transit that a give-up left behind (unwind.ts, releaseHolds) before a
  * new one is taken.
  */
 export function settleTransit(): void {

@@ -3,10 +3,10 @@
 // gives up (UseAfterFreeError): docs/internals.md §8.
 
 import { C_SIZE, CHUNK_ON_FREE_LIST, CHUNK_RELEASED, H_QUARANTINE, QUARANTINE_SLOTS, TRAP_USE_AFTER_FREE } from "./layout";
-import { giveUp } from "./locks";
 import { Chunk, chunkOf } from "./records";
 import { poolIndexOf } from "./slots";
 import { loggedStore } from "./undo";
+import { giveUp } from "./unwind";
 
 /** Whether this thread checks pops for released objects (a module global is per thread). */
 export let uafChecks: bool = false;

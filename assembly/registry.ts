@@ -36,7 +36,8 @@ import {
   POOL_SHARED,
   TEST_GENERATIONS_NEAR_TOP,
 } from "./layout";
-import { backingLock, beat, mutexLock, mutexUnlock } from "./locks";
+import { beat, mutexUnlock } from "./lock-words";
+import { backingLock, mutexLock } from "./locks";
 import { poolFlush, poolGc, poolRetire } from "./pool";
 import { poolAt, resolvePool, restamp } from "./slots";
 import { deathPoint, taggedOwner } from "./thread";

@@ -43,7 +43,8 @@ import {
   THREAD_LIVE,
   THREAD_RECLAIMING,
 } from "./layout";
-import { backingLock, beat, mutexUnlock, takeOverFrom, writeUnlock } from "./locks";
+import { beat, mutexUnlock, takeOverFrom, writeUnlock } from "./lock-words";
+import { backingLock } from "./locks";
 import { settleTransit } from "./pool";
 import { CacheBlock } from "./records";
 import { channelAt, makeToken, markCorrupt, ownerValueOf, poolAt, resolveIncarnation, threadSlotAt } from "./slots";
@@ -90,7 +91,7 @@ export function threadClose(): void {
   const slot = threadSlot;
   if (slot == 0) return;
   atomic.store<u32>(slot + T_STATE, THREAD_BUSY);
-  // A chain that a give-up left in the transit (locks.ts, releaseHolds) goes back first.
+  // A chain that a give-up left in the transit (unwind.ts, releaseHolds) goes back first.
   if (transitCount(slot) != 0) settleTransit();
   drainOwnCache();
   backingFree(slot + T_CACHE);

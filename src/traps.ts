@@ -3,7 +3,7 @@
 // a call throws, and the JS hit paths do not call the core at all.
 //
 // Five kinds of give-up are recorded: the call first releases everything it
-// held (assembly/locks.ts, giveUp), then writes why (TRAP_*) and its details
+// held (assembly/unwind.ts, giveUp), then writes why (TRAP_*) and its details
 // in the calling thread's cache block, and traps to unwind:
 //   TRAP_USE_AFTER_FREE     a pop read an object flush or gc had given back
 //                           (debug uaf)                       UseAfterFreeError
