@@ -148,13 +148,17 @@ export class Channel implements Iterable<number>, AsyncIterable<number> {
     requireBlocking("channel.send");
     const object = checkedPointer(ptr);
     const deadline = deadlineOf(options);
+    // The first try alone: reading the count before it would fetch the channel's line twice.
+    if (this.trySend(object)) return;
     const word = (this.#slot + CH_RECEIVED) >>> 2;
     while (true) {
       const seen = Atomics.load(this.#words, word);
-      if (this.trySend(object)) return;
-      if (deadline !== 0 && this.#spin(word, seen)) continue;
       const left = timeLeft(deadline, "send: the channel stayed full");
-      this.#sleep(CH_SENDERS_WAITING, CH_RECEIVED, seen, Math.min(left, SLEEP_SLICE_MS));
+      // Try again once the count moves, or before sleeping: `seen` was read before
+      // this try, so a receive after it ends the sleep at once.
+      const moved = this.#spin(word, seen);
+      if (this.trySend(object)) return;
+      if (!moved) this.#sleep(CH_SENDERS_WAITING, CH_RECEIVED, seen, Math.min(left, SLEEP_SLICE_MS));
     }
   }
 
@@ -203,14 +207,18 @@ export class Channel implements Iterable<number>, AsyncIterable<number> {
   receive(options?: WaitOptions): number | null {
     requireBlocking("channel.receive");
     const deadline = deadlineOf(options);
+    // The first try alone, as in send.
+    const first = this.tryReceive();
+    if (first !== EMPTY) return first;
     const word = (this.#slot + CH_SENT) >>> 2;
     while (true) {
       const seen = Atomics.load(this.#words, word);
+      const left = timeLeft(deadline, "receive: the channel stayed empty");
+      // As in send.
+      const moved = this.#spin(word, seen);
       const message = this.tryReceive();
       if (message !== EMPTY) return message;
-      if (deadline !== 0 && this.#spin(word, seen)) continue;
-      const left = timeLeft(deadline, "receive: the channel stayed empty");
-      this.#sleep(CH_RECEIVERS_WAITING, CH_SENT, seen, Math.min(left, SLEEP_SLICE_MS));
+      if (!moved) this.#sleep(CH_RECEIVERS_WAITING, CH_SENT, seen, Math.min(left, SLEEP_SLICE_MS));
     }
   }
 
