@@ -11,6 +11,7 @@ import { keep, type SingleThreadCase } from "./measure.js";
 export const STRUCTS_GROUP = "13. struct fields: 2 reads, 2 writes per object (1,024 objects)";
 export const STRUCT_ACCESSORS = "wasm-pools struct accessors";
 export const TYPED_ARRAYS = "hand-written Uint32Array/Float64Array (module-level, never remade)";
+export const GROWING_TYPED_ARRAYS = "hand-written typed arrays that follow growth";
 
 const OBJECTS = 1024;
 const { u32, f64, utf8 } = types;
@@ -107,7 +108,7 @@ export function structCases(): SingleThreadCase[] {
   return [
     structCase(STRUCT_ACCESSORS, viaAccessors),
     structCase(TYPED_ARRAYS, viaTypedArrays),
-    structCase("hand-written typed arrays that follow growth", viaGrowingTypedArrays),
+    structCase(GROWING_TYPED_ARRAYS, viaGrowingTypedArrays),
     structCase("hand-written DataView", viaDataView),
     structCase("plain JS objects (not shared)", viaObjects),
   ];

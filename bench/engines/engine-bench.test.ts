@@ -9,6 +9,7 @@ import { EXHAUSTIVE, randomFor } from "../../test/support/sampling.js";
 import { CLASS_FIELD, MODULE_CONST, PARAMETER, PICKED } from "../cases/call-patterns.js";
 import { INTERLEAVED } from "../cases/interleaved.js";
 import { CACHE_OFF, CACHE_ON, NEW_UINT8ARRAY } from "../cases/single-thread.js";
+import { structCases } from "../cases/structs.js";
 import { FLOOR, PARAMETER_FLOOR } from "../names.js";
 import type { EngineResult } from "./engine-bench-protocol.js";
 import { engineMarkdown } from "./engine-tables.js";
@@ -27,6 +28,7 @@ const CASES = [
   CACHE_ON,
   CACHE_OFF,
   NEW_UINT8ARRAY,
+  ...structCases().map((c) => c.name),
 ];
 const NODE = ENGINES[0]!.name;
 const chromium = ENGINES.find((engine) => engine.name === "Chromium")!;
@@ -45,6 +47,7 @@ function expectEveryCase(result: EngineResult): void {
   expect(markdown).toContain(`### ${result.name}`);
   for (const name of new Set(CASES)) expect(markdown).toContain(`| ${name} | `);
   expect(markdown).toMatch(/Target \(b\) cheaper than `new Uint8Array\(64\)`: (met|not met) \(\d+\.\d\d×\)/);
+  expect(markdown).toMatch(/Target struct accessors within 1\.2× of hand-written typed arrays: (met|not met) \(\d+\.\d\d×; \d+\.\d\d× /);
 }
 
 // npm test runs one of the two engines, drawn from the run's seed (npm run test:all both).

@@ -1,7 +1,8 @@
 // The single-thread cases every engine runs, the same code in each (bundled
 // by bundle.ts): the call patterns (a)-(d) with the floor, the interleaved
-// pools (e) with theirs, and the pair with the cache on and off beside
-// `new Uint8Array(64)`. Each sample repeats a case's loop until it lasts
+// pools (e) with theirs, the pair with the cache on and off beside
+// `new Uint8Array(64)`, and the struct fields (group 13) beside the same
+// fields written by hand. Each sample repeats a case's loop until it lasts
 // a millisecond and 50 steps of the engine's clock, so that the coarse
 // clocks of browsers (5-20 µs steps here) do not show in the figures; the
 // runs go round every case in turn, and each case's figure is the median of
@@ -11,6 +12,7 @@ import { callPatternCases } from "../cases/call-patterns.js";
 import { interleavedCases } from "../cases/interleaved.js";
 import { measure, type SingleThreadCase } from "../cases/measure.js";
 import { basicPairCases, packagePools } from "../cases/single-thread.js";
+import { structCases } from "../cases/structs.js";
 import { median } from "../median.js";
 import type { EngineCaseResult, SuiteOptions } from "./engine-bench-protocol.js";
 
@@ -62,7 +64,7 @@ function lengthened(job: SingleThreadCase, sampleMs: number, warmupMs: number): 
 
 export async function engineCases(): Promise<SingleThreadCase[]> {
   const { cached, uncached } = await packagePools();
-  return [...callPatternCases(), ...interleavedCases(), ...basicPairCases(cached, uncached)];
+  return [...callPatternCases(), ...interleavedCases(), ...basicPairCases(cached, uncached), ...structCases()];
 }
 
 export async function runSuite(options: SuiteOptions): Promise<EngineCaseResult[]> {
