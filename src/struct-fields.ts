@@ -2,7 +2,8 @@
 // any object's address, over the shared memory, allocating nothing (but the
 // bigint or string it returns). One class per element type, so that every
 // call site sees one class and each method's typed-array access one kind
-// of array.
+// of array: the numeric ones are written out from templates
+// (struct-accessor-classes.ts, by scripts/struct-accessors.mjs).
 //
 // Every view starts at the lowest address an object can have, so that one
 // unsigned compare keeps an access both above the heap's own header and
@@ -16,10 +17,23 @@
 
 import { HeapCorruptError, InvalidArgumentError } from "./errors.js";
 import { encodeUtf8, readUtf8 } from "./strings.js";
+import { Accessor } from "./struct-accessor-base.js";
+import {
+  F32Field,
+  F64Field,
+  I8Field,
+  I16Field,
+  I32Field,
+  I64Field,
+  U8Field,
+  U16Field,
+  U32Field,
+  U64Field,
+} from "./struct-accessor-classes.js";
 import { type FieldMemory, LOWEST_OBJECT, type ViewHolder } from "./struct-memory.js";
 import type { BigIntName, NumberName } from "./struct-types.js";
 import { describe } from "./validate.js";
-import { type WaitResult, waitBlocking, waitWithPromise } from "./wait.js";
+import type { WaitResult } from "./wait.js";
 
 /** A field read and written as a number. */
 export interface NumberField {
@@ -91,27 +105,6 @@ export interface Utf8Field {
   set(ptr: number, value: string): void;
 }
 
-type AnyTypedArray =
-  | Uint8Array
-  | Int8Array
-  | Uint16Array
-  | Int16Array
-  | Uint32Array
-  | Int32Array
-  | Float32Array
-  | Float64Array
-  | BigUint64Array
-  | BigInt64Array;
-
-/** The parts every accessor class shares: offset, width, the memory and the checked-mode hook. */
-abstract class Accessor implements ViewHolder {
-  constructor(
-    readonly offset: number,
-    protected readonly memory: FieldMemory,
-  ) {}
-  abstract attach(buffer: ArrayBufferLike): void;
-}
-
 type AccessorClass<A> = new (offset: number, memory: FieldMemory) => A;
 
 /** `Base` with every access checked against the live object it lands in first (checked mode). */
@@ -127,212 +120,6 @@ export function checkedClass<A extends { index(ptr: number): number; readonly of
     }
   };
   return Checked as AccessorClass<A>;
-}
-
-function numberValue(value: unknown): number {
-  if (typeof value !== "number") throw new InvalidArgumentError("value", `expected a number, got ${describe(value)}`);
-  return value;
-}
-
-function bigIntValue(value: unknown): bigint {
-  if (typeof value !== "bigint") throw new InvalidArgumentError("value", `expected a bigint, got ${describe(value)}`);
-  return value;
-}
-
-/** A number field class over one kind of typed array, whose elements are 2^shift bytes. */
-function numberFieldClass<T extends Exclude<AnyTypedArray, BigUint64Array | BigInt64Array>>(
-  make: (buffer: ArrayBufferLike, byteOffset: number) => T,
-  shift: number,
-): AccessorClass<NumberField & ViewHolder & { index(ptr: number): number; view: T }> {
-  return class extends Accessor {
-    view!: T;
-    /** The view's length in elements, and the field's offset less the view's start. */
-    length!: number;
-    shifted = this.offset - LOWEST_OBJECT;
-    attach(buffer: ArrayBufferLike): void {
-      this.view = make(buffer, LOWEST_OBJECT);
-      this.length = this.view.length;
-    }
-    index(ptr: number): number {
-      if (typeof ptr === "number") {
-        const at = ptr + this.shifted;
-        const index = at >>> shift;
-        if (index < this.length && index << shift === at) return index;
-      }
-      return (this.memory.reach(ptr, this.offset, 1 << shift) - LOWEST_OBJECT) / (1 << shift);
-    }
-    // The index first: a slow path that refreshes the views after growth must come before `this.view` is read.
-    get(ptr: number): number {
-      const index = this.index(ptr);
-      return this.view[index]!;
-    }
-    set(ptr: number, value: number): void {
-      const index = this.index(ptr);
-      this.view[index] = typeof value === "number" ? value : numberValue(value);
-    }
-  };
-}
-
-/** An integer field class: numberFieldClass plus the atomic operations, over a typed array `T`. */
-function integerFieldClass<T extends Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array>(
-  make: (buffer: ArrayBufferLike, byteOffset: number) => T,
-  shift: number,
-): AccessorClass<IntegerField & ViewHolder & { index(ptr: number): number; view: T }> {
-  const Base = numberFieldClass(make, shift);
-  return class extends Base {
-    load(ptr: number): number {
-      const index = this.index(ptr);
-      return Atomics.load(this.view, index);
-    }
-    store(ptr: number, value: number): number {
-      const index = this.index(ptr);
-      return Atomics.store(this.view, index, numberValue(value));
-    }
-    add(ptr: number, value: number): number {
-      const index = this.index(ptr);
-      return Atomics.add(this.view, index, numberValue(value));
-    }
-    sub(ptr: number, value: number): number {
-      const index = this.index(ptr);
-      return Atomics.sub(this.view, index, numberValue(value));
-    }
-    and(ptr: number, value: number): number {
-      const index = this.index(ptr);
-      return Atomics.and(this.view, index, numberValue(value));
-    }
-    or(ptr: number, value: number): number {
-      const index = this.index(ptr);
-      return Atomics.or(this.view, index, numberValue(value));
-    }
-    xor(ptr: number, value: number): number {
-      const index = this.index(ptr);
-      return Atomics.xor(this.view, index, numberValue(value));
-    }
-    exchange(ptr: number, value: number): number {
-      const index = this.index(ptr);
-      return Atomics.exchange(this.view, index, numberValue(value));
-    }
-    compareExchange(ptr: number, expected: number, replacement: number): number {
-      const index = this.index(ptr);
-      return Atomics.compareExchange(this.view, index, numberValue(expected), numberValue(replacement));
-    }
-  };
-}
-
-/** A 32-bit integer field class that threads can wait on (through an Int32Array view of the same words). */
-function waitable32Class<T extends Uint32Array | Int32Array>(
-  make: (buffer: ArrayBufferLike, byteOffset: number) => T,
-): AccessorClass<WaitableField & { index(ptr: number): number }> {
-  const Base = integerFieldClass(make, 2);
-  return class extends Base {
-    waitView!: Int32Array;
-    override attach(buffer: ArrayBufferLike): void {
-      super.attach(buffer);
-      this.waitView = new Int32Array(buffer, LOWEST_OBJECT);
-    }
-    wait(ptr: number, expected: number, timeoutMs = Number.POSITIVE_INFINITY): WaitResult {
-      const index = this.index(ptr);
-      return waitBlocking(this.waitView, index, numberValue(expected) | 0, timeout(timeoutMs));
-    }
-    waitAsync(ptr: number, expected: number, timeoutMs = Number.POSITIVE_INFINITY): Promise<WaitResult> {
-      const index = this.index(ptr);
-      return waitWithPromise(this.waitView, index, numberValue(expected) | 0, timeout(timeoutMs));
-    }
-    notify(ptr: number, count = Number.POSITIVE_INFINITY): number {
-      const index = this.index(ptr);
-      return Atomics.notify(this.waitView, index, count);
-    }
-  };
-}
-
-function timeout(value: unknown): number {
-  if (typeof value !== "number" || Number.isNaN(value) || value < 0) {
-    throw new InvalidArgumentError("timeoutMs", `expected a number of milliseconds, 0 or more, got ${describe(value)}`);
-  }
-  return value;
-}
-
-/** A 64-bit integer field class (bigint values), atomics and waits included. */
-function bigIntFieldClass<T extends BigUint64Array | BigInt64Array>(
-  make: (buffer: ArrayBufferLike, byteOffset: number) => T,
-  signed: boolean,
-): AccessorClass<WaitableField<bigint> & { index(ptr: number): number }> {
-  const wrap = (value: bigint): bigint => (signed ? BigInt.asIntN(64, value) : BigInt.asUintN(64, value));
-  return class extends Accessor {
-    view!: T;
-    waitView!: BigInt64Array;
-    length!: number;
-    shifted = this.offset - LOWEST_OBJECT;
-    attach(buffer: ArrayBufferLike): void {
-      this.view = make(buffer, LOWEST_OBJECT);
-      this.waitView = new BigInt64Array(buffer, LOWEST_OBJECT);
-      this.length = this.view.length;
-    }
-    index(ptr: number): number {
-      if (typeof ptr === "number") {
-        const at = ptr + this.shifted;
-        const index = at >>> 3;
-        if (index < this.length && index << 3 === at) return index;
-      }
-      return (this.memory.reach(ptr, this.offset, 8) - LOWEST_OBJECT) / 8;
-    }
-    get(ptr: number): bigint {
-      const index = this.index(ptr);
-      return this.view[index]!;
-    }
-    set(ptr: number, value: bigint): void {
-      const index = this.index(ptr);
-      this.view[index] = bigIntValue(value);
-    }
-    load(ptr: number): bigint {
-      const index = this.index(ptr);
-      return Atomics.load(this.view, index);
-    }
-    store(ptr: number, value: bigint): bigint {
-      const index = this.index(ptr);
-      return Atomics.store(this.view, index, bigIntValue(value));
-    }
-    add(ptr: number, value: bigint): bigint {
-      const index = this.index(ptr);
-      return Atomics.add(this.view, index, bigIntValue(value));
-    }
-    sub(ptr: number, value: bigint): bigint {
-      const index = this.index(ptr);
-      return Atomics.sub(this.view, index, bigIntValue(value));
-    }
-    and(ptr: number, value: bigint): bigint {
-      const index = this.index(ptr);
-      return Atomics.and(this.view, index, bigIntValue(value));
-    }
-    or(ptr: number, value: bigint): bigint {
-      const index = this.index(ptr);
-      return Atomics.or(this.view, index, bigIntValue(value));
-    }
-    xor(ptr: number, value: bigint): bigint {
-      const index = this.index(ptr);
-      return Atomics.xor(this.view, index, bigIntValue(value));
-    }
-    exchange(ptr: number, value: bigint): bigint {
-      const index = this.index(ptr);
-      return Atomics.exchange(this.view, index, bigIntValue(value));
-    }
-    compareExchange(ptr: number, expected: bigint, replacement: bigint): bigint {
-      const index = this.index(ptr);
-      return Atomics.compareExchange(this.view, index, bigIntValue(expected), bigIntValue(replacement));
-    }
-    wait(ptr: number, expected: bigint, timeoutMs = Number.POSITIVE_INFINITY): WaitResult {
-      const index = this.index(ptr);
-      return waitBlocking(this.waitView, index, BigInt.asIntN(64, wrap(bigIntValue(expected))), timeout(timeoutMs));
-    }
-    waitAsync(ptr: number, expected: bigint, timeoutMs = Number.POSITIVE_INFINITY): Promise<WaitResult> {
-      const index = this.index(ptr);
-      return waitWithPromise(this.waitView, index, BigInt.asIntN(64, wrap(bigIntValue(expected))), timeout(timeoutMs));
-    }
-    notify(ptr: number, count = Number.POSITIVE_INFINITY): number {
-      const index = this.index(ptr);
-      return Atomics.notify(this.waitView as unknown as Int32Array, index, count);
-    }
-  };
 }
 
 /** A boolean: one byte, 0 or 1 (any other byte reads true). */
@@ -412,18 +199,20 @@ class Utf8Accessor extends Accessor implements Utf8Field {
   }
 }
 
-// One class per element type (and per mode): engines then see one class at each call site.
+// One class per element type (and per mode), each with methods of its own
+// source (scripts/struct-accessors.mjs says why): engines then see one class,
+// and one kind of typed array, at each access.
 const CLASSES = {
-  u8: integerFieldClass((b, at) => new Uint8Array(b, at), 0),
-  i8: integerFieldClass((b, at) => new Int8Array(b, at), 0),
-  u16: integerFieldClass((b, at) => new Uint16Array(b, at), 1),
-  i16: integerFieldClass((b, at) => new Int16Array(b, at), 1),
-  u32: waitable32Class((b, at) => new Uint32Array(b, at)),
-  i32: waitable32Class((b, at) => new Int32Array(b, at)),
-  f32: numberFieldClass((b, at) => new Float32Array(b, at), 2),
-  f64: numberFieldClass((b, at) => new Float64Array(b, at), 3),
-  u64: bigIntFieldClass((b, at) => new BigUint64Array(b, at), false),
-  i64: bigIntFieldClass((b, at) => new BigInt64Array(b, at), true),
+  u8: U8Field,
+  i8: I8Field,
+  u16: U16Field,
+  i16: I16Field,
+  u32: U32Field,
+  i32: I32Field,
+  f32: F32Field,
+  f64: F64Field,
+  u64: U64Field,
+  i64: I64Field,
   bool: BoolAccessor,
 };
 const SIZES: Record<keyof typeof CLASSES, number> = {

@@ -1,0 +1,2 @@
+export function made(): string;
+export function current(): string;
