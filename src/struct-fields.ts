@@ -2,7 +2,7 @@
 // any object's address, over the shared memory, allocating nothing (but the
 // bigint or string it returns). One class per element type, so that every
 // call site sees one class and each method's typed-array access one kind
-// of array: the numeric ones are written out from templates
+// of array: the numeric and boolean ones are written out from templates
 // (struct-accessor-classes.ts, by scripts/struct-accessors.mjs).
 //
 // Every view starts at the lowest address an object can have, so that one
@@ -19,6 +19,7 @@ import { HeapCorruptError, InvalidArgumentError } from "./errors.js";
 import { encodeUtf8, readUtf8 } from "./strings.js";
 import { Accessor } from "./struct-accessor-base.js";
 import {
+  BoolAccessor,
   F32Field,
   F64Field,
   I8Field,
@@ -30,7 +31,7 @@ import {
   U32Field,
   U64Field,
 } from "./struct-accessor-classes.js";
-import { type FieldMemory, LOWEST_OBJECT, type ViewHolder } from "./struct-memory.js";
+import type { FieldMemory, ViewHolder } from "./struct-memory.js";
 import type { BigIntName, NumberName } from "./struct-types.js";
 import { describe } from "./validate.js";
 import type { WaitResult } from "./wait.js";
@@ -120,33 +121,6 @@ export function checkedClass<A extends { index(ptr: number): number; readonly of
     }
   };
   return Checked as AccessorClass<A>;
-}
-
-/** A boolean: one byte, 0 or 1 (any other byte reads true). */
-class BoolAccessor extends Accessor implements BoolField {
-  view!: Uint8Array;
-  length!: number;
-  shifted = this.offset - LOWEST_OBJECT;
-  attach(buffer: ArrayBufferLike): void {
-    this.view = new Uint8Array(buffer, LOWEST_OBJECT);
-    this.length = this.view.length;
-  }
-  index(ptr: number): number {
-    if (typeof ptr === "number") {
-      const at = ptr + this.shifted;
-      if (at >>> 0 === at && at < this.length) return at;
-    }
-    return this.memory.reach(ptr, this.offset, 1) - LOWEST_OBJECT;
-  }
-  get(ptr: number): boolean {
-    const index = this.index(ptr);
-    return this.view[index] !== 0;
-  }
-  set(ptr: number, value: boolean): void {
-    if (typeof value !== "boolean") throw new InvalidArgumentError("value", `expected a boolean, got ${describe(value)}`);
-    const index = this.index(ptr);
-    this.view[index] = value ? 1 : 0;
-  }
 }
 
 /** A UTF-8 string: a little-endian length prefix of 1, 2 or 4 bytes, then up to `capacity` bytes. */
