@@ -73,10 +73,30 @@ function title(target: string, missing: string | undefined): string {
   return missing ? `${target} (skipped: ${missing})` : target;
 }
 
+/**
+ * The conformance runs of the runtimes in this run: in npm test, the
+ * machine's Node, one of the pinned Node versions and one kind of thread
+ * each in Deno and Bun, drawn from the run's seed (as the random kills
+ * draw theirs); in npm run test:all, every runtime with every kind.
+ */
+const PINNED_NODES = RUNTIMES.filter((runtime) => runtime.executable !== process.execPath && runtime.name.startsWith("Node "));
+const SAMPLED_NODE = PINNED_NODES[randomFor("conformance node")() % Math.max(1, PINNED_NODES.length)]?.name;
+function runsHere(runtime: (typeof RUNTIMES)[number]): Array<(typeof RUNTIMES)[number]["threads"][number]> {
+  if (EXHAUSTIVE) return runtime.threads;
+  if (PINNED_NODES.some((node) => node.name === runtime.name) && runtime.name !== SAMPLED_NODE) return [];
+  if (runtime.threads.length < 2) return runtime.threads;
+  return [runtime.threads[randomFor(`conformance ${runtime.name}`)() % runtime.threads.length]!];
+}
+
+if (!EXHAUSTIVE) {
+  const sampled = RUNTIMES.flatMap((runtime) => runsHere(runtime).map((threads) => `${runtime.name} (${threads.kind})`));
+  console.log(`conformance runtimes: ${sampled.join(", ")} (${replayHint()})`);
+}
+
 for (const runtime of RUNTIMES) {
   const missing = runtime.executable ? undefined : `not installed; ${runtime.install}`;
   describe.skipIf(missing)(title(`conformance in ${runtime.name}`, missing), () => {
-    for (const threads of runtime.threads) {
+    for (const threads of runsHere(runtime)) {
       describe(`with ${threads.kind === "web" ? "Web Workers" : "node:worker_threads"}`, () => {
         let report: ConformanceReport;
         let stderr: string;
