@@ -30,7 +30,7 @@ import {
 import { bundleAndRun } from "./bun-build.js";
 import { itConforms, type Sharing } from "./expectations.js";
 import { InTurn } from "./in-turn.js";
-import { denoWithoutReadAccess, RUNTIMES, reportFrom, versionOf } from "./runtimes.js";
+import { denoWithoutReadAccess, drawnOut, RUNTIMES, reportFrom, versionOf } from "./runtimes.js";
 import { testedCell, versionIn } from "./support-table.js";
 
 const run = promisify(execFile);
@@ -74,16 +74,14 @@ function title(target: string, missing: string | undefined): string {
 }
 
 /**
- * The conformance runs of the runtimes in this run: in npm test, the
- * machine's Node, one of the pinned Node versions and one kind of thread
- * each in Deno and Bun, drawn from the run's seed (as the random kills
- * draw theirs); in npm run test:all, every runtime with every kind.
+ * The conformance runs of a runtime in this run: in npm test the machine's
+ * Node, one of the pinned Node versions (drawnOut) and one kind of thread
+ * each in Deno and Bun, drawn from the run's seed (as the random kills draw
+ * theirs); in npm run test:all every runtime with every kind.
  */
-const PINNED_NODES = RUNTIMES.filter((runtime) => runtime.executable !== process.execPath && runtime.name.startsWith("Node "));
-const SAMPLED_NODE = PINNED_NODES[randomFor("conformance node")() % Math.max(1, PINNED_NODES.length)]?.name;
 function runsHere(runtime: (typeof RUNTIMES)[number]): Array<(typeof RUNTIMES)[number]["threads"][number]> {
   if (EXHAUSTIVE) return runtime.threads;
-  if (PINNED_NODES.some((node) => node.name === runtime.name) && runtime.name !== SAMPLED_NODE) return [];
+  if (drawnOut(runtime, "conformance")) return [];
   if (runtime.threads.length < 2) return runtime.threads;
   return [runtime.threads[randomFor(`conformance ${runtime.name}`)() % runtime.threads.length]!];
 }

@@ -11,6 +11,7 @@ import { promisify } from "node:util";
 import type { ConformanceReport } from "../conformance/conformance-protocol.js";
 import { REPORT_PREFIX } from "../conformance/conformance-protocol.js";
 import { KILLS_REPORT_PREFIX, type KillsReport } from "../kills/kills-protocol.js";
+import { EXHAUSTIVE, randomFor } from "../support/sampling.js";
 
 const run = promisify(execFile);
 // The package root, whether this runs as test/engines/runtimes.ts (vitest) or compiled under build/ (the engine bench).
@@ -130,4 +131,16 @@ export async function denoWithoutReadAccess(
 export async function versionOf(runtime: Runtime): Promise<string> {
   const { stdout } = await run(runtime.executable!, ["--version"]);
   return stdout.split("\n")[0]!.trim();
+}
+
+/**
+ * Whether `runtime` sits out `sweep` in this run: in npm test one of the
+ * pinned Node versions (22, 24) runs each sweep, drawn for it from the
+ * run's seed; in npm run test:all every runtime runs every sweep.
+ */
+export function drawnOut(runtime: Runtime, sweep: string): boolean {
+  if (EXHAUSTIVE) return false;
+  const pinned = RUNTIMES.filter((r) => r.executable !== process.execPath && r.name.startsWith("Node "));
+  if (!pinned.includes(runtime)) return false;
+  return pinned[randomFor(`${sweep}: pinned Node`)() % pinned.length] !== runtime;
 }
