@@ -110,7 +110,12 @@ function waitMethods(type, expected) {
 }
 
 function classOf(t) {
-  const lines = [`/** A ${t.name} field. */`, `export class ${t.cls} extends Accessor {`];
+  const lines = [
+    `/** A ${t.name} field. */`,
+    `export class ${t.cls} extends Accessor {`,
+    `  /** Bytes of the field. */`,
+    `  static readonly width = ${1 << t.shift};`,
+  ];
   if (t.family === "waitable") lines.push("  waitView!: Int32Array;");
   if (t.family === "bigint") lines.push("  waitView!: BigInt64Array;");
   lines.push(common(t));

@@ -10,6 +10,8 @@ import { type WaitResult, waitBlocking, waitWithPromise } from "./wait.js";
 
 /** A u8 field. */
 export class U8Field extends Accessor {
+  /** Bytes of the field. */
+  static readonly width = 1;
   view!: Uint8Array;
   /** The view's length in elements. */
   length!: number;
@@ -82,6 +84,8 @@ export class U8Field extends Accessor {
 
 /** A i8 field. */
 export class I8Field extends Accessor {
+  /** Bytes of the field. */
+  static readonly width = 1;
   view!: Int8Array;
   /** The view's length in elements. */
   length!: number;
@@ -154,6 +158,8 @@ export class I8Field extends Accessor {
 
 /** A u16 field. */
 export class U16Field extends Accessor {
+  /** Bytes of the field. */
+  static readonly width = 2;
   view!: Uint16Array;
   /** The view's length in elements. */
   length!: number;
@@ -226,6 +232,8 @@ export class U16Field extends Accessor {
 
 /** A i16 field. */
 export class I16Field extends Accessor {
+  /** Bytes of the field. */
+  static readonly width = 2;
   view!: Int16Array;
   /** The view's length in elements. */
   length!: number;
@@ -298,6 +306,8 @@ export class I16Field extends Accessor {
 
 /** A u32 field. */
 export class U32Field extends Accessor {
+  /** Bytes of the field. */
+  static readonly width = 4;
   waitView!: Int32Array;
   view!: Uint32Array;
   /** The view's length in elements. */
@@ -385,6 +395,8 @@ export class U32Field extends Accessor {
 
 /** A i32 field. */
 export class I32Field extends Accessor {
+  /** Bytes of the field. */
+  static readonly width = 4;
   waitView!: Int32Array;
   view!: Int32Array;
   /** The view's length in elements. */
@@ -472,6 +484,8 @@ export class I32Field extends Accessor {
 
 /** A f32 field. */
 export class F32Field extends Accessor {
+  /** Bytes of the field. */
+  static readonly width = 4;
   view!: Float32Array;
   /** The view's length in elements. */
   length!: number;
@@ -507,6 +521,8 @@ export class F32Field extends Accessor {
 
 /** A f64 field. */
 export class F64Field extends Accessor {
+  /** Bytes of the field. */
+  static readonly width = 8;
   view!: Float64Array;
   /** The view's length in elements. */
   length!: number;
@@ -542,6 +558,8 @@ export class F64Field extends Accessor {
 
 /** A u64 field. */
 export class U64Field extends Accessor {
+  /** Bytes of the field. */
+  static readonly width = 8;
   waitView!: BigInt64Array;
   view!: BigUint64Array;
   /** The view's length in elements. */
@@ -628,6 +646,8 @@ export class U64Field extends Accessor {
 
 /** A i64 field. */
 export class I64Field extends Accessor {
+  /** Bytes of the field. */
+  static readonly width = 8;
   waitView!: BigInt64Array;
   view!: BigInt64Array;
   /** The view's length in elements. */
@@ -714,6 +734,8 @@ export class I64Field extends Accessor {
 
 /** A bool field. */
 export class BoolAccessor extends Accessor {
+  /** Bytes of the field. */
+  static readonly width = 1;
   view!: Uint8Array;
   /** The view's length in elements. */
   length!: number;

@@ -189,23 +189,10 @@ const CLASSES = {
   i64: I64Field,
   bool: BoolAccessor,
 };
-const SIZES: Record<keyof typeof CLASSES, number> = {
-  u8: 1,
-  i8: 1,
-  u16: 2,
-  i16: 2,
-  u32: 4,
-  i32: 4,
-  f32: 4,
-  f64: 8,
-  u64: 8,
-  i64: 8,
-  bool: 1,
-};
 const CHECKED = Object.fromEntries(
   Object.entries(CLASSES).map(([name, Base]) => [
     name,
-    checkedClass(Base as AccessorClass<{ index(ptr: number): number; offset: number }>, SIZES[name as keyof typeof CLASSES]),
+    checkedClass(Base as AccessorClass<{ index(ptr: number): number; offset: number }>, Base.width),
   ]),
 ) as unknown as typeof CLASSES;
 

@@ -9,22 +9,16 @@
 // a lock give-up. Objects pass between the workers through a channel too.
 
 import { describe, expect, it } from "vitest";
-import { drawnOut, killsReportFrom, RUNTIMES, type Runtime, type RuntimeThreads } from "../engines/runtimes.js";
+import { killsReportFrom, RUNTIMES, threadsInRun } from "../engines/runtimes.js";
 import { EXHAUSTIVE, randomFor, replayHint } from "../support/sampling.js";
 
 const TIMEOUT = 240_000;
 const KILLS = EXHAUSTIVE ? 100 : 8;
 
-/** Every kind of thread of the runtime in test:all; in npm test one, drawn from the run's seed (Deno and Bun have two). */
-function threadsToRun(runtime: Runtime): RuntimeThreads[] {
-  if (EXHAUSTIVE || runtime.threads.length < 2) return runtime.threads;
-  return [runtime.threads[randomFor(`random kills in ${runtime.name}: threads`)() % runtime.threads.length]!];
-}
-
-// In npm test, one of the pinned Node versions (drawnOut).
-for (const runtime of RUNTIMES.filter((r) => !drawnOut(r, "random kills"))) {
+// In npm test, one kind of thread per runtime and one of the pinned Node versions (threadsInRun).
+for (const runtime of RUNTIMES.filter((r) => threadsInRun(r, "random kills").length > 0)) {
   describe.skipIf(!runtime.executable)(`random kills in ${runtime.name}`, () => {
-    for (const threads of threadsToRun(runtime)) {
+    for (const threads of threadsInRun(runtime, "random kills")) {
       it(
         `with ${threads.kind === "web" ? "Web Workers" : "node:worker_threads"}: every killed worker reclaimed, nothing seen wrong`,
         async () => {

@@ -30,7 +30,7 @@ import {
 import { bundleAndRun } from "./bun-build.js";
 import { itConforms, type Sharing } from "./expectations.js";
 import { InTurn } from "./in-turn.js";
-import { denoWithoutReadAccess, drawnOut, RUNTIMES, reportFrom, versionOf } from "./runtimes.js";
+import { denoWithoutReadAccess, RUNTIMES, reportFrom, threadsInRun, versionOf } from "./runtimes.js";
 import { testedCell, versionIn } from "./support-table.js";
 
 const run = promisify(execFile);
@@ -73,28 +73,15 @@ function title(target: string, missing: string | undefined): string {
   return missing ? `${target} (skipped: ${missing})` : target;
 }
 
-/**
- * The conformance runs of a runtime in this run: in npm test the machine's
- * Node, one of the pinned Node versions (drawnOut) and one kind of thread
- * each in Deno and Bun, drawn from the run's seed (as the random kills draw
- * theirs); in npm run test:all every runtime with every kind.
- */
-function runsHere(runtime: (typeof RUNTIMES)[number]): Array<(typeof RUNTIMES)[number]["threads"][number]> {
-  if (EXHAUSTIVE) return runtime.threads;
-  if (drawnOut(runtime, "conformance")) return [];
-  if (runtime.threads.length < 2) return runtime.threads;
-  return [runtime.threads[randomFor(`conformance ${runtime.name}`)() % runtime.threads.length]!];
-}
-
 if (!EXHAUSTIVE) {
-  const sampled = RUNTIMES.flatMap((runtime) => runsHere(runtime).map((threads) => `${runtime.name} (${threads.kind})`));
+  const sampled = RUNTIMES.flatMap((runtime) => threadsInRun(runtime, "conformance").map((threads) => `${runtime.name} (${threads.kind})`));
   console.log(`conformance runtimes: ${sampled.join(", ")} (${replayHint()})`);
 }
 
 for (const runtime of RUNTIMES) {
   const missing = runtime.executable ? undefined : `not installed; ${runtime.install}`;
   describe.skipIf(missing)(title(`conformance in ${runtime.name}`, missing), () => {
-    for (const threads of runsHere(runtime)) {
+    for (const threads of threadsInRun(runtime, "conformance")) {
       describe(`with ${threads.kind === "web" ? "Web Workers" : "node:worker_threads"}`, () => {
         let report: ConformanceReport;
         let stderr: string;

@@ -134,13 +134,15 @@ export async function versionOf(runtime: Runtime): Promise<string> {
 }
 
 /**
- * Whether `runtime` sits out `sweep` in this run: in npm test one of the
- * pinned Node versions (22, 24) runs each sweep, drawn for it from the
- * run's seed; in npm run test:all every runtime runs every sweep.
+ * The kinds of thread `runtime` runs `sweep` with in this run: in npm run
+ * test:all every kind of every runtime; in npm test one kind, drawn for the
+ * sweep from the run's seed (Deno and Bun have two), and one of the pinned
+ * Node versions (22, 24) at all.
  */
-export function drawnOut(runtime: Runtime, sweep: string): boolean {
-  if (EXHAUSTIVE) return false;
+export function threadsInRun(runtime: Runtime, sweep: string): RuntimeThreads[] {
+  if (EXHAUSTIVE) return runtime.threads;
   const pinned = RUNTIMES.filter((r) => r.executable !== process.execPath && r.name.startsWith("Node "));
-  if (!pinned.includes(runtime)) return false;
-  return pinned[randomFor(`${sweep}: pinned Node`)() % pinned.length] !== runtime;
+  if (pinned.includes(runtime) && pinned[randomFor(`${sweep}: pinned Node`)() % pinned.length] !== runtime) return [];
+  if (runtime.threads.length < 2) return runtime.threads;
+  return [runtime.threads[randomFor(`${sweep} in ${runtime.name}: threads`)() % runtime.threads.length]!];
 }
