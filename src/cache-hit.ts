@@ -118,6 +118,36 @@ export function freeHit(words: Uint32Array, site: CacheSite, ptr: number): boole
   return true;
 }
 
+/**
+ * heap.malloc's hit path (malloc.ts): `bySize[i]` is this thread's handle of
+ * the size class's pool that serves requests of up to i * 8 bytes (undefined
+ * until the thread opens it), so the class is one index, not a lookup
+ * through class numbers; 0 on a miss.
+ */
+export function mallocHit(words: Uint32Array, bySize: readonly (CacheSite | undefined)[], bytes: number): number {
+  // typeof first: `>>>` would call an object's valueOf. Whole numbers only:
+  // 8.5 must not pass as 8. 8192 is the largest class (LARGEST_CLASS in
+  // size-classes.ts; test/unit/hit-paths.test.ts holds it to it), and the
+  // bound keeps `bytes + 7` from wrapping.
+  if (typeof bytes !== "number" || bytes >>> 0 !== bytes || bytes > 8192) return 0;
+  const site = bySize[(bytes + 7) >>> 3];
+  return site === undefined ? 0 : allocHit(words, site);
+}
+
+/**
+ * heap.free's hit path: the chunk header's size names the class (every class
+ * size is a multiple of 8, so size / 8 indexes `bySize`); a garbage size
+ * indexes past the table and reads undefined, and a size no class has
+ * finds a pool whose hit path refuses it (the chunk rule). False on a miss.
+ */
+export function mallocFreeHit(words: Uint32Array, bySize: readonly (CacheSite | undefined)[], ptr: number): boolean {
+  // typeof first: `ptr - 8` would call an object's valueOf.
+  if (typeof ptr !== "number") return false;
+  // `>>> 0`: a size word can pass 2 GiB (no class has such a size).
+  const site = bySize[(((words[(ptr - 8) /* CHUNK_HEADER */ >>> 2]! & ~7) >>> 0) - 8) /* CHUNK_HEADER */ >>> 3];
+  return site !== undefined && freeHit(words, site, ptr);
+}
+
 /** Whether a front of `count` objects can be folded here: it has a capacity, and the chain's bytes stay within the bound. */
 function foldFits(words: Uint32Array, site: CacheSite, count: number): boolean {
   const block = site.block;

@@ -3,10 +3,12 @@
 // threads by name, and large blocks beyond the largest class
 // (assembly/large.ts). A block's class is found from its chunk header:
 // every chunk is exactly the size asked (assembly/bins.ts), so the
-// header's size is the class's size. The hot paths are a table lookup and
-// the pool's own JS hit path: no wasm call on a cache hit.
+// header's size is the class's size. The hot paths (cache-hit.ts,
+// mallocHit and mallocFreeHit) are one index into a table of this thread's
+// class pools by size / 8 and the pool's own JS hit path: no wasm call on
+// a cache hit (docs/internals.md §11).
 
-import { allocHit, freeHit } from "./cache-hit.js";
+import { mallocFreeHit, mallocHit } from "./cache-hit.js";
 import { chunkSizeOf, marksLargeBlock } from "./chunks.js";
 import type { CoreBinding } from "./core-binding.js";
 import { tagBytes } from "./debug.js";
@@ -17,14 +19,13 @@ import {
   CHUNK_HEADER,
   CHUNK_MAX_PAYLOAD,
   CHUNK_ON_FREE_LIST,
-  CHUNK_SIZE_MASK,
   CHUNK_USED,
   H_BACKING_TOP,
   LARGE_PREFIX,
   OK,
 } from "./layout.js";
 import type { Pool } from "./pool.js";
-import { CLASS_COUNT, classOf, classSize, classWithSize, LARGEST_CLASS } from "./size-classes.js";
+import { classOf, classSize, classWithSize, LARGEST_CLASS } from "./size-classes.js";
 import { integerIn, pointer } from "./validate.js";
 import type { MemoryViews } from "./views.js";
 
@@ -48,7 +49,11 @@ type Block = { kind: "class"; index: number } | { kind: "large"; usable: number 
 
 /** One thread's malloc over its heap: the class pools it opened so far. */
 export class Malloc {
-  private readonly pools: (Pool | undefined)[] = new Array<Pool | undefined>(CLASS_COUNT).fill(undefined);
+  /**
+   * This thread's class pools by size / 8: entry i is the pool of the class
+   * that serves requests of up to i * 8 bytes, once this thread opened it.
+   */
+  private readonly bySize: (Pool | undefined)[] = new Array<Pool | undefined>(LARGEST_CLASS / 8 + 1).fill(undefined);
   /** Bytes the debug tag adds to every pool object's chunk (0 without it). */
   private readonly tagBytes: number;
 
@@ -61,35 +66,15 @@ export class Malloc {
   }
 
   malloc(bytes: number): number {
-    return this.mallocHit(bytes) || this.mallocSlow(bytes, true);
+    return mallocHit(this.binding.words, this.bySize, bytes) || this.mallocSlow(bytes, true);
   }
 
   tryMalloc(bytes: number): number {
-    return this.mallocHit(bytes) || this.mallocSlow(bytes, false);
-  }
-
-  /** A block from the cache of the class's pool, if this thread opened it; 0 on a miss. */
-  private mallocHit(bytes: number): number {
-    // typeof first: `>>>` would call an object's valueOf. Whole numbers only: 8.5 must not pass as 8.
-    if (typeof bytes !== "number" || bytes >>> 0 !== bytes || bytes > LARGEST_CLASS) return 0;
-    const pool = this.pools[classOf(bytes)];
-    return pool === undefined ? 0 : allocHit(this.binding.words, pool);
+    return mallocHit(this.binding.words, this.bySize, bytes) || this.mallocSlow(bytes, false);
   }
 
   free(ptr: number): void {
-    if (typeof ptr === "number") {
-      // The chunk header's size names the class (classOf rounds up, so the
-      // pool's hit path, which wants a chunk of exactly its size, refuses
-      // any other). Garbage sizes give indexes past the classes: undefined.
-      const words = this.binding.words;
-      const header = words[(ptr - CHUNK_HEADER) >>> 2];
-      if (header !== undefined) {
-        // `>>> 0`: chunkSizeOf written out (a size word can pass 2 GiB; no class has such a size).
-        const pool = this.pools[classOf(((header & CHUNK_SIZE_MASK) >>> 0) - CHUNK_HEADER)];
-        if (pool !== undefined && freeHit(words, pool, ptr)) return;
-      }
-    }
-    this.freeSlow(ptr);
+    if (!mallocFreeHit(this.binding.words, this.bySize, ptr)) this.freeSlow(ptr);
   }
 
   /** The bytes usable at `ptr`: its class's size, or what its large block holds. */
@@ -175,9 +160,9 @@ export class Malloc {
 
   /** This thread's handle of class `index`'s pool, opened (and the pool created) on first use. */
   private classPool(index: number): Pool {
-    const open = this.pools[index];
-    if (open !== undefined) return open;
     const size = classSize(index);
+    const open = this.bySize[size / 8];
+    if (open !== undefined) return open;
     const name = `${CLASS_NAME_PREFIX}${size}`;
     let pool: Pool;
     try {
@@ -186,7 +171,8 @@ export class Malloc {
       if (!(error instanceof PoolExistsError)) throw error;
       pool = this.classPools.find(name);
     }
-    this.pools[index] = pool;
+    // Every request size this class serves: past the previous class's size, up to its own.
+    for (let eighths = index === 0 ? 0 : classSize(index - 1) / 8 + 1; eighths <= size / 8; eighths++) this.bySize[eighths] = pool;
     return pool;
   }
 }

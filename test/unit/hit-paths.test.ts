@@ -9,7 +9,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Heap, type Pool } from "wasm-pools";
-import { allocHit, freeHit } from "../../dist/cache-hit.js";
+import { allocHit, freeHit, mallocFreeHit, mallocHit } from "../../dist/cache-hit.js";
 import { madeFor } from "../../dist/chunks.js";
 import {
   ARENA_START,
@@ -30,6 +30,7 @@ import {
   P_STAMP,
   POOLS_START,
 } from "../../dist/layout.js";
+import { LARGEST_CLASS } from "../../dist/size-classes.js";
 
 /** Five pools, so that eviction has a choice; "small" has a limit, so allocation can fail. */
 const POOLS: Array<[name: string, size: number, limit: number]> = [
@@ -222,6 +223,35 @@ describe("the JS hit paths and the chunk rule", () => {
     2 ** 31 + size + CHUNK_HEADER,
     2 ** 32 - 8,
   ];
+
+  describe("heap.malloc's, which find the class pool by size / 8", () => {
+    /** A table with the site at every index the hit path may compute, past the classes too. */
+    const everywhere = Array.from({ length: 2 ** 13 }, () => site);
+    it(`take requests up to the largest class (${LARGEST_CLASS} bytes) only, whole numbers only`, () => {
+      const taken = (bytes: unknown): boolean => {
+        setUp(LARGEST_CLASS, (LARGEST_CLASS + CHUNK_HEADER) | CHUNK_USED | CHUNK_ON_FREE_LIST);
+        words[site.entry + E_FRONT / 4] = object;
+        words[site.entry + E_FRONT_COUNT / 4] = 1;
+        return mallocHit(words, everywhere, bytes as number) === object;
+      };
+      expect([0, 1, 64, LARGEST_CLASS].map(taken)).toEqual([true, true, true, true]);
+      // 2^32 - 1 would wrap to index 0 without the bound.
+      expect([LARGEST_CLASS + 1, 2 ** 32 - 1, 2 ** 32, 8.5, -8, "64", Number.NaN].map(taken)).toEqual(Array(7).fill(false));
+    });
+    it("free by the chunk header's size: its own entry of the table, and nothing for garbage sizes", () => {
+      const size = 1024;
+      const freedWith = (table: Array<typeof site | undefined>, header: number): boolean => {
+        setUp(size, header >>> 0);
+        return mallocFreeHit(words, table, object);
+      };
+      const own: Array<typeof site | undefined> = [];
+      own[size / 8] = site;
+      expect(freedWith(own, (size + CHUNK_HEADER) | CHUNK_USED)).toBe(true);
+      const others = everywhere.map((s, i) => (i === size / 8 ? undefined : s));
+      expect(freedWith(others, (size + CHUNK_HEADER) | CHUNK_USED)).toBe(false);
+      for (const garbage of [0, CHUNK_USED, 2 ** 32 - 8 + CHUNK_USED]) expect(freedWith(everywhere, garbage)).toBe(false);
+    });
+  });
 
   for (const size of [8, 64, 72, 2048, 2 ** 30]) {
     it(`decide as madeFor for ${size}-byte pools`, () => {
