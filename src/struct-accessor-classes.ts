@@ -21,12 +21,14 @@ export class U8Field extends Accessor {
     this.view = new Uint8Array(buffer, LOWEST_OBJECT);
     this.length = this.view.length;
   }
+  // Two steps, for SpiderMonkey: see the head of scripts/struct-accessors.mjs.
   index(ptr: number): number {
-    if (typeof ptr === "number") {
-      const at = ptr + this.shifted;
-      const index = at >>> 0;
-      if (index < this.length && index << 0 === at) return index;
-    }
+    return typeof ptr === "number" ? this.numberIndex(ptr) : this.reachIndex(ptr);
+  }
+  numberIndex(ptr: number): number {
+    const at = ptr + this.shifted;
+    const index = at >>> 0;
+    if (index < this.length && index << 0 === at) return index;
     return this.reachIndex(ptr);
   }
   /** The slow path of index, apart so that index stays small enough for every engine to inline. */
@@ -95,12 +97,14 @@ export class I8Field extends Accessor {
     this.view = new Int8Array(buffer, LOWEST_OBJECT);
     this.length = this.view.length;
   }
+  // Two steps, for SpiderMonkey: see the head of scripts/struct-accessors.mjs.
   index(ptr: number): number {
-    if (typeof ptr === "number") {
-      const at = ptr + this.shifted;
-      const index = at >>> 0;
-      if (index < this.length && index << 0 === at) return index;
-    }
+    return typeof ptr === "number" ? this.numberIndex(ptr) : this.reachIndex(ptr);
+  }
+  numberIndex(ptr: number): number {
+    const at = ptr + this.shifted;
+    const index = at >>> 0;
+    if (index < this.length && index << 0 === at) return index;
     return this.reachIndex(ptr);
   }
   /** The slow path of index, apart so that index stays small enough for every engine to inline. */
@@ -169,12 +173,14 @@ export class U16Field extends Accessor {
     this.view = new Uint16Array(buffer, LOWEST_OBJECT);
     this.length = this.view.length;
   }
+  // Two steps, for SpiderMonkey: see the head of scripts/struct-accessors.mjs.
   index(ptr: number): number {
-    if (typeof ptr === "number") {
-      const at = ptr + this.shifted;
-      const index = at >>> 1;
-      if (index < this.length && index << 1 === at) return index;
-    }
+    return typeof ptr === "number" ? this.numberIndex(ptr) : this.reachIndex(ptr);
+  }
+  numberIndex(ptr: number): number {
+    const at = ptr + this.shifted;
+    const index = at >>> 1;
+    if (index < this.length && index << 1 === at) return index;
     return this.reachIndex(ptr);
   }
   /** The slow path of index, apart so that index stays small enough for every engine to inline. */
@@ -243,12 +249,14 @@ export class I16Field extends Accessor {
     this.view = new Int16Array(buffer, LOWEST_OBJECT);
     this.length = this.view.length;
   }
+  // Two steps, for SpiderMonkey: see the head of scripts/struct-accessors.mjs.
   index(ptr: number): number {
-    if (typeof ptr === "number") {
-      const at = ptr + this.shifted;
-      const index = at >>> 1;
-      if (index < this.length && index << 1 === at) return index;
-    }
+    return typeof ptr === "number" ? this.numberIndex(ptr) : this.reachIndex(ptr);
+  }
+  numberIndex(ptr: number): number {
+    const at = ptr + this.shifted;
+    const index = at >>> 1;
+    if (index < this.length && index << 1 === at) return index;
     return this.reachIndex(ptr);
   }
   /** The slow path of index, apart so that index stays small enough for every engine to inline. */
@@ -319,12 +327,14 @@ export class U32Field extends Accessor {
     this.length = this.view.length;
     this.waitView = new Int32Array(buffer, LOWEST_OBJECT);
   }
+  // Two steps, for SpiderMonkey: see the head of scripts/struct-accessors.mjs.
   index(ptr: number): number {
-    if (typeof ptr === "number") {
-      const at = ptr + this.shifted;
-      const index = at >>> 2;
-      if (index < this.length && index << 2 === at) return index;
-    }
+    return typeof ptr === "number" ? this.numberIndex(ptr) : this.reachIndex(ptr);
+  }
+  numberIndex(ptr: number): number {
+    const at = ptr + this.shifted;
+    const index = at >>> 2;
+    if (index < this.length && index << 2 === at) return index;
     return this.reachIndex(ptr);
   }
   /** The slow path of index, apart so that index stays small enough for every engine to inline. */
@@ -408,12 +418,14 @@ export class I32Field extends Accessor {
     this.length = this.view.length;
     this.waitView = new Int32Array(buffer, LOWEST_OBJECT);
   }
+  // Two steps, for SpiderMonkey: see the head of scripts/struct-accessors.mjs.
   index(ptr: number): number {
-    if (typeof ptr === "number") {
-      const at = ptr + this.shifted;
-      const index = at >>> 2;
-      if (index < this.length && index << 2 === at) return index;
-    }
+    return typeof ptr === "number" ? this.numberIndex(ptr) : this.reachIndex(ptr);
+  }
+  numberIndex(ptr: number): number {
+    const at = ptr + this.shifted;
+    const index = at >>> 2;
+    if (index < this.length && index << 2 === at) return index;
     return this.reachIndex(ptr);
   }
   /** The slow path of index, apart so that index stays small enough for every engine to inline. */
@@ -495,12 +507,14 @@ export class F32Field extends Accessor {
     this.view = new Float32Array(buffer, LOWEST_OBJECT);
     this.length = this.view.length;
   }
+  // Two steps, for SpiderMonkey: see the head of scripts/struct-accessors.mjs.
   index(ptr: number): number {
-    if (typeof ptr === "number") {
-      const at = ptr + this.shifted;
-      const index = at >>> 2;
-      if (index < this.length && index << 2 === at) return index;
-    }
+    return typeof ptr === "number" ? this.numberIndex(ptr) : this.reachIndex(ptr);
+  }
+  numberIndex(ptr: number): number {
+    const at = ptr + this.shifted;
+    const index = at >>> 2;
+    if (index < this.length && index << 2 === at) return index;
     return this.reachIndex(ptr);
   }
   /** The slow path of index, apart so that index stays small enough for every engine to inline. */
@@ -532,12 +546,14 @@ export class F64Field extends Accessor {
     this.view = new Float64Array(buffer, LOWEST_OBJECT);
     this.length = this.view.length;
   }
+  // Two steps, for SpiderMonkey: see the head of scripts/struct-accessors.mjs.
   index(ptr: number): number {
-    if (typeof ptr === "number") {
-      const at = ptr + this.shifted;
-      const index = at >>> 3;
-      if (index < this.length && index << 3 === at) return index;
-    }
+    return typeof ptr === "number" ? this.numberIndex(ptr) : this.reachIndex(ptr);
+  }
+  numberIndex(ptr: number): number {
+    const at = ptr + this.shifted;
+    const index = at >>> 3;
+    if (index < this.length && index << 3 === at) return index;
     return this.reachIndex(ptr);
   }
   /** The slow path of index, apart so that index stays small enough for every engine to inline. */
@@ -571,12 +587,14 @@ export class U64Field extends Accessor {
     this.length = this.view.length;
     this.waitView = new BigInt64Array(buffer, LOWEST_OBJECT);
   }
+  // Two steps, for SpiderMonkey: see the head of scripts/struct-accessors.mjs.
   index(ptr: number): number {
-    if (typeof ptr === "number") {
-      const at = ptr + this.shifted;
-      const index = at >>> 3;
-      if (index < this.length && index << 3 === at) return index;
-    }
+    return typeof ptr === "number" ? this.numberIndex(ptr) : this.reachIndex(ptr);
+  }
+  numberIndex(ptr: number): number {
+    const at = ptr + this.shifted;
+    const index = at >>> 3;
+    if (index < this.length && index << 3 === at) return index;
     return this.reachIndex(ptr);
   }
   /** The slow path of index, apart so that index stays small enough for every engine to inline. */
@@ -659,12 +677,14 @@ export class I64Field extends Accessor {
     this.length = this.view.length;
     this.waitView = new BigInt64Array(buffer, LOWEST_OBJECT);
   }
+  // Two steps, for SpiderMonkey: see the head of scripts/struct-accessors.mjs.
   index(ptr: number): number {
-    if (typeof ptr === "number") {
-      const at = ptr + this.shifted;
-      const index = at >>> 3;
-      if (index < this.length && index << 3 === at) return index;
-    }
+    return typeof ptr === "number" ? this.numberIndex(ptr) : this.reachIndex(ptr);
+  }
+  numberIndex(ptr: number): number {
+    const at = ptr + this.shifted;
+    const index = at >>> 3;
+    if (index < this.length && index << 3 === at) return index;
     return this.reachIndex(ptr);
   }
   /** The slow path of index, apart so that index stays small enough for every engine to inline. */
@@ -745,12 +765,14 @@ export class BoolAccessor extends Accessor {
     this.view = new Uint8Array(buffer, LOWEST_OBJECT);
     this.length = this.view.length;
   }
+  // Two steps, for SpiderMonkey: see the head of scripts/struct-accessors.mjs.
   index(ptr: number): number {
-    if (typeof ptr === "number") {
-      const at = ptr + this.shifted;
-      const index = at >>> 0;
-      if (index < this.length && index << 0 === at) return index;
-    }
+    return typeof ptr === "number" ? this.numberIndex(ptr) : this.reachIndex(ptr);
+  }
+  numberIndex(ptr: number): number {
+    const at = ptr + this.shifted;
+    const index = at >>> 0;
+    if (index < this.length && index << 0 === at) return index;
     return this.reachIndex(ptr);
   }
   /** The slow path of index, apart so that index stays small enough for every engine to inline. */
