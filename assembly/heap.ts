@@ -45,7 +45,7 @@ import { setThreadState } from "./thread";
 import { threadAttach } from "./thread-slots";
 
 /** Registers the calling thread; returns its id (>= 1) or an error. */
-function attachThread(canBlock: bool, cacheLimitBytes: u32, nodeId: u32, parent: u32, grandparent: u32): i32 {
+function attachThread(canBlock: bool, cacheLimitBytes: u32, nodeId: u32, parent: u32, grandparent: u32, lifeLock: u32): i32 {
   const switches = load<u32>(H_TEST_SWITCHES);
   const sequenceStep: u64 = (switches & TEST_NO_SEQUENCE) != 0 ? 0 : 1;
   setThreadState(
@@ -60,7 +60,7 @@ function attachThread(canBlock: bool, cacheLimitBytes: u32, nodeId: u32, parent:
   );
   setUafChecks((load<u32>(H_DEBUG_FLAGS) & DEBUG_UAF) != 0);
   readDebugFlags();
-  const id = threadAttach(cacheLimitBytes, nodeId, parent, grandparent);
+  const id = threadAttach(cacheLimitBytes, nodeId, parent, grandparent, lifeLock);
   if (id > 0) seedThread(<u32>id);
   return id;
 }
@@ -82,6 +82,7 @@ export function heapCreate(
   nodeId: u32,
   parent: u32,
   grandparent: u32,
+  lifeLock: u32,
 ): i32 {
   // Static data is rewritten by every instantiation and must end below the header.
   if (__heap_base > HEADER_START) return ERR_STATIC_DATA_TOO_LARGE;
@@ -95,7 +96,7 @@ export function heapCreate(
   store<u32>(H_FAIL_SEED, failSeed);
   backingInit();
   store<u32>(H_DEBUG_FLAGS, debugFlags);
-  const id = attachThread(canBlock, cacheLimitBytes, nodeId, parent, grandparent);
+  const id = attachThread(canBlock, cacheLimitBytes, nodeId, parent, grandparent, lifeLock);
   if (id > 0 && (debugFlags & DEBUG_UAF) != 0) {
     const quarantine = backingAlloc(QUARANTINE_BYTES, H_QUARANTINE);
     if (quarantine == 0) return ERR_NO_MEMORY;
@@ -106,10 +107,10 @@ export function heapCreate(
 }
 
 /** Joins a heap another thread created; returns this thread's id or an error. */
-export function heapAttach(canBlock: bool, cacheLimitBytes: u32, nodeId: u32, parent: u32, grandparent: u32): i32 {
+export function heapAttach(canBlock: bool, cacheLimitBytes: u32, nodeId: u32, parent: u32, grandparent: u32, lifeLock: u32): i32 {
   // A handle exists only once its heap is ready; anything else is not a heap.
   if (atomic.load<u32>(H_INIT_STATE) != INIT_READY) return ERR_NOT_READY;
   if (load<u32>(H_MAGIC) != HEAP_MAGIC) return ERR_BAD_MAGIC;
   if (load<u32>(H_ABI_VERSION) != ABI_VERSION) return ERR_ABI_MISMATCH;
-  return attachThread(canBlock, cacheLimitBytes, nodeId, parent, grandparent);
+  return attachThread(canBlock, cacheLimitBytes, nodeId, parent, grandparent, lifeLock);
 }

@@ -44,13 +44,31 @@ export function heap_create(
   nodeId: u32,
   parent: u32,
   grandparent: u32,
+  lifeLock: u32,
 ): i32 {
-  return heapCreate(maxPages, heapId, testSwitches, canBlock, cacheBytes, failPpm, failSeed, debugFlags, nodeId, parent, grandparent);
+  return heapCreate(
+    maxPages,
+    heapId,
+    testSwitches,
+    canBlock,
+    cacheBytes,
+    failPpm,
+    failSeed,
+    debugFlags,
+    nodeId,
+    parent,
+    grandparent,
+    lifeLock,
+  );
 }
 
-/** `nodeId` and the ancestors' are Node threadIds + 1 (0: none or unknown), nearest ancestor first. */
-export function heap_attach(canBlock: bool, cacheBytes: u32, nodeId: u32, parent: u32, grandparent: u32): i32 {
-  return heapAttach(canBlock, cacheBytes, nodeId, parent, grandparent);
+/**
+ * `nodeId` and the ancestors' are Node threadIds + 1 (0: none or unknown),
+ * nearest ancestor first; `lifeLock` names the life lock the thread already
+ * holds (T_LIFE_LOCK; 0: none, where exit events tell of its end).
+ */
+export function heap_attach(canBlock: bool, cacheBytes: u32, nodeId: u32, parent: u32, grandparent: u32, lifeLock: u32): i32 {
+  return heapAttach(canBlock, cacheBytes, nodeId, parent, grandparent, lifeLock);
 }
 
 export function heap_gc(): void {

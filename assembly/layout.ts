@@ -23,7 +23,7 @@
 /** "WPOL" in little-endian ASCII. */
 export const HEAP_MAGIC: u32 = 0x4c4f5057;
 /** Bumped whenever a byte of this file's layout changes meaning. */
-export const ABI_VERSION: u32 = 13;
+export const ABI_VERSION: u32 = 14;
 
 export const PAGE_BYTES: u32 = 65536;
 export const CACHE_LINE: u32 = 64;
@@ -376,6 +376,11 @@ export const T_TRANSIT_POOL: u32 = 24;
 export const T_TRANSIT: u32 = 28;
 export const T_DIE_AT: u32 = 36;
 export const T_DEATH_POINTS: u32 = 40;
+/**
+ * The id of the life lock the thread took before it attached (browsers and
+ * Deno: the Web Lock `wasm-pools:<heap id>:<this id>`, src/life-lock.ts), set
+ * before the slot is LIVE; 0 where exit events tell of a thread's end.
+ */
 export const T_LIFE_LOCK: u32 = 44;
 export const T_RECLAIMING: u32 = 48;
 /** With T_TRANSIT_POOL (the slot index), the token of the transit's pool incarnation. */

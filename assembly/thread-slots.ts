@@ -52,13 +52,14 @@ import { deathPoint, recountEnabled, setOwnerTag, setReclaimingNow, setThreadSlo
 import { pushTransit, transitCount, transitToken } from "./transit";
 
 /** Claims a slot and a cache block for the calling thread; returns its id (>= 1) or an error. */
-export function threadAttach(cacheLimitBytes: u32, nodeId: u32, parent: u32, grandparent: u32): i32 {
+export function threadAttach(cacheLimitBytes: u32, nodeId: u32, parent: u32, grandparent: u32, lifeLock: u32): i32 {
   let slot: usize = 0;
   for (let index: u32 = 0; index < MAX_THREADS && slot == 0; index++) {
     if (atomic.cmpxchg<u32>(threadSlotAt(index) + T_STATE, THREAD_FREE, THREAD_BUSY) == THREAD_FREE) slot = threadSlotAt(index);
   }
   if (slot == 0) return ERR_TOO_MANY_THREADS;
-  // The Node ids first: a thread that dies from here on (or whose parent does) can be found and reclaimed.
+  // The Node ids and the life lock first: a thread that dies from here on (or whose parent does) can be found and reclaimed.
+  atomic.store<u32>(slot + T_LIFE_LOCK, lifeLock);
   atomic.store<u32>(slot + T_ANCESTORS, parent);
   atomic.store<u32>(slot + T_ANCESTORS + 4, grandparent);
   atomic.store<u32>(slot + T_NODE_ID, nodeId);
@@ -68,7 +69,6 @@ export function threadAttach(cacheLimitBytes: u32, nodeId: u32, parent: u32, gra
   store<u32>(slot + T_TRANSIT + E_COUNT, 0);
   // T_DIE_AT is left as it is: a test may arm a free slot for the attach itself.
   store<u32>(slot + T_DEATH_POINTS, 0);
-  store<u32>(slot + T_LIFE_LOCK, 0);
   store<u32>(slot + T_RECLAIMING, 0);
   setThreadSlot(slot);
   // Zeroed before the slot names it: a reclaimer of a thread stopped here finds empty entries.

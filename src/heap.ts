@@ -35,7 +35,7 @@ import { Malloc } from "./malloc.js";
 import { attachHeap, createHeap, type OpenedHeap } from "./open-heap.js";
 import type { Pool } from "./pool.js";
 import { PoolHandles } from "./pool-handles.js";
-import { holdThisThreadsLifeLock, Reclaimer } from "./reclaim.js";
+import { Reclaimer } from "./reclaim.js";
 import { encodeUtf8 } from "./strings.js";
 import { forgetThread, watchThread } from "./thread-ends.js";
 import { reportingCore } from "./traps.js";
@@ -69,10 +69,10 @@ export class Heap {
   readonly #arena: ArenaAccess;
   readonly #reclaimer: Reclaimer;
   #closed = false;
-  /** This thread's life lock (browsers and Deno's Web Workers; held at once elsewhere). */
+  /** This thread's life lock (browsers and Deno; none where exit events tell of a thread's end). */
   readonly #lifeLock: LifeLockHold;
 
-  private constructor({ views, module, build, core, threadId, jsHitPath }: OpenedHeap) {
+  private constructor({ views, module, build, core, threadId, jsHitPath, lifeLock }: OpenedHeap) {
     refuseClone(this, HEAP_REFUSAL);
     this.memory = views.memory;
     this.#module = module;
@@ -100,7 +100,7 @@ export class Heap {
     this.threadId = threadId;
     this.#reclaimer = new Reclaimer(this.#binding, views, threadId);
     watchThread(this);
-    this.#lifeLock = holdThisThreadsLifeLock(self, views, core.thread_slot() >>> 0, threadId);
+    this.#lifeLock = lifeLock;
     Heap.#dropped.register(this, { binding: this.#binding, lifeLock: this.#lifeLock }, this);
   }
 
@@ -144,7 +144,7 @@ export class Heap {
    * @throws {@link IncompatibleHeapError} when `options.module` is a core of another ABI
    */
   static async create(options?: HeapOptions): Promise<Heap> {
-    return Heap.#whenWatched(new Heap(await createHeap(options)));
+    return new Heap(await createHeap(options));
   }
 
   /**
@@ -163,13 +163,7 @@ export class Heap {
    * @throws {@link LockTimeoutError} when a dead thread's lock showed no sign of life for about 3 s
    */
   static async attach(handle: HeapHandle, options?: AttachOptions): Promise<Heap> {
-    return Heap.#whenWatched(new Heap(await attachHeap(handle, options)));
-  }
-
-  /** The heap once its thread's life lock is held: from then on, reclaimGone() can tell when this thread is gone. */
-  static async #whenWatched(heap: Heap): Promise<Heap> {
-    await heap.#lifeLock.granted;
-    return heap;
+    return new Heap(await attachHeap(handle, options));
   }
 
   /** The thread stopped at a death point (test switch): like a terminated worker, it never runs core code again. */

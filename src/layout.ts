@@ -7,7 +7,7 @@
 /** "WPOL" in little-endian ASCII. */
 export const HEAP_MAGIC = 1280266327;
 /** Bumped whenever a byte of this file's layout changes meaning. */
-export const ABI_VERSION = 13;
+export const ABI_VERSION = 14;
 export const PAGE_BYTES = 65536;
 export const CACHE_LINE = 64;
 /** Largest memory the heap will use: 65535 pages, so `end` still fits a u32. */
@@ -183,6 +183,11 @@ export const T_TRANSIT_POOL = 24;
 export const T_TRANSIT = 28;
 export const T_DIE_AT = 36;
 export const T_DEATH_POINTS = 40;
+/**
+ * The id of the life lock the thread took before it attached (browsers and
+ * Deno: the Web Lock `wasm-pools:<heap id>:<this id>`, src/life-lock.ts), set
+ * before the slot is LIVE; 0 where exit events tell of a thread's end.
+ */
 export const T_LIFE_LOCK = 44;
 export const T_RECLAIMING = 48;
 /** With T_TRANSIT_POOL (the slot index), the token of the transit's pool incarnation. */

@@ -3,16 +3,24 @@
 // the thread ends, terminate() and closed tabs included (Deno up to about
 // 30 ms early: thread-ends.ts, lifeLockGraceMs). A lock that is no longer held
 // while the thread's slot is still live tells that the thread is gone:
-// heap.reclaimGone() reclaims such threads. The slot's T_LIFE_LOCK word is
-// set only once the lock is granted, so a thread still waiting for its lock
-// is never taken for gone; Heap.create and Heap.attach return only once it
-// is granted, so a thread that ends soon after is not missed either; close()
-// releases the lock only after the slot is free. Node and Bun have exit
-// events instead (thread-ends.ts).
+// heap.reclaimGone() reclaims such threads (reclaim.ts).
+//
+// The thread takes its lock before it claims a slot, and the core writes the
+// lock's id in the slot (T_LIFE_LOCK) before the slot is LIVE: a LIVE slot
+// always names a lock that was held, so a thread that ends at any point of
+// attaching is either found by its lock or has no LIVE slot. (Taken after
+// the attach, as until ABI 14, a worker terminated while its lock request
+// waited for its grant left a LIVE slot that named no lock, for good.)
+// close() releases the lock only after the slot is free. Node and Bun have
+// exit events instead (thread-ends.ts), and take no lock.
+
+interface LockLike {
+  readonly name?: string;
+}
 
 interface LockManagerLike {
-  request(name: string, callback: () => Promise<void>): Promise<unknown>;
-  query(): Promise<{ held?: { name?: string }[] }>;
+  request(name: string, options: { ifAvailable: boolean }, callback: (lock: LockLike | null) => Promise<void>): Promise<unknown>;
+  query(): Promise<{ held?: LockLike[] }>;
 }
 
 function lockManager(): LockManagerLike | undefined {
@@ -20,34 +28,55 @@ function lockManager(): LockManagerLike | undefined {
   return typeof locks?.request === "function" && typeof locks.query === "function" ? locks : undefined;
 }
 
-export function lifeLockName(heapId: number, threadId: number): string {
-  return `wasm-pools:${heapId}:${threadId}`;
+export function lifeLockName(heapId: number, lockId: number): string {
+  return `wasm-pools:${heapId}:${lockId}`;
 }
 
 /** This thread's hold of its life lock. */
 export interface LifeLockHold {
-  /** Settles once the lock is held (at once where there are no Web Locks). */
-  readonly granted: Promise<void>;
+  /** What the slot records (T_LIFE_LOCK): the lock's id, 0 for none. */
+  readonly id: number;
   /** Lets go of the lock. */
   release(): void;
 }
 
-/** Takes this thread's life lock; `onGranted` runs once it is held. */
-export function holdLifeLock(name: string, onGranted: () => void): LifeLockHold {
-  const locks = lockManager();
-  if (!locks) return { granted: Promise.resolve(), release: () => {} };
-  let release!: () => void;
-  const held = new Promise<void>((resolve) => (release = resolve));
-  const granted = new Promise<void>((resolve) => {
+const NO_LOCK: LifeLockHold = { id: 0, release: () => {} };
+
+/**
+ * Tries the lock `name` without waiting; the hold, or undefined when another
+ * thread holds it. Where the runtime refuses Web Locks (an opaque origin),
+ * no lock: the thread attaches, and only its close() frees its slot.
+ */
+function tryHold(locks: LockManagerLike, name: string, id: number): Promise<LifeLockHold | undefined> {
+  return new Promise((resolve) => {
+    let release!: () => void;
+    const held = new Promise<void>((done) => (release = done));
     locks
-      .request(name, () => {
-        onGranted();
-        resolve();
+      .request(name, { ifAvailable: true }, (lock) => {
+        if (lock === null) {
+          resolve(undefined);
+          return Promise.resolve();
+        }
+        resolve({ id, release });
         return held;
       })
-      .catch(() => resolve());
+      .catch(() => resolve(NO_LOCK));
   });
-  return { granted, release };
+}
+
+/**
+ * Takes a life lock for heap `heapId` under a random id no other thread
+ * holds (an id that is taken is drawn again); with no Web Locks, none.
+ */
+export async function takeLifeLock(heapId: number): Promise<LifeLockHold> {
+  const locks = lockManager();
+  if (!locks) return NO_LOCK;
+  for (;;) {
+    const id = crypto.getRandomValues(new Uint32Array(1))[0]!;
+    if (id === 0) continue;
+    const hold = await tryHold(locks, lifeLockName(heapId, id), id);
+    if (hold) return hold;
+  }
 }
 
 /** The names of every Web Lock held in this origin, or undefined where there are no Web Locks. */

@@ -10,6 +10,7 @@ import { attachSettings, createSettings } from "./heap-options.js";
 import { attachedThreadId } from "./heap-statuses.js";
 import type { AttachOptions, HeapOptions } from "./heap-types.js";
 import { ABI_VERSION, H_HEAP_ID, MIN_PAGES, PAGE_BYTES, T_DEATH_POINTS, T_DIE_AT } from "./layout.js";
+import { type LifeLockHold, takeLifeLock } from "./life-lock.js";
 import { loadPlatformChecks } from "./platform-checks.js";
 import { thisThread } from "./thread-ends.js";
 import { MemoryViews } from "./views.js";
@@ -35,6 +36,13 @@ export interface OpenedHeap {
   readonly threadId: number;
   /** Whether this thread's Pools take the JS hit paths (the test switch noJsHitPath turns them off for the creator). */
   readonly jsHitPath: boolean;
+  /** The life lock this thread took before it attached (life-lock.ts); released by close(). */
+  readonly lifeLock: LifeLockHold;
+}
+
+/** This thread's life lock for heap `heapId`, where a runtime tells of a thread's end by its locks (thread-ends.ts). */
+function lifeLockFor(heapId: number): Promise<LifeLockHold> {
+  return thisThread.signal === "life-locks" ? takeLifeLock(heapId) : Promise.resolve({ id: 0, release: () => {} });
 }
 
 /** Compiles options.module, with argument errors for what is not a core. */
@@ -62,21 +70,29 @@ export async function createHeap(options: HeapOptions | undefined): Promise<Open
   const heapId = crypto.getRandomValues(new Uint32Array(1))[0]!;
   const { canBlock, cacheBytes, ppm, seed, debug } = settings;
   const { nodeNumber, ancestors } = thisThread;
-  const threadId = attachedThreadId(
-    core.heap_create(
-      settings.maxPages,
-      heapId,
-      settings.switches,
-      canBlock ? 1 : 0,
-      cacheBytes,
-      ppm,
-      seed,
-      debug,
-      nodeNumber,
-      ...ancestors,
-    ),
-  );
-  return { views: new MemoryViews(memory), module, build: settings.build, core, threadId, jsHitPath: settings.jsHitPath };
+  const lifeLock = await lifeLockFor(heapId);
+  let threadId: number;
+  try {
+    threadId = attachedThreadId(
+      core.heap_create(
+        settings.maxPages,
+        heapId,
+        settings.switches,
+        canBlock ? 1 : 0,
+        cacheBytes,
+        ppm,
+        seed,
+        debug,
+        nodeNumber,
+        ...ancestors,
+        lifeLock.id,
+      ),
+    );
+  } catch (error) {
+    lifeLock.release();
+    throw error;
+  }
+  return { views: new MemoryViews(memory), module, build: settings.build, core, threadId, jsHitPath: settings.jsHitPath, lifeLock };
 }
 
 /** Whether a trap while attaching was the deathPoints test switch stopping this thread dead: then it must never run again. */
@@ -98,17 +114,32 @@ export async function attachHeap(handle: unknown, options: AttachOptions | undef
   }
   const core = await instantiateCore(module, memory);
   const { nodeNumber, ancestors } = thisThread;
+  // The lock before the slot: see life-lock.ts.
+  const lifeLock = await lifeLockFor(heapId);
   let status: number;
   try {
-    status = core.heap_attach(canBlock ? 1 : 0, cacheBytes, nodeNumber, ...ancestors);
+    status = core.heap_attach(canBlock ? 1 : 0, cacheBytes, nodeNumber, ...ancestors, lifeLock.id);
   } catch (error) {
-    if (!(error instanceof WebAssembly.RuntimeError)) throw error;
-    // The slot it claimed is free again (a thread stopped dead at a death point keeps it, as a killed one would).
-    if (!diedAttaching(core, views)) core.thread_abandon_attach();
+    if (!(error instanceof WebAssembly.RuntimeError)) {
+      lifeLock.release();
+      throw error;
+    }
+    // The slot it claimed is free again (a thread stopped dead at a death point keeps it, and its lock, as a killed one would).
+    if (!diedAttaching(core, views)) {
+      core.thread_abandon_attach();
+      lifeLock.release();
+    }
     throw new LockTimeoutError(
       "attaching gave up: the backing allocator's lock showed no sign of life for about 3 seconds " +
         "(or, with the deathPoints test switch, this thread stopped dead); nothing is held by this thread",
     );
   }
-  return { views, module, build, core, threadId: attachedThreadId(status), jsHitPath: true };
+  let threadId: number;
+  try {
+    threadId = attachedThreadId(status);
+  } catch (error) {
+    lifeLock.release();
+    throw error;
+  }
+  return { views, module, build, core, threadId, jsHitPath: true, lifeLock };
 }

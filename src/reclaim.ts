@@ -3,7 +3,6 @@
 // told (reclaimThread, exit events), by life locks the runtime released
 // (reclaimGone: browsers and Deno, after Deno's grace), and again on a timer
 // when a reclaim met a busy lock and was put off (TRAP_RECLAIM_DEFERRED).
-// Also this thread's own life lock, which tells other threads when it is gone.
 //
 // Nothing here holds the Heap: the retry timer and the life lock's callback
 // keep only what they use, so a heap dropped without close() is still
@@ -12,7 +11,7 @@
 import type { CoreBinding } from "./core-binding.js";
 import { InvalidArgumentError } from "./errors.js";
 import { ERR_UNKNOWN_THREAD, H_HEAP_ID, MAX_THREADS, T_ID, T_LIFE_LOCK, T_STATE, THREAD_LIVE } from "./layout.js";
-import { heldLockNames, holdLifeLock, type LifeLockHold, lifeLockName } from "./life-lock.js";
+import { heldLockNames, lifeLockName } from "./life-lock.js";
 import { threadSlotAddress } from "./slots.js";
 import { later, nodeNumberOfStarted, thisThread } from "./thread-ends.js";
 import { ReclaimDeferred } from "./traps.js";
@@ -42,26 +41,6 @@ function nodeNumberOf(worker: object): number {
     );
   }
   return integerIn("threadId.threadId", values.threadId, 0, MAX_UINT32 - 1) + 1;
-}
-
-/**
- * Takes this thread's life lock (browsers and Deno's Web Workers; held at
- * once elsewhere) and marks the thread's slot once it is held, unless the
- * heap was closed or collected meanwhile. Made outside any Heap method: V8
- * gives every closure made in one scope the same context, so a callback made
- * beside one that names the heap would keep the heap alive.
- */
-export function holdThisThreadsLifeLock(
-  heap: WeakRef<{ readonly closed: boolean }>,
-  views: MemoryViews,
-  slot: number,
-  threadId: number,
-): LifeLockHold {
-  if (thisThread.signal !== "life-locks") return { granted: Promise.resolve(), release: () => {} };
-  const lifeWord = views.words32(slot + T_LIFE_LOCK, 1);
-  return holdLifeLock(lifeLockName(views.word(H_HEAP_ID), threadId), () => {
-    if (heap.deref()?.closed === false) Atomics.store(lifeWord, 0, 1);
-  });
 }
 
 /** One Heap's reclaims of other threads. */
@@ -103,22 +82,24 @@ export class Reclaimer {
   /** heap.reclaimGone: every reclaim put off, then every live slot whose life lock the runtime released. */
   async gone(): Promise<number> {
     let reclaimed = this.#reclaiming(() => this.binding.core.thread_reclaim_dead());
-    // Candidates first, the locks after: a thread whose lock is granted
-    // after the query was no candidate yet, so it is never taken for gone.
-    const candidates: number[] = [];
+    // Candidates first, the locks after: a LIVE slot names a lock its
+    // thread held before the slot was LIVE (life-lock.ts), so a lock missing
+    // from the query's answer was released.
+    const candidates: Array<{ id: number; lock: number }> = [];
     for (let index = 0; index < MAX_THREADS; index++) {
       const slot = threadSlotAddress(index);
-      if (this.views.word(slot + T_STATE) !== THREAD_LIVE || this.views.word(slot + T_LIFE_LOCK) !== 1) continue;
+      if (this.views.word(slot + T_STATE) !== THREAD_LIVE) continue;
+      const lock = this.views.word(slot + T_LIFE_LOCK);
       const id = this.views.word(slot + T_ID);
-      if (id !== this.threadId) candidates.push(id);
+      if (lock !== 0 && id !== this.threadId) candidates.push({ id, lock });
     }
     if (candidates.length === 0) return reclaimed;
     const held = await heldLockNames();
     if (!held || this.#stopped) return reclaimed;
     const heapId = this.views.word(H_HEAP_ID);
     const now = Date.now();
-    for (const id of candidates) {
-      if (held.has(lifeLockName(heapId, id))) {
+    for (const { id, lock } of candidates) {
+      if (held.has(lifeLockName(heapId, lock))) {
         this.#releasedAt.delete(id);
         continue;
       }

@@ -20,8 +20,9 @@ export interface CoreExports {
     nodeId: number,
     parent: number,
     grandparent: number,
+    lifeLock: number,
   ): number;
-  heap_attach(canBlock: number, cacheBytes: number, nodeId: number, parent: number, grandparent: number): number;
+  heap_attach(canBlock: number, cacheBytes: number, nodeId: number, parent: number, grandparent: number, lifeLock: number): number;
   heap_gc(): void;
   thread_close(): void;
   thread_reclaim(id: number, byNodeId: number): number;

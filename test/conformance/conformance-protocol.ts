@@ -34,10 +34,25 @@ export type WorkerTask =
    * until the channel is closed, checking the order and freeing each.
    */
   | { type: "relay"; handle: HeapHandle; count: number }
+  /**
+   * Without attaching, read the heap's thread slots over and over until
+   * `stop[0]` is 1, counting LIVE slots that name a life lock and LIVE slots
+   * that name none, then report them.
+   */
+  | { type: "watch"; handle: HeapHandle; stop: Int32Array }
   | { type: "go" };
 
 /** How a worker that does not close its heap ends: by itself (self.close(), process.exit()) or by terminate(). */
 export type Ending = "itself" | "terminated";
+
+/** What a worker saw of the thread slots while the others attached, worked and ended (the "watch" task). */
+export interface LifeLocksSeen {
+  /** Passes over every slot. */
+  passes: number;
+  /** LIVE slots seen naming a life lock (T_LIFE_LOCK), and naming none. */
+  liveWithLock: number;
+  liveWithoutLock: number;
+}
 
 /** A worker's cache before it ended, and after this thread waited (calling nothing) for it to come back. */
 export interface CacheComeBack {
@@ -52,6 +67,7 @@ export type WorkerReply =
   | { type: "report"; allocs: number; frees: number; doubles: number; memoryBytesSeen: number; badBigObjects: number }
   | { type: "filled"; cached: number }
   | { type: "relayed"; received: number; outOfOrder: number }
+  | ({ type: "watched" } & LifeLocksSeen)
   | { type: "error"; message: string };
 
 /** One bad call at the public API and what it threw. */
@@ -104,6 +120,8 @@ export interface ConformanceReport {
   killed?: CacheComeBack;
   /** A worker terminated while it held two full caches (it attached twice) and its own worker held a third. */
   killedWithChild?: CacheComeBack;
+  /** The thread slots as a worker saw them from the first attach to the last end. */
+  lifeLocks?: LifeLocksSeen;
   /** heap.check() at the end: the error's name, or "passed". */
   check: string;
   /** An error that stopped the suite. */

@@ -2,7 +2,8 @@
 // thread; a sample of bad inputs; then, where this thread may share the heap,
 // workers that attach and churn one pool with ownership claims while this
 // thread flushes and gcs it and the memory grows, and two workers that end
-// without closing their heaps, by themselves and by terminate(). It measures and reports; engines.test.ts judges
+// without closing their heaps, by themselves and by terminate(), while one
+// more worker watches the thread slots. It measures and reports; engines.test.ts judges
 // the report the same way for every target.
 
 import type { Heap } from "../../dist/index.js";
@@ -18,6 +19,7 @@ import {
   KILLED_POOL,
   KILLED_WITH_CHILD_POOL,
   LEAVER_POOL,
+  type LifeLocksSeen,
   SHARED_POOL,
   type WorkerReply,
 } from "./conformance-protocol.js";
@@ -145,6 +147,18 @@ async function cacheComesBack(
   return { cachedBefore, cachedAfter: pool.stats().cached };
 }
 
+/** Starts `thread` watching the thread slots (the "watch" task); the returned function stops it and gives what it saw. */
+function watchSlots(heap: Heap, thread: TestThread): () => Promise<LifeLocksSeen> {
+  const stop = new Int32Array(new SharedArrayBuffer(4));
+  const watched = nextReply(thread, "watched");
+  thread.post({ type: "watch", handle: heap.handle(), stop });
+  return async () => {
+    Atomics.store(stop, 0, 1);
+    const { type: _, ...seen } = await watched;
+    return seen;
+  };
+}
+
 /** Whether this thread can send the heap to a worker: the error of heap.handle() or postMessage if not. */
 function sharingRefused(heap: Heap, thread: TestThread): ConformanceReport["sharingRefused"] {
   try {
@@ -173,15 +187,18 @@ export async function runConformance(options: SuiteOptions): Promise<Conformance
   }
   const threads: TestThread[] = [];
   try {
-    for (let n = 0; n < WORKERS + 4; n++) threads.push(await options.startThread(WORKER_SCRIPT));
+    for (let n = 0; n < WORKERS + 5; n++) threads.push(await options.startThread(WORKER_SCRIPT));
     const refused = sharingRefused(heap, threads[0]!);
     if (refused) report.sharingRefused = refused;
     else {
+      // A worker watches the thread slots while the others attach, work and end.
+      const stopWatching = watchSlots(heap, threads[WORKERS + 4]!);
       report.workers = await churnWithWorkers(heap, threads.slice(0, WORKERS));
       report.leaver = await cacheComesBack(heap, threads[WORKERS]!, LEAVER_POOL, "itself");
       report.killed = await cacheComesBack(heap, threads[WORKERS + 1]!, KILLED_POOL, "terminated");
       report.killedWithChild = await cacheComesBack(heap, threads[WORKERS + 2]!, KILLED_WITH_CHILD_POOL, "terminated", true);
       report.relay = await relay(heap, threads[WORKERS + 3]!, RELAYED);
+      report.lifeLocks = await stopWatching();
     }
   } catch (error) {
     report.error = error instanceof Error && error.stack ? error.stack : String(error);

@@ -6,9 +6,18 @@
 
 import type { Heap, Pool } from "../../dist/index.js";
 import { churnWithClaims } from "../workers/churn-with-claims.js";
-import { BIG_POOL, BIG_SIZE, DOWN_CHANNEL, SHARED_POOL, UP_CHANNEL, type WorkerReply, type WorkerTask } from "./conformance-protocol.js";
+import {
+  BIG_POOL,
+  BIG_SIZE,
+  DOWN_CHANNEL,
+  type LifeLocksSeen,
+  SHARED_POOL,
+  UP_CHANNEL,
+  type WorkerReply,
+  type WorkerTask,
+} from "./conformance-protocol.js";
 import { isNodeWorker, NODE_WORKER_MARK } from "./engine-threads.js";
-import { wasmPools } from "./library.js";
+import { layout, wasmPools } from "./library.js";
 
 interface Parent {
   post(reply: WorkerReply): void;
@@ -83,6 +92,25 @@ function churn(heap: Heap, task: Extract<WorkerTask, { type: "churn" }>): Worker
   return { type: "report", ...result, memoryBytesSeen: heap.stats().memoryBytes };
 }
 
+/** The "watch" task: every LIVE slot must name its life lock from the moment it is LIVE, or none ever does (exit events). */
+function watch(memory: WebAssembly.Memory, stop: Int32Array): LifeLocksSeen {
+  const { MAX_THREADS, T_LIFE_LOCK, T_STATE, THREAD_LIVE, THREAD_SLOT_SIZE, THREADS_START } = layout;
+  const seen = { passes: 0, liveWithLock: 0, liveWithoutLock: 0 };
+  while (Atomics.load(stop, 0) === 0) {
+    const words = new Uint32Array(memory.buffer);
+    for (let slot = 0; slot < MAX_THREADS; slot++) {
+      const at = (THREADS_START + slot * THREAD_SLOT_SIZE) >>> 2;
+      // The lock first: it is written before the state says LIVE.
+      const lock = Atomics.load(words, at + (T_LIFE_LOCK >>> 2));
+      if (Atomics.load(words, at + (T_STATE >>> 2)) !== THREAD_LIVE) continue;
+      if (lock !== 0) seen.liveWithLock++;
+      else seen.liveWithoutLock++;
+    }
+    seen.passes++;
+  }
+  return seen;
+}
+
 function serve(port: Parent): void {
   let heap: Heap | undefined;
   let pending: Extract<WorkerTask, { type: "churn" }> | undefined;
@@ -114,6 +142,8 @@ function serve(port: Parent): void {
         }
         mine.close();
         port.post({ type: "relayed", received, outOfOrder });
+      } else if (task.type === "watch") {
+        port.post({ type: "watched", ...watch(task.handle.memory, task.stop) });
       } else if (task.type === "leave") {
         let pool: Pool | undefined;
         for (let n = task.twiceAndNested ? 2 : 1; n > 0; n--) {

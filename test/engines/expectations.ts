@@ -116,6 +116,15 @@ export function itConforms(report: () => ConformanceReport, sharing: Sharing): v
   it("a worker attached twice and terminated with its own worker: all three caches come back by themselves", () => {
     expectBack(report().killedWithChild!);
   });
+
+  it("every thread slot names its life lock from the moment it is LIVE (browsers, Deno), or none does (exit events: Node, Bun)", () => {
+    // Until ABI 14 a thread took its lock after its slot was LIVE: a worker
+    // terminated before the grant left a slot that named no lock, for good.
+    const seen = report().lifeLocks!;
+    expect(seen.passes).toBeGreaterThan(0);
+    expect(seen.liveWithLock + seen.liveWithoutLock).toBeGreaterThan(0);
+    expect(seen.liveWithLock === 0 || seen.liveWithoutLock === 0 ? "all or none" : seen).toBe("all or none");
+  });
 }
 
 function expectBack(back: CacheComeBack): void {

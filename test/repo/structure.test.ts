@@ -151,6 +151,7 @@ describe("structure", () => {
       11: "7e0e685efde082ba",
       12: "c377f9061ab4bd6a",
       13: "6eee4e8ea54b3182",
+      14: "e4d2bd08f75248f2",
     };
     expect({ abi, fingerprint }).toEqual({ abi, fingerprint: recorded[abi] });
   });
