@@ -59,6 +59,7 @@ function common(t) {
   index(ptr: number): number {
     return typeof ptr === "number" ? this.numberIndex(ptr) : this.reachIndex(ptr);
   }
+  /** @internal index() for a number. */
   numberIndex(ptr: number): number {
     const at = ptr + this.shifted;
     const index = at >>> ${t.shift};

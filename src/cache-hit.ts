@@ -136,14 +136,17 @@ export function mallocHit(words: Uint32Array, bySize: readonly (CacheSite | unde
 
 /**
  * heap.free's hit path: the chunk header's size names the class (every class
- * size is a multiple of 8, so size / 8 indexes `bySize`); a garbage size
- * indexes past the table and reads undefined, and a size no class has
- * finds a pool whose hit path refuses it (the chunk rule). False on a miss.
+ * size is a multiple of 8, so size / 8 indexes `bySize`). A size past the
+ * largest class indexes past the table and reads undefined; any other size
+ * that is not the object's class (garbage, a size no class has) finds a
+ * pool whose hit path refuses the object (the chunk rule). False on a miss.
  */
 export function mallocFreeHit(words: Uint32Array, bySize: readonly (CacheSite | undefined)[], ptr: number): boolean {
   // typeof first: `ptr - 8` would call an object's valueOf.
   if (typeof ptr !== "number") return false;
-  // `>>> 0`: a size word can pass 2 GiB (no class has such a size).
+  // A header past `words` (free(0), a pointer past the memory) reads
+  // undefined, which `&` takes as 0: an index past the table. `>>> 0`: a
+  // size word can pass 2 GiB (no class has such a size).
   const site = bySize[(((words[(ptr - 8) /* CHUNK_HEADER */ >>> 2]! & ~7) >>> 0) - 8) /* CHUNK_HEADER */ >>> 3];
   return site !== undefined && freeHit(words, site, ptr);
 }

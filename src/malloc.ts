@@ -54,6 +54,12 @@ export class Malloc {
    * that serves requests of up to i * 8 bytes, once this thread opened it.
    */
   private readonly bySize: (Pool | undefined)[] = new Array<Pool | undefined>(LARGEST_CLASS / 8 + 1).fill(undefined);
+  /**
+   * The table the hit paths read: bySize, or with the debug tag an empty one
+   * (a tagged chunk is 8 bytes longer than its class, the size of the next
+   * class up to 128 bytes: its header would name the wrong pool).
+   */
+  private readonly hitTable: readonly (Pool | undefined)[];
   /** Bytes the debug tag adds to every pool object's chunk (0 without it). */
   private readonly tagBytes: number;
 
@@ -63,18 +69,19 @@ export class Malloc {
     private readonly classPools: ClassPools,
   ) {
     this.tagBytes = tagBytes(views);
+    this.hitTable = this.tagBytes === 0 ? this.bySize : [];
   }
 
   malloc(bytes: number): number {
-    return mallocHit(this.binding.words, this.bySize, bytes) || this.mallocSlow(bytes, true);
+    return mallocHit(this.binding.words, this.hitTable, bytes) || this.mallocSlow(bytes, true);
   }
 
   tryMalloc(bytes: number): number {
-    return mallocHit(this.binding.words, this.bySize, bytes) || this.mallocSlow(bytes, false);
+    return mallocHit(this.binding.words, this.hitTable, bytes) || this.mallocSlow(bytes, false);
   }
 
   free(ptr: number): void {
-    if (!mallocFreeHit(this.binding.words, this.bySize, ptr)) this.freeSlow(ptr);
+    if (!mallocFreeHit(this.binding.words, this.hitTable, ptr)) this.freeSlow(ptr);
   }
 
   /** The bytes usable at `ptr`: its class's size, or what its large block holds. */

@@ -25,6 +25,7 @@ export class U8Field extends Accessor {
   index(ptr: number): number {
     return typeof ptr === "number" ? this.numberIndex(ptr) : this.reachIndex(ptr);
   }
+  /** @internal index() for a number. */
   numberIndex(ptr: number): number {
     const at = ptr + this.shifted;
     const index = at >>> 0;
@@ -101,6 +102,7 @@ export class I8Field extends Accessor {
   index(ptr: number): number {
     return typeof ptr === "number" ? this.numberIndex(ptr) : this.reachIndex(ptr);
   }
+  /** @internal index() for a number. */
   numberIndex(ptr: number): number {
     const at = ptr + this.shifted;
     const index = at >>> 0;
@@ -177,6 +179,7 @@ export class U16Field extends Accessor {
   index(ptr: number): number {
     return typeof ptr === "number" ? this.numberIndex(ptr) : this.reachIndex(ptr);
   }
+  /** @internal index() for a number. */
   numberIndex(ptr: number): number {
     const at = ptr + this.shifted;
     const index = at >>> 1;
@@ -253,6 +256,7 @@ export class I16Field extends Accessor {
   index(ptr: number): number {
     return typeof ptr === "number" ? this.numberIndex(ptr) : this.reachIndex(ptr);
   }
+  /** @internal index() for a number. */
   numberIndex(ptr: number): number {
     const at = ptr + this.shifted;
     const index = at >>> 1;
@@ -331,6 +335,7 @@ export class U32Field extends Accessor {
   index(ptr: number): number {
     return typeof ptr === "number" ? this.numberIndex(ptr) : this.reachIndex(ptr);
   }
+  /** @internal index() for a number. */
   numberIndex(ptr: number): number {
     const at = ptr + this.shifted;
     const index = at >>> 2;
@@ -422,6 +427,7 @@ export class I32Field extends Accessor {
   index(ptr: number): number {
     return typeof ptr === "number" ? this.numberIndex(ptr) : this.reachIndex(ptr);
   }
+  /** @internal index() for a number. */
   numberIndex(ptr: number): number {
     const at = ptr + this.shifted;
     const index = at >>> 2;
@@ -511,6 +517,7 @@ export class F32Field extends Accessor {
   index(ptr: number): number {
     return typeof ptr === "number" ? this.numberIndex(ptr) : this.reachIndex(ptr);
   }
+  /** @internal index() for a number. */
   numberIndex(ptr: number): number {
     const at = ptr + this.shifted;
     const index = at >>> 2;
@@ -550,6 +557,7 @@ export class F64Field extends Accessor {
   index(ptr: number): number {
     return typeof ptr === "number" ? this.numberIndex(ptr) : this.reachIndex(ptr);
   }
+  /** @internal index() for a number. */
   numberIndex(ptr: number): number {
     const at = ptr + this.shifted;
     const index = at >>> 3;
@@ -591,6 +599,7 @@ export class U64Field extends Accessor {
   index(ptr: number): number {
     return typeof ptr === "number" ? this.numberIndex(ptr) : this.reachIndex(ptr);
   }
+  /** @internal index() for a number. */
   numberIndex(ptr: number): number {
     const at = ptr + this.shifted;
     const index = at >>> 3;
@@ -681,6 +690,7 @@ export class I64Field extends Accessor {
   index(ptr: number): number {
     return typeof ptr === "number" ? this.numberIndex(ptr) : this.reachIndex(ptr);
   }
+  /** @internal index() for a number. */
   numberIndex(ptr: number): number {
     const at = ptr + this.shifted;
     const index = at >>> 3;
@@ -769,6 +779,7 @@ export class BoolAccessor extends Accessor {
   index(ptr: number): number {
     return typeof ptr === "number" ? this.numberIndex(ptr) : this.reachIndex(ptr);
   }
+  /** @internal index() for a number. */
   numberIndex(ptr: number): number {
     const at = ptr + this.shifted;
     const index = at >>> 0;

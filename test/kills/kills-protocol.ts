@@ -14,7 +14,19 @@ export const LOCK_TIMEOUTS = 2;
 export const STOP = 3;
 /** Objects received through the channel, every worker's. */
 export const MESSAGES = 4;
-export const COUNTERS = 5;
+/**
+ * Errors that are no WasmPoolsError, seen by a worker the main thread had
+ * already begun to kill: the runtime stopping it (Deno, whose terminated
+ * threads run on for a while, throws "Uncaught null" from a module it was
+ * loading). Counted apart; a WasmPoolsError counts as an error whoever sees it.
+ */
+export const TERMINATION_ERRORS = 5;
+/** From here, one word per worker number: set before the worker is terminated. */
+export const KILLED = 6;
+/** Worker numbers the KILLED words cover (a nested worker's number is its parent's + NESTED_NUMBER). */
+export const NUMBERS = 1024;
+export const NESTED_NUMBER = 100;
+export const COUNTERS = KILLED + NUMBERS;
 
 export interface KillTask {
   type: "churn";
@@ -48,6 +60,8 @@ export interface KillsReport {
   lockTimeouts: number;
   /** Objects the workers passed to one another through the channel. */
   messages: number;
+  /** Errors of the runtime stopping a worker it was told to kill (TERMINATION_ERRORS): reported, not judged. */
+  terminationErrors: number;
   /** Messages left in the channel at the end (the suite frees them). */
   messagesLeft: number;
   /** The survivor said "stopped" after STOP. */

@@ -13,6 +13,7 @@ import {
   COUNTERS,
   DOUBLES,
   ERRORS,
+  KILLED,
   KILLS_CHANNEL,
   KILLS_POOL,
   type KillReply,
@@ -20,7 +21,10 @@ import {
   type KillTask,
   LOCK_TIMEOUTS,
   MESSAGES,
+  NESTED_NUMBER,
+  NUMBERS,
   STOP,
+  TERMINATION_ERRORS,
 } from "./kills-protocol.js";
 
 const WORKER_SCRIPT = new URL("./kills-worker.js", import.meta.url);
@@ -92,6 +96,7 @@ export async function runKills(
     errors: 0,
     lockTimeouts: 0,
     messages: 0,
+    terminationErrors: 0,
     messagesLeft: 0,
     survivorStopped: false,
     longestStallMs: 0,
@@ -115,7 +120,9 @@ export async function runKills(
     let number = 1;
     for (let round = 0; report.kills < kills; round++) {
       const victims: TestThread[] = [];
+      const numbers: number[] = [];
       for (let n = 0; n < BURSTS[round % BURSTS.length]!; n++, number++) {
+        numbers.push(number);
         const shape = number % 5;
         const early = shape === 4;
         const task = { ...base(number), twice: shape === 1, nested: shape === 2 };
@@ -128,6 +135,11 @@ export async function runKills(
       await tick(moment() % 13);
       lastTick = performance.now();
       reclaiming = true;
+      // Each victim (and its nested worker) learns first that it is being killed: errors of the runtime stopping it count apart.
+      for (const killed of numbers) {
+        Atomics.store(counters, KILLED + (killed % NUMBERS), 1);
+        Atomics.store(counters, KILLED + ((killed + NESTED_NUMBER) % NUMBERS), 1);
+      }
       for (const victim of victims) victim.terminate();
       report.kills += victims.length;
       const deadline = Date.now() + PATIENCE_MS;
@@ -149,6 +161,7 @@ export async function runKills(
   report.errors = Atomics.load(counters, ERRORS);
   report.lockTimeouts = Atomics.load(counters, LOCK_TIMEOUTS);
   report.messages = Atomics.load(counters, MESSAGES);
+  report.terminationErrors = Atomics.load(counters, TERMINATION_ERRORS);
   try {
     // What is still in the channel goes back to the pool: the channel works after every kill.
     for (let ptr = channel.tryReceive(); typeof ptr === "number"; ptr = channel.tryReceive()) {

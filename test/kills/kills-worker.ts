@@ -16,13 +16,16 @@ import { Claims, Holding } from "../workers/claims.js";
 import {
   DOUBLES,
   ERRORS,
+  KILLED,
   KILLS_CHANNEL,
   KILLS_POOL,
   type KillReply,
   type KillTask,
   LOCK_TIMEOUTS,
   MESSAGES,
+  NESTED_NUMBER,
   STOP,
+  TERMINATION_ERRORS,
 } from "./kills-protocol.js";
 
 interface Parent {
@@ -60,6 +63,13 @@ async function nodeParent(): Promise<Parent> {
   };
 }
 
+/** The counter an error goes to (kills-protocol.ts, TERMINATION_ERRORS). */
+function errorCounter(task: KillTask, error: unknown): number {
+  if (error instanceof wasmPools.LockTimeoutError) return LOCK_TIMEOUTS;
+  if (!(error instanceof wasmPools.WasmPoolsError) && Atomics.load(task.counters, KILLED + task.number) !== 0) return TERMINATION_ERRORS;
+  return ERRORS;
+}
+
 const SLICE_MS = 2;
 const yieldToEvents = () => new Promise((resolve) => setTimeout(resolve, 0));
 
@@ -86,8 +96,7 @@ async function churn(heaps: Heap[], task: KillTask, parent: Parent): Promise<voi
           if (ptr !== 0 && ((step & 4) === 0 || !channel.trySend(ptr))) pool.free(ptr);
         }
       } catch (error) {
-        const counter = error instanceof wasmPools.LockTimeoutError ? LOCK_TIMEOUTS : ERRORS;
-        Atomics.add(task.counters, counter, 1);
+        Atomics.add(task.counters, errorCounter(task, error), 1);
       }
       if (claims.doubles !== seen) {
         Atomics.add(task.counters, DOUBLES, claims.doubles - seen);
@@ -109,11 +118,11 @@ function serve(parent: Parent): void {
     try {
       const heaps = [await wasmPools.Heap.attach(task.handle)];
       if (task.twice) heaps.push(await wasmPools.Heap.attach(task.handle));
-      if (task.nested) parent.startChild({ ...task, nested: false, twice: false, number: task.number + 100 });
+      if (task.nested) parent.startChild({ ...task, nested: false, twice: false, number: task.number + NESTED_NUMBER });
       parent.post({ type: "ready" });
       await churn(heaps, task, parent);
     } catch (error) {
-      Atomics.add(task.counters, ERRORS, 1);
+      Atomics.add(task.counters, errorCounter(task, error), 1);
       parent.post({ type: "error", message: error instanceof Error && error.stack ? error.stack : String(error) });
     }
   });
