@@ -40,7 +40,8 @@ export interface LifeLockHold {
   release(): void;
 }
 
-const NO_LOCK: LifeLockHold = { id: 0, release: () => {} };
+/** No lock: where exit events tell of a thread's end, or where there are no Web Locks. */
+export const NO_LOCK: LifeLockHold = { id: 0, release: () => {} };
 
 /**
  * Tries the lock `name` without waiting; the hold, or undefined when another

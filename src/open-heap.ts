@@ -10,7 +10,7 @@ import { attachSettings, createSettings } from "./heap-options.js";
 import { attachedThreadId } from "./heap-statuses.js";
 import type { AttachOptions, HeapOptions } from "./heap-types.js";
 import { ABI_VERSION, H_HEAP_ID, MIN_PAGES, PAGE_BYTES, T_DEATH_POINTS, T_DIE_AT } from "./layout.js";
-import { type LifeLockHold, takeLifeLock } from "./life-lock.js";
+import { type LifeLockHold, NO_LOCK, takeLifeLock } from "./life-lock.js";
 import { loadPlatformChecks } from "./platform-checks.js";
 import { thisThread } from "./thread-ends.js";
 import { MemoryViews } from "./views.js";
@@ -42,7 +42,7 @@ export interface OpenedHeap {
 
 /** This thread's life lock for heap `heapId`, where a runtime tells of a thread's end by its locks (thread-ends.ts). */
 function lifeLockFor(heapId: number): Promise<LifeLockHold> {
-  return thisThread.signal === "life-locks" ? takeLifeLock(heapId) : Promise.resolve({ id: 0, release: () => {} });
+  return thisThread.signal === "life-locks" ? takeLifeLock(heapId) : Promise.resolve(NO_LOCK);
 }
 
 /** Compiles options.module, with argument errors for what is not a core. */

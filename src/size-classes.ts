@@ -8,8 +8,6 @@
 //   class:  0   1   2  ...  15 | 16  17  ... 23 | 24  ...  31 | ... | 56   ...  63
 //   bytes:  8  16  24  ... 128 | 144 160 ... 256| 288 ... 512 | ... | 4608 ... 8192
 
-/** Number of size classes. */
-export const CLASS_COUNT = 64;
 /** The largest class's block size; larger requests get large blocks. */
 export const LARGEST_CLASS = 8192;
 /** Largest size the table serves. */
